@@ -1,0 +1,239 @@
+//! Sign-up, log-in, log-out and business settings: the domain behind the
+//! `business` part of the API.
+
+use shared::validation::validate_sign_up;
+use shared::{Currency, FieldErrors, ReplyTone};
+
+use crate::app::App;
+use crate::auth::{Caller, issue_token, session_expiry};
+use crate::crypto::{hash_password, verify_password};
+use crate::db::sessions;
+use crate::db::tenants::{self, Business, BusinessChanges, NewBusiness, SignUpOutcome, User};
+use crate::error::{AppError, AppResult};
+
+/// A signed-in session.
+#[derive(Debug)]
+pub struct Session {
+    /// The bearer token for the dashboard.
+    pub token: String,
+    /// Who signed in.
+    pub user: User,
+    /// Their business.
+    pub business: Business,
+}
+
+/// What sign-up asks for.
+#[derive(Debug, Clone)]
+pub struct SignUp {
+    /// Business name.
+    pub business_name: String,
+    /// Business type.
+    pub business_type: String,
+    /// ISO country code.
+    pub country: String,
+    /// Default currency (optional; USD when absent).
+    pub currency: Option<String>,
+    /// Owner email.
+    pub email: String,
+    /// Owner password.
+    pub password: String,
+}
+
+/// Creates a business and its owner, and opens a session.
+pub async fn sign_up(app: &App, input: SignUp) -> AppResult<Session> {
+    let country = input.country.trim().to_ascii_uppercase();
+    let email = input.email.trim().to_lowercase();
+    let mut errors = validate_sign_up(
+        &input.business_name,
+        &input.business_type,
+        &country,
+        &email,
+        &input.password,
+    )
+    .err()
+    .unwrap_or_default();
+    let currency = match input
+        .currency
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        None => "USD".to_string(),
+        Some(c) => match Currency::parse(c) {
+            Some(c) => c.code().to_string(),
+            None => {
+                errors.add("currency", "must be a three-letter currency code, e.g. NGN");
+                String::new()
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let password = input.password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    let mut conn = app.db().await?;
+    let outcome = tenants::create_business_with_owner(
+        &mut conn,
+        NewBusiness {
+            name: input.business_name.trim(),
+            business_type: input.business_type.trim(),
+            country: &country,
+            currency: &currency,
+            email: &email,
+            password_hash: &hash,
+        },
+    )
+    .await?;
+    let (business_id, user_id) = match outcome {
+        SignUpOutcome::Created(b, u) => (b, u),
+        SignUpOutcome::EmailTaken => {
+            return Err(AppError::invalid(
+                "email",
+                "an account with this email already exists; log in instead",
+            ));
+        }
+    };
+    tracing::info!(business_id, "business signed up");
+    open_session(app, &mut conn, business_id, user_id).await
+}
+
+async fn open_session(
+    app: &App,
+    conn: &mut diesel_async::AsyncMysqlConnection,
+    business_id: u64,
+    user_id: u64,
+) -> AppResult<Session> {
+    let expires = session_expiry(app);
+    let sid = sessions::create(conn, business_id, user_id, expires.naive_utc()).await?;
+    let token = issue_token(
+        app,
+        shared::UserId(user_id),
+        shared::BusinessId(business_id),
+        &sid,
+        expires,
+    )?;
+    let user = tenants::find_user(conn, business_id, user_id).await?;
+    let business = tenants::find_business(conn, business_id).await?;
+    Ok(Session {
+        token,
+        user,
+        business,
+    })
+}
+
+/// Checks email and password and opens a session. A wrong email and a wrong password
+/// get the same answer.
+pub async fn log_in(app: &App, email: &str, password: &str) -> AppResult<Session> {
+    let email = email.trim().to_lowercase();
+    let mut conn = app.db().await?;
+    let user = tenants::find_user_by_email(&mut conn, &email).await?;
+    // Verify against a real hash even when the user is unknown, so timing does not
+    // reveal which emails have accounts.
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let password = password.to_string();
+    let ok = tokio::task::spawn_blocking(move || {
+        static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let hash = hash.unwrap_or_else(|| {
+            DUMMY_HASH
+                .get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
+                .clone()
+        });
+        verify_password(&password, &hash)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    match user {
+        Some(u) if ok => open_session(app, &mut conn, u.business_id, u.id).await,
+        _ => Err(AppError::invalid("password", "wrong email or password")),
+    }
+}
+
+/// Ends the caller's session.
+pub async fn log_out(app: &App, caller: &Caller) -> AppResult<bool> {
+    let Some(sid) = caller.session_id.as_deref() else {
+        return Ok(false);
+    };
+    let mut conn = app.db().await?;
+    Ok(sessions::revoke(&mut conn, sid).await? > 0)
+}
+
+/// Changes to the business profile and AI settings.
+#[derive(Debug, Clone, Default)]
+pub struct BusinessUpdate {
+    /// Business name.
+    pub name: Option<String>,
+    /// Business type.
+    pub business_type: Option<String>,
+    /// ISO country.
+    pub country: Option<String>,
+    /// Default currency.
+    pub default_currency: Option<String>,
+    /// AI on/off.
+    pub ai_enabled: Option<bool>,
+    /// Instructions to the AI.
+    pub ai_instructions: Option<String>,
+    /// Reply tone.
+    pub reply_tone: Option<ReplyTone>,
+}
+
+/// Validates and applies profile changes.
+pub async fn update_business(
+    app: &App,
+    caller: &Caller,
+    update: BusinessUpdate,
+) -> AppResult<Business> {
+    let mut errors = FieldErrors::default();
+    if let Some(name) = &update.name {
+        shared::validation::check_length(&mut errors, "name", name, 1, 120);
+    }
+    if let Some(t) = &update.business_type {
+        shared::validation::check_length(&mut errors, "businessType", t, 1, 80);
+    }
+    let country = update
+        .country
+        .as_deref()
+        .map(|c| c.trim().to_ascii_uppercase());
+    if let Some(c) = &country
+        && !shared::validation::is_country_code(c)
+    {
+        errors.add(
+            "country",
+            "must be a two-letter country code, e.g. NG or US",
+        );
+    }
+    let currency = match update.default_currency.as_deref() {
+        None => None,
+        Some(c) => match Currency::parse(c) {
+            Some(c) => Some(c.code().to_string()),
+            None => {
+                errors.add("defaultCurrency", "must be a three-letter currency code");
+                None
+            }
+        },
+    };
+    if let Some(i) = &update.ai_instructions
+        && i.chars().count() > 4_000
+    {
+        errors.add("aiInstructions", "must be at most 4000 characters");
+    }
+    errors.into_result().map_err(AppError::Invalid)?;
+    let mut conn = app.db().await?;
+    Ok(tenants::update_business(
+        &mut conn,
+        caller.business_id.0,
+        BusinessChanges {
+            name: update.name.map(|s| s.trim().to_string()),
+            business_type: update.business_type.map(|s| s.trim().to_string()),
+            country,
+            default_currency: currency,
+            ai_enabled: update.ai_enabled,
+            ai_instructions: update.ai_instructions.map(|s| s.trim().to_string()),
+            reply_tone: update.reply_tone.map(|t| t.as_str().to_string()),
+            updated_at: None,
+        },
+    )
+    .await?)
+}

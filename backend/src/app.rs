@@ -1,0 +1,58 @@
+//! The application state shared by every request, worker and test.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::db::{DbConn, DbPool};
+use crate::error::AppResult;
+use crate::events::EventBus;
+
+/// Everything a request handler or worker needs, built once at start.
+pub struct App {
+    /// Configuration read from the environment at start.
+    pub config: Config,
+    /// MySQL connection pool; ask for a connection with [`App::db`].
+    db: DbPool,
+    /// Outbound HTTP client (Meta Graph API, Anthropic), with timeouts set.
+    pub http: reqwest::Client,
+    /// Live events for subscriptions (in-process broadcast).
+    pub events: EventBus,
+}
+
+impl App {
+    /// Builds the state from a configuration and a pool.
+    pub fn new(config: Config, db: DbPool) -> anyhow::Result<App> {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .user_agent(concat!("wasales/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(App {
+            config,
+            db,
+            http,
+            events: EventBus::new(),
+        })
+    }
+
+    /// A pooled database connection (pool exhaustion becomes `UNAVAILABLE`).
+    pub async fn db(&self) -> AppResult<DbConn> {
+        Ok(self.db.get().await?)
+    }
+
+    /// The pool itself, for health reporting.
+    pub fn pool(&self) -> &DbPool {
+        &self.db
+    }
+}
+
+/// Cheap-to-clone handle to [`App`]; also an axum state type.
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}

@@ -1,0 +1,193 @@
+//! Configuration, read once at start from the environment (and `.env` when present).
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `APP_ENV` | `development` | `production` refuses to start without real secrets |
+//! | `DATABASE_URL` | `mysql://root@127.0.0.1:3306/wasales` | MySQL/MariaDB database (created if missing) |
+//! | `BIND_ADDR` | `127.0.0.1:8080` | where the HTTP server listens |
+//! | `PUBLIC_URL` | `http://{BIND_ADDR}` | how the outside world reaches us (webhook URL shown to owners) |
+//! | `STATIC_DIR` | `frontend/dist` | the built dashboard served at `/` |
+//! | `JWT_SECRET` | a development secret | signs dashboard session tokens (HS256) |
+//! | `SESSION_TTL_HOURS` | `168` | how long a dashboard login lasts |
+//! | `DATA_KEY` | a development key | 32 bytes, hex or base64: AES-256-GCM key for secrets at rest |
+//! | `META_APP_SECRET` | a development secret | verifies `X-Hub-Signature-256` on webhooks |
+//! | `META_VERIFY_TOKEN` | `wasales-dev-verify-token` | answers Meta's webhook verification handshake |
+//! | `META_SYSTEM_TOKEN` | unset | system-user token used for sends instead of each business's own |
+//! | `META_GRAPH_URL` | `https://graph.facebook.com/v21.0` | Graph API base (tests and demos point it at a stand-in) |
+//! | `ANTHROPIC_API_KEY` | unset | server-wide Claude key (a business may set its own) |
+//! | `ANTHROPIC_BASE_URL` | `https://api.anthropic.com` | Messages API base |
+//! | `ANTHROPIC_MODEL` | `claude-sonnet-4-5` | model id |
+//! | `REDIS_URL` | unset | cross-replica event bus (in-process when unset) |
+//! | `DB_POOL_SIZE` | `16` | database connections |
+//! | `RUST_LOG` | `info` | log filter; `LOG_FORMAT=json` for JSON logs |
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
+
+const DEV_JWT_SECRET: &str = "dev-only-jwt-secret-change-me-in-production";
+const DEV_DATA_KEY_HEX: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+const DEV_APP_SECRET: &str = "dev-only-meta-app-secret";
+
+/// Everything the server is configured with. Secrets are `SecretString` so they cannot
+/// be printed by accident (their `Debug` shows `[REDACTED]`).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `true` when `APP_ENV=production`.
+    pub production: bool,
+    /// MySQL connection URL.
+    pub database_url: SecretString,
+    /// Listen address.
+    pub bind_addr: SocketAddr,
+    /// Public base URL, without a trailing slash.
+    pub public_url: String,
+    /// Directory of the built SPA.
+    pub static_dir: String,
+    /// HS256 secret for session JWTs.
+    pub jwt_secret: SecretString,
+    /// Session lifetime in hours.
+    pub session_ttl_hours: i64,
+    /// AES-256-GCM key for encrypted columns.
+    pub data_key: DataKey,
+    /// Meta app secret (webhook signatures).
+    pub meta_app_secret: SecretString,
+    /// Meta webhook verify token.
+    pub meta_verify_token: SecretString,
+    /// Optional system-user token for outbound sends.
+    pub meta_system_token: Option<SecretString>,
+    /// Graph API base URL.
+    pub meta_graph_url: String,
+    /// Optional server-wide Anthropic key.
+    pub anthropic_api_key: Option<SecretString>,
+    /// Anthropic API base URL.
+    pub anthropic_base_url: String,
+    /// Anthropic model id.
+    pub anthropic_model: String,
+    /// Optional Redis URL for the cross-replica event bus.
+    pub redis_url: Option<String>,
+    /// Database pool size.
+    pub db_pool_size: usize,
+}
+
+/// A 32-byte key; `Debug` never shows it.
+#[derive(Clone)]
+pub struct DataKey(pub [u8; 32]);
+
+impl std::fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DataKey([REDACTED])")
+    }
+}
+
+impl DataKey {
+    /// Parses 32 bytes given as 64 hex digits or base64.
+    pub fn parse(text: &str) -> anyhow::Result<DataKey> {
+        let text = text.trim();
+        let bytes = hex::decode(text)
+            .ok()
+            .or_else(|| base64::engine::general_purpose::STANDARD.decode(text).ok())
+            .context("DATA_KEY must be 32 bytes as hex or base64")?;
+        let key: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("DATA_KEY must be exactly 32 bytes"))?;
+        Ok(DataKey(key))
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    /// Reads the environment (after loading `.env` when present).
+    pub fn from_env() -> anyhow::Result<Config> {
+        let _ = dotenvy::dotenv();
+        let production = var("APP_ENV").is_some_and(|v| v.eq_ignore_ascii_case("production"));
+        let required_secret = |name: &str, dev: &str| -> anyhow::Result<SecretString> {
+            match var(name) {
+                Some(v) => Ok(SecretString::from(v)),
+                None if production => bail!("{name} must be set when APP_ENV=production"),
+                None => Ok(SecretString::from(dev.to_string())),
+            }
+        };
+        let bind_addr: SocketAddr = var("BIND_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .context("BIND_ADDR must be host:port")?;
+        let data_key = match var("DATA_KEY") {
+            Some(v) => DataKey::parse(&v)?,
+            None if production => bail!("DATA_KEY must be set when APP_ENV=production"),
+            None => DataKey::parse(DEV_DATA_KEY_HEX)?,
+        };
+        let jwt_secret = required_secret("JWT_SECRET", DEV_JWT_SECRET)?;
+        if production && jwt_secret.expose_secret().len() < 32 {
+            bail!("JWT_SECRET must be at least 32 characters in production");
+        }
+        Ok(Config {
+            production,
+            database_url: SecretString::from(
+                var("DATABASE_URL").unwrap_or_else(|| "mysql://root@127.0.0.1:3306/wasales".into()),
+            ),
+            public_url: var("PUBLIC_URL")
+                .unwrap_or_else(|| format!("http://{bind_addr}"))
+                .trim_end_matches('/')
+                .to_string(),
+            bind_addr,
+            static_dir: var("STATIC_DIR").unwrap_or_else(|| "frontend/dist".into()),
+            jwt_secret,
+            session_ttl_hours: var("SESSION_TTL_HOURS")
+                .map(|v| v.parse().context("SESSION_TTL_HOURS must be a number"))
+                .transpose()?
+                .unwrap_or(168),
+            data_key,
+            meta_app_secret: required_secret("META_APP_SECRET", DEV_APP_SECRET)?,
+            meta_verify_token: required_secret("META_VERIFY_TOKEN", "wasales-dev-verify-token")?,
+            meta_system_token: var("META_SYSTEM_TOKEN").map(SecretString::from),
+            meta_graph_url: var("META_GRAPH_URL")
+                .unwrap_or_else(|| "https://graph.facebook.com/v21.0".into())
+                .trim_end_matches('/')
+                .to_string(),
+            anthropic_api_key: var("ANTHROPIC_API_KEY").map(SecretString::from),
+            anthropic_base_url: var("ANTHROPIC_BASE_URL")
+                .unwrap_or_else(|| "https://api.anthropic.com".into())
+                .trim_end_matches('/')
+                .to_string(),
+            anthropic_model: var("ANTHROPIC_MODEL").unwrap_or_else(|| "claude-sonnet-4-5".into()),
+            redis_url: var("REDIS_URL"),
+            db_pool_size: var("DB_POOL_SIZE")
+                .map(|v| v.parse().context("DB_POOL_SIZE must be a number"))
+                .transpose()?
+                .unwrap_or(16),
+        })
+    }
+
+    /// A development configuration for tests: given database, ephemeral port.
+    pub fn for_tests(database_url: &str) -> Config {
+        Config {
+            production: false,
+            database_url: SecretString::from(database_url.to_string()),
+            bind_addr: "127.0.0.1:0".parse().expect("valid literal address"),
+            public_url: "http://127.0.0.1".into(),
+            static_dir: "frontend/dist".into(),
+            jwt_secret: SecretString::from(DEV_JWT_SECRET.to_string()),
+            session_ttl_hours: 168,
+            data_key: DataKey::parse(DEV_DATA_KEY_HEX).expect("valid dev key"),
+            meta_app_secret: SecretString::from(DEV_APP_SECRET.to_string()),
+            meta_verify_token: SecretString::from("wasales-dev-verify-token".to_string()),
+            meta_system_token: None,
+            meta_graph_url: "http://127.0.0.1:9/unset".into(),
+            anthropic_api_key: None,
+            anthropic_base_url: "http://127.0.0.1:9/unset".into(),
+            anthropic_model: "claude-sonnet-4-5".into(),
+            redis_url: None,
+            db_pool_size: 8,
+        }
+    }
+
+    /// The URL Meta must call with webhooks.
+    pub fn webhook_url(&self) -> String {
+        format!("{}/webhooks/whatsapp", self.public_url)
+    }
+}

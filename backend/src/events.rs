@@ -1,0 +1,51 @@
+//! The live event bus: every stored message, status change and chat update is
+//! published here, and subscriptions filter by business.
+
+use shared::BusinessId;
+use tokio::sync::broadcast;
+
+/// What happened.
+#[derive(Debug, Clone)]
+pub enum EventKind {
+    /// A product was created, changed, archived or deleted.
+    ProductChanged(u64),
+}
+
+/// One event, always tagged with its business.
+#[derive(Debug, Clone)]
+pub struct DomainEvent {
+    /// The tenant the event belongs to; subscribers see only their own.
+    pub business_id: BusinessId,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// In-process broadcast bus.
+#[derive(Debug, Clone)]
+pub struct EventBus {
+    sender: broadcast::Sender<DomainEvent>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        EventBus::new()
+    }
+}
+
+impl EventBus {
+    /// A bus with room for bursts.
+    pub fn new() -> EventBus {
+        let (sender, _) = broadcast::channel(4096);
+        EventBus { sender }
+    }
+
+    /// Publishes; an event with no subscriber is simply dropped.
+    pub fn publish(&self, event: DomainEvent) {
+        let _ = self.sender.send(event);
+    }
+
+    /// Subscribes to every event (filter by business before delivering).
+    pub fn subscribe(&self) -> broadcast::Receiver<DomainEvent> {
+        self.sender.subscribe()
+    }
+}

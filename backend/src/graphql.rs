@@ -1,0 +1,89 @@
+//! The GraphQL API: one schema merged from per-domain parts.
+//!
+//! Conventions (DESIGN.md section 6): opaque ids, Relay cursor connections, errors with
+//! `extensions.code`, every resolver scoped to the caller's business, depth and
+//! complexity limits.
+
+pub mod business;
+pub mod ids;
+pub mod loaders;
+pub mod products;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+
+/// Every query, merged from the domain parts.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(business::BusinessQuery, products::ProductQuery);
+
+/// Every mutation, merged from the domain parts.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(business::BusinessMutation, products::ProductMutation);
+
+/// The schema type.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Maximum query depth.
+pub const MAX_DEPTH: usize = 15;
+/// Maximum query complexity.
+pub const MAX_COMPLEXITY: usize = 2_000;
+/// Largest page a connection returns.
+pub const MAX_PAGE_SIZE: usize = 100;
+
+/// The schema without data, for exporting the SDL.
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+}
+
+/// The schema with the app state and DataLoaders registered.
+pub fn build_schema(app: AppState) -> AppSchema {
+    schema_builder()
+        .data(DataLoader::new(
+            loaders::ProductImagesLoader(app.clone()),
+            tokio::spawn,
+        ))
+        .data(app)
+        .finish()
+}
+
+/// The SDL as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl()
+}
+
+/// Helpers every resolver uses.
+pub trait ContextExt {
+    /// The app state.
+    fn app(&self) -> &AppState;
+    /// The authenticated caller, or `UNAUTHENTICATED`.
+    fn caller(&self) -> Result<&Caller, AppError>;
+}
+
+impl ContextExt for Context<'_> {
+    fn app(&self) -> &AppState {
+        self.data_unchecked::<AppState>()
+    }
+
+    fn caller(&self) -> Result<&Caller, AppError> {
+        self.data_opt::<Caller>().ok_or(AppError::Unauthenticated)
+    }
+}
+
+/// Guard for fields that need a signed-in caller.
+pub struct Authenticated;
+
+impl async_graphql::Guard for Authenticated {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        ctx.caller().map(|_| ()).map_err(Into::into)
+    }
+}

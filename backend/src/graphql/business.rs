@@ -1,0 +1,267 @@
+//! Accounts and the business profile: sign up, log in, log out, `me`, `business`.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::{Authenticated, ContextExt, ids};
+use crate::accounts::{self, BusinessUpdate, SignUp};
+use crate::db::tenants;
+use crate::error::AppError;
+
+/// How the AI salesperson sounds.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "shared::ReplyTone")]
+pub enum ReplyTone {
+    /// Warm and casual.
+    Friendly,
+    /// Polite and businesslike.
+    Professional,
+    /// Short and to the point.
+    Concise,
+    /// Enthusiastic, sales-forward.
+    Enthusiastic,
+}
+
+/// A dashboard user's role.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "shared::Role")]
+pub enum Role {
+    /// Created the business.
+    Owner,
+    /// Helps run it.
+    Staff,
+}
+
+/// A dashboard user.
+#[derive(SimpleObject)]
+pub struct User {
+    /// Opaque id.
+    pub id: ID,
+    /// Login email.
+    pub email: String,
+    /// Role in the business.
+    pub role: Role,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<tenants::User> for User {
+    fn from(u: tenants::User) -> Self {
+        User {
+            id: ids::encode("User", u.id),
+            email: u.email,
+            role: shared::Role::parse(&u.role)
+                .unwrap_or(shared::Role::Staff)
+                .into(),
+            created_at: u.created_at.and_utc(),
+        }
+    }
+}
+
+/// A business: the tenant everything else belongs to.
+#[derive(SimpleObject)]
+pub struct Business {
+    /// Opaque id.
+    pub id: ID,
+    /// Display name.
+    pub name: String,
+    /// What it sells, e.g. "Fashion boutique".
+    pub business_type: String,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: String,
+    /// Currency new products default to.
+    pub default_currency: String,
+    /// Whether the AI salesperson answers customers.
+    pub ai_enabled: bool,
+    /// The owner's instructions to the AI.
+    pub ai_instructions: String,
+    /// The AI's tone.
+    pub reply_tone: ReplyTone,
+    /// When the business signed up.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<tenants::Business> for Business {
+    fn from(b: tenants::Business) -> Self {
+        Business {
+            id: ids::encode("Business", b.id),
+            name: b.name,
+            business_type: b.business_type,
+            country: b.country,
+            default_currency: b.default_currency,
+            ai_enabled: b.ai_enabled,
+            ai_instructions: b.ai_instructions,
+            reply_tone: shared::ReplyTone::parse(&b.reply_tone)
+                .unwrap_or(shared::ReplyTone::Friendly)
+                .into(),
+            created_at: b.created_at.and_utc(),
+        }
+    }
+}
+
+/// A new session.
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    /// Bearer token for `Authorization: Bearer ...`.
+    pub token: String,
+    /// Who signed in.
+    pub user: User,
+    /// Their business.
+    pub business: Business,
+}
+
+impl From<accounts::Session> for AuthPayload {
+    fn from(s: accounts::Session) -> Self {
+        AuthPayload {
+            token: s.token,
+            user: s.user.into(),
+            business: s.business.into(),
+        }
+    }
+}
+
+/// Sign-up details.
+#[derive(InputObject)]
+pub struct SignUpInput {
+    /// Business name.
+    pub business_name: String,
+    /// What the business sells.
+    pub business_type: String,
+    /// ISO 3166-1 alpha-2 country code, e.g. `NG`.
+    pub country: String,
+    /// Owner's email (the login).
+    pub email: String,
+    /// At least 8 characters.
+    pub password: String,
+    /// Default currency (ISO 4217); `USD` when omitted.
+    pub currency: Option<String>,
+}
+
+/// Log-in details.
+#[derive(InputObject)]
+pub struct LogInInput {
+    /// Email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Profile and AI settings to change; omitted fields stay as they are.
+#[derive(InputObject, Default)]
+pub struct UpdateBusinessInput {
+    /// Business name.
+    pub name: Option<String>,
+    /// What it sells.
+    pub business_type: Option<String>,
+    /// ISO country code.
+    pub country: Option<String>,
+    /// Default currency.
+    pub default_currency: Option<String>,
+    /// AI on or off for the whole business.
+    pub ai_enabled: Option<bool>,
+    /// Instructions to the AI (at most 4000 characters).
+    pub ai_instructions: Option<String>,
+    /// The AI's tone.
+    pub reply_tone: Option<ReplyTone>,
+}
+
+/// Queries about the caller and their business.
+#[derive(Default)]
+pub struct BusinessQuery;
+
+#[Object]
+impl BusinessQuery {
+    /// The signed-in user.
+    #[graphql(guard = "Authenticated")]
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        let caller = ctx.caller()?;
+        let user_id = caller
+            .user_id
+            .ok_or_else(|| AppError::Forbidden("API tokens have no user".into()))?;
+        let mut conn = ctx.app().db().await?;
+        let user = tenants::find_user(&mut conn, caller.business_id.0, user_id.0)
+            .await
+            .map_err(AppError::from)?;
+        Ok(user.into())
+    }
+
+    /// The caller's business.
+    #[graphql(guard = "Authenticated")]
+    async fn business(&self, ctx: &Context<'_>) -> async_graphql::Result<Business> {
+        let caller = ctx.caller()?;
+        let mut conn = ctx.app().db().await?;
+        let b = tenants::find_business(&mut conn, caller.business_id.0)
+            .await
+            .map_err(AppError::from)?;
+        Ok(b.into())
+    }
+}
+
+/// Account mutations.
+#[derive(Default)]
+pub struct BusinessMutation;
+
+#[Object]
+impl BusinessMutation {
+    /// Creates a business and its owner, and signs in.
+    async fn sign_up(
+        &self,
+        ctx: &Context<'_>,
+        input: SignUpInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        let session = accounts::sign_up(
+            ctx.app(),
+            SignUp {
+                business_name: input.business_name,
+                business_type: input.business_type,
+                country: input.country,
+                currency: input.currency,
+                email: input.email,
+                password: input.password,
+            },
+        )
+        .await?;
+        Ok(session.into())
+    }
+
+    /// Signs in with email and password.
+    async fn log_in(
+        &self,
+        ctx: &Context<'_>,
+        input: LogInInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        Ok(accounts::log_in(ctx.app(), &input.email, &input.password)
+            .await?
+            .into())
+    }
+
+    /// Ends the current session; its token stops working at once.
+    #[graphql(guard = "Authenticated")]
+    async fn log_out(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(accounts::log_out(ctx.app(), ctx.caller()?).await?)
+    }
+
+    /// Changes the business profile or AI settings.
+    #[graphql(guard = "Authenticated")]
+    async fn update_business(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateBusinessInput,
+    ) -> async_graphql::Result<Business> {
+        let b = accounts::update_business(
+            ctx.app(),
+            ctx.caller()?,
+            BusinessUpdate {
+                name: input.name,
+                business_type: input.business_type,
+                country: input.country,
+                default_currency: input.default_currency,
+                ai_enabled: input.ai_enabled,
+                ai_instructions: input.ai_instructions,
+                reply_tone: input.reply_tone.map(Into::into),
+            },
+        )
+        .await?;
+        Ok(b.into())
+    }
+}

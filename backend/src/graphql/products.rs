@@ -1,0 +1,404 @@
+//! The catalog API.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject, Upload};
+use chrono::{DateTime, Utc};
+use shared::{Currency, Discount, ProductDraft};
+
+use super::loaders::ProductImagesLoader;
+use super::{Authenticated, ContextExt, MAX_PAGE_SIZE, ids};
+use crate::catalog;
+use crate::db::products::{self as model, ListFilter, NewImage};
+use crate::error::AppError;
+
+/// An amount of money in a currency's minor unit (cents, kobo): never a float.
+#[derive(SimpleObject)]
+pub struct Money {
+    /// Amount in minor units.
+    pub amount_minor: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Human-readable, e.g. `NGN 12,500.00`.
+    pub formatted: String,
+}
+
+impl Money {
+    fn new(amount_minor: i64, currency: &str) -> Money {
+        let c = Currency::parse(currency)
+            .unwrap_or_else(|| Currency::parse("USD").expect("USD is a valid currency code"));
+        Money {
+            amount_minor,
+            currency: c.code().to_string(),
+            formatted: shared::money::format_minor(amount_minor, &c),
+        }
+    }
+}
+
+/// Kind of standing discount.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum DiscountKind {
+    /// No discount.
+    None,
+    /// A whole percentage off.
+    Percent,
+    /// A fixed amount off, in minor units.
+    Fixed,
+}
+
+/// A standing discount.
+#[derive(SimpleObject)]
+pub struct DiscountValue {
+    /// Kind.
+    pub kind: DiscountKind,
+    /// Whole percent for `PERCENT`, minor units for `FIXED`, 0 for `NONE`.
+    pub value: i64,
+}
+
+/// A product image, served from `url` with long-lived caching.
+#[derive(SimpleObject)]
+pub struct ProductImage {
+    /// Opaque id.
+    pub id: ID,
+    /// Where to fetch it (relative to the API's origin).
+    pub url: String,
+    /// Content type detected from the bytes.
+    pub mime_type: String,
+    /// Size in bytes.
+    pub byte_size: i32,
+}
+
+/// A catalog product.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Product {
+    /// Opaque id.
+    pub id: ID,
+    /// Name shown to customers.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// List price.
+    pub price: Money,
+    /// Standing discount.
+    #[graphql(name = "discount")]
+    pub discount_info: DiscountValue,
+    /// Price after the standing discount.
+    pub discounted_price: Money,
+    /// Lowest price the AI may agree to. Never shown to customers.
+    pub bargain_floor: Money,
+    /// Units in stock.
+    pub quantity: i64,
+    /// Colors on offer.
+    pub colors: Vec<String>,
+    /// Hidden from customers and the AI.
+    pub archived: bool,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub db_id: u64,
+}
+
+impl From<model::Product> for Product {
+    fn from(p: model::Product) -> Self {
+        let discount = p.discount();
+        Product {
+            id: ids::encode("Product", p.id),
+            price: Money::new(p.price_minor, &p.currency),
+            discounted_price: Money::new(p.discounted_price_minor(), &p.currency),
+            bargain_floor: Money::new(p.bargain_floor_minor, &p.currency),
+            discount_info: DiscountValue {
+                kind: match discount {
+                    Discount::None => DiscountKind::None,
+                    Discount::Percent(_) => DiscountKind::Percent,
+                    Discount::Fixed(_) => DiscountKind::Fixed,
+                },
+                value: discount.value(),
+            },
+            colors: p.color_list(),
+            name: p.name,
+            description: p.description,
+            quantity: p.quantity,
+            archived: p.archived,
+            created_at: p.created_at.and_utc(),
+            updated_at: p.updated_at.and_utc(),
+            db_id: p.id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Product {
+    /// Images in display order.
+    async fn images(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProductImage>> {
+        let loader = ctx.data_unchecked::<DataLoader<ProductImagesLoader>>();
+        let rows = loader.load_one(self.db_id).await?.unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|i| ProductImage {
+                id: ids::encode("ProductImage", i.id),
+                url: format!("/images/{}", i.url_key),
+                mime_type: i.mime_type,
+                byte_size: i.byte_size,
+            })
+            .collect())
+    }
+}
+
+/// Extra fields on the product list.
+#[derive(SimpleObject)]
+pub struct ProductConnectionFields {
+    /// How many products match the filter (all pages).
+    pub total_count: i64,
+}
+
+/// A product as the owner writes it. Money in minor units.
+#[derive(InputObject)]
+pub struct ProductInput {
+    /// Name (1-120 characters).
+    pub name: String,
+    /// Description (at most 4000 characters).
+    #[graphql(default)]
+    pub description: String,
+    /// List price in minor units.
+    pub price: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Kind of standing discount.
+    #[graphql(default_with = "DiscountKind::None")]
+    pub discount_kind: DiscountKind,
+    /// Whole percent (0-100) for `PERCENT`, minor units for `FIXED`.
+    #[graphql(default)]
+    pub discount_value: i64,
+    /// Lowest price the AI may agree to, minor units; at most the discounted price.
+    pub bargain_floor: i64,
+    /// Units in stock (not negative).
+    pub quantity: i64,
+    /// Colors on offer.
+    #[graphql(default)]
+    pub colors: Vec<String>,
+}
+
+impl ProductInput {
+    fn into_draft(self) -> Result<ProductDraft, AppError> {
+        let discount = match self.discount_kind {
+            DiscountKind::None => Discount::None,
+            DiscountKind::Percent => {
+                Discount::Percent(u32::try_from(self.discount_value).map_err(|_| {
+                    AppError::invalid("discount", "a percentage must be between 0 and 100")
+                })?)
+            }
+            DiscountKind::Fixed => Discount::Fixed(self.discount_value),
+        };
+        Ok(ProductDraft {
+            name: self.name,
+            description: self.description,
+            price_minor: self.price,
+            currency: self.currency,
+            discount,
+            bargain_floor_minor: self.bargain_floor,
+            quantity: self.quantity,
+            colors: self.colors,
+        })
+    }
+}
+
+/// Reads uploads, checking each by content and size.
+fn read_uploads(ctx: &Context<'_>, uploads: Vec<Upload>) -> Result<Vec<NewImage>, AppError> {
+    use std::io::Read;
+    let limit = shared::product::MAX_IMAGE_BYTES as u64 + 1;
+    uploads
+        .into_iter()
+        .map(|u| {
+            let value = u
+                .value(ctx)
+                .map_err(|_| AppError::invalid("images", "the upload could not be read"))?;
+            let mut data = Vec::new();
+            value
+                .into_read()
+                .take(limit)
+                .read_to_end(&mut data)
+                .map_err(|_| AppError::invalid("images", "the upload could not be read"))?;
+            catalog::check_image(data)
+        })
+        .collect()
+}
+
+/// Catalog queries.
+#[derive(Default)]
+pub struct ProductQuery;
+
+#[Object]
+impl ProductQuery {
+    /// The catalog, newest first. `search` matches names; `archived: true` lists
+    /// archived products instead of active ones.
+    #[graphql(guard = "Authenticated")]
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        search: Option<String>,
+        archived: Option<bool>,
+    ) -> async_graphql::Result<Connection<String, Product, ProductConnectionFields>> {
+        let caller = ctx.caller()?;
+        let limit = match first {
+            None => 20,
+            Some(n) if n < 0 => {
+                return Err(AppError::invalid("first", "must not be negative").into());
+            }
+            Some(n) => usize::try_from(n).unwrap_or(0).min(MAX_PAGE_SIZE),
+        };
+        let after_id = match after.as_deref() {
+            None => None,
+            Some(c) => Some(
+                ids::decode("Product", &ID(c.to_string()))
+                    .map_err(|_| AppError::invalid("after", "not a cursor from this list"))?,
+            ),
+        };
+        let filter = ListFilter {
+            search,
+            archived: archived.unwrap_or(false),
+        };
+        let mut conn = ctx.app().db().await?;
+        let total = model::count(&mut conn, caller.business_id.0, &filter)
+            .await
+            .map_err(AppError::from)?;
+        let mut rows = model::list_page(
+            &mut conn,
+            caller.business_id.0,
+            &filter,
+            after_id,
+            i64::try_from(limit).unwrap_or(20) + 1,
+        )
+        .await
+        .map_err(AppError::from)?;
+        let has_next = rows.len() > limit;
+        rows.truncate(limit);
+        let mut connection = Connection::with_additional_fields(
+            after_id.is_some(),
+            has_next,
+            ProductConnectionFields { total_count: total },
+        );
+        connection.edges.extend(rows.into_iter().map(|p| {
+            let cursor = ids::encode("Product", p.id).0;
+            Edge::new(cursor, Product::from(p))
+        }));
+        Ok(connection)
+    }
+
+    /// One product. Another business's product is `NOT_FOUND`.
+    #[graphql(guard = "Authenticated")]
+    async fn product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Product> {
+        let caller = ctx.caller()?;
+        let id = ids::decode("Product", &id)?;
+        let mut conn = ctx.app().db().await?;
+        let p = model::find(&mut conn, caller.business_id.0, id)
+            .await
+            .map_err(AppError::from)?
+            .ok_or(AppError::NotFound("product"))?;
+        Ok(p.into())
+    }
+}
+
+/// Catalog mutations.
+#[derive(Default)]
+pub struct ProductMutation;
+
+#[Object]
+impl ProductMutation {
+    /// Creates a product, optionally with images (GraphQL multipart request).
+    #[graphql(guard = "Authenticated")]
+    async fn create_product(
+        &self,
+        ctx: &Context<'_>,
+        input: ProductInput,
+        images: Option<Vec<Upload>>,
+    ) -> async_graphql::Result<Product> {
+        let draft = input.into_draft()?;
+        draft.validate().map_err(AppError::Invalid)?;
+        let images = read_uploads(ctx, images.unwrap_or_default())?;
+        Ok(
+            catalog::create_product(ctx.app(), ctx.caller()?, &draft, images)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Replaces a product's fields (images are managed separately).
+    #[graphql(guard = "Authenticated")]
+    async fn update_product(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: ProductInput,
+    ) -> async_graphql::Result<Product> {
+        let id = ids::decode("Product", &id)?;
+        let draft = input.into_draft()?;
+        Ok(
+            catalog::update_product(ctx.app(), ctx.caller()?, id, &draft)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Adds images to a product (at most 8 in total).
+    #[graphql(guard = "Authenticated")]
+    async fn add_product_images(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        images: Vec<Upload>,
+    ) -> async_graphql::Result<Product> {
+        let id = ids::decode("Product", &id)?;
+        let images = read_uploads(ctx, images)?;
+        Ok(catalog::add_images(ctx.app(), ctx.caller()?, id, images)
+            .await?
+            .into())
+    }
+
+    /// Removes one image from a product.
+    #[graphql(guard = "Authenticated")]
+    async fn remove_product_image(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        image_id: ID,
+    ) -> async_graphql::Result<Product> {
+        let id = ids::decode("Product", &id)?;
+        let image_id = ids::decode("ProductImage", &image_id)?;
+        Ok(
+            catalog::remove_image(ctx.app(), ctx.caller()?, id, image_id)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Hides a product from customers and the AI, keeping it and its orders.
+    #[graphql(guard = "Authenticated")]
+    async fn archive_product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Product> {
+        let id = ids::decode("Product", &id)?;
+        Ok(catalog::set_archived(ctx.app(), ctx.caller()?, id, true)
+            .await?
+            .into())
+    }
+
+    /// Brings an archived product back.
+    #[graphql(guard = "Authenticated")]
+    async fn unarchive_product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Product> {
+        let id = ids::decode("Product", &id)?;
+        Ok(catalog::set_archived(ctx.app(), ctx.caller()?, id, false)
+            .await?
+            .into())
+    }
+
+    /// Deletes a product and its images for good; returns its id.
+    #[graphql(guard = "Authenticated")]
+    async fn delete_product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
+        let db_id = ids::decode("Product", &id)?;
+        catalog::delete_product(ctx.app(), ctx.caller()?, db_id).await?;
+        Ok(id)
+    }
+}

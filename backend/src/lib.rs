@@ -1,0 +1,47 @@
+//! WhatsApp AI Sales server.
+//!
+//! Layout: `config` (environment), `app` (shared state), `db` (pool, migrations,
+//! models), `error` (edge error policy), `auth` (sessions, tokens), domain modules
+//! (`accounts`, `catalog`), `graphql` (API parts), `http` (routes).
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod catalog;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod graphql;
+pub mod http;
+pub mod seed;
+
+use std::sync::Arc;
+
+use secrecy::ExposeSecret;
+
+use crate::app::{App, AppState};
+use crate::config::Config;
+
+/// Prepares the database (create, migrate) and builds the app state.
+pub async fn init(config: Config) -> anyhow::Result<AppState> {
+    let url = config.database_url.expose_secret().to_string();
+    db::create_database_if_missing(&url).await?;
+    db::run_migrations(&url).await?;
+    let pool = db::build_pool(&url, config.db_pool_size)?;
+    Ok(AppState(Arc::new(App::new(config, pool)?)))
+}
+
+/// Serves the app on an already-bound listener until `shutdown` resolves.
+pub async fn serve(
+    app: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let router = http::router(app);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}

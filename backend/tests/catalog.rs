@@ -1,0 +1,240 @@
+//! The catalog API: validation, listing, search, pagination and images.
+
+mod common;
+
+use common::{TestApp, error_code, png_bytes, product_input};
+use serde_json::{Value, json};
+
+const CREATE: &str = "mutation($i: ProductInput!) { createProduct(input: $i) { id name price { amountMinor formatted } discountedPrice { amountMinor } bargainFloor { amountMinor } colors quantity } }";
+
+#[tokio::test]
+async fn create_product_stores_prices_in_minor_units() {
+    let t = TestApp::spawn().await;
+    let token = t.sign_up("Shop", "a@example.com").await;
+    let mut input = product_input("Ankara dress");
+    input["colors"] = json!(["Red", " red ", "Blue"]);
+    let data = t.gql_ok(Some(&token), CREATE, json!({"i": input})).await;
+    let p = &data["createProduct"];
+    assert_eq!(p["price"]["amountMinor"], 2_000_000);
+    assert_eq!(p["price"]["formatted"], "NGN 20,000.00");
+    assert_eq!(p["discountedPrice"]["amountMinor"], 1_800_000);
+    assert_eq!(p["colors"], json!(["Red", "Blue"]));
+}
+
+async fn invalid(t: &TestApp, token: &str, patch: Value) -> Value {
+    let mut input = product_input("Dress");
+    for (k, v) in patch.as_object().unwrap() {
+        input[k] = v.clone();
+    }
+    t.gql(Some(token), CREATE, json!({"i": input})).await
+}
+
+#[tokio::test]
+async fn each_invalid_field_is_named_and_nothing_is_stored() {
+    let t = TestApp::spawn().await;
+    let token = t.sign_up("Shop", "a@example.com").await;
+    let cases = [
+        (json!({"bargainFloor": 1_900_000}), "bargainFloor"),
+        (json!({"price": -1}), "price"),
+        (json!({"quantity": -3}), "quantity"),
+        (json!({"name": "   "}), "name"),
+        (json!({"name": "x".repeat(121)}), "name"),
+        (json!({"currency": "naira"}), "currency"),
+        (
+            json!({"discountKind": "PERCENT", "discountValue": 120}),
+            "discount",
+        ),
+        (
+            json!({"discountKind": "FIXED", "discountValue": 3_000_000, "bargainFloor": 0}),
+            "discount",
+        ),
+        (json!({"colors": ["x".repeat(41)]}), "colors"),
+    ];
+    for (patch, field) in cases {
+        let resp = invalid(&t, &token, patch.clone()).await;
+        assert_eq!(error_code(&resp), "BAD_USER_INPUT", "{patch}: {resp}");
+        assert_eq!(
+            resp["errors"][0]["extensions"]["field"], field,
+            "{patch}: {resp}"
+        );
+    }
+    assert_eq!(t.count("SELECT COUNT(*) AS n FROM products").await, 0);
+}
+
+#[tokio::test]
+async fn update_with_a_floor_above_the_price_changes_nothing() {
+    let t = TestApp::spawn().await;
+    let token = t.sign_up("Shop", "a@example.com").await;
+    let id = t.create_product(&token, "Dress").await;
+    let mut input = product_input("Renamed");
+    input["bargainFloor"] = json!(5_000_000);
+    let resp = t
+        .gql(
+            Some(&token),
+            "mutation($id: ID!, $i: ProductInput!) { updateProduct(id: $id, input: $i) { name } }",
+            json!({"id": id, "i": input}),
+        )
+        .await;
+    assert_eq!(resp["errors"][0]["extensions"]["field"], "bargainFloor");
+    let p = t
+        .gql_ok(
+            Some(&token),
+            "query($id: ID!) { product(id: $id) { name } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(p["product"]["name"], "Dress");
+}
+
+#[tokio::test]
+async fn list_pages_searches_and_hides_archived() {
+    let t = TestApp::spawn().await;
+    let token = t.sign_up("Shop", "a@example.com").await;
+    for i in 0..5 {
+        t.create_product(&token, &format!("Dress {i}")).await;
+    }
+    let shoe = t.create_product(&token, "Leather shoe").await;
+    let q = "query($after: String, $s: String, $a: Boolean) { products(first: 4, after: $after, search: $s, archived: $a) { totalCount pageInfo { hasNextPage endCursor } nodes { name } } }";
+    let page1 = t.gql_ok(Some(&token), q, json!({})).await;
+    assert_eq!(page1["products"]["totalCount"], 6);
+    assert_eq!(
+        page1["products"]["nodes"][0]["name"], "Leather shoe",
+        "newest first"
+    );
+    assert_eq!(page1["products"]["pageInfo"]["hasNextPage"], true);
+    let cursor = page1["products"]["pageInfo"]["endCursor"].clone();
+    let page2 = t.gql_ok(Some(&token), q, json!({"after": cursor})).await;
+    let names: Vec<&str> = page2["products"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Dress 1", "Dress 0"]);
+    assert_eq!(page2["products"]["pageInfo"]["hasNextPage"], false);
+
+    let found = t.gql_ok(Some(&token), q, json!({"s": "SHOE"})).await;
+    assert_eq!(found["products"]["totalCount"], 1);
+    let wildcard = t.gql_ok(Some(&token), q, json!({"s": "%"})).await;
+    assert_eq!(
+        wildcard["products"]["totalCount"], 0,
+        "LIKE wildcards are escaped"
+    );
+
+    t.gql_ok(
+        Some(&token),
+        "mutation($id: ID!) { archiveProduct(id: $id) { archived } }",
+        json!({"id": shoe}),
+    )
+    .await;
+    let active = t.gql_ok(Some(&token), q, json!({})).await;
+    assert_eq!(active["products"]["totalCount"], 5);
+    let archived = t.gql_ok(Some(&token), q, json!({"a": true})).await;
+    assert_eq!(archived["products"]["nodes"][0]["name"], "Leather shoe");
+}
+
+async fn upload(t: &TestApp, token: &str, bytes: Vec<u8>, file_name: &str) -> Value {
+    let form = reqwest::multipart::Form::new()
+        .text(
+            "operations",
+            json!({"query": "mutation($i: ProductInput!, $f: [Upload!]) { createProduct(input: $i, images: $f) { id images { url mimeType byteSize } } }",
+                   "variables": {"i": product_input("Pictured dress"), "f": [null]}})
+            .to_string(),
+        )
+        .text("map", json!({"0": ["variables.f.0"]}).to_string())
+        .part("0", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()));
+    t.http
+        .post(format!("{}/graphql", t.url))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn images_are_checked_by_content_stored_and_served_with_caching() {
+    let t = TestApp::spawn().await;
+    let token = t.sign_up("Shop", "a@example.com").await;
+
+    let fake = upload(&t, &token, b"<?php echo 'hi'; ?>".to_vec(), "photo.png").await;
+    assert_eq!(error_code(&fake), "BAD_USER_INPUT", "{fake}");
+    assert_eq!(fake["errors"][0]["extensions"]["field"], "images");
+    assert_eq!(t.count("SELECT COUNT(*) AS n FROM products").await, 0);
+
+    let ok = upload(&t, &token, png_bytes(), "anything.txt").await;
+    assert!(ok.get("errors").is_none(), "{ok}");
+    let image = &ok["data"]["createProduct"]["images"][0];
+    assert_eq!(image["mimeType"], "image/png");
+    let url = image["url"].as_str().unwrap();
+    let resp = t.http.get(format!("{}{url}", t.url)).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "image/png");
+    assert!(
+        resp.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    let etag = resp.headers()["etag"].clone();
+    assert_eq!(resp.bytes().await.unwrap().to_vec(), png_bytes());
+    let again = t
+        .http
+        .get(format!("{}{url}", t.url))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    let missing = t
+        .http
+        .get(format!("{}/images/{}", t.url, "0".repeat(32)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn oversized_images_are_refused() {
+    let t = TestApp::spawn().await;
+    let token = t.sign_up("Shop", "a@example.com").await;
+    let mut big = png_bytes();
+    big.resize(shared::product::MAX_IMAGE_BYTES + 10_000, 0);
+    let resp = upload(&t, &token, big, "big.png").await;
+    assert!(resp.get("errors").is_some(), "{resp}");
+    assert_eq!(t.count("SELECT COUNT(*) AS n FROM product_images").await, 0);
+    assert_eq!(t.count("SELECT COUNT(*) AS n FROM products").await, 0);
+}
+
+#[tokio::test]
+async fn api_refuses_oversized_pages_and_batches_and_deep_queries() {
+    let t = TestApp::spawn().await;
+    let token = t.sign_up("Shop", "a@example.com").await;
+    let batch: Vec<Value> = (0..11)
+        .map(|_| json!({"query": "{ me { email } }"}))
+        .collect();
+    let resp: Value = t
+        .http
+        .post(format!("{}/graphql", t.url))
+        .bearer_auth(&token)
+        .json(&batch)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(error_code(&resp), "BAD_USER_INPUT", "{resp}");
+    let neg = t
+        .gql(
+            Some(&token),
+            "{ products(first: -1) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&neg), "BAD_USER_INPUT");
+}

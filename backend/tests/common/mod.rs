@@ -1,0 +1,171 @@
+//! The one integration-test harness: a real server on an ephemeral port, against its
+//! own fresh MariaDB database that is dropped when the test ends.
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different subset of helpers"
+)]
+
+use std::net::SocketAddr;
+
+use backend::app::AppState;
+use backend::config::Config;
+use serde_json::{Value, json};
+
+/// Where tests find MariaDB (override with `TEST_DATABASE_SERVER`).
+pub fn database_server() -> String {
+    std::env::var("TEST_DATABASE_SERVER").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
+}
+
+/// A running server for one test.
+pub struct TestApp {
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+    /// Bound address.
+    pub addr: SocketAddr,
+    /// The app state (call domain code directly).
+    pub app: AppState,
+    /// HTTP client.
+    pub http: reqwest::Client,
+    database_url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    /// Starts a server with the default test configuration.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts a server after `adjust` tweaks the configuration.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let name = format!("wasales_test_{}", uuid::Uuid::new_v4().simple());
+        let database_url = format!("{}/{}", database_server(), name);
+        let mut config = Config::for_tests(&database_url);
+        adjust(&mut config);
+        let app = backend::init(config).await.expect("app starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let served = app.clone();
+        tokio::spawn(async move {
+            backend::serve(served, listener, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        TestApp {
+            url: format!("http://{addr}"),
+            addr,
+            app,
+            http: reqwest::Client::new(),
+            database_url,
+            shutdown: Some(tx),
+        }
+    }
+
+    /// Sends a GraphQL operation; returns the whole JSON response.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self
+            .http
+            .post(format!("{}/graphql", self.url))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap().json().await.unwrap()
+    }
+
+    /// Like [`TestApp::gql`] but panics on errors and returns `data`.
+    pub async fn gql_ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let resp = self.gql(token, query, variables).await;
+        assert!(resp.get("errors").is_none(), "unexpected errors: {resp}");
+        resp["data"].clone()
+    }
+
+    /// Signs up a business; returns its token.
+    pub async fn sign_up(&self, business: &str, email: &str) -> String {
+        let data = self
+            .gql_ok(
+                None,
+                "mutation($i: SignUpInput!) { signUp(input: $i) { token } }",
+                json!({ "i": {
+                    "businessName": business, "businessType": "Fashion", "country": "NG",
+                    "email": email, "password": "correct-horse-1", "currency": "NGN"
+                }}),
+            )
+            .await;
+        data["signUp"]["token"].as_str().unwrap().to_string()
+    }
+
+    /// Creates a product; returns its id.
+    pub async fn create_product(&self, token: &str, name: &str) -> String {
+        let data = self
+            .gql_ok(
+                Some(token),
+                "mutation($i: ProductInput!) { createProduct(input: $i) { id } }",
+                json!({ "i": product_input(name) }),
+            )
+            .await;
+        data["createProduct"]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Runs a SQL count against this test's database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.app.db().await.unwrap();
+        let row: Row = diesel::sql_query(sql).get_result(&mut conn).await.unwrap();
+        row.n
+    }
+}
+
+/// A valid product input.
+pub fn product_input(name: &str) -> Value {
+    json!({
+        "name": name, "description": "Hand-made", "price": 2_000_000, "currency": "NGN",
+        "discountKind": "PERCENT", "discountValue": 10, "bargainFloor": 1_500_000,
+        "quantity": 12, "colors": ["Red", "Blue"]
+    })
+}
+
+/// The `extensions.code` of the first error.
+pub fn error_code(resp: &Value) -> &str {
+    resp["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let url = self.database_url.clone();
+        // Drop the database on a separate runtime: Drop cannot await.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(backend::db::drop_database(&url))
+        })
+        .join();
+    }
+}
+
+/// A tiny valid PNG (1x1, red).
+pub fn png_bytes() -> Vec<u8> {
+    vec![
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90,
+        0x77, 0x53, 0xDE, 0x00, 0x00, 0x00, 0x0C, 0x49, 0x44, 0x41, 0x54, 0x08, 0xD7, 0x63, 0xF8,
+        0xCF, 0xC0, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xDD, 0x8D, 0xB0, 0x00, 0x00, 0x00,
+        0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ]
+}

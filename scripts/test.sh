@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every check and test: format, lints (native and wasm32), the shared crate's
+# wasm32 build, the dashboard build, and all tests (unit, integration against a real
+# MariaDB, and headless Chromium). Safe to run again.
+source "$(dirname "$0")/lib.sh"
+
+ensure_mariadb
+ensure_chromium
+ensure_wasm_tools
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+
+log "shared builds for wasm32 without diesel or tokio"
+cargo build -q -p shared --target wasm32-unknown-unknown
+if cargo tree -p shared --target wasm32-unknown-unknown -e normal | grep -Eq '^[^a-z]*(diesel|tokio|mysql)'; then
+  warn "the shared crate pulls diesel/tokio into the wasm build"; exit 1
+fi
+
+log "clippy (server and shared)"
+cargo clippy -q -p shared -p backend --all-targets -- -D warnings
+log "clippy (dashboard, wasm32)"
+cargo clippy -q -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+build_spa
+
+log "tests"
+export WASALES_SPA_DIR="$ROOT/frontend/dist"
+cargo test -q -p shared -p backend -- --test-threads="${TEST_THREADS:-4}"
+log "all green"

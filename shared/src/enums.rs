@@ -1,0 +1,213 @@
+//! Closed sets of states used across the product.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vdoc])* $variant),* }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The stable text stored in the database and sent over the wire.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),* }
+            }
+
+            /// Parses the stored text; `None` for anything unknown.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)* _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// Where an order is in its life.
+    OrderStatus {
+        /// Recorded, not yet confirmed with the customer.
+        Pending => "pending",
+        /// Confirmed; being prepared or delivered.
+        Confirmed => "confirmed",
+        /// Delivered and paid.
+        Completed => "completed",
+        /// Called off; its stock was returned.
+        Cancelled => "cancelled",
+    }
+}
+
+string_enum! {
+    /// How an order came to be.
+    OrderSource {
+        /// Recorded from a WhatsApp conversation (by the AI or a catalog order message).
+        Chat => "chat",
+        /// Entered by hand in the dashboard.
+        Manual => "manual",
+    }
+}
+
+string_enum! {
+    /// Which way a message travelled.
+    MessageDirection {
+        /// From the customer to the business.
+        Inbound => "inbound",
+        /// From the business to the customer.
+        Outbound => "outbound",
+    }
+}
+
+string_enum! {
+    /// Delivery state of a message. Ordered: a status never moves backwards.
+    MessageStatus {
+        /// Stored, not yet accepted by Meta.
+        Pending => "pending",
+        /// Accepted by Meta.
+        Sent => "sent",
+        /// Delivered to the customer's phone.
+        Delivered => "delivered",
+        /// Read by the customer.
+        Read => "read",
+        /// Failed permanently; the error is recorded on the message.
+        Failed => "failed",
+    }
+}
+
+impl MessageStatus {
+    /// Position in the delivery order. `Failed` ranks above `Sent` and `Delivered`
+    /// (Meta reports failures after acceptance) but never overrides `Read`.
+    pub fn rank(self) -> u8 {
+        match self {
+            MessageStatus::Pending => 0,
+            MessageStatus::Sent => 1,
+            MessageStatus::Delivered => 2,
+            MessageStatus::Failed => 3,
+            MessageStatus::Read => 4,
+        }
+    }
+
+    /// Whether moving from `self` to `next` is progress (never backwards).
+    pub fn can_advance_to(self, next: MessageStatus) -> bool {
+        next.rank() > self.rank()
+    }
+}
+
+string_enum! {
+    /// Who wrote a message.
+    SentBy {
+        /// The business's customer, on WhatsApp.
+        Customer => "customer",
+        /// The AI salesperson.
+        Ai => "ai",
+        /// A person of the business, from the dashboard.
+        Staff => "staff",
+        /// A scheduled follow-up.
+        FollowUp => "follow_up",
+        /// The product itself (e.g. an automatic notice).
+        System => "system",
+    }
+}
+
+string_enum! {
+    /// The kind of a WhatsApp message, as Meta names it.
+    MessageKind {
+        /// Plain text.
+        Text => "text",
+        /// A photo.
+        Image => "image",
+        /// A voice note or audio file.
+        Audio => "audio",
+        /// A video.
+        Video => "video",
+        /// A document (PDF, ...).
+        Document => "document",
+        /// A sticker.
+        Sticker => "sticker",
+        /// A shared location.
+        Location => "location",
+        /// Shared contact cards.
+        Contacts => "contacts",
+        /// A reply to interactive buttons or lists.
+        Interactive => "interactive",
+        /// A tap on a template's quick-reply button.
+        Button => "button",
+        /// A catalog order.
+        Order => "order",
+        /// An emoji reaction to another message.
+        Reaction => "reaction",
+        /// A template message (outbound).
+        Template => "template",
+        /// A system notice (e.g. the customer changed number).
+        System => "system",
+        /// Anything Meta does not support or we do not know.
+        Unsupported => "unsupported",
+    }
+}
+
+string_enum! {
+    /// The voice the AI salesperson answers in.
+    ReplyTone {
+        /// Warm and casual.
+        Friendly => "friendly",
+        /// Polite and businesslike.
+        Professional => "professional",
+        /// Short and to the point.
+        Concise => "concise",
+        /// Enthusiastic, sales-forward.
+        Enthusiastic => "enthusiastic",
+    }
+}
+
+string_enum! {
+    /// A dashboard user's role in a business.
+    Role {
+        /// Created the business; can do everything.
+        Owner => "owner",
+        /// Helps run the inbox and catalog.
+        Staff => "staff",
+    }
+}
+
+string_enum! {
+    /// State of a WhatsApp number connection.
+    ConnectionStatus {
+        /// Receiving and sending.
+        Connected => "connected",
+        /// Stopped by the owner; records are kept.
+        Disconnected => "disconnected",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_enum_round_trips_through_its_stored_text() {
+        for s in MessageStatus::ALL {
+            assert_eq!(MessageStatus::parse(s.as_str()), Some(*s));
+        }
+        for k in MessageKind::ALL {
+            assert_eq!(MessageKind::parse(k.as_str()), Some(*k));
+        }
+        assert_eq!(OrderStatus::parse("bogus"), None);
+    }
+
+    #[test]
+    fn read_never_goes_back_to_delivered() {
+        assert!(MessageStatus::Delivered.can_advance_to(MessageStatus::Read));
+        assert!(!MessageStatus::Read.can_advance_to(MessageStatus::Delivered));
+        assert!(!MessageStatus::Read.can_advance_to(MessageStatus::Failed));
+        assert!(MessageStatus::Sent.can_advance_to(MessageStatus::Failed));
+        assert!(!MessageStatus::Sent.can_advance_to(MessageStatus::Sent));
+    }
+}

@@ -1,0 +1,46 @@
+//! Newtype ids: a `ProductId` can never be passed where a `ChatId` is expected.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! id_type {
+    ($(#[$doc:meta] $name:ident => $kind:literal),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub u64);
+
+        impl $name {
+            /// The type name used in opaque API ids (`Product`, `Chat`, ...).
+            pub const KIND: &'static str = $kind;
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    )*};
+}
+
+id_type! {
+    /// A tenant: one business and everything it owns.
+    BusinessId => "Business",
+    /// A dashboard user (owner or staff) of one business.
+    UserId => "User",
+    /// A catalog product.
+    ProductId => "Product",
+    /// One image of a product.
+    ProductImageId => "ProductImage",
+    /// A WhatsApp customer of one business.
+    ContactId => "Contact",
+    /// The conversation with one contact.
+    ChatId => "Chat",
+    /// One inbound or outbound WhatsApp message.
+    MessageId => "Message",
+    /// An order, recorded from a chat or by hand.
+    OrderId => "Order",
+    /// A connected WhatsApp business number.
+    ConnectionId => "WhatsAppConnection",
+    /// A blacklist entry.
+    BlacklistEntryId => "BlacklistEntry",
+}
