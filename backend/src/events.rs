@@ -9,6 +9,25 @@ use tokio::sync::broadcast;
 pub enum EventKind {
     /// A product was created, changed, archived or deleted.
     ProductChanged(u64),
+    /// A message was stored (inbound or outbound).
+    MessageAdded {
+        /// Its chat.
+        chat_id: u64,
+        /// The message.
+        message_id: u64,
+    },
+    /// A message's delivery status changed.
+    MessageStatusChanged {
+        /// Its chat.
+        chat_id: u64,
+        /// The message.
+        message_id: u64,
+    },
+    /// A chat's summary changed (last message, unread count, takeover).
+    ChatUpdated {
+        /// The chat.
+        chat_id: u64,
+    },
 }
 
 /// One event, always tagged with its business.

@@ -1,0 +1,176 @@
+//! Rows of the inbox: contacts (customers), chats and messages. Writers live with the
+//! flows that own them (`ingest` for webhooks, `sender` for outbound); the shared
+//! readers are here.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncMysqlConnection, RunQueryDsl};
+
+use super::schema::{chats, contacts, messages};
+
+/// A WhatsApp customer of one business.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = contacts, check_for_backend(diesel::mysql::Mysql))]
+pub struct Contact {
+    /// Id.
+    pub id: u64,
+    /// Tenant.
+    pub business_id: u64,
+    /// Meta's business-scoped user id (BSUID), when known.
+    pub user_id: Option<String>,
+    /// Parent BSUID, when Meta sends one.
+    pub parent_user_id: Option<String>,
+    /// Phone number (digits), when known. Optional: username customers have none.
+    pub wa_id: Option<String>,
+    /// WhatsApp username, when set.
+    pub username: Option<String>,
+    /// Profile name from WhatsApp.
+    pub profile_name: Option<String>,
+    /// Country code Meta reports.
+    pub country_code: Option<String>,
+}
+
+impl Contact {
+    /// Where replies go: the phone number when known, else the BSUID.
+    pub fn recipient(&self) -> Option<Recipient<'_>> {
+        self.wa_id
+            .as_deref()
+            .map(Recipient::Phone)
+            .or(self.user_id.as_deref().map(Recipient::UserId))
+    }
+
+    /// A name to show.
+    pub fn display_name(&self) -> String {
+        self.profile_name
+            .clone()
+            .or_else(|| self.username.clone())
+            .or_else(|| self.wa_id.as_deref().map(shared::phone::display_phone))
+            .or_else(|| self.user_id.clone())
+            .unwrap_or_else(|| "Customer".into())
+    }
+}
+
+/// Who an outbound message is addressed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient<'a> {
+    /// `to`: a phone number.
+    Phone(&'a str),
+    /// `recipient`: a business-scoped user id.
+    UserId(&'a str),
+}
+
+/// A conversation with one contact.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = chats, check_for_backend(diesel::mysql::Mysql))]
+pub struct Chat {
+    /// Id.
+    pub id: u64,
+    /// Tenant.
+    pub business_id: u64,
+    /// The customer.
+    pub contact_id: u64,
+    /// The business number the conversation runs on.
+    pub connection_id: Option<u64>,
+    /// Last message either way.
+    pub last_message_at: Option<chrono::NaiveDateTime>,
+    /// Short text of the last message.
+    pub last_message_preview: Option<String>,
+    /// Last inbound message (opens the 24-hour window).
+    pub last_inbound_at: Option<chrono::NaiveDateTime>,
+    /// Inbound messages not yet read by staff.
+    pub unread_count: i32,
+    /// Human takeover: the AI stays silent.
+    pub ai_paused: bool,
+    /// Why the AI handed over, if it did.
+    pub handoff_reason: Option<String>,
+    /// Products the customer showed interest in (JSON).
+    pub product_interest: Option<String>,
+    /// Negotiation state (JSON).
+    pub negotiation: Option<String>,
+    /// Created.
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// One message.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = messages, check_for_backend(diesel::mysql::Mysql))]
+pub struct Message {
+    /// Id.
+    pub id: u64,
+    /// Tenant.
+    pub business_id: u64,
+    /// Conversation.
+    pub chat_id: u64,
+    /// Meta's message id (unique); `None` for an outbound message not yet accepted.
+    pub wamid: Option<String>,
+    /// `inbound` / `outbound`.
+    pub direction: String,
+    /// `shared::MessageKind` text.
+    pub kind: String,
+    /// Readable body (text, caption, or a description of non-text content).
+    pub body: String,
+    /// Media id, for media messages.
+    pub media_id: Option<String>,
+    /// Media content type.
+    pub media_mime: Option<String>,
+    /// Structured content (JSON) for non-text kinds.
+    pub payload: Option<String>,
+    /// The message this one replies or reacts to.
+    pub context_wamid: Option<String>,
+    /// `shared::SentBy` text.
+    pub sent_by: String,
+    /// `shared::MessageStatus` text.
+    pub status: String,
+    /// Meta error code when failed.
+    pub error_code: Option<i32>,
+    /// Meta error title when failed.
+    pub error_title: Option<String>,
+    /// WhatsApp's timestamp.
+    pub wa_timestamp: Option<chrono::NaiveDateTime>,
+    /// Stored.
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// A chat of this business.
+pub async fn find_chat(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    chat_id: u64,
+) -> QueryResult<Option<Chat>> {
+    chats::table
+        .filter(chats::id.eq(chat_id))
+        .filter(chats::business_id.eq(business_id))
+        .select(Chat::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A contact of this business.
+pub async fn find_contact(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    contact_id: u64,
+) -> QueryResult<Option<Contact>> {
+    contacts::table
+        .filter(contacts::id.eq(contact_id))
+        .filter(contacts::business_id.eq(business_id))
+        .select(Contact::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A message of this business.
+pub async fn find_message(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    message_id: u64,
+) -> QueryResult<Option<Message>> {
+    messages::table
+        .filter(messages::id.eq(message_id))
+        .filter(messages::business_id.eq(business_id))
+        .select(Message::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
