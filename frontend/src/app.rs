@@ -1,0 +1,68 @@
+//! The root component: the session context and the routes with their guards.
+
+use leptos::prelude::*;
+use leptos_router::components::{
+    ProtectedParentRoute, ProtectedRoute, Redirect, Route, Router, Routes,
+};
+use leptos_router::path;
+
+use crate::components::layout::{AppShell, SessionPending};
+use crate::contexts::session::Session;
+use crate::pages::AppRoute;
+use crate::pages::edit_product::EditProductPage;
+use crate::pages::log_in::LogInPage;
+use crate::pages::new_product::NewProductPage;
+use crate::pages::not_found::NotFoundPage;
+use crate::pages::products::ProductsPage;
+use crate::pages::settings::SettingsPage;
+use crate::pages::sign_up::SignUpPage;
+
+/// The dashboard.
+///
+/// Guards: signed-out visitors of any dashboard page go to `/login`; signed-in visitors of
+/// `/login` or `/signup` go to `/products`. While a stored token is being checked, both show
+/// [`SessionPending`].
+#[component]
+pub fn App() -> impl IntoView {
+    let session = Session::provide();
+    // Memos, so that guards re-render only when signed-in-ness changes, not on every
+    // session update (such as a renamed business).
+    let signed_in = Memo::new(move |_| session.signed_in());
+    let signed_out = Memo::new(move |_| signed_in.get().map(|signed_in| !signed_in));
+    let to_products = || AppRoute::Products.path();
+    let to_log_in = || AppRoute::LogIn.path();
+
+    view! {
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <ProtectedRoute
+                    path=path!("/login")
+                    view=LogInPage
+                    condition=move || signed_out.get()
+                    redirect_path=to_products
+                    fallback=SessionPending
+                />
+                <ProtectedRoute
+                    path=path!("/signup")
+                    view=SignUpPage
+                    condition=move || signed_out.get()
+                    redirect_path=to_products
+                    fallback=SessionPending
+                />
+                <ProtectedParentRoute
+                    path=path!("")
+                    view=AppShell
+                    condition=move || signed_in.get()
+                    redirect_path=to_log_in
+                    fallback=SessionPending
+                >
+                    <Route path=path!("") view=move || view! { <Redirect path=to_products() /> } />
+                    <Route path=path!("products") view=ProductsPage />
+                    <Route path=path!("products/new") view=NewProductPage />
+                    <Route path=path!("products/:id") view=EditProductPage />
+                    <Route path=path!("settings") view=SettingsPage />
+                </ProtectedParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,56 @@
+//! The typed GraphQL client.
+//!
+//! Every operation is a `.graphql` document under `frontend/graphql/`, checked against the
+//! API schema at compile time by `graphql_client`'s derive ([`operations`]). The functions on
+//! [`Client`] send them with gloo-net, turn the generated response types into the dashboard's
+//! own models ([`models`]), and report failures as one [`ClientError`].
+//!
+//! Policy for failures: an `UNAUTHENTICATED` answer from any operation runs the
+//! client's `on_unauthenticated` hook (the session context clears the session, which sends the
+//! user to the login page) before the error is returned to the caller.
+
+mod business;
+mod error;
+mod models;
+mod operations;
+mod products;
+mod session;
+mod transport;
+
+use std::rc::Rc;
+
+pub use business::BusinessSettings;
+pub use error::{ClientError, ServerFieldError};
+pub use models::{AuthSession, Business, Product, ProductImage, ProductPage, User};
+pub use products::ProductQuery;
+pub use session::NewAccount;
+
+/// A handle for calling the API as one signed-in user (or anonymously).
+///
+/// Cheap to clone; build a fresh one per request from the session context so the current
+/// token is used.
+#[derive(Clone)]
+pub struct Client {
+    /// The bearer token sent with every request, if signed in.
+    token: Option<String>,
+    /// Called when the API says the token is missing, expired or revoked.
+    on_unauthenticated: Rc<dyn Fn()>,
+}
+
+impl Client {
+    /// A client that sends `token` and calls `on_unauthenticated` on an `UNAUTHENTICATED` error.
+    pub fn new(token: Option<String>, on_unauthenticated: impl Fn() + 'static) -> Client {
+        Client {
+            token,
+            on_unauthenticated: Rc::new(on_unauthenticated),
+        }
+    }
+
+    /// Runs the hook for `UNAUTHENTICATED` errors, then hands the result back.
+    fn watch<T>(&self, result: Result<T, ClientError>) -> Result<T, ClientError> {
+        if let Err(ClientError::Unauthenticated(_)) = &result {
+            (self.on_unauthenticated)();
+        }
+        result
+    }
+}

@@ -1,0 +1,8 @@
+//! Reusable pieces of the dashboard, grouped by domain.
+
+pub mod feedback;
+pub mod forms;
+pub mod icons;
+pub mod layout;
+pub mod locale;
+pub mod products;

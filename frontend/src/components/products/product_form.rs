@@ -1,0 +1,526 @@
+//! The product form: create and edit, with live validation by `shared`'s product rules,
+//! server field errors, images, and (when editing) archive and delete.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use shared::money::format_minor;
+use shared::{Currency, Discount, ProductDraft};
+
+use crate::client::{Product, ProductImage};
+use crate::components::feedback::Banner;
+use crate::components::forms::{Field, FormErrors, FormHint, TextField};
+use crate::components::locale::currency_codes;
+use crate::components::products::draft::{PRODUCT_FIELDS, ProductText};
+use crate::components::products::image_picker::{
+    ImagePicker, clear_pending, pending_files, pending_images,
+};
+use crate::contexts::session::use_session;
+use crate::pages::AppRoute;
+
+/// One signal per form field.
+#[derive(Debug, Clone, Copy)]
+struct ProductInputs {
+    name: RwSignal<String>,
+    description: RwSignal<String>,
+    price: RwSignal<String>,
+    currency: RwSignal<String>,
+    discount_kind: RwSignal<String>,
+    discount_value: RwSignal<String>,
+    bargain_floor: RwSignal<String>,
+    quantity: RwSignal<String>,
+    colors: RwSignal<String>,
+}
+
+impl ProductInputs {
+    fn new(text: ProductText) -> ProductInputs {
+        ProductInputs {
+            name: RwSignal::new(text.name),
+            description: RwSignal::new(text.description),
+            price: RwSignal::new(text.price),
+            currency: RwSignal::new(text.currency),
+            discount_kind: RwSignal::new(text.discount_kind),
+            discount_value: RwSignal::new(text.discount_value),
+            bargain_floor: RwSignal::new(text.bargain_floor),
+            quantity: RwSignal::new(text.quantity),
+            colors: RwSignal::new(text.colors),
+        }
+    }
+
+    /// The typed text (tracked).
+    fn text(self) -> ProductText {
+        ProductText {
+            name: self.name.get(),
+            description: self.description.get(),
+            price: self.price.get(),
+            currency: self.currency.get(),
+            discount_kind: self.discount_kind.get(),
+            discount_value: self.discount_value.get(),
+            bargain_floor: self.bargain_floor.get(),
+            quantity: self.quantity.get(),
+            colors: self.colors.get(),
+        }
+    }
+}
+
+/// The create/edit form. `product` is the saved product, or `None` to create one in
+/// `default_currency`.
+#[component]
+pub fn ProductForm(
+    /// The product being edited; `None` for a new one.
+    product: Option<Product>,
+    /// Currency a new product starts in.
+    #[prop(into)]
+    default_currency: String,
+) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let editing = product.is_some();
+    let text = product
+        .as_ref()
+        .map(ProductText::from_product)
+        .unwrap_or_else(|| ProductText::new(&default_currency));
+    let inputs = ProductInputs::new(text);
+    let saved = RwSignal::new(product);
+    let draft = Memo::new(move |_| inputs.text().to_draft());
+    let errors = FormErrors::new(PRODUCT_FIELDS, move || {
+        draft.with(|draft| draft.as_ref().err().cloned().unwrap_or_default())
+    });
+    if editing {
+        errors.show_all();
+    }
+    let pending = pending_images();
+    let submitting = RwSignal::new(false);
+    let notice = RwSignal::new(None::<String>);
+    let removing_image = RwSignal::new(None::<String>);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(Ok(valid)) = draft.try_get_untracked() else {
+            return;
+        };
+        if submitting.get_untracked() {
+            return;
+        }
+        submitting.set(true);
+        notice.set(None);
+        errors.clear_failure();
+        let client = session.client();
+        let files = pending_files(pending);
+        let saved_id = saved.with_untracked(|p| p.as_ref().map(|p| p.id.clone()));
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match saved_id {
+                None => match client.create_product(&valid, &files).await {
+                    Ok(_) => {
+                        clear_pending(pending);
+                        navigate(&AppRoute::Products.path(), Default::default());
+                    }
+                    Err(error) => errors.show_failure(&error),
+                },
+                Some(id) => match client.update_product(&id, &valid).await {
+                    Ok(product) => {
+                        saved.set(Some(product));
+                        if files.is_empty() {
+                            notice.set(Some("Changes saved.".into()));
+                        } else {
+                            match client.add_product_images(&id, &files).await {
+                                Ok(product) => {
+                                    saved.set(Some(product));
+                                    clear_pending(pending);
+                                    notice.set(Some("Changes and images saved.".into()));
+                                }
+                                Err(error) => {
+                                    notice.set(Some("Changes saved.".into()));
+                                    errors.show_failure(&error);
+                                }
+                            }
+                        }
+                    }
+                    Err(error) => errors.show_failure(&error),
+                },
+            }
+            submitting.set(false);
+        });
+    };
+
+    let remove_saved_image = Callback::new(move |image: ProductImage| {
+        let Some(id) = saved.with_untracked(|p| p.as_ref().map(|p| p.id.clone())) else {
+            return;
+        };
+        removing_image.set(Some(image.id.clone()));
+        notice.set(None);
+        let client = session.client();
+        spawn_local(async move {
+            match client.remove_product_image(&id, &image.id).await {
+                Ok(product) => saved.set(Some(product)),
+                Err(error) => errors.show_failure(&error),
+            }
+            removing_image.set(None);
+        });
+    });
+
+    let saved_images = Signal::derive(move || {
+        saved.with(|p| p.as_ref().map(|p| p.images.clone()).unwrap_or_default())
+    });
+    let description_error = errors.message("description");
+    let discount_error = errors.message("discount");
+    let colors_preview = move || {
+        inputs.colors.with(|colors| {
+            ProductDraft {
+                colors: colors.split(',').map(str::to_string).collect(),
+                ..empty_draft()
+            }
+            .normalized_colors()
+        })
+    };
+    let discount_unit = move || match inputs.discount_kind.get().as_str() {
+        "percent" => "%".to_string(),
+        _ => inputs.currency.get().trim().to_ascii_uppercase(),
+    };
+    let submit_label = move || match (submitting.get(), editing) {
+        (true, _) => "Saving…",
+        (false, true) => "Save changes",
+        (false, false) => "Create product",
+    };
+
+    view! {
+        <form class="form product-form" on:submit=submit novalidate=true data-testid="product-form">
+            <section class="card">
+                <h2 class="card-title">"Details"</h2>
+                <TextField
+                    label="Name"
+                    id="product-name"
+                    field="name"
+                    value=inputs.name
+                    errors=errors
+                    placeholder="Ankara wrap dress"
+                />
+                <Field label="Description" input_id="product-description" error=description_error>
+                    <textarea
+                        class="input"
+                        id="product-description"
+                        data-testid="product-description"
+                        rows="4"
+                        placeholder="Material, sizes, care: what a customer would ask."
+                        aria-invalid=move || description_error.with(Option::is_some).to_string()
+                        prop:value=move || inputs.description.get()
+                        on:input=move |ev| {
+                            inputs.description.set(event_target_value(&ev));
+                            errors.touch("description");
+                        }
+                        on:change=move |ev| {
+                            inputs.description.set(event_target_value(&ev));
+                            errors.touch("description");
+                        }
+                    ></textarea>
+                </Field>
+                <TextField
+                    label="Colors"
+                    id="product-colors"
+                    field="colors"
+                    value=inputs.colors
+                    errors=errors
+                    placeholder="Red, Blue, Green"
+                    hint="Separate colors with commas."
+                />
+                <Show when=move || !colors_preview().is_empty()>
+                    <div class="chips" data-testid="product-colors-preview">
+                        {move || {
+                            colors_preview()
+                                .into_iter()
+                                .map(|color| view! { <span class="chip">{color}</span> })
+                                .collect_view()
+                        }}
+                    </div>
+                </Show>
+            </section>
+
+            <section class="card">
+                <h2 class="card-title">"Pricing and stock"</h2>
+                <div class="field-row">
+                    <TextField
+                        label="Price"
+                        id="product-price"
+                        field="price"
+                        value=inputs.price
+                        errors=errors
+                        inputmode="decimal"
+                        placeholder="20,000.00"
+                    />
+                    <TextField
+                        label="Currency"
+                        id="product-currency"
+                        field="currency"
+                        value=inputs.currency
+                        errors=errors
+                        list="product-currency-codes"
+                        placeholder="NGN"
+                    />
+                </div>
+                <div class="field-row">
+                    <Field label="Discount type" input_id="product-discount-kind" error=Signal::derive(|| None::<String>)>
+                        <select
+                            class="input"
+                            id="product-discount-kind"
+                            data-testid="product-discount-kind"
+                            prop:value=move || inputs.discount_kind.get()
+                            on:change=move |ev| {
+                                inputs.discount_kind.set(event_target_value(&ev));
+                                errors.touch("discount");
+                            }
+                        >
+                            <option value=Discount::None.kind_str()>"No discount"</option>
+                            <option value=Discount::Percent(0).kind_str()>"Percentage off"</option>
+                            <option value=Discount::Fixed(0).kind_str()>"Amount off"</option>
+                        </select>
+                    </Field>
+                    <Field label="Discount" input_id="product-discount-value" error=discount_error>
+                        <div class="input-group">
+                            <input
+                                class="input"
+                                id="product-discount-value"
+                                data-testid="product-discount-value"
+                                inputmode="decimal"
+                                placeholder=move || {
+                                    if inputs.discount_kind.get() == "percent" { "10" } else { "0.00" }
+                                }
+                                disabled=move || inputs.discount_kind.get() == "none"
+                                aria-invalid=move || discount_error.with(Option::is_some).to_string()
+                                prop:value=move || inputs.discount_value.get()
+                                on:input=move |ev| {
+                                    inputs.discount_value.set(event_target_value(&ev));
+                                    errors.touch("discount");
+                                }
+                                on:change=move |ev| {
+                                    inputs.discount_value.set(event_target_value(&ev));
+                                    errors.touch("discount");
+                                }
+                            />
+                            <span class="input-addon">{discount_unit}</span>
+                        </div>
+                    </Field>
+                </div>
+                <div class="field-row">
+                    <TextField
+                        label="Bargaining floor"
+                        id="product-floor"
+                        field="bargainFloor"
+                        value=inputs.bargain_floor
+                        errors=errors
+                        inputmode="decimal"
+                        placeholder="15,000.00"
+                        hint="The AI never agrees to less. Use the discounted price to forbid haggling."
+                    />
+                    <TextField
+                        label="In stock"
+                        id="product-quantity"
+                        field="quantity"
+                        value=inputs.quantity
+                        errors=errors
+                        inputmode="numeric"
+                        placeholder="12"
+                    />
+                </div>
+                <PriceSummary draft=draft />
+                <datalist id="product-currency-codes">
+                    {currency_codes()
+                        .into_iter()
+                        .map(|code| view! { <option value=code></option> })
+                        .collect_view()}
+                </datalist>
+            </section>
+
+            <section class="card">
+                <h2 class="card-title">"Images"</h2>
+                <ImagePicker
+                    pending=pending
+                    saved=saved_images
+                    on_remove_saved=remove_saved_image
+                    removing=removing_image
+                    error=errors.message("images")
+                />
+            </section>
+
+            <div class="form-footer">
+                <Banner message=errors.banner testid="product-form-error" />
+                <Banner message=notice success=true testid="product-form-notice" />
+                <FormHint errors=errors />
+                <button
+                    class="btn btn-primary"
+                    type="submit"
+                    data-testid="product-submit"
+                    disabled=move || submitting.get() || !errors.is_valid()
+                >
+                    {submit_label}
+                </button>
+            </div>
+        </form>
+        <Show when=move || saved.with(Option::is_some)>
+            <ProductActions saved=saved />
+        </Show>
+    }
+}
+
+/// A draft with every field empty (for tidying colors alone).
+fn empty_draft() -> ProductDraft {
+    ProductDraft {
+        name: String::new(),
+        description: String::new(),
+        price_minor: 0,
+        currency: String::new(),
+        discount: Discount::None,
+        bargain_floor_minor: 0,
+        quantity: 0,
+        colors: Vec::new(),
+    }
+}
+
+/// What customers will pay and where the AI stops bargaining, from the current draft.
+#[component]
+fn PriceSummary(draft: Memo<Result<ProductDraft, shared::FieldErrors>>) -> impl IntoView {
+    let summary = move || {
+        draft.with(|draft| {
+            let draft = draft.as_ref().ok()?;
+            let currency = Currency::parse(&draft.currency)?;
+            let price = format_minor(draft.price_minor, &currency);
+            let selling = format_minor(draft.discounted_price_minor(), &currency);
+            let floor = format_minor(draft.bargain_floor_minor, &currency);
+            let sells_for = if draft.discount == Discount::None {
+                format!("Customers see {price}.")
+            } else {
+                format!("Customers see {selling} (down from {price}).")
+            };
+            Some(format!(
+                "{sells_for} The AI can bargain down to {floor}, never lower."
+            ))
+        })
+    };
+    view! {
+        <Show when=move || summary().is_some()>
+            <p class="price-summary" data-testid="product-price-summary">
+                {summary}
+            </p>
+        </Show>
+    }
+}
+
+/// Archive/unarchive and delete (with confirmation) for a saved product.
+#[component]
+fn ProductActions(saved: RwSignal<Option<Product>>) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let busy = RwSignal::new(false);
+    let confirming_delete = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+    let archived = move || saved.with(|p| p.as_ref().is_some_and(|p| p.archived));
+    let id = move || saved.with_untracked(|p| p.as_ref().map(|p| p.id.clone()));
+
+    let toggle_archived = move |_| {
+        let Some(id) = id() else { return };
+        let archive = !archived();
+        busy.set(true);
+        failure.set(None);
+        let client = session.client();
+        spawn_local(async move {
+            match client.set_product_archived(&id, archive).await {
+                Ok(product) => saved.set(Some(product)),
+                Err(error) => failure.set(Some(error.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    let delete = move |_| {
+        let Some(id) = id() else { return };
+        busy.set(true);
+        failure.set(None);
+        let client = session.client();
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match client.delete_product(&id).await {
+                Ok(()) => navigate(&AppRoute::Products.path(), Default::default()),
+                Err(error) => {
+                    failure.set(Some(error.to_string()));
+                    busy.set(false);
+                    confirming_delete.set(false);
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="card danger-zone">
+            <h2 class="card-title">"Availability"</h2>
+            <div class="action-row">
+                <div>
+                    <p class="action-title">
+                        {move || if archived() { "This product is archived" } else { "Archive" }}
+                    </p>
+                    <p class="muted">
+                        {move || {
+                            if archived() {
+                                "The AI does not offer it. Unarchive to put it back on sale."
+                            } else {
+                                "Hide it from the AI and the product list, keeping its history."
+                            }
+                        }}
+                    </p>
+                </div>
+                <button
+                    class="btn btn-secondary"
+                    type="button"
+                    data-testid="product-archive-toggle"
+                    disabled=move || busy.get()
+                    on:click=toggle_archived
+                >
+                    {move || if archived() { "Unarchive" } else { "Archive" }}
+                </button>
+            </div>
+            <div class="action-row">
+                <div>
+                    <p class="action-title">"Delete"</p>
+                    <p class="muted">"Removes the product and its images for good."</p>
+                </div>
+                <Show
+                    when=move || confirming_delete.get()
+                    fallback=move || {
+                        view! {
+                            <button
+                                class="btn btn-danger-outline"
+                                type="button"
+                                data-testid="product-delete"
+                                disabled=move || busy.get()
+                                on:click=move |_| confirming_delete.set(true)
+                            >
+                                "Delete…"
+                            </button>
+                        }
+                    }
+                >
+                    <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
+                        <span>"Delete for good?"</span>
+                        <button
+                            class="btn btn-danger"
+                            type="button"
+                            data-testid="product-delete-confirm"
+                            disabled=move || busy.get()
+                            on:click=delete.clone()
+                        >
+                            "Delete"
+                        </button>
+                        <button
+                            class="btn btn-secondary"
+                            type="button"
+                            data-testid="product-delete-cancel"
+                            on:click=move |_| confirming_delete.set(false)
+                        >
+                            "Cancel"
+                        </button>
+                    </div>
+                </Show>
+            </div>
+            <Banner message=failure testid="product-actions-error" />
+        </section>
+    }
+}

@@ -1,0 +1,3 @@
+//! App-wide state provided through Leptos contexts.
+
+pub mod session;

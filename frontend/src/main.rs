@@ -1,0 +1,12 @@
+//! The WhatsApp AI Sales dashboard: a Leptos single-page app built by Trunk.
+
+mod app;
+mod client;
+mod components;
+mod contexts;
+mod pages;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,279 @@
+//! `/settings`: the business profile and the AI salesperson's settings.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::validation::{check_length, is_country_code};
+use shared::{Currency, FieldErrors, ReplyTone};
+
+use crate::client::{Business, BusinessSettings};
+use crate::components::feedback::{Banner, LoadError, Spinner};
+use crate::components::forms::{Field, FormErrors, TextField};
+use crate::components::locale::{COUNTRIES, currency_codes};
+use crate::contexts::session::use_session;
+
+/// How each reply tone is described to the owner.
+fn tone_label(tone: ReplyTone) -> &'static str {
+    match tone {
+        ReplyTone::Friendly => "Friendly: warm and casual",
+        ReplyTone::Professional => "Professional: polite and businesslike",
+        ReplyTone::Concise => "Concise: short and to the point",
+        ReplyTone::Enthusiastic => "Enthusiastic: upbeat and sales-forward",
+    }
+}
+
+/// Loads the business, then shows the settings form.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let session = use_session();
+    let business = LocalResource::new(move || {
+        let client = session.client();
+        async move { client.business().await }
+    });
+    view! {
+        <div class="page page-narrow">
+            <header class="page-header">
+                <div>
+                    <h1 class="page-title">"Settings"</h1>
+                    <p class="muted">"Your business profile and how the AI salesperson behaves."</p>
+                </div>
+            </header>
+            <Suspense fallback=|| view! { <Spinner label="Loading settings" /> }>
+                {move || {
+                    business
+                        .get()
+                        .map(|result| match result {
+                            Ok(loaded) => view! { <SettingsForm business=loaded /> }.into_any(),
+                            Err(error) => {
+                                view! {
+                                    <LoadError
+                                        error=error
+                                        on_retry=Callback::new(move |()| business.refetch())
+                                    />
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+        </div>
+    }
+}
+
+/// The settings form, filled with `business`.
+#[component]
+fn SettingsForm(business: Business) -> impl IntoView {
+    let session = use_session();
+    let name = RwSignal::new(business.name);
+    let business_type = RwSignal::new(business.business_type);
+    let country = RwSignal::new(business.country);
+    let currency = RwSignal::new(business.default_currency);
+    let ai_enabled = RwSignal::new(business.ai_enabled);
+    let ai_instructions = RwSignal::new(business.ai_instructions);
+    let reply_tone = RwSignal::new(business.reply_tone);
+    let errors = FormErrors::new(
+        &[
+            "name",
+            "businessType",
+            "country",
+            "defaultCurrency",
+            "aiEnabled",
+            "aiInstructions",
+            "replyTone",
+        ],
+        move || {
+            let mut errors = FieldErrors::default();
+            check_length(&mut errors, "name", &name.read(), 1, 120);
+            check_length(&mut errors, "businessType", &business_type.read(), 1, 80);
+            if !is_country_code(&country.read()) {
+                errors.add(
+                    "country",
+                    "must be a two-letter country code, e.g. NG or US",
+                );
+            }
+            if Currency::parse(&currency.read()).is_none() {
+                errors.add(
+                    "defaultCurrency",
+                    "must be a three-letter currency code, e.g. NGN",
+                );
+            }
+            errors
+        },
+    );
+    errors.show_all();
+    let submitting = RwSignal::new(false);
+    let notice = RwSignal::new(None::<String>);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if submitting.get_untracked() || !untrack(|| errors.is_valid()) {
+            return;
+        }
+        submitting.set(true);
+        notice.set(None);
+        errors.clear_failure();
+        let settings = BusinessSettings {
+            name: name.get_untracked(),
+            business_type: business_type.get_untracked(),
+            country: country.get_untracked(),
+            default_currency: currency.get_untracked(),
+            ai_enabled: ai_enabled.get_untracked(),
+            ai_instructions: ai_instructions.get_untracked(),
+            reply_tone: reply_tone.get_untracked(),
+        };
+        let client = session.client();
+        spawn_local(async move {
+            match client.update_business(settings).await {
+                Ok(updated) => {
+                    session.set_business(updated);
+                    notice.set(Some("Settings saved.".into()));
+                }
+                Err(error) => errors.show_failure(&error),
+            }
+            submitting.set(false);
+        });
+    };
+
+    let country_error = errors.message("country");
+    let instructions_error = errors.message("aiInstructions");
+    let tone_error = errors.message("replyTone");
+    // Keep a country the list does not name selectable.
+    let unlisted_country = {
+        let code = country.get_untracked();
+        (!COUNTRIES.iter().any(|c| c.code == code) && !code.is_empty()).then_some(code)
+    };
+
+    view! {
+        <form class="form" on:submit=submit novalidate=true data-testid="settings-form">
+            <section class="card">
+                <h2 class="card-title">"Business profile"</h2>
+                <TextField
+                    label="Business name"
+                    id="settings-name"
+                    field="name"
+                    value=name
+                    errors=errors
+                    autocomplete="organization"
+                />
+                <TextField
+                    label="Business type"
+                    id="settings-business-type"
+                    field="businessType"
+                    value=business_type
+                    errors=errors
+                />
+                <div class="field-row">
+                    <Field label="Country" input_id="settings-country" error=country_error>
+                        <select
+                            class="input"
+                            id="settings-country"
+                            data-testid="settings-country"
+                            prop:value=move || country.get()
+                            on:change=move |ev| {
+                                country.set(event_target_value(&ev));
+                                errors.touch("country");
+                            }
+                        >
+                            {unlisted_country
+                                .map(|code| view! { <option value=code.clone()>{code.clone()}</option> })}
+                            {COUNTRIES
+                                .iter()
+                                .map(|c| view! { <option value=c.code>{c.name}</option> })
+                                .collect_view()}
+                        </select>
+                    </Field>
+                    <TextField
+                        label="Default currency"
+                        id="settings-currency"
+                        field="defaultCurrency"
+                        value=currency
+                        errors=errors
+                        list="settings-currency-codes"
+                        hint="New products start in this currency."
+                    />
+                </div>
+                <datalist id="settings-currency-codes">
+                    {currency_codes()
+                        .into_iter()
+                        .map(|code| view! { <option value=code></option> })
+                        .collect_view()}
+                </datalist>
+            </section>
+
+            <section class="card">
+                <h2 class="card-title">"AI salesperson"</h2>
+                <label class="switch switch-row">
+                    <input
+                        type="checkbox"
+                        id="settings-ai-enabled"
+                        data-testid="settings-ai-enabled"
+                        prop:checked=move || ai_enabled.get()
+                        on:change=move |ev| ai_enabled.set(event_target_checked(&ev))
+                    />
+                    <span class="switch-track" aria-hidden="true"></span>
+                    <span>
+                        <span class="action-title">"Answer customers automatically"</span>
+                        <span class="muted block">
+                            "When off, nothing is sent automatically: you reply from the inbox."
+                        </span>
+                    </span>
+                </label>
+                <Field label="Reply tone" input_id="settings-reply-tone" error=tone_error>
+                    <select
+                        class="input"
+                        id="settings-reply-tone"
+                        data-testid="settings-reply-tone"
+                        prop:value=move || reply_tone.get().as_str()
+                        on:change=move |ev| {
+                            if let Some(tone) = ReplyTone::parse(&event_target_value(&ev)) {
+                                reply_tone.set(tone);
+                            }
+                            errors.touch("replyTone");
+                        }
+                    >
+                        {ReplyTone::ALL
+                            .iter()
+                            .map(|tone| view! { <option value=tone.as_str()>{tone_label(*tone)}</option> })
+                            .collect_view()}
+                    </select>
+                </Field>
+                <Field
+                    label="Instructions for the AI"
+                    input_id="settings-ai-instructions"
+                    error=instructions_error
+                    hint="Delivery areas and fees, payment methods, return policy, opening hours: anything a good salesperson should know."
+                >
+                    <textarea
+                        class="input"
+                        id="settings-ai-instructions"
+                        data-testid="settings-ai-instructions"
+                        rows="6"
+                        placeholder="We deliver in Lagos within 2 days (₦2,000). Payment by transfer before delivery."
+                        prop:value=move || ai_instructions.get()
+                        on:input=move |ev| {
+                            ai_instructions.set(event_target_value(&ev));
+                            errors.touch("aiInstructions");
+                        }
+                        on:change=move |ev| {
+                            ai_instructions.set(event_target_value(&ev));
+                            errors.touch("aiInstructions");
+                        }
+                    ></textarea>
+                </Field>
+            </section>
+
+            <div class="form-footer">
+                <Banner message=errors.banner testid="settings-error" />
+                <Banner message=notice success=true testid="settings-notice" />
+                <button
+                    class="btn btn-primary"
+                    type="submit"
+                    data-testid="settings-submit"
+                    disabled=move || submitting.get() || !errors.is_valid()
+                >
+                    {move || if submitting.get() { "Saving…" } else { "Save settings" }}
+                </button>
+            </div>
+        </form>
+    }
+}

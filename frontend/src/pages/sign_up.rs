@@ -1,0 +1,210 @@
+//! `/signup`
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use shared::Currency;
+use shared::validation::validate_sign_up;
+
+use crate::client::NewAccount;
+use crate::components::feedback::Banner;
+use crate::components::forms::{Field, FormErrors, FormHint, TextField};
+use crate::components::layout::AuthCard;
+use crate::components::locale::{COUNTRIES, currency_codes, currency_of};
+use crate::contexts::session::use_session;
+use crate::pages::AppRoute;
+
+/// Business types offered as suggestions; any text is accepted.
+const BUSINESS_TYPES: &[&str] = &[
+    "Fashion",
+    "Beauty",
+    "Electronics",
+    "Food & drinks",
+    "Furniture",
+    "Groceries",
+    "Health",
+    "Home & garden",
+    "Jewellery",
+    "Phones & accessories",
+];
+
+/// The sign-up form, validated as the user types with `shared`'s sign-up rules.
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let session = use_session();
+    let business_name = RwSignal::new(String::new());
+    let business_type = RwSignal::new(String::new());
+    let country = RwSignal::new(String::new());
+    let currency = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let errors = FormErrors::new(
+        &[
+            "businessName",
+            "businessType",
+            "country",
+            "currency",
+            "email",
+            "password",
+        ],
+        move || {
+            let mut errors = validate_sign_up(
+                &business_name.read(),
+                &business_type.read(),
+                &country.read(),
+                &email.read(),
+                &password.read(),
+            )
+            .err()
+            .unwrap_or_default();
+            let currency = currency.read();
+            if !currency.trim().is_empty() && Currency::parse(&currency).is_none() {
+                errors.add("currency", "must be a three-letter currency code, e.g. NGN");
+            }
+            errors
+        },
+    );
+    let submitting = RwSignal::new(false);
+
+    // Choosing a country suggests its currency until the user types one themselves.
+    let on_country = move |ev| {
+        let code = event_target_value(&ev);
+        if !errors.was_touched("currency")
+            && let Some(suggested) = currency_of(&code)
+        {
+            currency.set(suggested.to_string());
+        }
+        country.set(code);
+        errors.touch("country");
+    };
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if submitting.get_untracked() || !untrack(|| errors.is_valid()) {
+            return;
+        }
+        submitting.set(true);
+        errors.clear_failure();
+        let currency = currency.get_untracked();
+        let account = NewAccount {
+            business_name: business_name.get_untracked(),
+            business_type: business_type.get_untracked(),
+            country: country.get_untracked(),
+            currency: Currency::parse(&currency).map(|c| c.code().to_string()),
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
+        let client = session.client();
+        spawn_local(async move {
+            let result = client.sign_up(account).await;
+            submitting.set(false);
+            match result {
+                Ok(auth) => session.sign_in(auth),
+                Err(error) => errors.show_failure(&error),
+            }
+        });
+    };
+
+    let country_error = errors.message("country");
+    view! {
+        <AuthCard
+            title="Create your account"
+            subtitle="Set up your business and let the AI start selling on WhatsApp."
+        >
+            <form class="form" on:submit=submit novalidate=true data-testid="signup-form">
+                <TextField
+                    label="Business name"
+                    id="signup-business-name"
+                    field="businessName"
+                    value=business_name
+                    errors=errors
+                    autocomplete="organization"
+                    placeholder="Ada's Boutique"
+                />
+                <div class="field-row">
+                    <TextField
+                        label="Business type"
+                        id="signup-business-type"
+                        field="businessType"
+                        value=business_type
+                        errors=errors
+                        placeholder="Fashion"
+                        list="business-types"
+                    />
+                    <Field label="Country" input_id="signup-country" error=country_error>
+                        <select
+                            class="input"
+                            id="signup-country"
+                            name="signup-country"
+                            data-testid="signup-country"
+                            aria-invalid=move || country_error.with(Option::is_some).to_string()
+                            prop:value=move || country.get()
+                            on:change=on_country
+                        >
+                            <option value="">"Choose a country"</option>
+                            {COUNTRIES
+                                .iter()
+                                .map(|c| view! { <option value=c.code>{c.name}</option> })
+                                .collect_view()}
+                        </select>
+                    </Field>
+                </div>
+                <TextField
+                    label="Currency"
+                    id="signup-currency"
+                    field="currency"
+                    value=currency
+                    errors=errors
+                    placeholder="NGN"
+                    list="currency-codes"
+                    hint="Prices of new products start in this currency."
+                />
+                <TextField
+                    label="Email"
+                    id="signup-email"
+                    field="email"
+                    value=email
+                    errors=errors
+                    input_type="email"
+                    autocomplete="email"
+                    placeholder="you@business.com"
+                />
+                <TextField
+                    label="Password"
+                    id="signup-password"
+                    field="password"
+                    value=password
+                    errors=errors
+                    input_type="password"
+                    autocomplete="new-password"
+                    hint="At least 8 characters."
+                />
+                <datalist id="business-types">
+                    {BUSINESS_TYPES.iter().map(|t| view! { <option value=*t></option> }).collect_view()}
+                </datalist>
+                <datalist id="currency-codes">
+                    {currency_codes()
+                        .into_iter()
+                        .map(|code| view! { <option value=code></option> })
+                        .collect_view()}
+                </datalist>
+                <Banner message=errors.banner testid="signup-error" />
+                <button
+                    class="btn btn-primary btn-block"
+                    type="submit"
+                    data-testid="signup-submit"
+                    disabled=move || submitting.get() || !errors.is_valid()
+                >
+                    {move || if submitting.get() { "Creating your account…" } else { "Create account" }}
+                </button>
+                <FormHint errors=errors />
+            </form>
+            <p class="auth-switch">
+                "Already have an account? " <A href=AppRoute::LogIn.path() attr:data-testid="login-link">
+                    "Log in"
+                </A>
+            </p>
+        </AuthCard>
+    }
+}
