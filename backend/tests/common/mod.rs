@@ -5,6 +5,8 @@
     reason = "each test binary uses a different subset of helpers"
 )]
 
+pub mod browser;
+
 use std::net::SocketAddr;
 
 use backend::app::AppState;
