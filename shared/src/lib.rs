@@ -7,6 +7,7 @@
 pub mod enums;
 pub mod ids;
 pub mod money;
+pub mod negotiation;
 pub mod phone;
 pub mod pricing;
 pub mod product;
