@@ -28,7 +28,9 @@ use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
 use shared::{BusinessId, MessageDirection, MessageStatus, SentBy};
 
 use super::{Delivery, Identity, InboundMessage, NumberChange, StatusUpdate, clip, preview};
-use crate::db::schema::{chats, contacts, messages, pending_statuses, webhook_events, whatsapp_connections};
+use crate::db::schema::{
+    chats, contacts, messages, pending_statuses, webhook_events, whatsapp_connections,
+};
 use crate::events::{DomainEvent, EventKind};
 
 /// Where a business number's webhooks go.
@@ -122,13 +124,15 @@ pub async fn record_unprocessed(
             .await?;
         if !routes.is_empty() {
             let ids: Vec<u64> = routes.iter().map(|r| r.connection_id).collect();
-            diesel::update(whatsapp_connections::table.filter(whatsapp_connections::id.eq_any(ids)))
-                .set((
-                    whatsapp_connections::last_webhook_at.eq(Utc::now().naive_utc()),
-                    whatsapp_connections::last_webhook_error.eq(Some(error.clone())),
-                ))
-                .execute(conn)
-                .await?;
+            diesel::update(
+                whatsapp_connections::table.filter(whatsapp_connections::id.eq_any(ids)),
+            )
+            .set((
+                whatsapp_connections::last_webhook_at.eq(Utc::now().naive_utc()),
+                whatsapp_connections::last_webhook_error.eq(Some(error.clone())),
+            ))
+            .execute(conn)
+            .await?;
         }
         Ok(())
     })
@@ -189,7 +193,11 @@ async fn write_batch_in_transaction(
         };
         raw_rows.push(NewWebhookEvent {
             business_id: routed.as_slice().first().map(|r| r.business_id),
-            phone_number_id: d.changes.as_slice().first().map(|c| clip(&c.phone_number_id, 64)),
+            phone_number_id: d
+                .changes
+                .as_slice()
+                .first()
+                .map(|c| clip(&c.phone_number_id, 64)),
             raw_body: &d.raw,
             signature_valid: true,
             outcome,
@@ -629,6 +637,15 @@ impl From<&StatusUpdate> for NewPendingStatus {
     }
 }
 
+/// A parked status: id, status, error code, error title, Meta's timestamp.
+type PendingRow = (
+    u64,
+    String,
+    Option<i32>,
+    Option<String>,
+    Option<NaiveDateTime>,
+);
+
 /// Applies (and removes) the statuses that arrived before the message with `wamid`
 /// was stored. The sender calls this right after saving the wamid Meta returned for
 /// an outbound message, in the same transaction or just after it. Returns the
@@ -639,20 +656,19 @@ pub async fn apply_pending_statuses(
     wamid: &str,
 ) -> QueryResult<Option<(u64, u64)>> {
     conn.transaction(async |conn| {
-        let pending: Vec<(u64, String, Option<i32>, Option<String>, Option<NaiveDateTime>)> =
-            pending_statuses::table
-                .filter(pending_statuses::wamid.eq(wamid))
-                .select((
-                    pending_statuses::id,
-                    pending_statuses::status,
-                    pending_statuses::error_code,
-                    pending_statuses::error_title,
-                    pending_statuses::wa_timestamp,
-                ))
-                .order(pending_statuses::id)
-                .for_update()
-                .load(conn)
-                .await?;
+        let pending: Vec<PendingRow> = pending_statuses::table
+            .filter(pending_statuses::wamid.eq(wamid))
+            .select((
+                pending_statuses::id,
+                pending_statuses::status,
+                pending_statuses::error_code,
+                pending_statuses::error_title,
+                pending_statuses::wa_timestamp,
+            ))
+            .order(pending_statuses::id)
+            .for_update()
+            .load(conn)
+            .await?;
         if pending.is_empty() {
             return Ok(None);
         }
@@ -753,7 +769,11 @@ impl ContactBook {
                 user_ids.extend(i.user_id.clone());
                 wa_ids.extend(i.wa_id.clone());
             }
-            for c in change.messages.iter().filter_map(|m| m.number_change.as_ref()) {
+            for c in change
+                .messages
+                .iter()
+                .filter_map(|m| m.number_change.as_ref())
+            {
                 user_ids.extend(c.new_user_id.clone());
                 wa_ids.extend(c.new_wa_id.clone());
             }
@@ -810,10 +830,14 @@ impl ContactBook {
     fn push(&mut self, row: ContactRow) -> usize {
         let idx = self.rows.len();
         if let Some(u) = &row.fields.user_id {
-            self.by_user.entry((row.business_id, u.clone())).or_insert(idx);
+            self.by_user
+                .entry((row.business_id, u.clone()))
+                .or_insert(idx);
         }
         if let Some(w) = &row.fields.wa_id {
-            self.by_wa.entry((row.business_id, w.clone())).or_insert(idx);
+            self.by_wa
+                .entry((row.business_id, w.clone()))
+                .or_insert(idx);
         }
         self.rows.push(row);
         idx
@@ -919,7 +943,11 @@ impl ContactBook {
     }
 
     /// Writes changed contacts, then inserts new ones and reads their ids back.
-    async fn save(&mut self, conn: &mut AsyncMysqlConnection, now: NaiveDateTime) -> QueryResult<()> {
+    async fn save(
+        &mut self,
+        conn: &mut AsyncMysqlConnection,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
         // Identifiers that moved away are released first, so reassigning them cannot
         // collide with the unique keys.
         for row in self.rows.iter().filter(|r| r.dirty && r.id.is_some()) {

@@ -160,7 +160,11 @@ impl Writer {
 
     /// One delivery in its own transaction (tried twice: a deadlock is transient);
     /// when it still fails, its raw body is kept with outcome `error`.
-    async fn commit_alone(&self, delivery: &Delivery, routes: &HashMap<String, Route>) -> IngestAck {
+    async fn commit_alone(
+        &self,
+        delivery: &Delivery,
+        routes: &HashMap<String, Route>,
+    ) -> IngestAck {
         let Ok(mut conn) = self.pool.get().await else {
             return IngestAck::Unavailable;
         };
