@@ -24,7 +24,7 @@ pub struct App {
 
 impl App {
     /// Builds the state from a configuration and a pool, and starts the ingest writer
-    /// (so it must run inside a Tokio runtime).
+    /// (its own thread and database connection).
     pub fn new(config: Config, db: DbPool) -> anyhow::Result<App> {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(20))
@@ -32,7 +32,10 @@ impl App {
             .user_agent(concat!("wasales/", env!("CARGO_PKG_VERSION")))
             .build()?;
         let events = EventBus::new();
-        let ingest = IngestQueue::start(db.clone(), events.clone());
+        let ingest = IngestQueue::start(
+            secrecy::ExposeSecret::expose_secret(&config.database_url).to_string(),
+            events.clone(),
+        )?;
         Ok(App {
             config,
             db,

@@ -141,13 +141,15 @@ pub async fn record_unprocessed(
 
 /// Stores a batch of deliveries in one transaction; returns the events to publish
 /// after the commit. `routes` holds every connected number the batch names (numbers
-/// missing from it are unknown or disconnected).
+/// missing from it are unknown or disconnected); `touch` the connections whose
+/// `last_webhook_at` should be set (the writer skips those it set a moment ago).
 pub async fn write_batch(
     conn: &mut AsyncMysqlConnection,
     deliveries: &[&Delivery],
     routes: &HashMap<String, Route>,
+    touch: &HashSet<u64>,
 ) -> QueryResult<Vec<DomainEvent>> {
-    conn.transaction(async |conn| write_batch_in_transaction(conn, deliveries, routes).await)
+    conn.transaction(async |conn| write_batch_in_transaction(conn, deliveries, routes, touch).await)
         .await
 }
 
@@ -162,20 +164,19 @@ async fn write_batch_in_transaction(
     conn: &mut AsyncMysqlConnection,
     deliveries: &[&Delivery],
     routes: &HashMap<String, Route>,
+    touch: &HashSet<u64>,
 ) -> QueryResult<Vec<DomainEvent>> {
     let now = Utc::now().naive_utc();
     let mut events = Vec::new();
 
     // The raw events, with their routing outcome.
     let mut raw_rows = Vec::with_capacity(deliveries.len());
-    let mut touched_connections: HashSet<u64> = HashSet::new();
     for d in deliveries {
         let routed: Vec<Route> = d
             .changes
             .iter()
             .filter_map(|c| routes.get(&c.phone_number_id).copied())
             .collect();
-        touched_connections.extend(routed.iter().map(|r| r.connection_id));
         let unknown: Vec<&str> = d
             .changes
             .iter()
@@ -362,8 +363,8 @@ async fn write_batch_in_transaction(
         events.extend(apply_statuses(conn, &statuses, now).await?);
     }
 
-    if !touched_connections.is_empty() {
-        let ids: Vec<u64> = touched_connections.into_iter().collect();
+    if !touch.is_empty() {
+        let ids: Vec<&u64> = touch.iter().collect();
         diesel::update(whatsapp_connections::table.filter(whatsapp_connections::id.eq_any(ids)))
             .set(whatsapp_connections::last_webhook_at.eq(now))
             .execute(conn)
