@@ -7,6 +7,7 @@ use crate::db::{DbConn, DbPool};
 use crate::error::AppResult;
 use crate::events::EventBus;
 use crate::ingest::IngestQueue;
+use crate::limits::RateLimits;
 
 /// Everything a request handler or worker needs, built once at start.
 pub struct App {
@@ -20,6 +21,8 @@ pub struct App {
     pub events: EventBus,
     /// The webhook ingest writer (group commit); see [`crate::ingest`].
     pub ingest: IngestQueue,
+    /// Per-caller API rate limits.
+    pub rate_limits: RateLimits,
 }
 
 impl App {
@@ -42,6 +45,7 @@ impl App {
             http,
             events,
             ingest,
+            rate_limits: RateLimits::default(),
         })
     }
 

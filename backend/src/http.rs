@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
-use axum::extract::{DefaultBodyLimit, Path, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -18,6 +20,7 @@ use crate::auth::{bearer_from_header, resolve_bearer};
 use crate::db::products;
 use crate::error::AppError;
 use crate::graphql::{AppSchema, build_schema};
+use crate::limits::RateKey;
 
 /// Largest GraphQL request body (multipart uploads included).
 pub const GRAPHQL_BODY_LIMIT: usize = 20 * 1024 * 1024;
@@ -60,6 +63,7 @@ async fn graphiql() -> impl IntoResponse {
 
 async fn graphql_handler(
     State((app, schema)): State<RouteState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     request: GraphQLBatchRequest,
 ) -> Response {
@@ -69,32 +73,33 @@ async fn graphql_handler(
         async_graphql::BatchRequest::Batch(v) => v.len(),
     };
     if count > MAX_BATCH {
-        let error = AppError::BadRequest(format!("at most {MAX_BATCH} operations per batch"));
-        let resp = async_graphql::Response::from_errors(vec![
-            async_graphql::ErrorExtensions::extend(&error).into_server_error(Default::default()),
-        ]);
-        return GraphQLResponse::from(resp).into_response();
+        return error_response(&AppError::BadRequest(format!(
+            "at most {MAX_BATCH} operations per batch"
+        )));
     }
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(bearer_from_header);
     let mut batch = batch;
+    let mut rate_key = RateKey::Anonymous(peer.ip());
     if let Some(token) = token {
         match resolve_bearer(&app, token).await {
-            Ok(caller) => batch = batch.data(caller),
+            Ok(caller) => {
+                rate_key = RateKey::Business(caller.business_id);
+                batch = batch.data(caller);
+            }
             Err(AppError::Unauthenticated) => {
                 // A stale or revoked token: answer UNAUTHENTICATED on fields that need a
                 // caller (public mutations such as logIn still work).
             }
-            Err(e) => {
-                let resp = async_graphql::Response::from_errors(vec![
-                    async_graphql::ErrorExtensions::extend(&e)
-                        .into_server_error(Default::default()),
-                ]);
-                return GraphQLResponse::from(resp).into_response();
-            }
+            Err(e) => return error_response(&e),
         }
+    }
+    if !app.rate_limits.check(&rate_key) {
+        return error_response(&AppError::RateLimited(
+            "too many requests; slow down and retry in a moment".into(),
+        ));
     }
     GraphQLResponse::from(schema.execute_batch(batch).await).into_response()
 }
@@ -102,6 +107,14 @@ async fn graphql_handler(
 /// The cheapest route (no database): the HTTP ceiling benchmarks compare against.
 async fn ping() -> &'static str {
     "pong"
+}
+
+/// A GraphQL-shaped response carrying one error (for failures before execution).
+fn error_response(error: &AppError) -> Response {
+    let resp = async_graphql::Response::from_errors(vec![
+        async_graphql::ErrorExtensions::extend(error).into_server_error(Default::default()),
+    ]);
+    GraphQLResponse::from(resp).into_response()
 }
 
 async fn healthz(State((app, _)): State<RouteState>) -> Response {

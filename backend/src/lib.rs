@@ -17,6 +17,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod ingest;
+pub mod limits;
 pub mod seed;
 pub mod tools;
 pub mod webhooks;
@@ -46,9 +47,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let router = http::router(app.clone());
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     app.ingest.shutdown().await;
     Ok(())
 }
