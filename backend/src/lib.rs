@@ -2,7 +2,9 @@
 //!
 //! Layout: `config` (environment), `app` (shared state), `db` (pool, migrations,
 //! models), `error` (edge error policy), `auth` (sessions, tokens), domain modules
-//! (`accounts`, `catalog`), `graphql` (API parts), `http` (routes).
+//! (`accounts`, `catalog`, `whatsapp` connections, `sender`, `inbox`), integrations
+//! (`meta` Graph API client, `standin` local stand-ins), `graphql` (API parts), `http`
+//! (routes).
 
 pub mod accounts;
 pub mod app;
@@ -15,7 +17,12 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod inbox;
+pub mod meta;
 pub mod seed;
+pub mod sender;
+pub mod standin;
+pub mod whatsapp;
 
 use std::sync::Arc;
 

@@ -28,6 +28,25 @@ enum Command {
         #[arg(long)]
         check: Option<String>,
     },
+    /// Run a local stand-in for Meta's Graph API (prints every request it receives);
+    /// point the server at it with META_GRAPH_URL=http://127.0.0.1:<port>.
+    GraphStandin {
+        /// Port to listen on (127.0.0.1).
+        #[arg(long, default_value_t = 8081)]
+        port: u16,
+        /// Phone number ID the stand-in knows.
+        #[arg(long, default_value = "100000000000001")]
+        phone_number_id: String,
+        /// Access token it accepts for that number.
+        #[arg(long, default_value = "demo-access-token")]
+        token: String,
+        /// The number's display form.
+        #[arg(long, default_value = "+1 555-0100")]
+        display_phone_number: String,
+        /// The number's verified business name.
+        #[arg(long, default_value = "Demo Shop")]
+        verified_name: String,
+    },
 }
 
 fn init_tracing() {
@@ -57,6 +76,22 @@ async fn main() -> anyhow::Result<()> {
                     );
                 }
             }
+            Ok(())
+        }
+        Command::GraphStandin {
+            port,
+            phone_number_id,
+            token,
+            display_phone_number,
+            verified_name,
+        } => {
+            let standin = backend::standin::graph::GraphStandin::start(port, true).await?;
+            standin.add_number(&phone_number_id, &token, &display_phone_number, &verified_name);
+            println!(
+                "Graph API stand-in on {} (phone number ID {phone_number_id}); set META_GRAPH_URL={}",
+                standin.url, standin.url
+            );
+            backend::http::shutdown_signal().await;
             Ok(())
         }
         Command::Seed => {
