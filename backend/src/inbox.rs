@@ -13,12 +13,17 @@ use crate::sender;
 /// Marks a chat read: the unread count goes to zero and, when there was something
 /// unread, WhatsApp gets a read receipt for the latest inbound message (sent in the
 /// background: the dashboard does not wait for Meta).
-pub async fn mark_chat_read(app: &AppState, business_id: BusinessId, chat_id: u64) -> AppResult<Chat> {
+pub async fn mark_chat_read(
+    app: &AppState,
+    business_id: BusinessId,
+    chat_id: u64,
+) -> AppResult<Chat> {
     let mut conn = app.db().await?;
     model::find_chat(&mut conn, business_id.0, chat_id)
         .await?
         .ok_or(AppError::NotFound("chat"))?;
-    let (previous_unread, latest_inbound) = chats::mark_read(&mut conn, business_id.0, chat_id).await?;
+    let (previous_unread, latest_inbound) =
+        chats::mark_read(&mut conn, business_id.0, chat_id).await?;
     if previous_unread > 0 {
         app.events.publish(DomainEvent {
             business_id,

@@ -86,7 +86,12 @@ async fn main() -> anyhow::Result<()> {
             verified_name,
         } => {
             let standin = backend::standin::graph::GraphStandin::start(port, true).await?;
-            standin.add_number(&phone_number_id, &token, &display_phone_number, &verified_name);
+            standin.add_number(
+                &phone_number_id,
+                &token,
+                &display_phone_number,
+                &verified_name,
+            );
             println!(
                 "Graph API stand-in on {} (phone number ID {phone_number_id}); set META_GRAPH_URL={}",
                 standin.url, standin.url

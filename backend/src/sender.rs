@@ -68,7 +68,14 @@ pub async fn send_text(
     text: &str,
     sent_by: SentBy,
 ) -> AppResult<Message> {
-    send(app, business_id, chat_id, Outbound::Text(text.to_string()), sent_by).await
+    send(
+        app,
+        business_id,
+        chat_id,
+        Outbound::Text(text.to_string()),
+        sent_by,
+    )
+    .await
 }
 
 /// Sends an approved template to a chat's customer.
@@ -79,7 +86,14 @@ pub async fn send_template(
     template: Template,
     sent_by: SentBy,
 ) -> AppResult<Message> {
-    send(app, business_id, chat_id, Outbound::Template(template), sent_by).await
+    send(
+        app,
+        business_id,
+        chat_id,
+        Outbound::Template(template),
+        sent_by,
+    )
+    .await
 }
 
 fn validate(content: &Outbound) -> AppResult<()> {
@@ -197,8 +211,8 @@ pub async fn send(
         ),
         Outbound::Template(t) => {
             let template = TemplateBody::new(&t.name, &t.language, &t.parameters);
-            let payload = serde_json::to_string(&template)
-                .map_err(|e| AppError::Internal(e.into()))?;
+            let payload =
+                serde_json::to_string(&template).map_err(|e| AppError::Internal(e.into()))?;
             (
                 MessageKind::Template,
                 template_body(t),
@@ -244,9 +258,11 @@ pub async fn send(
         tokio::spawn(job.retry(error));
     }
     let mut conn = app.db().await?;
-    Ok(inbox_model::find_message(&mut conn, business_id.0, message.id)
-        .await?
-        .unwrap_or(message))
+    Ok(
+        inbox_model::find_message(&mut conn, business_id.0, message.id)
+            .await?
+            .unwrap_or(message),
+    )
 }
 
 /// One stored message on its way to Meta.
@@ -390,7 +406,7 @@ mod tests {
     fn api(code: i64) -> GraphError {
         GraphError::Api {
             http_status: 400,
-            error: MetaError {
+            error: Box::new(MetaError {
                 message: String::new(),
                 kind: "OAuthException".into(),
                 code,
@@ -398,7 +414,7 @@ mod tests {
                 error_data: None,
                 error_user_title: None,
                 fbtrace_id: None,
-            },
+            }),
         }
     }
 

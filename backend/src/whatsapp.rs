@@ -83,12 +83,10 @@ fn check_error(e: GraphError) -> AppError {
             "accessToken",
             "Meta rejected this access token: it is invalid or has expired",
         ),
-        GraphError::Api { error, .. } if matches!(error.code, 10 | 200 | 294) => {
-            AppError::invalid(
-                "accessToken",
-                "this access token lacks the whatsapp_business_messaging and whatsapp_business_management permissions",
-            )
-        }
+        GraphError::Api { error, .. } if matches!(error.code, 10 | 200 | 294) => AppError::invalid(
+            "accessToken",
+            "this access token lacks the whatsapp_business_messaging and whatsapp_business_management permissions",
+        ),
         GraphError::Api { error, .. } if error.code == 100 || error.code == 803 => {
             AppError::invalid(
                 "phoneNumberId",
@@ -151,7 +149,11 @@ pub async fn connect(
     .await?;
     match outcome {
         ConnectOutcome::Connected(c) => {
-            tracing::info!(business_id = business_id.0, connection_id = c.id, "WhatsApp number connected");
+            tracing::info!(
+                business_id = business_id.0,
+                connection_id = c.id,
+                "WhatsApp number connected"
+            );
             Ok(c)
         }
         ConnectOutcome::NumberTaken => Err(AppError::invalid(
@@ -167,7 +169,11 @@ pub async fn disconnect(app: &App, business_id: BusinessId) -> AppResult<WhatsAp
     let c = model::disconnect(&mut conn, business_id.0)
         .await?
         .ok_or(AppError::NotFound("WhatsApp connection"))?;
-    tracing::info!(business_id = business_id.0, connection_id = c.id, "WhatsApp number disconnected");
+    tracing::info!(
+        business_id = business_id.0,
+        connection_id = c.id,
+        "WhatsApp number disconnected"
+    );
     Ok(c)
 }
 
@@ -215,14 +221,14 @@ pub async fn sending_identity(app: &App, business_id: BusinessId) -> AppResult<S
         })?;
     let token = match &app.config.meta_system_token {
         Some(system) => system.clone(),
-        None => SecretString::from(
-            crypto::decrypt(&app.config.data_key, &sealed).ok_or_else(|| {
+        None => SecretString::from(crypto::decrypt(&app.config.data_key, &sealed).ok_or_else(
+            || {
                 AppError::Internal(anyhow::anyhow!(
                     "the access token of connection {} cannot be decrypted with DATA_KEY",
                     connection.id
                 ))
-            })?,
-        ),
+            },
+        )?),
     };
     Ok(SendingIdentity { connection, token })
 }

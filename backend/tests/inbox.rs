@@ -6,8 +6,8 @@ mod inbox_support;
 
 use common::error_code;
 use inbox_support::{
-    Customer, PHONE_NUMBER_ID, WAIT, business_id, chat_gid, connect, insert_chat,
-    insert_inbound, minutes_ago, spawn,
+    Customer, PHONE_NUMBER_ID, WAIT, business_id, chat_gid, connect, insert_chat, insert_inbound,
+    minutes_ago, spawn,
 };
 use serde_json::{Value, json};
 
@@ -117,7 +117,15 @@ async fn messages_page_backwards_through_history_oldest_to_newest() {
     )
     .await;
     for i in 1..=5 {
-        insert_inbound(&t, business, chat, &format!("wamid.in{i}"), &format!("m{i}"), minutes_ago(10 - i)).await;
+        insert_inbound(
+            &t,
+            business,
+            chat,
+            &format!("wamid.in{i}"),
+            &format!("m{i}"),
+            minutes_ago(10 - i),
+        )
+        .await;
     }
     let query = "query($c: ID!, $l: Int, $b: String) { messages(chatId: $c, last: $l, before: $b) {
         nodes { body direction sentBy status } pageInfo { hasPreviousPage hasNextPage startCursor } } }";
@@ -210,23 +218,31 @@ async fn taking_over_pauses_the_ai_for_that_chat_only() {
     };
     let paused = insert_chat(&t, business, mk("Ada", "2348011111111"), None, None, 0).await;
     let other = insert_chat(&t, business, mk("Bayo", "2348022222222"), None, None, 0).await;
-    let set = "mutation($c: ID!, $p: Boolean!) { setChatAiPaused(chatId: $c, paused: $p) { aiPaused } }";
+    let set =
+        "mutation($c: ID!, $p: Boolean!) { setChatAiPaused(chatId: $c, paused: $p) { aiPaused } }";
     let resp = t
         .gql_ok(Some(&alice), set, json!({"c": chat_gid(paused), "p": true}))
         .await;
     assert_eq!(resp["setChatAiPaused"]["aiPaused"], true);
     let read = "query($c: ID!) { chat(id: $c) { aiPaused } }";
     assert_eq!(
-        t.gql_ok(Some(&alice), read, json!({"c": chat_gid(other)})).await["chat"]["aiPaused"],
+        t.gql_ok(Some(&alice), read, json!({"c": chat_gid(other)}))
+            .await["chat"]["aiPaused"],
         false
     );
     assert_eq!(
-        t.count(&format!("SELECT COUNT(*) AS n FROM chats WHERE id = {paused} AND ai_paused"))
-            .await,
+        t.count(&format!(
+            "SELECT COUNT(*) AS n FROM chats WHERE id = {paused} AND ai_paused"
+        ))
+        .await,
         1
     );
     let resumed = t
-        .gql_ok(Some(&alice), set, json!({"c": chat_gid(paused), "p": false}))
+        .gql_ok(
+            Some(&alice),
+            set,
+            json!({"c": chat_gid(paused), "p": false}),
+        )
         .await;
     assert_eq!(resumed["setChatAiPaused"]["aiPaused"], false);
 }
@@ -251,7 +267,15 @@ async fn another_business_cannot_read_change_or_detect_a_chat() {
         4,
     )
     .await;
-    insert_inbound(&t, alice_business, alices, "wamid.secret", "my address is ...", minutes_ago(1)).await;
+    insert_inbound(
+        &t,
+        alice_business,
+        alices,
+        "wamid.secret",
+        "my address is ...",
+        minutes_ago(1),
+    )
+    .await;
     let missing = chat_gid(alices + 1000);
     let requests_before = standin.requests().len();
 
@@ -264,7 +288,9 @@ async fn another_business_cannot_read_change_or_detect_a_chat() {
         "mutation($c: ID!) { setChatAiPaused(chatId: $c, paused: true) { id } }",
     ];
     for query in probes {
-        let foreign = t.gql(Some(&bob), query, json!({"c": chat_gid(alices)})).await;
+        let foreign = t
+            .gql(Some(&bob), query, json!({"c": chat_gid(alices)}))
+            .await;
         let absent = t.gql(Some(&bob), query, json!({"c": missing})).await;
         assert_eq!(error_code(&foreign), "NOT_FOUND", "{query}: {foreign}");
         assert_eq!(
@@ -277,7 +303,11 @@ async fn another_business_cannot_read_change_or_detect_a_chat() {
         .gql_ok(Some(&bob), "{ chats { nodes { id } } }", json!({}))
         .await;
     assert_eq!(bobs_list["chats"]["nodes"], json!([]));
-    assert_eq!(standin.requests().len(), requests_before, "nothing reached Meta");
+    assert_eq!(
+        standin.requests().len(),
+        requests_before,
+        "nothing reached Meta"
+    );
     assert_eq!(
         t.count(&format!(
             "SELECT COUNT(*) AS n FROM chats WHERE id = {alices} AND unread_count = 4 AND NOT ai_paused"
@@ -296,8 +326,6 @@ async fn another_business_cannot_read_change_or_detect_a_chat() {
 #[tokio::test]
 async fn inbox_fields_need_a_caller() {
     let (t, _standin) = spawn().await;
-    let resp = t
-        .gql(None, "{ chats { nodes { id } } }", json!({}))
-        .await;
+    let resp = t.gql(None, "{ chats { nodes { id } } }", json!({})).await;
     assert_eq!(error_code(&resp), "UNAUTHENTICATED");
 }

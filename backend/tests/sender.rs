@@ -14,7 +14,8 @@ use serde_json::json;
 
 const SEND: &str = "mutation($c: ID!, $t: String!) { sendMessage(chatId: $c, text: $t) {
     id direction kind body sentBy status errorCode errorTitle } }";
-const SEND_TEMPLATE: &str = "mutation($c: ID!, $t: TemplateInput!) { sendTemplate(chatId: $c, template: $t) {
+const SEND_TEMPLATE: &str =
+    "mutation($c: ID!, $t: TemplateInput!) { sendTemplate(chatId: $c, template: $t) {
     id kind body sentBy status errorCode errorTitle } }";
 
 fn ada() -> Customer<'static> {
@@ -31,7 +32,15 @@ async fn a_reply_inside_the_window_reaches_meta_as_exact_json_and_is_saved_sent(
     let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
     let business = business_id(&t, &alice).await;
     connect(&t, &alice).await;
-    let chat = insert_chat(&t, business, ada(), Some(minutes_ago(30)), Some(minutes_ago(30)), 0).await;
+    let chat = insert_chat(
+        &t,
+        business,
+        ada(),
+        Some(minutes_ago(30)),
+        Some(minutes_ago(30)),
+        0,
+    )
+    .await;
 
     let resp = t
         .gql_ok(
@@ -95,10 +104,22 @@ async fn a_customer_known_only_by_bsuid_is_addressed_by_recipient() {
         user_id: Some("NG.1502576394655843"),
         name: "ada.styles",
     };
-    let chat = insert_chat(&t, business, customer, Some(minutes_ago(1)), Some(minutes_ago(1)), 0).await;
+    let chat = insert_chat(
+        &t,
+        business,
+        customer,
+        Some(minutes_ago(1)),
+        Some(minutes_ago(1)),
+        0,
+    )
+    .await;
 
     let resp = t
-        .gql_ok(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "Hello!"}))
+        .gql_ok(
+            Some(&alice),
+            SEND,
+            json!({"c": chat_gid(chat), "t": "Hello!"}),
+        )
         .await;
     assert_eq!(resp["sendMessage"]["status"], "SENT");
     let body = standin.requests().last().unwrap().body.clone().unwrap();
@@ -108,20 +129,34 @@ async fn a_customer_known_only_by_bsuid_is_addressed_by_recipient() {
 
 #[tokio::test]
 async fn outages_and_rate_limits_are_retried_until_meta_accepts() {
-    for failure in [Failure::ServerError, Failure::RateLimited, Failure::PairRateLimited] {
+    for failure in [
+        Failure::ServerError,
+        Failure::RateLimited,
+        Failure::PairRateLimited,
+    ] {
         let (t, standin) = spawn().await;
         let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
         let business = business_id(&t, &alice).await;
         connect(&t, &alice).await;
-        let chat =
-            insert_chat(&t, business, ada(), Some(minutes_ago(5)), Some(minutes_ago(5)), 0).await;
+        let chat = insert_chat(
+            &t,
+            business,
+            ada(),
+            Some(minutes_ago(5)),
+            Some(minutes_ago(5)),
+            0,
+        )
+        .await;
         let mut events = t.app.events.subscribe();
         standin.fail_next(1, failure);
 
         let resp = t
             .gql_ok(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "Hi"}))
             .await;
-        assert_eq!(resp["sendMessage"]["status"], "PENDING", "{failure:?}: retried later, not failed");
+        assert_eq!(
+            resp["sendMessage"]["status"], "PENDING",
+            "{failure:?}: retried later, not failed"
+        );
 
         next_status_change(&mut events, business).await;
         let messages = chat_messages(&t, &alice, &chat_gid(chat)).await;
@@ -133,7 +168,10 @@ async fn outages_and_rate_limits_are_retried_until_meta_accepts() {
             2,
             "{failure:?}: one failure, one success"
         );
-        assert_eq!(posts[1].body, posts[2].body, "the retry sends the same message");
+        assert_eq!(
+            posts[1].body, posts[2].body,
+            "the retry sends the same message"
+        );
     }
 }
 
@@ -143,7 +181,15 @@ async fn retries_are_bounded_then_the_failure_is_recorded() {
     let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
     let business = business_id(&t, &alice).await;
     connect(&t, &alice).await;
-    let chat = insert_chat(&t, business, ada(), Some(minutes_ago(5)), Some(minutes_ago(5)), 0).await;
+    let chat = insert_chat(
+        &t,
+        business,
+        ada(),
+        Some(minutes_ago(5)),
+        Some(minutes_ago(5)),
+        0,
+    )
+    .await;
     let mut events = t.app.events.subscribe();
     // The test configuration allows 4 attempts.
     standin.fail_next(10, Failure::RateLimited);
@@ -156,7 +202,11 @@ async fn retries_are_bounded_then_the_failure_is_recorded() {
     assert_eq!(messages[0]["errorCode"], 130429);
     assert_eq!(messages[0]["errorTitle"], "Rate limit hit");
     assert_eq!(
-        standin.requests().iter().filter(|r| r.method == "POST").count(),
+        standin
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count(),
         4
     );
 }
@@ -166,15 +216,26 @@ async fn permanent_failures_are_recorded_with_meta_code_and_title() {
     let cases = [
         (Failure::ReEngagement, 131047, "Re-engagement message"),
         (Failure::Undeliverable, 131026, "Message undeliverable"),
-        (Failure::TokenExpired, 190, "Access token expired or invalid"),
+        (
+            Failure::TokenExpired,
+            190,
+            "Access token expired or invalid",
+        ),
     ];
     for (failure, code, title) in cases {
         let (t, standin) = spawn().await;
         let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
         let business = business_id(&t, &alice).await;
         connect(&t, &alice).await;
-        let chat =
-            insert_chat(&t, business, ada(), Some(minutes_ago(5)), Some(minutes_ago(5)), 0).await;
+        let chat = insert_chat(
+            &t,
+            business,
+            ada(),
+            Some(minutes_ago(5)),
+            Some(minutes_ago(5)),
+            0,
+        )
+        .await;
         standin.fail_next(1, failure);
 
         let resp = t
@@ -185,7 +246,11 @@ async fn permanent_failures_are_recorded_with_meta_code_and_title() {
         assert_eq!(m["errorCode"], code);
         assert_eq!(m["errorTitle"], title);
         assert_eq!(
-            standin.requests().iter().filter(|r| r.method == "POST").count(),
+            standin
+                .requests()
+                .iter()
+                .filter(|r| r.method == "POST")
+                .count(),
             1,
             "{failure:?} is not retried"
         );
@@ -201,7 +266,15 @@ async fn outside_the_window_free_text_is_refused_before_anything_happens_but_a_t
     let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
     let business = business_id(&t, &alice).await;
     connect(&t, &alice).await;
-    let stale = insert_chat(&t, business, ada(), Some(minutes_ago(25 * 60)), Some(minutes_ago(25 * 60)), 0).await;
+    let stale = insert_chat(
+        &t,
+        business,
+        ada(),
+        Some(minutes_ago(25 * 60)),
+        Some(minutes_ago(25 * 60)),
+        0,
+    )
+    .await;
     let never = insert_chat(
         &t,
         business,
@@ -219,12 +292,19 @@ async fn outside_the_window_free_text_is_refused_before_anything_happens_but_a_t
 
     for chat in [stale, never] {
         let resp = t
-            .gql(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "Still interested?"}))
+            .gql(
+                Some(&alice),
+                SEND,
+                json!({"c": chat_gid(chat), "t": "Still interested?"}),
+            )
             .await;
         assert_eq!(error_code(&resp), "BAD_USER_INPUT", "{resp}");
         assert_eq!(resp["errors"][0]["extensions"]["field"], "text");
         let message = resp["errors"][0]["message"].as_str().unwrap();
-        assert!(message.contains("24-hour") && message.contains("template"), "{message}");
+        assert!(
+            message.contains("24-hour") && message.contains("template"),
+            "{message}"
+        );
     }
     assert_eq!(
         t.count("SELECT COUNT(*) AS n FROM messages").await,
@@ -265,7 +345,15 @@ async fn empty_text_and_bad_templates_are_refused() {
     let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
     let business = business_id(&t, &alice).await;
     connect(&t, &alice).await;
-    let chat = insert_chat(&t, business, ada(), Some(minutes_ago(5)), Some(minutes_ago(5)), 0).await;
+    let chat = insert_chat(
+        &t,
+        business,
+        ada(),
+        Some(minutes_ago(5)),
+        Some(minutes_ago(5)),
+        0,
+    )
+    .await;
     let empty = t
         .gql(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "   "}))
         .await;

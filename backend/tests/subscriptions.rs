@@ -55,15 +55,26 @@ async fn each_business_receives_only_its_own_events() {
     bob_ws
         .send(json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {bob}")}}))
         .await;
-    assert!(matches!(bob_ws.next(WAIT).await, Some(WsEvent::Json(v)) if v["type"] == "connection_ack"));
+    assert!(
+        matches!(bob_ws.next(WAIT).await, Some(WsEvent::Json(v)) if v["type"] == "connection_ack")
+    );
 
     for ws in [&mut alice_ws, &mut bob_ws] {
-        ws.subscribe("added", "subscription { messageAdded { body direction status chatId } }")
-            .await;
-        ws.subscribe("status", "subscription { messageStatusChanged { body status } }")
-            .await;
-        ws.subscribe("chat", "subscription { chatUpdated { id aiPaused contact { name } } }")
-            .await;
+        ws.subscribe(
+            "added",
+            "subscription { messageAdded { body direction status chatId } }",
+        )
+        .await;
+        ws.subscribe(
+            "status",
+            "subscription { messageStatusChanged { body status } }",
+        )
+        .await;
+        ws.subscribe(
+            "chat",
+            "subscription { chatUpdated { id aiPaused contact { name } } }",
+        )
+        .await;
     }
     // Subscriptions are registered when the server has read them: a ping round trip
     // after the subscribe messages proves it.
@@ -83,18 +94,28 @@ async fn each_business_receives_only_its_own_events() {
     for _ in 0..3 {
         got.push(alice_ws.next_data().await);
     }
-    let added = got.iter().find(|(id, _)| id == "added").expect("messageAdded");
+    let added = got
+        .iter()
+        .find(|(id, _)| id == "added")
+        .expect("messageAdded");
     assert_eq!(added.1["messageAdded"]["body"], "Your dress ships today");
     assert_eq!(added.1["messageAdded"]["chatId"], chat_gid(alices));
-    let chat = got.iter().find(|(id, _)| id == "chat").expect("chatUpdated");
+    let chat = got
+        .iter()
+        .find(|(id, _)| id == "chat")
+        .expect("chatUpdated");
     assert_eq!(chat.1["chatUpdated"]["contact"]["name"], "Ada");
-    let status = got.iter().find(|(id, _)| id == "status").expect("messageStatusChanged");
+    let status = got
+        .iter()
+        .find(|(id, _)| id == "status")
+        .expect("messageStatusChanged");
     assert_eq!(status.1["messageStatusChanged"]["status"], "SENT");
 
     // Then Bob sends on his own number. Each subscription delivers events in the order
     // they were published, so had any of Alice's events leaked to Bob, each of his
     // streams would yield it before his own.
-    t.gql_ok(Some(&bob), CONNECT, connect_input(BOB_NUMBER, BOB_TOKEN)).await;
+    t.gql_ok(Some(&bob), CONNECT, connect_input(BOB_NUMBER, BOB_TOKEN))
+        .await;
     t.gql_ok(
         Some(&bob),
         "mutation($c: ID!) { sendMessage(chatId: $c, text: \"Bob here\") { id } }",
@@ -149,7 +170,8 @@ async fn connection_init_without_valid_credentials_is_closed_with_4403() {
     }
     // Subscribing without connection_init is not served either.
     let mut ws = WsClient::connect(&t).await;
-    ws.subscribe("x", "subscription { chatUpdated { id } }").await;
+    ws.subscribe("x", "subscription { chatUpdated { id } }")
+        .await;
     assert!(matches!(ws.next(WAIT).await, Some(WsEvent::Closed(_))));
 }
 

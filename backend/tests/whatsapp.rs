@@ -29,7 +29,10 @@ async fn connecting_checks_the_number_with_meta_and_never_returns_the_token() {
     assert_eq!(c["phoneNumberId"], PHONE_NUMBER_ID);
     assert_eq!(c["status"], "CONNECTED");
     assert_eq!(c["verifiedName"], "Alice Fashion");
-    assert_eq!(c["displayPhoneNumber"], "+1 555-0100", "Meta's display form wins");
+    assert_eq!(
+        c["displayPhoneNumber"], "+1 555-0100",
+        "Meta's display form wins"
+    );
     assert_eq!(c["accessTokenHint"], "••••abcd");
     assert!(!resp.to_string().contains(ACCESS_TOKEN));
 
@@ -52,7 +55,10 @@ async fn connecting_checks_the_number_with_meta_and_never_returns_the_token() {
             json!({}),
         )
         .await;
-    assert_eq!(read["data"]["whatsappConnection"]["accessTokenHint"], "••••abcd");
+    assert_eq!(
+        read["data"]["whatsappConnection"]["accessTokenHint"],
+        "••••abcd"
+    );
     assert!(!read.to_string().contains(ACCESS_TOKEN));
     assert_eq!(
         read["data"]["webhookSetup"]["callbackUrl"],
@@ -70,7 +76,8 @@ async fn connecting_checks_the_number_with_meta_and_never_returns_the_token() {
         0
     );
     assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM whatsapp_connections").await,
+        t.count("SELECT COUNT(*) AS n FROM whatsapp_connections")
+            .await,
         1
     );
 }
@@ -92,18 +99,33 @@ async fn a_token_or_number_meta_rejects_is_a_clear_error_and_nothing_is_stored()
     assert!(!bad_token.to_string().contains("EAAGwrong-token-9999"));
 
     let bad_number = t
-        .gql(Some(&alice), CONNECT, connect_input("999999999", ACCESS_TOKEN))
+        .gql(
+            Some(&alice),
+            CONNECT,
+            connect_input("999999999", ACCESS_TOKEN),
+        )
         .await;
     assert_eq!(error_code(&bad_number), "BAD_USER_INPUT", "{bad_number}");
-    assert_eq!(bad_number["errors"][0]["extensions"]["field"], "phoneNumberId");
+    assert_eq!(
+        bad_number["errors"][0]["extensions"]["field"],
+        "phoneNumberId"
+    );
 
     let not_digits = t
-        .gql(Some(&alice), CONNECT, connect_input("12/../34", ACCESS_TOKEN))
+        .gql(
+            Some(&alice),
+            CONNECT,
+            connect_input("12/../34", ACCESS_TOKEN),
+        )
         .await;
-    assert_eq!(not_digits["errors"][0]["extensions"]["field"], "phoneNumberId");
+    assert_eq!(
+        not_digits["errors"][0]["extensions"]["field"],
+        "phoneNumberId"
+    );
 
     assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM whatsapp_connections").await,
+        t.count("SELECT COUNT(*) AS n FROM whatsapp_connections")
+            .await,
         0
     );
     let none = t
@@ -138,7 +160,8 @@ async fn a_number_connected_by_another_business_is_refused_without_naming_it() {
     let again = connect(&t, &alice).await;
     assert_eq!(again["status"], "CONNECTED");
     assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM whatsapp_connections").await,
+        t.count("SELECT COUNT(*) AS n FROM whatsapp_connections")
+            .await,
         1
     );
 }
@@ -174,7 +197,9 @@ async fn disconnecting_stops_sending_ends_sessions_and_keeps_the_records() {
     assert!(resp["disconnectWhatsApp"]["disconnectedAt"].is_string());
 
     // The dashboard session ended with it.
-    let stale = t.gql(Some(&alice), "{ business { name } }", json!({})).await;
+    let stale = t
+        .gql(Some(&alice), "{ business { name } }", json!({}))
+        .await;
     assert_eq!(error_code(&stale), "UNAUTHENTICATED", "{stale}");
 
     // Signing in again works; the records are still there; sending is refused.
@@ -221,7 +246,11 @@ async fn disconnecting_stops_sending_ends_sessions_and_keeps_the_records() {
 
     // Disconnecting twice is NOT_FOUND (nothing connected).
     let twice = t
-        .gql(Some(&again), "mutation { disconnectWhatsApp { status } }", json!({}))
+        .gql(
+            Some(&again),
+            "mutation { disconnectWhatsApp { status } }",
+            json!({}),
+        )
         .await;
     assert_eq!(error_code(&twice), "NOT_FOUND");
 }
@@ -266,6 +295,8 @@ async fn sends_use_the_system_token_when_the_server_has_one() {
 #[tokio::test]
 async fn connection_fields_need_a_caller() {
     let t = TestApp::spawn().await;
-    let resp = t.gql(None, "{ whatsappConnection { id } }", json!({})).await;
+    let resp = t
+        .gql(None, "{ whatsappConnection { id } }", json!({}))
+        .await;
     assert_eq!(error_code(&resp), "UNAUTHENTICATED");
 }

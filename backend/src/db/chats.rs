@@ -50,7 +50,12 @@ pub async fn list_page(
     if filter.unread_only {
         q = q.filter(chats::unread_count.gt(0));
     }
-    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let pattern = like_pattern(search);
         let digits: String = search.chars().filter(char::is_ascii_digit).collect();
         let mut matching = contacts::table

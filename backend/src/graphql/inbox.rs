@@ -415,9 +415,14 @@ impl InboxMutation {
     ) -> async_graphql::Result<Message> {
         let caller = ctx.caller()?;
         let chat_id = ids::decode("Chat", &chat_id)?;
-        let message =
-            sender::send_text(ctx.app(), caller.business_id, chat_id, &text, SharedSentBy::Staff)
-                .await?;
+        let message = sender::send_text(
+            ctx.app(),
+            caller.business_id,
+            chat_id,
+            &text,
+            SharedSentBy::Staff,
+        )
+        .await?;
         Ok(message.into())
     }
 
@@ -451,9 +456,11 @@ impl InboxMutation {
     async fn mark_chat_read(&self, ctx: &Context<'_>, chat_id: ID) -> async_graphql::Result<Chat> {
         let caller = ctx.caller()?;
         let chat_id = ids::decode("Chat", &chat_id)?;
-        Ok(inbox::mark_chat_read(ctx.app(), caller.business_id, chat_id)
-            .await?
-            .into())
+        Ok(
+            inbox::mark_chat_read(ctx.app(), caller.business_id, chat_id)
+                .await?
+                .into(),
+        )
     }
 
     /// Pauses (human takeover) or resumes the AI in one chat.
@@ -475,7 +482,10 @@ impl InboxMutation {
 }
 
 /// The caller's business's events, as they happen.
-fn business_events(app: &AppState, business_id: BusinessId) -> impl Stream<Item = EventKind> + use<> {
+fn business_events(
+    app: &AppState,
+    business_id: BusinessId,
+) -> impl Stream<Item = EventKind> + use<> {
     BroadcastStream::new(app.events.subscribe()).filter_map(move |event| async move {
         match event {
             Ok(e) if e.business_id == business_id => Some(e.kind),
@@ -567,7 +577,9 @@ impl InboxSubscription {
             let app = app.clone();
             async move {
                 match kind {
-                    EventKind::ChatUpdated { chat_id } => load_chat(&app, business_id, chat_id).await,
+                    EventKind::ChatUpdated { chat_id } => {
+                        load_chat(&app, business_id, chat_id).await
+                    }
                     _ => None,
                 }
             }

@@ -33,8 +33,8 @@ pub enum GraphError {
     Api {
         /// The HTTP status of the answer.
         http_status: u16,
-        /// The error.
-        error: MetaError,
+        /// The error (boxed: it is large and errors are rare).
+        error: Box<MetaError>,
     },
     /// A non-success answer without Meta's envelope (a proxy, an outage page).
     Status(u16),
@@ -195,7 +195,7 @@ impl<'a> GraphClient<'a> {
         match serde_json::from_slice::<ErrorEnvelope>(&bytes) {
             Ok(envelope) => Err(GraphError::Api {
                 http_status: status.as_u16(),
-                error: envelope.error,
+                error: Box::new(envelope.error),
             }),
             Err(_) => Err(GraphError::Status(status.as_u16())),
         }

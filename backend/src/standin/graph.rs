@@ -173,7 +173,9 @@ struct Shared {
 
 impl Shared {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -361,20 +363,20 @@ fn unknown_object(phone_number_id: &str) -> Response {
     )
 }
 
-/// Checks the number and token; `Err` is the answer Meta would give.
-fn authorize(inner: &Inner, phone_number_id: &str, token: Option<&str>) -> Result<(), Response> {
+/// Checks the number and token; `Some` is the refusal Meta would answer with.
+fn refusal(inner: &Inner, phone_number_id: &str, token: Option<&str>) -> Option<Response> {
     let Some(token) = token else {
-        return Err(bad_token());
+        return Some(bad_token());
     };
     let number = inner.numbers.get(phone_number_id);
-    let token_known = inner.system_tokens.contains(token)
-        || inner.numbers.values().any(|n| n.token == token);
+    let token_known =
+        inner.system_tokens.contains(token) || inner.numbers.values().any(|n| n.token == token);
     if !token_known {
-        return Err(bad_token());
+        return Some(bad_token());
     }
     match number {
-        Some(n) if n.token == token || inner.system_tokens.contains(token) => Ok(()),
-        _ => Err(unknown_object(phone_number_id)),
+        Some(n) if n.token == token || inner.system_tokens.contains(token) => None,
+        _ => Some(unknown_object(phone_number_id)),
     }
 }
 
@@ -396,7 +398,7 @@ async fn phone_number(
     if let Some(failure) = inner.script.pop_front() {
         return failure.response();
     }
-    if let Err(answer) = authorize(&inner, &phone_number_id, token.as_deref()) {
+    if let Some(answer) = refusal(&inner, &phone_number_id, token.as_deref()) {
         return answer;
     }
     let number = &inner.numbers[&phone_number_id];
@@ -427,7 +429,7 @@ async fn messages(
     if let Some(failure) = inner.script.pop_front() {
         return failure.response();
     }
-    if let Err(answer) = authorize(&inner, &phone_number_id, token.as_deref()) {
+    if let Some(answer) = refusal(&inner, &phone_number_id, token.as_deref()) {
         return answer;
     }
     drop(inner);

@@ -41,7 +41,12 @@ pub async fn spawn_with(
     adjust: impl FnOnce(&mut backend::config::Config),
 ) -> (TestApp, GraphStandin) {
     let standin = GraphStandin::start(0, false).await.unwrap();
-    standin.add_number(PHONE_NUMBER_ID, ACCESS_TOKEN, "+1 555-0100", "Alice Fashion");
+    standin.add_number(
+        PHONE_NUMBER_ID,
+        ACCESS_TOKEN,
+        "+1 555-0100",
+        "Alice Fashion",
+    );
     let url = standin.url.clone();
     let t = TestApp::spawn_with(move |c| {
         c.meta_graph_url = url;
@@ -66,14 +71,20 @@ pub fn connect_input(phone_number_id: &str, token: &str) -> Value {
 
 /// Connects [`PHONE_NUMBER_ID`] for the business of `token`.
 pub async fn connect(t: &TestApp, token: &str) -> Value {
-    t.gql_ok(Some(token), CONNECT, connect_input(PHONE_NUMBER_ID, ACCESS_TOKEN))
-        .await["connectWhatsApp"]
+    t.gql_ok(
+        Some(token),
+        CONNECT,
+        connect_input(PHONE_NUMBER_ID, ACCESS_TOKEN),
+    )
+    .await["connectWhatsApp"]
         .clone()
 }
 
 /// The database id of the caller's business.
 pub async fn business_id(t: &TestApp, token: &str) -> u64 {
-    let data = t.gql_ok(Some(token), "{ business { id } }", json!({})).await;
+    let data = t
+        .gql_ok(Some(token), "{ business { id } }", json!({}))
+        .await;
     decode_id(data["business"]["id"].as_str().unwrap())
 }
 
