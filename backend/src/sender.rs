@@ -340,11 +340,53 @@ impl SendJob {
         Ok(None)
     }
 
-    /// Retries with doubling delays until the send settles.
-    async fn retry(self, mut last: GraphError) {
+    /// The number was disconnected while the message waited for a retry.
+    async fn record_disconnected(&self) {
+        let recorded = async {
+            let mut conn = self.app.db().await?;
+            outbound::mark_failed(
+                &mut conn,
+                self.message_id,
+                None,
+                "WhatsApp number disconnected before the message could be sent",
+            )
+            .await?;
+            AppResult::Ok(())
+        }
+        .await;
+        match recorded {
+            Ok(()) => publish(
+                &self.app,
+                self.business_id,
+                EventKind::MessageStatusChanged {
+                    chat_id: self.chat_id,
+                    message_id: self.message_id,
+                },
+            ),
+            Err(e) => {
+                tracing::error!(message_id = self.message_id, error = ?e, "recording a send outcome failed");
+            }
+        }
+    }
+
+    /// Retries with doubling delays until the send settles. Each retry re-reads the
+    /// connection: a number disconnected meanwhile fails the message instead of
+    /// sending, and a reconnect with a new token is honoured.
+    async fn retry(mut self, mut last: GraphError) {
         let base = self.app.config.send_retry_base;
         for attempt in 2..=self.app.config.send_max_attempts {
             tokio::time::sleep(retry_delay(base, attempt, &last)).await;
+            match whatsapp::sending_identity(&self.app, self.business_id).await {
+                Ok(identity) => self.identity = identity,
+                Err(AppError::BadRequest(_)) => {
+                    self.record_disconnected().await;
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(message_id = self.message_id, error = ?e, "reading the connection before a retry failed");
+                    return;
+                }
+            }
             let outcome = self.attempt().await;
             match self.settle(outcome, attempt).await {
                 Ok(None) => return,

@@ -8,7 +8,7 @@ use backend::standin::graph::Failure;
 use common::error_code;
 use inbox_support::{
     Customer, PHONE_NUMBER_ID, WAIT, business_id, chat_gid, chat_messages, connect, insert_chat,
-    minutes_ago, next_status_change, spawn,
+    minutes_ago, next_status_change, spawn, spawn_with,
 };
 use serde_json::json;
 
@@ -368,4 +368,51 @@ async fn empty_text_and_bad_templates_are_refused() {
     assert_eq!(bad["errors"][0]["extensions"]["field"], "template");
     assert_eq!(t.count("SELECT COUNT(*) AS n FROM messages").await, 0);
     assert_eq!(standin.requests().len(), 1, "only the connection check");
+}
+
+#[tokio::test]
+async fn a_message_waiting_for_a_retry_is_not_sent_after_the_number_is_disconnected() {
+    // A long first retry delay leaves ample time to disconnect before it.
+    let (t, standin) = spawn_with(|c| c.send_retry_base = std::time::Duration::from_secs(2)).await;
+    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
+    let business = business_id(&t, &alice).await;
+    connect(&t, &alice).await;
+    let chat = insert_chat(
+        &t,
+        business,
+        ada(),
+        Some(minutes_ago(5)),
+        Some(minutes_ago(5)),
+        0,
+    )
+    .await;
+    let mut events = t.app.events.subscribe();
+    standin.fail_next(1, Failure::ServerError);
+
+    let resp = t
+        .gql_ok(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "Hi"}))
+        .await;
+    assert_eq!(resp["sendMessage"]["status"], "PENDING");
+    t.gql_ok(
+        Some(&alice),
+        "mutation { disconnectWhatsApp { status } }",
+        json!({}),
+    )
+    .await;
+
+    next_status_change(&mut events, business).await;
+    assert_eq!(
+        t.count("SELECT COUNT(*) AS n FROM messages WHERE status = 'failed' AND error_title LIKE 'WhatsApp number disconnected%'")
+            .await,
+        1
+    );
+    assert_eq!(
+        standin
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count(),
+        1,
+        "only the first, failed attempt reached Meta"
+    );
 }
