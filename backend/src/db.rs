@@ -3,11 +3,14 @@
 //! Model code lives in `db/<model>.rs`: async functions taking
 //! `conn: &mut AsyncMysqlConnection` first and returning `QueryResult<T>`.
 
+pub mod chats;
 pub mod inbox;
+pub mod outbound;
 pub mod products;
 pub mod schema;
 pub mod sessions;
 pub mod tenants;
+pub mod whatsapp;
 
 use anyhow::Context;
 use diesel::connection::SimpleConnection;

@@ -2,8 +2,10 @@
 //!
 //! Layout: `config` (environment), `app` (shared state), `db` (pool, migrations,
 //! models), `error` (edge error policy), `auth` (sessions, tokens), domain modules
-//! (`accounts`, `catalog`, `ingest`), `graphql` (API parts), `http` (routes),
-//! `webhooks` (Meta's webhook route), `tools` (simulator, benchmarks).
+//! (`accounts`, `catalog`, `whatsapp` connections, `ingest` of webhooks, `sender`,
+//! `inbox`), integrations (`meta` Graph API client, `standin` local stand-ins),
+//! `graphql` (API parts), `http` (routes), `webhooks` (Meta's webhook route), `limits`
+//! (rate limits), `tools` (simulator, benchmarks).
 
 pub mod accounts;
 pub mod app;
@@ -16,11 +18,16 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod inbox;
 pub mod ingest;
 pub mod limits;
+pub mod meta;
 pub mod seed;
+pub mod sender;
+pub mod standin;
 pub mod tools;
 pub mod webhooks;
+pub mod whatsapp;
 
 use std::sync::Arc;
 

@@ -32,6 +32,25 @@ enum Command {
     Simulate(backend::tools::simulate::SimulateArgs),
     /// Benchmark webhook ingest on a fresh database (build with --release).
     BenchIngest(backend::tools::bench_ingest::BenchArgs),
+    /// Run a local stand-in for Meta's Graph API (prints every request it receives);
+    /// point the server at it with META_GRAPH_URL=http://127.0.0.1:<port>.
+    GraphStandin {
+        /// Port to listen on (127.0.0.1).
+        #[arg(long, default_value_t = 8081)]
+        port: u16,
+        /// Phone number ID the stand-in knows.
+        #[arg(long, default_value = "100000000000001")]
+        phone_number_id: String,
+        /// Access token it accepts for that number.
+        #[arg(long, default_value = "demo-access-token")]
+        token: String,
+        /// The number's display form.
+        #[arg(long, default_value = "+1 555-0100")]
+        display_phone_number: String,
+        /// The number's verified business name.
+        #[arg(long, default_value = "Demo Shop")]
+        verified_name: String,
+    },
 }
 
 fn init_tracing() {
@@ -69,6 +88,27 @@ async fn main() -> anyhow::Result<()> {
                 EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
             tracing_subscriber::fmt().with_env_filter(filter).init();
             backend::tools::bench_ingest::run(Config::from_env()?, args).await
+        }
+        Command::GraphStandin {
+            port,
+            phone_number_id,
+            token,
+            display_phone_number,
+            verified_name,
+        } => {
+            let standin = backend::standin::graph::GraphStandin::start(port, true).await?;
+            standin.add_number(
+                &phone_number_id,
+                &token,
+                &display_phone_number,
+                &verified_name,
+            );
+            println!(
+                "Graph API stand-in on {} (phone number ID {phone_number_id}); set META_GRAPH_URL={}",
+                standin.url, standin.url
+            );
+            backend::http::shutdown_signal().await;
+            Ok(())
         }
         Command::Seed => {
             init_tracing();
