@@ -113,17 +113,26 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed => {
             init_tracing();
             let app = backend::init(Config::from_env()?).await?;
-            let login = backend::seed::seed_demo(&app).await?;
+            let login = backend::seed::seed_demo(&app, false).await?;
             println!("{login}");
             Ok(())
         }
         Command::Serve { demo } => {
             init_tracing();
-            let config = Config::from_env()?;
+            let mut config = Config::from_env()?;
+            // The demo talks to a local Graph API stand-in unless a real one is configured,
+            // so a new user sees the whole loop without a Meta account.
+            let standin = if demo && std::env::var("META_GRAPH_URL").is_err() {
+                let standin = backend::seed::start_demo_graph().await?;
+                config.meta_graph_url = standin.url.clone();
+                Some(standin)
+            } else {
+                None
+            };
             let addr = config.bind_addr;
             let app = backend::init(config).await?;
             if demo {
-                let login = backend::seed::seed_demo(&app).await?;
+                let login = backend::seed::seed_demo(&app, standin.is_some()).await?;
                 println!("{login}");
             }
             let listener = tokio::net::TcpListener::bind(addr).await?;
