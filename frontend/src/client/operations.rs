@@ -36,27 +36,6 @@ macro_rules! operation {
     };
 }
 
-/// Declares one inbox or WhatsApp operation.
-///
-/// TEMPORARY: until the backend's exported `schema.graphql` has the inbox types, these are
-/// checked against `graphql/inbox-draft-schema.graphql` (the real schema plus the draft
-/// contract in `docs/`). When it has them, this macro's body becomes `operation!` again and
-/// that file is deleted.
-macro_rules! inbox_operation {
-    ($(#[$doc:meta])* $name:ident => $path:tt) => {
-        $(#[$doc])*
-        #[derive(GraphQLQuery)]
-        #[graphql(
-            schema_path = "graphql/inbox-draft-schema.graphql",
-            query_path = $path,
-            response_derives = "Debug",
-            variables_derives = "Debug",
-            normalization = "rust"
-        )]
-        pub struct $name;
-    };
-}
-
 operation!(
     /// Creates a business and its owner, and signs in.
     SignUp => "graphql/session/sign_up.graphql"
@@ -117,55 +96,55 @@ operation!(
     /// Deletes a product for good.
     DeleteProduct => "graphql/products/delete_product.graphql"
 );
-inbox_operation!(
+operation!(
     /// One page of chats, newest activity first.
     Chats => "graphql/inbox/chats.graphql"
 );
-inbox_operation!(
+operation!(
     /// One chat.
     Chat => "graphql/inbox/chat.graphql"
 );
-inbox_operation!(
+operation!(
     /// Clears a chat's unread count.
     MarkChatRead => "graphql/inbox/mark_chat_read.graphql"
 );
-inbox_operation!(
+operation!(
     /// Human takeover: pauses or resumes the AI in one chat.
     SetChatAiPaused => "graphql/inbox/set_chat_ai_paused.graphql"
 );
-inbox_operation!(
+operation!(
     /// One page of a chat's messages, paging backwards from the newest.
     Messages => "graphql/inbox/messages.graphql"
 );
-inbox_operation!(
+operation!(
     /// Sends free text (inside the 24-hour window).
     SendMessage => "graphql/inbox/send_message.graphql"
 );
-inbox_operation!(
+operation!(
     /// Sends an approved template (any time).
     SendTemplate => "graphql/inbox/send_template.graphql"
 );
-inbox_operation!(
+operation!(
     /// Live: every new message of the business.
     MessageAdded => "graphql/inbox/message_added.graphql"
 );
-inbox_operation!(
+operation!(
     /// Live: delivery status changes (sent, delivered, read, failed).
     MessageStatusChanged => "graphql/inbox/message_status_changed.graphql"
 );
-inbox_operation!(
+operation!(
     /// Live: a chat's preview, unread count, takeover or window changed.
     ChatUpdated => "graphql/inbox/chat_updated.graphql"
 );
-inbox_operation!(
+operation!(
     /// The WhatsApp connection and the webhook details for Meta's console.
     WhatsAppSettings => "graphql/whatsapp/whatsapp_settings.graphql"
 );
-inbox_operation!(
+operation!(
     /// Connects a WhatsApp Business number.
     ConnectWhatsApp => "graphql/whatsapp/connect_whatsapp.graphql"
 );
-inbox_operation!(
+operation!(
     /// Disconnects the WhatsApp number (records are kept).
     DisconnectWhatsApp => "graphql/whatsapp/disconnect_whatsapp.graphql"
 );
