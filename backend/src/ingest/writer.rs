@@ -22,7 +22,7 @@ use crate::events::EventBus;
 pub const MAX_BATCH_DELIVERIES: usize = 512;
 /// Most raw bytes committed together (stays well under MySQL's `max_allowed_packet`).
 pub const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
-/// Deliveries waiting for the writer before `submit` waits too (back-pressure).
+/// Deliveries waiting for the writers before `submit` waits too (back-pressure).
 pub const QUEUE_CAPACITY: usize = 8192;
 /// `whatsapp_connections.last_webhook_at` is refreshed at most this often per number
 /// (one statement saved on nearly every batch).
@@ -44,61 +44,110 @@ struct Job {
     reply: oneshot::Sender<IngestAck>,
 }
 
-/// Handle to the writer task; lives in [`crate::app::App`].
+/// Handle to the writer tasks; lives in [`crate::app::App`].
+///
+/// There are [`WRITERS`] writers, each on its own thread and connection, and a
+/// delivery goes to the writer its customer hashes to: batches of different writers
+/// commit in parallel, while one customer's deliveries stay in order on one writer
+/// (so two writers never race to create the same contact or chat).
 pub struct IngestQueue {
-    sender: mpsc::Sender<Job>,
-    stop: Arc<Notify>,
-    finished: Mutex<Option<oneshot::Receiver<()>>>,
+    senders: Vec<mpsc::Sender<Job>>,
+    stops: Vec<Arc<Notify>>,
+    finished: Mutex<Vec<oneshot::Receiver<()>>>,
 }
 
+/// Writers committing in parallel.
+pub const WRITERS: usize = 3;
+
 impl IngestQueue {
-    /// Starts the writer thread; it connects to `database_url` on its own.
+    /// Starts the writer threads; each connects to `database_url` on its own.
     pub fn start(database_url: String, events: EventBus) -> anyhow::Result<IngestQueue> {
-        let (sender, receiver) = mpsc::channel(QUEUE_CAPACITY);
-        let stop = Arc::new(Notify::new());
-        let (done, finished) = oneshot::channel();
-        let writer = Writer {
-            database_url,
-            conn: None,
-            events,
-            routes: HashMap::new(),
-            touched: HashMap::new(),
-        };
-        let writer_stop = stop.clone();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        std::thread::Builder::new()
-            .name("ingest-writer".into())
-            .spawn(move || {
-                runtime.block_on(writer.run(receiver, writer_stop));
-                let _ = done.send(());
-            })?;
+        let mut senders = Vec::with_capacity(WRITERS);
+        let mut stops = Vec::with_capacity(WRITERS);
+        let mut finished = Vec::with_capacity(WRITERS);
+        for n in 0..WRITERS {
+            let (sender, receiver) = mpsc::channel(QUEUE_CAPACITY / WRITERS);
+            let stop = Arc::new(Notify::new());
+            let (done, finished_rx) = oneshot::channel();
+            let writer = Writer {
+                database_url: database_url.clone(),
+                conn: None,
+                events: events.clone(),
+                routes: HashMap::new(),
+                touched: HashMap::new(),
+            };
+            let writer_stop = stop.clone();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            std::thread::Builder::new()
+                .name(format!("ingest-writer-{n}"))
+                .spawn(move || {
+                    runtime.block_on(writer.run(receiver, writer_stop));
+                    let _ = done.send(());
+                })?;
+            senders.push(sender);
+            stops.push(stop);
+            finished.push(finished_rx);
+        }
         Ok(IngestQueue {
-            sender,
-            stop,
-            finished: Mutex::new(Some(finished)),
+            senders,
+            stops,
+            finished: Mutex::new(finished),
         })
     }
 
     /// Queues a delivery and waits until it is committed.
     pub async fn submit(&self, delivery: Delivery) -> IngestAck {
+        let shard = usize::try_from(shard_key(&delivery) % self.senders.len() as u64).unwrap_or(0);
         let (reply, answer) = oneshot::channel();
-        if self.sender.send(Job { delivery, reply }).await.is_err() {
+        if self.senders[shard]
+            .send(Job { delivery, reply })
+            .await
+            .is_err()
+        {
             return IngestAck::Unavailable;
         }
         answer.await.unwrap_or(IngestAck::Unavailable)
     }
 
-    /// Stops taking deliveries, commits what is queued, and waits for the writer.
+    /// Stops taking deliveries, commits what is queued, and waits for the writers.
     pub async fn shutdown(&self) {
-        self.stop.notify_one();
-        if let Some(finished) = self.finished.lock().await.take()
-            && finished.await.is_err()
-        {
-            tracing::error!("ingest writer stopped abnormally");
+        for stop in &self.stops {
+            stop.notify_one();
+        }
+        let finished: Vec<_> = self.finished.lock().await.drain(..).collect();
+        for done in finished {
+            if done.await.is_err() {
+                tracing::error!("ingest writer stopped abnormally");
+            }
         }
     }
+}
+
+/// Which writer a delivery goes to: its first customer (BSUID first, phone second),
+/// or for status-only deliveries its first status's message.
+fn shard_key(delivery: &Delivery) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    if let Some(change) = delivery.changes.first() {
+        change.phone_number_id.hash(&mut hasher);
+        let customer = change
+            .messages
+            .first()
+            .map(|m| &m.sender)
+            .or(change.identities.first());
+        match (customer, change.statuses.first()) {
+            (Some(who), _) => who
+                .user_id
+                .as_ref()
+                .or(who.wa_id.as_ref())
+                .hash(&mut hasher),
+            (None, Some(status)) => status.wamid.hash(&mut hasher),
+            (None, None) => {}
+        }
+    }
+    hasher.finish()
 }
 
 struct Writer {
@@ -298,7 +347,15 @@ impl Writer {
     /// The writer's connection, opened when needed.
     async fn conn(&mut self) -> anyhow::Result<&mut AsyncMysqlConnection> {
         if self.conn.is_none() {
-            self.conn = Some(AsyncMysqlConnection::establish(&self.database_url).await?);
+            let mut conn = AsyncMysqlConnection::establish(&self.database_url).await?;
+            // Writers insert disjoint customers; READ COMMITTED avoids the gap locks
+            // that would make their concurrent multi-row inserts wait on each other.
+            diesel_async::RunQueryDsl::execute(
+                diesel::sql_query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"),
+                &mut conn,
+            )
+            .await?;
+            self.conn = Some(conn);
         }
         Ok(self.conn.as_mut().expect("just opened"))
     }
