@@ -1,0 +1,330 @@
+//! The live inbox in a real headless Chromium against a running backend and the Graph API
+//! stand-in: sign up, connect a number in Settings, open the inbox; a signed customer
+//! message posted to the real webhook route shows up without a reload (row and bubble);
+//! a reply typed in the composer reaches the stand-in addressed to the customer, and its
+//! bubble follows the delivery statuses Meta reports (sent, delivered, read) live.
+
+mod common;
+
+use std::time::Duration;
+
+use backend::db::schema::messages;
+use backend::standin::graph::{GraphStandin, RecordedRequest};
+use backend::webhooks::fixtures::{self, Customer};
+use common::TestApp;
+use common::browser::{Browser, spa_dir};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use secrecy::ExposeSecret;
+use serde_json::Value;
+
+const PHONE_NUMBER_ID: &str = "106540352242922";
+const ACCESS_TOKEN: &str = "EAAGe2eSECRETtoken1234567890wxyz";
+const CUSTOMER_PHONE: &str = "2348012345678";
+const CUSTOMER_NAME: &str = "Chioma Okafor";
+
+/// Posts a delivery to the real webhook route, signed with the app secret as Meta signs it.
+async fn post_webhook(t: &TestApp, delivery: &Value) {
+    let (body, signature) = fixtures::signed(
+        t.app.config.meta_app_secret.expose_secret().as_bytes(),
+        delivery,
+    );
+    let resp = t
+        .http
+        .post(format!("{}/webhooks/whatsapp", t.url))
+        .header("content-type", "application/json")
+        .header("X-Hub-Signature-256", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        200,
+        "the webhook accepts the signed delivery"
+    );
+}
+
+/// A customer text message to the connected number; returns its wamid.
+async fn customer_says(t: &TestApp, customer: &Customer, text: &str) -> String {
+    let wamid = fixtures::new_wamid();
+    let value = fixtures::messages_value(
+        PHONE_NUMBER_ID,
+        &[customer],
+        vec![fixtures::text_message(customer, &wamid, text)],
+    );
+    post_webhook(t, &fixtures::single(value)).await;
+    wamid
+}
+
+/// Waits until the stand-in has received a request matching `wanted`; returns it.
+async fn graph_request(
+    standin: &GraphStandin,
+    what: &str,
+    wanted: impl Fn(&RecordedRequest) -> bool,
+) -> RecordedRequest {
+    let deadline = tokio::time::Instant::now() + common::browser::WAIT;
+    loop {
+        let seen = standin.requests();
+        if let Some(found) = seen.iter().find(|r| wanted(r)) {
+            return found.clone();
+        }
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        assert!(
+            !left.is_zero(),
+            "the Graph stand-in never got {what}: {seen:?}"
+        );
+        // Returns as soon as another request arrives (or the time is up).
+        let _ = standin.wait_for_requests(seen.len() + 1, left).await;
+    }
+}
+
+/// Meta reports `status` for the outbound message `wamid`.
+async fn meta_reports(t: &TestApp, customer: &Customer, wamid: &str, status: &str) {
+    let value = fixtures::statuses_value(
+        PHONE_NUMBER_ID,
+        &[customer],
+        vec![fixtures::status(wamid, status, customer)],
+    );
+    post_webhook(t, &fixtures::single(value)).await;
+}
+
+/// The wamid Meta (the stand-in) gave the outbound message with this body, once stored.
+async fn outbound_wamid(t: &TestApp, body: &str) -> String {
+    let deadline = tokio::time::Instant::now() + common::browser::WAIT;
+    loop {
+        let mut conn = t.app.db().await.unwrap();
+        let wamid: Option<Option<String>> = messages::table
+            .filter(messages::direction.eq("outbound"))
+            .filter(messages::body.eq(body))
+            .select(messages::wamid)
+            .first(&mut conn)
+            .await
+            .optional()
+            .unwrap();
+        if let Some(Some(wamid)) = wamid {
+            return wamid;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the reply was never stored with a wamid"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A JS string literal.
+fn js_str(text: &str) -> String {
+    serde_json::to_string(text).unwrap()
+}
+
+/// JS: the bubbles of the open conversation with this direction whose body is `text`.
+fn bubbles(direction: &str, text: &str) -> String {
+    format!(
+        "[...document.querySelectorAll(\"[data-testid='conversation'] [data-testid='message-bubble'][data-direction='{direction}']\")]\
+         .filter(b => (b.querySelector(\"[data-testid='message-body']\") || {{}}).textContent === {})",
+        js_str(text)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_message_arrives_live_and_the_owner_replies_from_the_inbox() {
+    let standin = GraphStandin::start(0, false).await.unwrap();
+    standin.add_number(
+        PHONE_NUMBER_ID,
+        ACCESS_TOKEN,
+        "+234 700 000 0001",
+        "Chioma's Closet",
+    );
+    let dist = spa_dir();
+    let graph_url = standin.url.clone();
+    let t = TestApp::spawn_with(move |c| {
+        c.static_dir = dist;
+        c.meta_graph_url = graph_url;
+    })
+    .await;
+    let b = Browser::start().await;
+    let c = &b.client;
+
+    // Sign up in the browser.
+    c.goto(&format!("{}/signup", t.url)).await.unwrap();
+    b.fill("signup-business-name", "Chioma's Closet").await;
+    b.fill("signup-business-type", "Fashion").await;
+    b.select("signup-country", "NG").await;
+    b.fill("signup-currency", "NGN").await;
+    b.fill("signup-email", "chioma@example.com").await;
+    b.fill("signup-password", "correct-horse-1").await;
+    b.click("signup-submit").await;
+    b.find("logout-button").await;
+
+    // Connect the number in Settings: Meta (the stand-in) is asked about it first.
+    b.click("nav-settings").await;
+    b.wait_path("/settings").await;
+    b.find_css("[data-testid='settings-wa-status'][data-status='none']")
+        .await;
+    b.fill("settings-wa-phone-number-id", PHONE_NUMBER_ID).await;
+    b.fill("settings-wa-waba-id", "102290129340398").await;
+    b.fill("settings-wa-display-phone", "+234 700 000 0001")
+        .await;
+    b.fill("settings-wa-token", ACCESS_TOKEN).await;
+    b.click("settings-wa-connect").await;
+    b.find_css("[data-testid='settings-wa-status'][data-status='connected']")
+        .await;
+    b.wait_js(
+        "the verified name from Meta",
+        "(document.querySelector(\"[data-testid='settings-wa-verified-name']\") || {}).textContent === \"Chioma's Closet\"",
+    )
+    .await;
+    let checked = standin.requests();
+    assert_eq!(checked.len(), 1, "{checked:?}");
+    assert_eq!(
+        (checked[0].method.as_str(), checked[0].path.as_str()),
+        ("GET", format!("/{PHONE_NUMBER_ID}").as_str())
+    );
+
+    // The inbox, empty and live: the dashboard sends its `subscribe` messages before it
+    // shows "Live", so the server has them before the webhook below is even posted.
+    b.click("nav-inbox").await;
+    b.wait_path("/inbox").await;
+    b.find("chat-empty").await;
+    b.find_css("[data-testid='live-status'][data-status='live']")
+        .await;
+    // Set on this page load: still there later means the page was never reloaded.
+    b.js("(window.__e2eSamePage = true)").await;
+
+    // A customer writes: the chat appears at once, unread, with the message as preview.
+    let customer = Customer::with_phone(CUSTOMER_PHONE, CUSTOMER_NAME);
+    let first = "Hello! Is the Ankara wrap dress still available?";
+    customer_says(&t, &customer, first).await;
+    let row = format!(
+        "[data-testid='chat-row'][data-chat-name={}]",
+        js_str(CUSTOMER_NAME)
+    );
+    b.find_css(&row).await;
+    b.wait_js(
+        "the row to preview the message with an unread badge",
+        &format!(
+            "(() => {{ const r = document.querySelector({row}); return r && r.textContent.includes({first}) \
+             && (r.querySelector(\"[data-testid='chat-unread']\") || {{}}).textContent === '1'; }})()",
+            row = js_str(&row),
+            first = js_str(first),
+        ),
+    )
+    .await;
+    assert_eq!(
+        b.js("window.__e2eSamePage === true").await,
+        Value::Bool(true)
+    );
+
+    // Open the chat: the bubble is there; a second message arrives live in the open thread.
+    b.find_css(&row).await.click().await.unwrap();
+    b.find("conversation").await;
+    b.wait_js(
+        "the first inbound bubble",
+        &format!("{}.length === 1", bubbles("inbound", first)),
+    )
+    .await;
+    let second = "Size 12, in red please";
+    let second_wamid = customer_says(&t, &customer, second).await;
+    b.wait_js(
+        "the second inbound bubble, live",
+        &format!("{}.length === 1", bubbles("inbound", second)),
+    )
+    .await;
+    assert_eq!(
+        b.js("window.__e2eSamePage === true").await,
+        Value::Bool(true)
+    );
+
+    // Reply from the composer.
+    let reply = "Yes, we have it in red, size 12. Shall I reserve one for you?";
+    b.fill("composer-input", reply).await;
+    b.click("composer-send").await;
+
+    // Meta (the stand-in) receives the text, addressed to the customer, on our number.
+    let messages_path = format!("/{PHONE_NUMBER_ID}/messages");
+    let is_send = |r: &RecordedRequest| {
+        r.method == "POST"
+            && r.path == messages_path
+            && r.body.as_ref().is_some_and(|b| b["type"] == "text")
+    };
+    let send = graph_request(&standin, "the reply", is_send).await;
+    let body = send.body.as_ref().expect("a JSON body");
+    assert_eq!(body["messaging_product"], "whatsapp");
+    assert_eq!(body["recipient_type"], "individual");
+    assert_eq!(body["to"], CUSTOMER_PHONE, "{body}");
+    assert_eq!(body["text"]["body"], reply, "{body}");
+    assert_eq!(send.bearer_hint.as_deref(), Some("••••wxyz"));
+    assert_eq!(
+        standin.requests().iter().filter(|r| is_send(r)).count(),
+        1,
+        "the reply is sent once"
+    );
+    // Reading the open chat sent WhatsApp a read receipt for the latest customer message.
+    graph_request(&standin, "a read receipt for the second message", |r| {
+        r.method == "POST"
+            && r.path == messages_path
+            && r.body
+                .as_ref()
+                .is_some_and(|b| b["status"] == "read" && b["message_id"] == second_wamid.as_str())
+    })
+    .await;
+
+    // The bubble: exactly one (no duplicate from the live echo), sent by staff, then "sent".
+    let reply_bubble = format!("{}[0]", bubbles("outbound", reply));
+    b.wait_js(
+        "the reply bubble to show it was sent",
+        &format!(
+            "{all}.length === 1 && {one}.dataset.status === 'sent' && {one}.dataset.sentBy === 'staff'",
+            all = bubbles("outbound", reply),
+            one = reply_bubble,
+        ),
+    )
+    .await;
+    let ticks = |status: &str| {
+        format!(
+            "(() => {{ const t = {reply_bubble}.querySelector(\"[data-testid='message-ticks']\"); \
+             return {reply_bubble}.dataset.status === '{status}' && t && t.classList.contains('ticks-{status}'); }})()"
+        )
+    };
+    b.wait_js("sent ticks", &ticks("sent")).await;
+    assert_eq!(
+        b.js(&format!(
+            "{reply_bubble}.querySelector(\"[data-testid='message-ticks']\").textContent"
+        ))
+        .await,
+        "✓"
+    );
+
+    // Meta reports delivery, then the read receipt: the ticks follow without a reload.
+    let wamid = outbound_wamid(&t, reply).await;
+    meta_reports(&t, &customer, &wamid, "delivered").await;
+    b.wait_js("delivered ticks", &ticks("delivered")).await;
+    assert_eq!(
+        b.js(&format!(
+            "{reply_bubble}.querySelector(\"[data-testid='message-ticks']\").textContent"
+        ))
+        .await,
+        "✓✓"
+    );
+    meta_reports(&t, &customer, &wamid, "read").await;
+    b.wait_js("read ticks", &ticks("read")).await;
+    assert_eq!(
+        b.js("window.__e2eSamePage === true").await,
+        Value::Bool(true)
+    );
+
+    // The server agrees: the reply is stored as read, and the chat has nothing unread.
+    assert_eq!(
+        t.count(&format!(
+            "SELECT COUNT(*) AS n FROM messages WHERE wamid = '{wamid}' AND status = 'read' AND sent_by = 'staff'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        t.count("SELECT COUNT(*) AS n FROM chats WHERE unread_count = 0")
+            .await,
+        1
+    );
+}
