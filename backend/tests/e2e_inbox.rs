@@ -2,7 +2,9 @@
 //! stand-in: sign up, connect a number in Settings, open the inbox; a signed customer
 //! message posted to the real webhook route shows up without a reload (row and bubble);
 //! a reply typed in the composer reaches the stand-in addressed to the customer, and its
-//! bubble follows the delivery statuses Meta reports (sent, delivered, read) live.
+//! bubble follows the delivery statuses Meta reports (sent, delivered, read) live; a
+//! reply Meta fails to deliver shows Meta's error. Opening a chat marks it read (badge gone,
+//! read receipt to WhatsApp).
 
 mod common;
 
@@ -224,6 +226,13 @@ async fn a_customer_message_arrives_live_and_the_owner_replies_from_the_inbox() 
         &format!("{}.length === 1", bubbles("inbound", first)),
     )
     .await;
+    let no_unread_badge = format!(
+        "(() => {{ const r = document.querySelector({}); return r && r.getAttribute('aria-current') === 'page' \
+         && !r.querySelector(\"[data-testid='chat-unread']\"); }})()",
+        js_str(&row)
+    );
+    b.wait_js("the open chat to be marked read", &no_unread_badge)
+        .await;
     let second = "Size 12, in red please";
     let second_wamid = customer_says(&t, &customer, second).await;
     b.wait_js(
@@ -235,6 +244,16 @@ async fn a_customer_message_arrives_live_and_the_owner_replies_from_the_inbox() 
         b.js("window.__e2eSamePage === true").await,
         Value::Bool(true)
     );
+
+    b.wait_js(
+        "the open chat to stay read after the live message",
+        &format!(
+            "{no_unread_badge} && document.querySelector({}).textContent.includes({})",
+            js_str(&row),
+            js_str(second)
+        ),
+    )
+    .await;
 
     // Reply from the composer.
     let reply = "Yes, we have it in red, size 12. Shall I reserve one for you?";
@@ -313,6 +332,43 @@ async fn a_customer_message_arrives_live_and_the_owner_replies_from_the_inbox() 
         b.js("window.__e2eSamePage === true").await,
         Value::Bool(true)
     );
+
+    // A second reply, sent with Enter, that Meta then fails to deliver: the bubble says so.
+    let doomed = "I can also do it in blue.";
+    b.fill("composer-input", &format!("{doomed}\n")).await;
+    graph_request(&standin, "the second reply", |r| {
+        r.body
+            .as_ref()
+            .is_some_and(|b| b["type"] == "text" && b["text"]["body"] == doomed)
+    })
+    .await;
+    let doomed_bubble = format!("{}[0]", bubbles("outbound", doomed));
+    b.wait_js(
+        "the second reply to show it was sent",
+        &format!("{doomed_bubble} && {doomed_bubble}.dataset.status === 'sent'"),
+    )
+    .await;
+    let doomed_wamid = outbound_wamid(&t, doomed).await;
+    let value = fixtures::statuses_value(
+        PHONE_NUMBER_ID,
+        &[&customer],
+        vec![fixtures::failed_status(
+            &doomed_wamid,
+            &customer,
+            131026,
+            "Message undeliverable",
+        )],
+    );
+    post_webhook(&t, &fixtures::single(value)).await;
+    b.wait_js(
+        "the failed reply to show Meta's error",
+        &format!(
+            "{doomed_bubble}.dataset.status === 'failed' && ({doomed_bubble}.querySelector(\"[data-testid='message-error']\") || {{}}).textContent === '⚠ Not delivered. Error 131026: Message undeliverable'"
+        ),
+    )
+    .await;
+    // The first reply is untouched.
+    b.wait_js("read ticks", &ticks("read")).await;
 
     // The server agrees: the reply is stored as read, and the chat has nothing unread.
     assert_eq!(
