@@ -70,7 +70,8 @@ fn round_up_within(value: i64, step: i64, ceiling: i64) -> i64 {
     if step <= 1 {
         return value;
     }
-    let rounded = value.div_euclid(step) * step + if value.rem_euclid(step) == 0 { 0 } else { step };
+    let rounded =
+        value.div_euclid(step) * step + if value.rem_euclid(step) == 0 { 0 } else { step };
     if rounded <= ceiling { rounded } else { value }
 }
 
@@ -80,12 +81,16 @@ pub fn next_offer(limits: PriceLimits, state: Option<NegotiationState>) -> i64 {
     let Some(state) = state else {
         return limits.start_minor.max(floor);
     };
-    let last = state.last_offer_minor.clamp(floor, limits.start_minor.max(floor));
+    let last = state
+        .last_offer_minor
+        .clamp(floor, limits.start_minor.max(floor));
     if state.rounds + 1 >= MAX_CONCESSION_ROUNDS {
         return floor;
     }
     let room = last - floor;
-    let step = (room * CONCESSION_PERCENT).div_euclid(100).max(if room > 0 { 1 } else { 0 });
+    let step = (room * CONCESSION_PERCENT)
+        .div_euclid(100)
+        .max(if room > 0 { 1 } else { 0 });
     round_up_within(last - step, limits.rounding_minor, last).max(floor)
 }
 
@@ -98,7 +103,8 @@ pub fn respond_to_ask(
     let floor = limits.floor();
     let rounds = state.map_or(0, |s| s.rounds);
     let current = state.map_or(limits.start_minor.max(floor), |s| {
-        s.last_offer_minor.clamp(floor, limits.start_minor.max(floor))
+        s.last_offer_minor
+            .clamp(floor, limits.start_minor.max(floor))
     });
     // An ask at or above what we already offered: take it at our offer (never charge
     // more than the customer agreed to, never less than our offer either).
@@ -185,7 +191,11 @@ mod tests {
         let (d, _) = respond_to_ask(DRESS, None, 2_200_000);
         assert_eq!(d, Decision::Accept(2_200_000));
         let (d, _) = respond_to_ask(DRESS, None, 3_000_000);
-        assert_eq!(d, Decision::Accept(2_250_000), "asking more than the price pays the price");
+        assert_eq!(
+            d,
+            Decision::Accept(2_250_000),
+            "asking more than the price pays the price"
+        );
     }
 
     #[test]
