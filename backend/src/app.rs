@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::db::{DbConn, DbPool};
 use crate::error::AppResult;
 use crate::events::EventBus;
+use crate::ingest::IngestQueue;
 
 /// Everything a request handler or worker needs, built once at start.
 pub struct App {
@@ -17,21 +18,27 @@ pub struct App {
     pub http: reqwest::Client,
     /// Live events for subscriptions (in-process broadcast).
     pub events: EventBus,
+    /// The webhook ingest writer (group commit); see [`crate::ingest`].
+    pub ingest: IngestQueue,
 }
 
 impl App {
-    /// Builds the state from a configuration and a pool.
+    /// Builds the state from a configuration and a pool, and starts the ingest writer
+    /// (so it must run inside a Tokio runtime).
     pub fn new(config: Config, db: DbPool) -> anyhow::Result<App> {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(20))
             .connect_timeout(std::time::Duration::from_secs(5))
             .user_agent(concat!("wasales/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let events = EventBus::new();
+        let ingest = IngestQueue::start(db.clone(), events.clone());
         Ok(App {
             config,
             db,
             http,
-            events: EventBus::new(),
+            events,
+            ingest,
         })
     }
 

@@ -2,7 +2,8 @@
 //!
 //! Layout: `config` (environment), `app` (shared state), `db` (pool, migrations,
 //! models), `error` (edge error policy), `auth` (sessions, tokens), domain modules
-//! (`accounts`, `catalog`), `graphql` (API parts), `http` (routes).
+//! (`accounts`, `catalog`, `ingest`), `graphql` (API parts), `http` (routes),
+//! `webhooks` (Meta's webhook route), `tools` (simulator, benchmarks).
 
 pub mod accounts;
 pub mod app;
@@ -15,7 +16,10 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod ingest;
 pub mod seed;
+pub mod tools;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -33,15 +37,18 @@ pub async fn init(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState(Arc::new(App::new(config, pool)?)))
 }
 
-/// Serves the app on an already-bound listener until `shutdown` resolves.
+/// Serves the app on an already-bound listener until `shutdown` resolves, then lets
+/// in-flight requests finish and drains the ingest writer (every queued delivery is
+/// committed and answered).
 pub async fn serve(
     app: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let router = http::router(app);
+    let router = http::router(app.clone());
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await?;
+    app.ingest.shutdown().await;
     Ok(())
 }

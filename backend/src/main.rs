@@ -28,6 +28,10 @@ enum Command {
         #[arg(long)]
         check: Option<String>,
     },
+    /// Play a WhatsApp customer: post a signed, real-shaped Meta delivery to a server.
+    Simulate(backend::tools::simulate::SimulateArgs),
+    /// Benchmark webhook ingest on a fresh database (build with --release).
+    BenchIngest(backend::tools::bench_ingest::BenchArgs),
 }
 
 fn init_tracing() {
@@ -58,6 +62,14 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::Simulate(args) => {
+            backend::tools::simulate::run(&Config::from_env()?, args).await
+        }
+        Command::BenchIngest(args) => {
+            let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+            tracing_subscriber::fmt().with_env_filter(filter).init();
+            backend::tools::bench_ingest::run(Config::from_env()?, args).await
         }
         Command::Seed => {
             init_tracing();

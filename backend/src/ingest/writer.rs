@@ -1,0 +1,241 @@
+//! Group commit: one writer task takes every delivery queued while the previous batch
+//! was committing, stores them in one transaction, and only then answers each
+//! request. Throughput grows with load (bigger batches, same number of commits)
+//! while "200 only after commit" holds for every single delivery.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::{Mutex, Notify, mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::store::{self, Route, outcome};
+use super::{Delivery, ROUTE_CACHE_TTL};
+use crate::db::DbPool;
+use crate::events::EventBus;
+
+/// Most deliveries committed together.
+pub const MAX_BATCH_DELIVERIES: usize = 512;
+/// Most raw bytes committed together (stays well under MySQL's `max_allowed_packet`).
+pub const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
+/// Deliveries waiting for the writer before `submit` waits too (back-pressure).
+pub const QUEUE_CAPACITY: usize = 8192;
+
+/// The answer a request gets once its delivery is durable (or cannot be).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestAck {
+    /// Committed: contacts, chats, messages, statuses and the raw event (or, when
+    /// processing failed, the raw event with outcome `error`). Answer 200.
+    Stored,
+    /// Nothing could be stored (database down, shutting down). Answer 503: Meta
+    /// retries.
+    Unavailable,
+}
+
+struct Job {
+    delivery: Delivery,
+    reply: oneshot::Sender<IngestAck>,
+}
+
+/// Handle to the writer task; lives in [`crate::app::App`].
+pub struct IngestQueue {
+    sender: mpsc::Sender<Job>,
+    stop: Arc<Notify>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl IngestQueue {
+    /// Starts the writer on the current Tokio runtime.
+    pub fn start(pool: DbPool, events: EventBus) -> IngestQueue {
+        let (sender, receiver) = mpsc::channel(QUEUE_CAPACITY);
+        let stop = Arc::new(Notify::new());
+        let writer = Writer {
+            pool,
+            events,
+            routes: HashMap::new(),
+        };
+        let task = tokio::spawn(writer.run(receiver, stop.clone()));
+        IngestQueue {
+            sender,
+            stop,
+            task: Mutex::new(Some(task)),
+        }
+    }
+
+    /// Queues a delivery and waits until it is committed.
+    pub async fn submit(&self, delivery: Delivery) -> IngestAck {
+        let (reply, answer) = oneshot::channel();
+        if self.sender.send(Job { delivery, reply }).await.is_err() {
+            return IngestAck::Unavailable;
+        }
+        answer.await.unwrap_or(IngestAck::Unavailable)
+    }
+
+    /// Stops taking deliveries, commits what is queued, and waits for the writer.
+    pub async fn shutdown(&self) {
+        self.stop.notify_one();
+        if let Some(task) = self.task.lock().await.take()
+            && let Err(e) = task.await
+        {
+            tracing::error!(error = %e, "ingest writer panicked");
+        }
+    }
+}
+
+struct Writer {
+    pool: DbPool,
+    events: EventBus,
+    /// phone_number_id -> (looked up at, connected route if any).
+    routes: HashMap<String, (Instant, Option<Route>)>,
+}
+
+impl Writer {
+    async fn run(mut self, mut receiver: mpsc::Receiver<Job>, stop: Arc<Notify>) {
+        let stopping = stop.notified();
+        tokio::pin!(stopping);
+        let mut closed = false;
+        loop {
+            let first = tokio::select! {
+                job = receiver.recv() => match job {
+                    Some(job) => job,
+                    None => break,
+                },
+                () = &mut stopping, if !closed => {
+                    // Refuse new deliveries; `recv` still yields the queued ones.
+                    receiver.close();
+                    closed = true;
+                    continue;
+                }
+            };
+            let mut bytes = first.delivery.raw.len();
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH_DELIVERIES && bytes < MAX_BATCH_BYTES {
+                match receiver.try_recv() {
+                    Ok(job) => {
+                        bytes += job.delivery.raw.len();
+                        batch.push(job);
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.commit(batch).await;
+        }
+    }
+
+    async fn commit(&mut self, batch: Vec<Job>) {
+        let routes = match self.routes_for(&batch).await {
+            Ok(routes) => routes,
+            Err(e) => {
+                tracing::error!(error = %e, "resolving webhook routes failed");
+                answer_all(batch, IngestAck::Unavailable);
+                return;
+            }
+        };
+        let result = match self.pool.get().await {
+            Ok(mut conn) => {
+                let deliveries: Vec<&Delivery> = batch.iter().map(|j| &j.delivery).collect();
+                store::write_batch(&mut conn, &deliveries, &routes)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        match result {
+            Ok(events) => {
+                for event in events {
+                    self.events.publish(event);
+                }
+                answer_all(batch, IngestAck::Stored);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, deliveries = batch.len(), "batch failed; storing one by one");
+                for job in batch {
+                    let ack = self.commit_alone(&job.delivery, &routes).await;
+                    let _ = job.reply.send(ack);
+                }
+            }
+        }
+    }
+
+    /// One delivery in its own transaction (tried twice: a deadlock is transient);
+    /// when it still fails, its raw body is kept with outcome `error`.
+    async fn commit_alone(&self, delivery: &Delivery, routes: &HashMap<String, Route>) -> IngestAck {
+        let Ok(mut conn) = self.pool.get().await else {
+            return IngestAck::Unavailable;
+        };
+        let mut last_error = String::new();
+        for _ in 0..2 {
+            match store::write_batch(&mut conn, &[delivery], routes).await {
+                Ok(events) => {
+                    for event in events {
+                        self.events.publish(event);
+                    }
+                    return IngestAck::Stored;
+                }
+                Err(e) => last_error = e.to_string(),
+            }
+        }
+        tracing::error!(error = %last_error, "webhook delivery could not be processed; kept raw");
+        let touched: Vec<Route> = delivery
+            .changes
+            .iter()
+            .filter_map(|c| routes.get(&c.phone_number_id).copied())
+            .collect();
+        match store::record_unprocessed(
+            &mut conn,
+            &delivery.raw,
+            outcome::ERROR,
+            "processing failed; the raw event is kept for replay",
+            &touched,
+        )
+        .await
+        {
+            Ok(()) => IngestAck::Stored,
+            Err(e) => {
+                tracing::error!(error = %e, "could not even keep the raw webhook event");
+                IngestAck::Unavailable
+            }
+        }
+    }
+
+    /// Connected routes for every number the batch names, from the cache when fresh.
+    async fn routes_for(&mut self, batch: &[Job]) -> anyhow::Result<HashMap<String, Route>> {
+        let now = Instant::now();
+        let mut missing: Vec<String> = Vec::new();
+        for job in batch {
+            for change in &job.delivery.changes {
+                let fresh = self
+                    .routes
+                    .get(&change.phone_number_id)
+                    .is_some_and(|(at, _)| now.duration_since(*at) < ROUTE_CACHE_TTL);
+                if !fresh && !missing.contains(&change.phone_number_id) {
+                    missing.push(change.phone_number_id.clone());
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let mut conn = self.pool.get().await?;
+            let found = store::load_routes(&mut conn, &missing).await?;
+            for pnid in missing {
+                let route = found.get(&pnid).copied();
+                self.routes.insert(pnid, (now, route));
+            }
+        }
+        let mut routes = HashMap::new();
+        for job in batch {
+            for change in &job.delivery.changes {
+                if let Some((_, Some(route))) = self.routes.get(&change.phone_number_id) {
+                    routes.insert(change.phone_number_id.clone(), *route);
+                }
+            }
+        }
+        Ok(routes)
+    }
+}
+
+fn answer_all(batch: Vec<Job>, ack: IngestAck) {
+    for job in batch {
+        let _ = job.reply.send(ack);
+    }
+}

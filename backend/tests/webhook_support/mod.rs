@@ -1,0 +1,179 @@
+//! Helpers for the webhook tests: businesses with connected numbers, signed posts the
+//! way Meta signs them, and readers for what ingest stored.
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different subset of helpers"
+)]
+
+use backend::db::inbox::{Chat, Contact, Message};
+use backend::db::schema::{chats, contacts, messages};
+use backend::webhooks::fixtures;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use secrecy::ExposeSecret;
+use serde_json::Value;
+use shared::ConnectionStatus;
+
+use crate::common::TestApp;
+
+/// A business with a number.
+pub struct Shop {
+    /// Business id.
+    pub business_id: u64,
+    /// Its number's id.
+    pub phone_number_id: String,
+    /// Its connection row.
+    pub connection_id: u64,
+}
+
+/// Signs up a business and connects `phone_number_id` with `status`.
+pub async fn shop_with_status(
+    app: &TestApp,
+    name: &str,
+    phone_number_id: &str,
+    status: ConnectionStatus,
+) -> Shop {
+    let email = format!("{}@shops.test", name.to_lowercase().replace(' ', "-"));
+    app.sign_up(name, &email).await;
+    let business_id = app
+        .count(&format!(
+            "SELECT CAST(id AS SIGNED) AS n FROM businesses WHERE name = '{name}'"
+        ))
+        .await as u64;
+    let mut conn = app.app.db().await.unwrap();
+    let connection_id = fixtures::insert_connection(
+        &mut conn,
+        &app.app.config.data_key,
+        business_id,
+        phone_number_id,
+        status,
+    )
+    .await
+    .unwrap();
+    Shop {
+        business_id,
+        phone_number_id: phone_number_id.to_string(),
+        connection_id,
+    }
+}
+
+/// A business with a connected number.
+pub async fn shop(app: &TestApp, name: &str, phone_number_id: &str) -> Shop {
+    shop_with_status(app, name, phone_number_id, ConnectionStatus::Connected).await
+}
+
+/// Posts raw bytes with a signature header value.
+pub async fn post_raw(app: &TestApp, body: Vec<u8>, signature: Option<&str>) -> reqwest::Response {
+    let mut req = app
+        .http
+        .post(format!("{}/webhooks/whatsapp", app.url))
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(s) = signature {
+        req = req.header("X-Hub-Signature-256", s);
+    }
+    req.send().await.unwrap()
+}
+
+/// Posts a delivery signed with the app secret, as Meta does; returns the status.
+pub async fn post(app: &TestApp, delivery: &Value) -> u16 {
+    let (body, signature) = fixtures::signed(
+        app.app.config.meta_app_secret.expose_secret().as_bytes(),
+        delivery,
+    );
+    post_raw(app, body, Some(&signature)).await.status().as_u16()
+}
+
+/// Posts one message from `customer` to `shop`'s number.
+pub async fn send(app: &TestApp, shop: &Shop, customer: &fixtures::Customer, message: Value) -> u16 {
+    let value = fixtures::messages_value(&shop.phone_number_id, &[customer], vec![message]);
+    post(app, &fixtures::single(value)).await
+}
+
+/// Posts statuses about `recipient` to `shop`'s number.
+pub async fn send_statuses(
+    app: &TestApp,
+    shop: &Shop,
+    recipient: &fixtures::Customer,
+    statuses: Vec<Value>,
+) -> u16 {
+    let value = fixtures::statuses_value(&shop.phone_number_id, &[recipient], statuses);
+    post(app, &fixtures::single(value)).await
+}
+
+/// The stored message with this wamid.
+pub async fn message(app: &TestApp, wamid: &str) -> Message {
+    try_message(app, wamid)
+        .await
+        .unwrap_or_else(|| panic!("message {wamid} not stored"))
+}
+
+/// The stored message with this wamid, if any.
+pub async fn try_message(app: &TestApp, wamid: &str) -> Option<Message> {
+    let mut conn = app.app.db().await.unwrap();
+    messages::table
+        .filter(messages::wamid.eq(wamid))
+        .select(Message::as_select())
+        .first(&mut conn)
+        .await
+        .optional()
+        .unwrap()
+}
+
+/// Every contact, oldest first.
+pub async fn all_contacts(app: &TestApp) -> Vec<Contact> {
+    let mut conn = app.app.db().await.unwrap();
+    contacts::table
+        .order(contacts::id)
+        .select(Contact::as_select())
+        .load(&mut conn)
+        .await
+        .unwrap()
+}
+
+/// The chat a message belongs to.
+pub async fn chat_of(app: &TestApp, message: &Message) -> Chat {
+    let mut conn = app.app.db().await.unwrap();
+    chats::table
+        .filter(chats::id.eq(message.chat_id))
+        .select(Chat::as_select())
+        .first(&mut conn)
+        .await
+        .unwrap()
+}
+
+/// The payload JSON of a message.
+pub fn payload(message: &Message) -> Value {
+    serde_json::from_str(message.payload.as_deref().expect("payload kept")).unwrap()
+}
+
+/// Stores an outbound message the way the sender does after Meta accepted it.
+pub async fn insert_outbound(app: &TestApp, chat: &Chat, wamid: &str) -> u64 {
+    let mut conn = app.app.db().await.unwrap();
+    diesel::insert_into(messages::table)
+        .values((
+            messages::business_id.eq(chat.business_id),
+            messages::chat_id.eq(chat.id),
+            messages::wamid.eq(wamid),
+            messages::direction.eq("outbound"),
+            messages::kind.eq("text"),
+            messages::body.eq("The red dress is $25."),
+            messages::sent_by.eq("ai"),
+            messages::status.eq("sent"),
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    message(app, wamid).await.id
+}
+
+/// Rows in every table ingest writes.
+pub async fn ingest_rows(app: &TestApp) -> [i64; 5] {
+    [
+        app.count("SELECT COUNT(*) AS n FROM webhook_events").await,
+        app.count("SELECT COUNT(*) AS n FROM contacts").await,
+        app.count("SELECT COUNT(*) AS n FROM chats").await,
+        app.count("SELECT COUNT(*) AS n FROM messages").await,
+        app.count("SELECT COUNT(*) AS n FROM pending_statuses").await,
+    ]
+}
