@@ -32,7 +32,11 @@ impl App {
             .user_agent(concat!("wasales/", env!("CARGO_PKG_VERSION")))
             .build()?;
         let events = EventBus::new();
-        let ingest = IngestQueue::start(db.clone(), events.clone());
+        let ingest = IngestQueue::start(
+            db.clone(),
+            events.clone(),
+            crate::agent::enqueue::ReplyScheduler::new(&config.agent),
+        );
         Ok(App {
             config,
             db,

@@ -3,7 +3,10 @@
 //! Model code lives in `db/<model>.rs`: async functions taking
 //! `conn: &mut AsyncMysqlConnection` first and returning `QueryResult<T>`.
 
+pub mod agent;
 pub mod inbox;
+pub mod jobs;
+pub mod orders;
 pub mod products;
 pub mod schema;
 pub mod sessions;

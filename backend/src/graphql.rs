@@ -4,6 +4,7 @@
 //! `extensions.code`, every resolver scoped to the caller's business, depth and
 //! complexity limits.
 
+pub mod ai;
 pub mod business;
 pub mod ids;
 pub mod loaders;
@@ -18,11 +19,15 @@ use crate::error::AppError;
 
 /// Every query, merged from the domain parts.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(business::BusinessQuery, products::ProductQuery);
+pub struct QueryRoot(business::BusinessQuery, products::ProductQuery, ai::AiQuery);
 
 /// Every mutation, merged from the domain parts.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(business::BusinessMutation, products::ProductMutation);
+pub struct MutationRoot(
+    business::BusinessMutation,
+    products::ProductMutation,
+    ai::AiMutation,
+);
 
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -2,10 +2,14 @@
 //!
 //! Layout: `config` (environment), `app` (shared state), `db` (pool, migrations,
 //! models), `error` (edge error policy), `auth` (sessions, tokens), domain modules
-//! (`accounts`, `catalog`, `ingest`), `graphql` (API parts), `http` (routes),
-//! `webhooks` (Meta's webhook route), `tools` (simulator, benchmarks).
+//! (`accounts`, `catalog`, `ingest`, `agent`: the AI salesperson), `anthropic` (the
+//! Messages API client), `graphql` (API parts), `http` (routes), `webhooks` (Meta's
+//! webhook route), `standin` (local stand-ins of the services we call), `tools`
+//! (simulator, benchmarks).
 
 pub mod accounts;
+pub mod agent;
+pub mod anthropic;
 pub mod app;
 pub mod auth;
 pub mod catalog;
@@ -18,6 +22,7 @@ pub mod graphql;
 pub mod http;
 pub mod ingest;
 pub mod seed;
+pub mod standin;
 pub mod tools;
 pub mod webhooks;
 
@@ -37,18 +42,21 @@ pub async fn init(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState(Arc::new(App::new(config, pool)?)))
 }
 
-/// Serves the app on an already-bound listener until `shutdown` resolves, then lets
-/// in-flight requests finish and drains the ingest writer (every queued delivery is
-/// committed and answered).
+/// Serves the app on an already-bound listener, with the AI reply workers, until
+/// `shutdown` resolves; then lets in-flight requests finish, drains the ingest writer
+/// (every queued delivery is committed and answered) and lets running jobs finish.
 pub async fn serve(
     app: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let router = http::router(app.clone());
-    axum::serve(listener, router)
+    let workers = agent::worker::Workers::start(app.clone());
+    let served = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
     app.ingest.shutdown().await;
+    workers.shutdown().await;
+    served?;
     Ok(())
 }

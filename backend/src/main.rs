@@ -63,11 +63,10 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Simulate(args) => {
-            backend::tools::simulate::run(&Config::from_env()?, args).await
-        }
+        Command::Simulate(args) => backend::tools::simulate::run(&Config::from_env()?, args).await,
         Command::BenchIngest(args) => {
-            let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+            let filter =
+                EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
             tracing_subscriber::fmt().with_env_filter(filter).init();
             backend::tools::bench_ingest::run(Config::from_env()?, args).await
         }

@@ -16,7 +16,10 @@ async fn ingest_one(app: &TestApp, kind: &str, content: Value) -> Message {
 }
 
 async fn ingest_message(app: &TestApp, build: impl FnOnce(&Customer, &str) -> Value) -> Message {
-    let shop = match app.count("SELECT COUNT(*) AS n FROM whatsapp_connections").await {
+    let shop = match app
+        .count("SELECT COUNT(*) AS n FROM whatsapp_connections")
+        .await
+    {
         0 => shop(app, "Ada Styles", "111").await,
         _ => Shop {
             business_id: 0,
@@ -44,14 +47,33 @@ async fn media_messages_keep_media_id_mime_type_and_caption() {
     assert_eq!(image.media_id.as_deref(), Some("MEDIA-IMG-1"));
     assert_eq!(image.media_mime.as_deref(), Some("image/jpeg"));
     assert_eq!(payload(&image)["image"]["sha256"], "abc");
-    assert_eq!(chat_of(&app, &image).await.last_message_preview.as_deref(), Some("📷 Photo: this one in blue?"));
+    assert_eq!(
+        chat_of(&app, &image).await.last_message_preview.as_deref(),
+        Some("📷 Photo: this one in blue?")
+    );
 
-    let voice = ingest_one(&app, "audio", json!({"id": "MEDIA-AUD-1", "mime_type": "audio/ogg; codecs=opus", "voice": true})).await;
-    assert_eq!((voice.kind.as_str(), voice.body.as_str()), ("audio", "🎤 Voice message"));
+    let voice = ingest_one(
+        &app,
+        "audio",
+        json!({"id": "MEDIA-AUD-1", "mime_type": "audio/ogg; codecs=opus", "voice": true}),
+    )
+    .await;
+    assert_eq!(
+        (voice.kind.as_str(), voice.body.as_str()),
+        ("audio", "🎤 Voice message")
+    );
     assert_eq!(voice.media_mime.as_deref(), Some("audio/ogg; codecs=opus"));
 
-    let video = ingest_one(&app, "video", json!({"id": "MEDIA-VID-1", "mime_type": "video/mp4"})).await;
-    assert_eq!((video.kind.as_str(), video.body.as_str()), ("video", "🎥 Video"));
+    let video = ingest_one(
+        &app,
+        "video",
+        json!({"id": "MEDIA-VID-1", "mime_type": "video/mp4"}),
+    )
+    .await;
+    assert_eq!(
+        (video.kind.as_str(), video.body.as_str()),
+        ("video", "🎥 Video")
+    );
     assert_eq!(video.media_id.as_deref(), Some("MEDIA-VID-1"));
 
     let doc = ingest_one(
@@ -64,8 +86,16 @@ async fn media_messages_keep_media_id_mime_type_and_caption() {
     assert_eq!(doc.body, "📄 Document: invoice.pdf — paid");
     assert_eq!(payload(&doc)["document"]["filename"], "invoice.pdf");
 
-    let sticker = ingest_one(&app, "sticker", json!({"id": "MEDIA-STK-1", "mime_type": "image/webp", "animated": false})).await;
-    assert_eq!((sticker.kind.as_str(), sticker.body.as_str()), ("sticker", "💟 Sticker"));
+    let sticker = ingest_one(
+        &app,
+        "sticker",
+        json!({"id": "MEDIA-STK-1", "mime_type": "image/webp", "animated": false}),
+    )
+    .await;
+    assert_eq!(
+        (sticker.kind.as_str(), sticker.body.as_str()),
+        ("sticker", "💟 Sticker")
+    );
     assert_eq!(sticker.media_id.as_deref(), Some("MEDIA-STK-1"));
 }
 
@@ -79,7 +109,10 @@ async fn locations_and_shared_contacts_are_readable() {
     )
     .await;
     assert_eq!(loc.kind, "location");
-    assert_eq!(loc.body, "📍 Location: Balogun Market, Lagos Island (6.4541, 3.3947)");
+    assert_eq!(
+        loc.body,
+        "📍 Location: Balogun Market, Lagos Island (6.4541, 3.3947)"
+    );
     assert_eq!(payload(&loc)["location"]["latitude"], 6.4541);
 
     let cards = ingest_one(
@@ -94,8 +127,14 @@ async fn locations_and_shared_contacts_are_readable() {
     )
     .await;
     assert_eq!(cards.kind, "contacts");
-    assert_eq!(cards.body, "👤 Shared contact: Tunde Bello (+234 803 555 0101); Ngozi");
-    assert_eq!(payload(&cards)["contacts"][0]["phones"][0]["wa_id"], "2348035550101");
+    assert_eq!(
+        cards.body,
+        "👤 Shared contact: Tunde Bello (+234 803 555 0101); Ngozi"
+    );
+    assert_eq!(
+        payload(&cards)["contacts"][0]["phones"][0]["wa_id"],
+        "2348035550101"
+    );
 }
 
 #[tokio::test]
@@ -107,8 +146,14 @@ async fn interactive_replies_and_template_buttons_keep_id_and_title() {
         json!({"type": "button_reply", "button_reply": {"id": "buy-red-dress", "title": "Buy now"}}),
     )
     .await;
-    assert_eq!((button.kind.as_str(), button.body.as_str()), ("interactive", "Buy now"));
-    assert_eq!(payload(&button)["interactive"]["button_reply"]["id"], "buy-red-dress");
+    assert_eq!(
+        (button.kind.as_str(), button.body.as_str()),
+        ("interactive", "Buy now")
+    );
+    assert_eq!(
+        payload(&button)["interactive"]["button_reply"]["id"],
+        "buy-red-dress"
+    );
 
     let list = ingest_one(
         &app,
@@ -119,8 +164,16 @@ async fn interactive_replies_and_template_buttons_keep_id_and_title() {
     assert_eq!(list.body, "Size 12 — UK sizing");
     assert_eq!(payload(&list)["interactive"]["list_reply"]["id"], "size-12");
 
-    let quick = ingest_one(&app, "button", json!({"payload": "STOP_PROMOS", "text": "Stop promotions"})).await;
-    assert_eq!((quick.kind.as_str(), quick.body.as_str()), ("button", "Stop promotions"));
+    let quick = ingest_one(
+        &app,
+        "button",
+        json!({"payload": "STOP_PROMOS", "text": "Stop promotions"}),
+    )
+    .await;
+    assert_eq!(
+        (quick.kind.as_str(), quick.body.as_str()),
+        ("button", "Stop promotions")
+    );
     assert_eq!(payload(&quick)["button"]["payload"], "STOP_PROMOS");
 }
 
@@ -147,7 +200,10 @@ async fn a_catalog_order_is_summarised_with_items_and_total() {
     );
     let p = payload(&order);
     assert_eq!(p["order"]["catalog_id"], "CATALOG-1");
-    assert_eq!(p["order"]["product_items"][0]["product_retailer_id"], "ANKARA-RED");
+    assert_eq!(
+        p["order"]["product_items"][0]["product_retailer_id"],
+        "ANKARA-RED"
+    );
     assert_eq!(chat_of(&app, &order).await.unread_count, 1);
 }
 
@@ -156,14 +212,25 @@ async fn reactions_point_at_their_message_and_do_not_count_as_unread() {
     let app = TestApp::spawn().await;
     let hi = ingest_message(&app, |c, w| fixtures::text_message(c, w, "is it in stock?")).await;
     let target = hi.wamid.clone().unwrap();
-    let like = ingest_one(&app, "reaction", json!({"message_id": target, "emoji": "👍"})).await;
-    assert_eq!((like.kind.as_str(), like.body.as_str()), ("reaction", "Reacted 👍"));
+    let like = ingest_one(
+        &app,
+        "reaction",
+        json!({"message_id": target, "emoji": "👍"}),
+    )
+    .await;
+    assert_eq!(
+        (like.kind.as_str(), like.body.as_str()),
+        ("reaction", "Reacted 👍")
+    );
     assert_eq!(like.context_wamid, hi.wamid);
     let removed = ingest_one(&app, "reaction", json!({"message_id": target, "emoji": ""})).await;
     assert_eq!(removed.body, "Removed a reaction");
     let chat = chat_of(&app, &like).await;
     assert_eq!(chat.unread_count, 1);
-    assert_eq!(chat.last_message_preview.as_deref(), Some("is it in stock?"));
+    assert_eq!(
+        chat.last_message_preview.as_deref(),
+        Some("is it in stock?")
+    );
 }
 
 #[tokio::test]
@@ -198,7 +265,10 @@ async fn unsupported_system_and_welcome_messages_are_stored_readably() {
     })
     .await;
     assert_eq!(unsupported.kind, "unsupported");
-    assert_eq!(unsupported.body, "⚠️ Unsupported message (131051: Message type unknown)");
+    assert_eq!(
+        unsupported.body,
+        "⚠️ Unsupported message (131051: Message type unknown)"
+    );
     assert_eq!(payload(&unsupported)["errors"][0]["code"], 131051);
 
     let unknown = ingest_one(&app, "hologram", json!({"x": 1})).await;
@@ -209,9 +279,21 @@ async fn unsupported_system_and_welcome_messages_are_stored_readably() {
     assert_eq!(welcome.kind, "system");
     assert_eq!(welcome.body, "👋 Customer opened the chat");
 
-    let system = ingest_one(&app, "system", json!({"body": "Security code changed", "type": "customer_identity_changed"})).await;
-    assert_eq!((system.kind.as_str(), system.body.as_str()), ("system", "Security code changed"));
-    assert_eq!(chat_of(&app, &system).await.unread_count, 2, "only the two unsupported messages are unread");
+    let system = ingest_one(
+        &app,
+        "system",
+        json!({"body": "Security code changed", "type": "customer_identity_changed"}),
+    )
+    .await;
+    assert_eq!(
+        (system.kind.as_str(), system.body.as_str()),
+        ("system", "Security code changed")
+    );
+    assert_eq!(
+        chat_of(&app, &system).await.unread_count,
+        2,
+        "only the two unsupported messages are unread"
+    );
 }
 
 #[tokio::test]

@@ -5,8 +5,8 @@ mod common;
 mod webhook_support;
 
 use backend::events::EventKind;
-use backend::webhooks::fixtures::{self, Customer};
 use backend::webhooks::MAX_BODY_BYTES;
+use backend::webhooks::fixtures::{self, Customer};
 use common::TestApp;
 use serde_json::json;
 use shared::ConnectionStatus;
@@ -28,7 +28,12 @@ async fn verification_handshake_echoes_the_challenge_only_for_our_token() {
         .await
         .unwrap();
     assert_eq!(ok.status(), 200);
-    assert!(ok.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(
+        ok.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     assert_eq!(ok.text().await.unwrap(), "1158201444");
 
     let wrong = app
@@ -63,8 +68,16 @@ async fn missing_or_bad_signatures_are_refused_and_nothing_is_stored() {
     tampered[at] ^= 1;
 
     assert_eq!(post_raw(&app, body.clone(), None).await.status(), 401);
-    assert_eq!(post_raw(&app, body.clone(), Some(&other_secret)).await.status(), 401);
-    assert_eq!(post_raw(&app, body.clone(), Some("sha256=")).await.status(), 401);
+    assert_eq!(
+        post_raw(&app, body.clone(), Some(&other_secret))
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        post_raw(&app, body.clone(), Some("sha256=")).await.status(),
+        401
+    );
     assert_eq!(post_raw(&app, tampered, Some(&good)).await.status(), 401);
     assert_eq!(ingest_rows(&app).await, [0, 0, 0, 0, 0]);
 
@@ -110,15 +123,26 @@ async fn a_text_message_becomes_contact_chat_and_message_and_is_published() {
     let m = message(&app, &wamid).await;
     assert_eq!((m.kind.as_str(), m.direction.as_str()), ("text", "inbound"));
     assert_eq!(m.body, "how much is the red dress?");
-    assert_eq!((m.sent_by.as_str(), m.business_id), ("customer", shop.business_id));
+    assert_eq!(
+        (m.sent_by.as_str(), m.business_id),
+        ("customer", shop.business_id)
+    );
     assert_eq!(m.payload, None);
-    let at = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap().naive_utc();
+    let at = chrono::DateTime::from_timestamp(1_780_000_000, 0)
+        .unwrap()
+        .naive_utc();
     assert_eq!(m.wa_timestamp, Some(at));
 
     let chat = chat_of(&app, &m).await;
     assert_eq!(chat.unread_count, 1);
-    assert_eq!(chat.last_message_preview.as_deref(), Some("how much is the red dress?"));
-    assert_eq!((chat.last_message_at, chat.last_inbound_at), (Some(at), Some(at)));
+    assert_eq!(
+        chat.last_message_preview.as_deref(),
+        Some("how much is the red dress?")
+    );
+    assert_eq!(
+        (chat.last_message_at, chat.last_inbound_at),
+        (Some(at), Some(at))
+    );
     assert_eq!(chat.connection_id, Some(shop.connection_id));
 
     let contacts = all_contacts(&app).await;
@@ -134,7 +158,10 @@ async fn a_text_message_becomes_contact_chat_and_message_and_is_published() {
         1
     );
     assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM whatsapp_connections WHERE last_webhook_at IS NOT NULL").await,
+        app.count(
+            "SELECT COUNT(*) AS n FROM whatsapp_connections WHERE last_webhook_at IS NOT NULL"
+        )
+        .await,
         1
     );
 
@@ -144,7 +171,10 @@ async fn a_text_message_becomes_contact_chat_and_message_and_is_published() {
     while let Ok(e) = events.try_recv() {
         assert_eq!(e.business_id.0, shop.business_id);
         match e.kind {
-            EventKind::MessageAdded { chat_id, message_id } => added = Some((chat_id, message_id)),
+            EventKind::MessageAdded {
+                chat_id,
+                message_id,
+            } => added = Some((chat_id, message_id)),
             EventKind::ChatUpdated { chat_id } => chat_updated |= chat_id == chat.id,
             _ => {}
         }
@@ -159,7 +189,11 @@ async fn a_duplicate_delivery_stores_the_message_once() {
     let shop = shop(&app, "Ada Styles", "111").await;
     let ada = Customer::with_phone("15551234567", "Ada");
     let text = fixtures::text_message(&ada, &fixtures::new_wamid(), "hello");
-    let delivery = fixtures::single(fixtures::messages_value(&shop.phone_number_id, &[&ada], vec![text]));
+    let delivery = fixtures::single(fixtures::messages_value(
+        &shop.phone_number_id,
+        &[&ada],
+        vec![text],
+    ));
     assert_eq!(post(&app, &delivery).await, 200);
     assert_eq!(post(&app, &delivery).await, 200);
     // Also twice inside one delivery.
@@ -170,10 +204,17 @@ async fn a_duplicate_delivery_stores_the_message_once() {
     assert_eq!(post(&app, &doubled).await, 200);
 
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM messages").await, 1);
-    assert_eq!(app.count("SELECT CAST(SUM(unread_count) AS SIGNED) AS n FROM chats").await, 1);
+    assert_eq!(
+        app.count("SELECT CAST(SUM(unread_count) AS SIGNED) AS n FROM chats")
+            .await,
+        1
+    );
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM contacts").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM webhook_events").await, 3);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM webhook_events").await,
+        3
+    );
 }
 
 #[tokio::test]
@@ -240,7 +281,9 @@ async fn a_username_customer_without_a_phone_number_is_stored_and_shown() {
     assert_eq!(c.display_name(), "Chi");
     assert_eq!(
         c.recipient(),
-        Some(backend::db::inbox::Recipient::UserId("US.13491208655302741918"))
+        Some(backend::db::inbox::Recipient::UserId(
+            "US.13491208655302741918"
+        ))
     );
     // An empty `from`, as Meta also sends, is the same customer.
     let mut again = fixtures::text_message(&chi, &fixtures::new_wamid(), "hello?");
@@ -275,7 +318,11 @@ async fn a_customer_seen_by_phone_and_later_by_bsuid_is_one_contact() {
     assert_eq!(contacts[0].user_id, full.user_id);
     assert_eq!(contacts[0].profile_name.as_deref(), Some("Ada L."));
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 1);
-    assert_eq!(app.count("SELECT CAST(SUM(unread_count) AS SIGNED) AS n FROM chats").await, 3);
+    assert_eq!(
+        app.count("SELECT CAST(SUM(unread_count) AS SIGNED) AS n FROM chats")
+            .await,
+        3
+    );
 
     // The reverse: BSUID first, then the phone appears.
     let bola_bsuid = Customer::username_only("NG.1502576394655843", "bola", "Bola");
@@ -285,7 +332,11 @@ async fn a_customer_seen_by_phone_and_later_by_bsuid_is_one_contact() {
         wa_id: Some("2348031234567".into()),
         ..bola_bsuid.clone()
     };
-    let m5 = fixtures::text_message(&bola_full, &fixtures::new_wamid(), "my number is visible now");
+    let m5 = fixtures::text_message(
+        &bola_full,
+        &fixtures::new_wamid(),
+        "my number is visible now",
+    );
     assert_eq!(send(&app, &shop, &bola_full, m5).await, 200);
     let contacts = all_contacts(&app).await;
     assert_eq!(contacts.len(), 2);
@@ -317,12 +368,19 @@ async fn user_changed_number_moves_the_contact_to_the_new_number() {
     let m = message(&app, &wamid).await;
     assert_eq!(m.kind, "system");
     assert_eq!(m.body, "Ada changed from 15551234567 to 15559876543");
-    assert_eq!(chat_of(&app, &m).await.unread_count, 1, "a notice is not unread");
+    assert_eq!(
+        chat_of(&app, &m).await.unread_count,
+        1,
+        "a notice is not unread"
+    );
 
     let contacts = all_contacts(&app).await;
     assert_eq!(contacts.len(), 1);
     assert_eq!(contacts[0].wa_id.as_deref(), Some("15559876543"));
-    assert_eq!(contacts[0].user_id.as_deref(), Some("US.99999999999999999999"));
+    assert_eq!(
+        contacts[0].user_id.as_deref(),
+        Some("US.99999999999999999999")
+    );
 
     // The customer writes from the new number: same contact, same chat.
     let new = Customer {
@@ -342,7 +400,10 @@ async fn statuses_advance_and_never_go_backwards() {
     let shop = shop(&app, "Ada Styles", "111").await;
     let ada = Customer::with_phone("15551234567", "Ada");
     let hi = fixtures::new_wamid();
-    assert_eq!(send(&app, &shop, &ada, fixtures::text_message(&ada, &hi, "hi")).await, 200);
+    assert_eq!(
+        send(&app, &shop, &ada, fixtures::text_message(&ada, &hi, "hi")).await,
+        200
+    );
     let chat = chat_of(&app, &message(&app, &hi).await).await;
     let out = fixtures::new_wamid();
     insert_outbound(&app, &chat, &out).await;
@@ -362,7 +423,10 @@ async fn statuses_advance_and_never_go_backwards() {
     let changes = std::iter::from_fn(|| events.try_recv().ok())
         .filter(|e| matches!(e.kind, EventKind::MessageStatusChanged { .. }))
         .count();
-    assert_eq!(changes, 2, "delivered and read; the repeated and late ones change nothing");
+    assert_eq!(
+        changes, 2,
+        "delivered and read; the repeated and late ones change nothing"
+    );
 
     // Several statuses for one message in one delivery apply in order.
     let out2 = fixtures::new_wamid();
@@ -381,7 +445,10 @@ async fn a_failed_status_keeps_metas_error() {
     let shop = shop(&app, "Ada Styles", "111").await;
     let ada = Customer::with_phone("15551234567", "Ada");
     let hi = fixtures::new_wamid();
-    assert_eq!(send(&app, &shop, &ada, fixtures::text_message(&ada, &hi, "hi")).await, 200);
+    assert_eq!(
+        send(&app, &shop, &ada, fixtures::text_message(&ada, &hi, "hi")).await,
+        200
+    );
     let chat = chat_of(&app, &message(&app, &hi).await).await;
     let out = fixtures::new_wamid();
     insert_outbound(&app, &chat, &out).await;
@@ -399,7 +466,10 @@ async fn a_status_before_its_message_is_applied_when_the_message_is_saved() {
     let shop = shop(&app, "Ada Styles", "111").await;
     let ada = Customer::with_phone("15551234567", "Ada");
     let hi = fixtures::new_wamid();
-    assert_eq!(send(&app, &shop, &ada, fixtures::text_message(&ada, &hi, "hi")).await, 200);
+    assert_eq!(
+        send(&app, &shop, &ada, fixtures::text_message(&ada, &hi, "hi")).await,
+        200
+    );
     let chat = chat_of(&app, &message(&app, &hi).await).await;
 
     let out = fixtures::new_wamid();
@@ -408,16 +478,28 @@ async fn a_status_before_its_message_is_applied_when_the_message_is_saved() {
         fixtures::status(&out, "read", &ada),
     ];
     assert_eq!(send_statuses(&app, &shop, &ada, early).await, 200);
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM pending_statuses").await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM pending_statuses")
+            .await,
+        2
+    );
 
     // The sender saves the wamid Meta returned, then applies what was waiting.
     let id = insert_outbound(&app, &chat, &out).await;
     let mut conn = app.app.db().await.unwrap();
-    let applied = backend::ingest::apply_pending_statuses(&mut conn, &out).await.unwrap();
+    let applied = backend::ingest::apply_pending_statuses(&mut conn, &out)
+        .await
+        .unwrap();
     assert_eq!(applied, Some((chat.id, id)));
     assert_eq!(message(&app, &out).await.status, "read");
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM pending_statuses").await, 0);
-    let again = backend::ingest::apply_pending_statuses(&mut conn, &out).await.unwrap();
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM pending_statuses")
+            .await,
+        0
+    );
+    let again = backend::ingest::apply_pending_statuses(&mut conn, &out)
+        .await
+        .unwrap();
     assert_eq!(again, None);
 }
 
@@ -430,7 +512,11 @@ async fn unknown_and_disconnected_numbers_are_recorded_and_answered_200() {
         let value = fixtures::messages_value(
             pnid,
             &[&ada],
-            vec![fixtures::text_message(&ada, &fixtures::new_wamid(), "hello?")],
+            vec![fixtures::text_message(
+                &ada,
+                &fixtures::new_wamid(),
+                "hello?",
+            )],
         );
         assert_eq!(post(&app, &fixtures::single(value)).await, 200);
     }
@@ -439,7 +525,8 @@ async fn unknown_and_disconnected_numbers_are_recorded_and_answered_200() {
         2
     );
     assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM webhook_events WHERE phone_number_id = '222'").await,
+        app.count("SELECT COUNT(*) AS n FROM webhook_events WHERE phone_number_id = '222'")
+            .await,
         1
     );
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM messages").await, 0);
@@ -458,7 +545,8 @@ async fn other_fields_are_recorded_not_errors() {
     });
     assert_eq!(post(&app, &delivery).await, 200);
     assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM webhook_events WHERE outcome = 'other_field'").await,
+        app.count("SELECT COUNT(*) AS n FROM webhook_events WHERE outcome = 'other_field'")
+            .await,
         1
     );
 }
@@ -490,7 +578,10 @@ async fn each_business_gets_only_the_messages_sent_to_its_number() {
     assert_eq!(a.business_id, ada_shop.business_id);
     assert_eq!(b.business_id, bola_shop.business_id);
     let (ca, cb) = (chat_of(&app, &a).await, chat_of(&app, &b).await);
-    assert_eq!((ca.business_id, cb.business_id), (ada_shop.business_id, bola_shop.business_id));
+    assert_eq!(
+        (ca.business_id, cb.business_id),
+        (ada_shop.business_id, bola_shop.business_id)
+    );
     assert_ne!(ca.contact_id, cb.contact_id, "contacts are per business");
     for shop in [&ada_shop, &bola_shop] {
         assert_eq!(
@@ -523,10 +614,14 @@ async fn every_message_is_queryable_the_moment_its_200_arrives() {
             let customer = Customer::with_phone(&format!("1555000{:04}", i % 30), "Busy");
             let wamid = fixtures::new_wamid();
             let text = fixtures::text_message(&customer, &wamid, &format!("message {i}"));
-            let delivery = fixtures::single(fixtures::messages_value(&pnid, &[&customer], vec![text]));
+            let delivery =
+                fixtures::single(fixtures::messages_value(&pnid, &[&customer], vec![text]));
             assert_eq!(post(&app, &delivery).await, 200);
             // Read on another connection right away: committed, not merely queued.
-            assert!(try_message(&app, &wamid).await.is_some(), "{wamid} not committed at 200");
+            assert!(
+                try_message(&app, &wamid).await.is_some(),
+                "{wamid} not committed at 200"
+            );
         }));
     }
     for t in tasks {
@@ -534,5 +629,9 @@ async fn every_message_is_queryable_the_moment_its_200_arrives() {
     }
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM messages").await, 120);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM contacts").await, 30);
-    assert_eq!(app.count("SELECT CAST(SUM(unread_count) AS SIGNED) AS n FROM chats").await, 120);
+    assert_eq!(
+        app.count("SELECT CAST(SUM(unread_count) AS SIGNED) AS n FROM chats")
+            .await,
+        120
+    );
 }

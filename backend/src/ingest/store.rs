@@ -28,7 +28,10 @@ use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
 use shared::{BusinessId, MessageDirection, MessageStatus, SentBy};
 
 use super::{Delivery, Identity, InboundMessage, NumberChange, StatusUpdate, clip, preview};
-use crate::db::schema::{chats, contacts, messages, pending_statuses, webhook_events, whatsapp_connections};
+use crate::agent::enqueue::{InboundNote, ReplyScheduler};
+use crate::db::schema::{
+    chats, contacts, messages, pending_statuses, webhook_events, whatsapp_connections,
+};
 use crate::events::{DomainEvent, EventKind};
 
 /// Where a business number's webhooks go.
@@ -122,13 +125,15 @@ pub async fn record_unprocessed(
             .await?;
         if !routes.is_empty() {
             let ids: Vec<u64> = routes.iter().map(|r| r.connection_id).collect();
-            diesel::update(whatsapp_connections::table.filter(whatsapp_connections::id.eq_any(ids)))
-                .set((
-                    whatsapp_connections::last_webhook_at.eq(Utc::now().naive_utc()),
-                    whatsapp_connections::last_webhook_error.eq(Some(error.clone())),
-                ))
-                .execute(conn)
-                .await?;
+            diesel::update(
+                whatsapp_connections::table.filter(whatsapp_connections::id.eq_any(ids)),
+            )
+            .set((
+                whatsapp_connections::last_webhook_at.eq(Utc::now().naive_utc()),
+                whatsapp_connections::last_webhook_error.eq(Some(error.clone())),
+            ))
+            .execute(conn)
+            .await?;
         }
         Ok(())
     })
@@ -142,9 +147,12 @@ pub async fn write_batch(
     conn: &mut AsyncMysqlConnection,
     deliveries: &[&Delivery],
     routes: &HashMap<String, Route>,
+    replies: &ReplyScheduler,
 ) -> QueryResult<Vec<DomainEvent>> {
-    conn.transaction(async |conn| write_batch_in_transaction(conn, deliveries, routes).await)
-        .await
+    conn.transaction(async |conn| {
+        write_batch_in_transaction(conn, deliveries, routes, replies).await
+    })
+    .await
 }
 
 /// A message with where it goes.
@@ -158,6 +166,7 @@ async fn write_batch_in_transaction(
     conn: &mut AsyncMysqlConnection,
     deliveries: &[&Delivery],
     routes: &HashMap<String, Route>,
+    replies: &ReplyScheduler,
 ) -> QueryResult<Vec<DomainEvent>> {
     let now = Utc::now().naive_utc();
     let mut events = Vec::new();
@@ -189,7 +198,11 @@ async fn write_batch_in_transaction(
         };
         raw_rows.push(NewWebhookEvent {
             business_id: routed.as_slice().first().map(|r| r.business_id),
-            phone_number_id: d.changes.as_slice().first().map(|c| clip(&c.phone_number_id, 64)),
+            phone_number_id: d
+                .changes
+                .as_slice()
+                .first()
+                .map(|c| clip(&c.phone_number_id, 64)),
             raw_body: &d.raw,
             signature_valid: true,
             outcome,
@@ -344,6 +357,18 @@ async fn write_batch_in_transaction(
             kind: EventKind::ChatUpdated { chat_id },
         }));
     }
+
+    // The AI replies these messages call for, in the same transaction.
+    let notes: Vec<InboundNote> = fresh
+        .iter()
+        .filter(|w| w.msg.counts_unread && new_ids.contains_key(&w.msg.wamid))
+        .map(|w| InboundNote {
+            chat_id: chat_of_contact[&book.id(w.contact)],
+            kind: w.msg.kind,
+            body: &w.msg.body,
+        })
+        .collect();
+    replies.schedule(conn, &notes, now).await?;
 
     // Statuses.
     let statuses: Vec<(u64, &StatusUpdate)> = changes
@@ -639,20 +664,25 @@ pub async fn apply_pending_statuses(
     wamid: &str,
 ) -> QueryResult<Option<(u64, u64)>> {
     conn.transaction(async |conn| {
-        let pending: Vec<(u64, String, Option<i32>, Option<String>, Option<NaiveDateTime>)> =
-            pending_statuses::table
-                .filter(pending_statuses::wamid.eq(wamid))
-                .select((
-                    pending_statuses::id,
-                    pending_statuses::status,
-                    pending_statuses::error_code,
-                    pending_statuses::error_title,
-                    pending_statuses::wa_timestamp,
-                ))
-                .order(pending_statuses::id)
-                .for_update()
-                .load(conn)
-                .await?;
+        let pending: Vec<(
+            u64,
+            String,
+            Option<i32>,
+            Option<String>,
+            Option<NaiveDateTime>,
+        )> = pending_statuses::table
+            .filter(pending_statuses::wamid.eq(wamid))
+            .select((
+                pending_statuses::id,
+                pending_statuses::status,
+                pending_statuses::error_code,
+                pending_statuses::error_title,
+                pending_statuses::wa_timestamp,
+            ))
+            .order(pending_statuses::id)
+            .for_update()
+            .load(conn)
+            .await?;
         if pending.is_empty() {
             return Ok(None);
         }
@@ -753,7 +783,11 @@ impl ContactBook {
                 user_ids.extend(i.user_id.clone());
                 wa_ids.extend(i.wa_id.clone());
             }
-            for c in change.messages.iter().filter_map(|m| m.number_change.as_ref()) {
+            for c in change
+                .messages
+                .iter()
+                .filter_map(|m| m.number_change.as_ref())
+            {
                 user_ids.extend(c.new_user_id.clone());
                 wa_ids.extend(c.new_wa_id.clone());
             }
@@ -810,10 +844,14 @@ impl ContactBook {
     fn push(&mut self, row: ContactRow) -> usize {
         let idx = self.rows.len();
         if let Some(u) = &row.fields.user_id {
-            self.by_user.entry((row.business_id, u.clone())).or_insert(idx);
+            self.by_user
+                .entry((row.business_id, u.clone()))
+                .or_insert(idx);
         }
         if let Some(w) = &row.fields.wa_id {
-            self.by_wa.entry((row.business_id, w.clone())).or_insert(idx);
+            self.by_wa
+                .entry((row.business_id, w.clone()))
+                .or_insert(idx);
         }
         self.rows.push(row);
         idx
@@ -919,7 +957,11 @@ impl ContactBook {
     }
 
     /// Writes changed contacts, then inserts new ones and reads their ids back.
-    async fn save(&mut self, conn: &mut AsyncMysqlConnection, now: NaiveDateTime) -> QueryResult<()> {
+    async fn save(
+        &mut self,
+        conn: &mut AsyncMysqlConnection,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
         // Identifiers that moved away are released first, so reassigning them cannot
         // collide with the unique keys.
         for row in self.rows.iter().filter(|r| r.dirty && r.id.is_some()) {

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use super::store::{self, Route, outcome};
 use super::{Delivery, ROUTE_CACHE_TTL};
+use crate::agent::enqueue::ReplyScheduler;
 use crate::db::DbPool;
 use crate::events::EventBus;
 
@@ -46,13 +47,15 @@ pub struct IngestQueue {
 }
 
 impl IngestQueue {
-    /// Starts the writer on the current Tokio runtime.
-    pub fn start(pool: DbPool, events: EventBus) -> IngestQueue {
+    /// Starts the writer on the current Tokio runtime; `replies` schedules the AI
+    /// reply jobs inside each batch's transaction.
+    pub fn start(pool: DbPool, events: EventBus, replies: ReplyScheduler) -> IngestQueue {
         let (sender, receiver) = mpsc::channel(QUEUE_CAPACITY);
         let stop = Arc::new(Notify::new());
         let writer = Writer {
             pool,
             events,
+            replies,
             routes: HashMap::new(),
         };
         let task = tokio::spawn(writer.run(receiver, stop.clone()));
@@ -86,6 +89,7 @@ impl IngestQueue {
 struct Writer {
     pool: DbPool,
     events: EventBus,
+    replies: ReplyScheduler,
     /// phone_number_id -> (looked up at, connected route if any).
     routes: HashMap<String, (Instant, Option<Route>)>,
 }
@@ -135,7 +139,7 @@ impl Writer {
         let result = match self.pool.get().await {
             Ok(mut conn) => {
                 let deliveries: Vec<&Delivery> = batch.iter().map(|j| &j.delivery).collect();
-                store::write_batch(&mut conn, &deliveries, &routes)
+                store::write_batch(&mut conn, &deliveries, &routes, &self.replies)
                     .await
                     .map_err(|e| e.to_string())
             }
@@ -160,13 +164,17 @@ impl Writer {
 
     /// One delivery in its own transaction (tried twice: a deadlock is transient);
     /// when it still fails, its raw body is kept with outcome `error`.
-    async fn commit_alone(&self, delivery: &Delivery, routes: &HashMap<String, Route>) -> IngestAck {
+    async fn commit_alone(
+        &self,
+        delivery: &Delivery,
+        routes: &HashMap<String, Route>,
+    ) -> IngestAck {
         let Ok(mut conn) = self.pool.get().await else {
             return IngestAck::Unavailable;
         };
         let mut last_error = String::new();
         for _ in 0..2 {
-            match store::write_batch(&mut conn, &[delivery], routes).await {
+            match store::write_batch(&mut conn, &[delivery], routes, &self.replies).await {
                 Ok(events) => {
                     for event in events {
                         self.events.publish(event);

@@ -53,11 +53,7 @@ pub async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<()> {
         "concurrency, batch and messages must be positive"
     );
     let (server, _) = crate::db::split_database_url(config.database_url.expose_secret())?;
-    let database_url = format!(
-        "{}wasales_bench_{}",
-        server,
-        uuid::Uuid::new_v4().simple()
-    );
+    let database_url = format!("{}wasales_bench_{}", server, uuid::Uuid::new_v4().simple());
     config.database_url = SecretString::from(database_url.clone());
     config.bind_addr = "127.0.0.1:0".parse().expect("literal address");
     let result = bench(config, &args).await;
@@ -172,7 +168,11 @@ async fn bench(config: Config, args: &BenchArgs) -> anyhow::Result<()> {
 
     // 3. Exactly once.
     let stored = count(&app, "SELECT COUNT(*) AS n FROM messages").await?;
-    let unread = count(&app, "SELECT CAST(COALESCE(SUM(unread_count), 0) AS SIGNED) AS n FROM chats").await?;
+    let unread = count(
+        &app,
+        "SELECT CAST(COALESCE(SUM(unread_count), 0) AS SIGNED) AS n FROM chats",
+    )
+    .await?;
     let dup_count = args.duplicates.min(deliveries);
     let dups = fire(&client, args.concurrency, dup_count, {
         let url = hook_url.clone();
@@ -187,21 +187,46 @@ async fn bench(config: Config, args: &BenchArgs) -> anyhow::Result<()> {
     })
     .await?;
     let stored_after = count(&app, "SELECT COUNT(*) AS n FROM messages").await?;
-    let unread_after = count(&app, "SELECT CAST(COALESCE(SUM(unread_count), 0) AS SIGNED) AS n FROM chats").await?;
+    let unread_after = count(
+        &app,
+        "SELECT CAST(COALESCE(SUM(unread_count), 0) AS SIGNED) AS n FROM chats",
+    )
+    .await?;
     let raw_events = count(&app, "SELECT COUNT(*) AS n FROM webhook_events").await?;
 
     println!();
-    println!("HTTP ceiling  GET /ping        {ping_rps:>10.0} req/s   p50 {:.2} ms  p99 {:.2} ms  ({ping_requests} requests, {} errors)",
-        ping.percentile(50.0), ping.percentile(99.0), ping.errors);
-    println!("ingest        POST webhooks    {delivery_rps:>10.0} deliveries/s = {message_rps:.0} messages/s  ({deliveries} deliveries in {secs:.2} s, {} non-200)",
-        ingest.errors);
-    println!("ack latency   p50 {:.2} ms   p90 {:.2} ms   p99 {:.2} ms   max {:.2} ms",
-        ingest.percentile(50.0), ingest.percentile(90.0), ingest.percentile(99.0), ingest.percentile(100.0));
-    println!("ingest / ceiling: {:.1} % of /ping's request rate", 100.0 * delivery_rps / ping_rps);
+    println!(
+        "HTTP ceiling  GET /ping        {ping_rps:>10.0} req/s   p50 {:.2} ms  p99 {:.2} ms  ({ping_requests} requests, {} errors)",
+        ping.percentile(50.0),
+        ping.percentile(99.0),
+        ping.errors
+    );
+    println!(
+        "ingest        POST webhooks    {delivery_rps:>10.0} deliveries/s = {message_rps:.0} messages/s  ({deliveries} deliveries in {secs:.2} s, {} non-200)",
+        ingest.errors
+    );
+    println!(
+        "ack latency   p50 {:.2} ms   p90 {:.2} ms   p99 {:.2} ms   max {:.2} ms",
+        ingest.percentile(50.0),
+        ingest.percentile(90.0),
+        ingest.percentile(99.0),
+        ingest.percentile(100.0)
+    );
+    println!(
+        "ingest / ceiling: {:.1} % of /ping's request rate",
+        100.0 * delivery_rps / ping_rps
+    );
     println!("exactly once: sent {sent_messages} messages, stored {stored}; unread total {unread}");
-    println!("duplicates:   re-sent {dup_count} deliveries ({} non-200) -> stored {stored_after} (unchanged: {}), unread {unread_after} (unchanged: {})",
-        dups.errors, stored_after == stored, unread_after == unread);
-    println!("raw events kept: {raw_events} (= {} deliveries + {dup_count} duplicates)", deliveries);
+    println!(
+        "duplicates:   re-sent {dup_count} deliveries ({} non-200) -> stored {stored_after} (unchanged: {}), unread {unread_after} (unchanged: {})",
+        dups.errors,
+        stored_after == stored,
+        unread_after == unread
+    );
+    println!(
+        "raw events kept: {raw_events} (= {} deliveries + {dup_count} duplicates)",
+        deliveries
+    );
 
     let _ = stop.send(());
     server.await.context("server task")??;

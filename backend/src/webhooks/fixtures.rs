@@ -137,7 +137,11 @@ pub fn text_message(customer: &Customer, wamid: &str, body: &str) -> Value {
 }
 
 /// The `value` of a `messages` change carrying messages from these customers.
-pub fn messages_value(phone_number_id: &str, customers: &[&Customer], messages: Vec<Value>) -> Value {
+pub fn messages_value(
+    phone_number_id: &str,
+    customers: &[&Customer],
+    messages: Vec<Value>,
+) -> Value {
     json!({
         "messaging_product": "whatsapp",
         "metadata": {
@@ -176,7 +180,11 @@ pub fn failed_status(wamid: &str, recipient: &Customer, code: i64, title: &str) 
 }
 
 /// The `value` of a `messages` change carrying statuses.
-pub fn statuses_value(phone_number_id: &str, recipients: &[&Customer], statuses: Vec<Value>) -> Value {
+pub fn statuses_value(
+    phone_number_id: &str,
+    recipients: &[&Customer],
+    statuses: Vec<Value>,
+) -> Value {
     json!({
         "messaging_product": "whatsapp",
         "metadata": {

@@ -43,7 +43,11 @@ mod tests {
         assert!(verify(b"secret", body, Some(&header)));
         assert!(!verify(b"other", body, Some(&header)));
         assert!(!verify(b"secret", b"{}", Some(&header)));
-        assert!(!verify(b"secret", body, Some(header.trim_start_matches("sha256="))));
+        assert!(!verify(
+            b"secret",
+            body,
+            Some(header.trim_start_matches("sha256="))
+        ));
         assert!(!verify(b"secret", body, Some("sha256=zz")));
         assert!(!verify(b"secret", body, None));
     }

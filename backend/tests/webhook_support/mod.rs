@@ -81,11 +81,19 @@ pub async fn post(app: &TestApp, delivery: &Value) -> u16 {
         app.app.config.meta_app_secret.expose_secret().as_bytes(),
         delivery,
     );
-    post_raw(app, body, Some(&signature)).await.status().as_u16()
+    post_raw(app, body, Some(&signature))
+        .await
+        .status()
+        .as_u16()
 }
 
 /// Posts one message from `customer` to `shop`'s number.
-pub async fn send(app: &TestApp, shop: &Shop, customer: &fixtures::Customer, message: Value) -> u16 {
+pub async fn send(
+    app: &TestApp,
+    shop: &Shop,
+    customer: &fixtures::Customer,
+    message: Value,
+) -> u16 {
     let value = fixtures::messages_value(&shop.phone_number_id, &[customer], vec![message]);
     post(app, &fixtures::single(value)).await
 }
@@ -174,6 +182,7 @@ pub async fn ingest_rows(app: &TestApp) -> [i64; 5] {
         app.count("SELECT COUNT(*) AS n FROM contacts").await,
         app.count("SELECT COUNT(*) AS n FROM chats").await,
         app.count("SELECT COUNT(*) AS n FROM messages").await,
-        app.count("SELECT COUNT(*) AS n FROM pending_statuses").await,
+        app.count("SELECT COUNT(*) AS n FROM pending_statuses")
+            .await,
     ]
 }
