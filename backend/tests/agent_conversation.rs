@@ -58,7 +58,7 @@ async fn a_full_conversation_ends_in_an_order_at_the_agreed_price() {
             "make_counter_offer",
             json!({"product_id": dress, "customer_offer": 15000}),
         ),
-        Scripted::text("I can't do 15,000, but I can give it to you for NGN 21,100.00."),
+        Scripted::text("I can give it to you for NGN 21,100.00."),
     ]);
     world.customer_says("Can I get it for 15,000?").await;
     let got = world.received(3).await;
@@ -208,7 +208,7 @@ async fn a_model_text_agreeing_below_the_floor_is_replaced_before_sending() {
     assert_eq!(
         world
             .count(
-                "SELECT COUNT(*) AS n FROM messages WHERE sent_by = 'ai' AND body LIKE '%5,000%'"
+                "SELECT COUNT(*) AS n FROM messages WHERE sent_by = 'ai' AND body LIKE '%5,000 it is%'"
             )
             .await,
         0

@@ -174,7 +174,7 @@ async fn a_job_whose_worker_died_runs_once_after_its_lease() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
     assert_eq!(claimed[0].id, job_id);
-    let workers = backend::agent::worker::Workers::start(world.app.app.clone());
+    let workers = backend::agent::worker::Workers::start_with(world.app.app.clone(), 2);
     world.model.push([Scripted::text("Hello, welcome back!")]);
     let got = world.received(1).await;
     assert_eq!(got, ["Hello, welcome back!"]);

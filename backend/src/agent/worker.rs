@@ -35,8 +35,14 @@ pub struct Workers {
 impl Workers {
     /// Starts `app.config.agent.workers` workers.
     pub fn start(app: AppState) -> Workers {
+        let count = app.config.agent.workers;
+        Workers::start_with(app, count)
+    }
+
+    /// Starts `count` workers (tests and tools choose their own number).
+    pub fn start_with(app: AppState, count: usize) -> Workers {
         let (stop, stopped) = watch::channel(false);
-        let tasks = (0..app.config.agent.workers)
+        let tasks = (0..count)
             .map(|n| tokio::spawn(run_worker(app.clone(), n, stopped.clone())))
             .collect();
         Workers { stop, tasks }
