@@ -4,7 +4,7 @@
 //!   gets one debounced reply job (not for blacklisted contacts, paused chats or
 //!   businesses with AI off); "STOP" opt-outs blacklist the contact instead.
 //! - [`worker`]: workers claim due jobs (`FOR UPDATE SKIP LOCKED`), check again, and
-//!   answer through [`compose`] and the sender ([`outbound`]).
+//!   answer through [`compose`] and the one sender ([`crate::sender`]).
 //! - [`compose`]: the model with tools ([`tools`]) when a key and budget allow, else
 //!   the built-in responder ([`builtin`]); every model text passes the output guard
 //!   ([`guard`]) before it may be sent.
@@ -14,7 +14,6 @@ pub mod builtin;
 pub mod enqueue;
 pub mod guard;
 pub mod optout;
-pub mod outbound;
 pub mod prompt;
 pub mod settings;
 pub mod tools;

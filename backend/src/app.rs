@@ -7,6 +7,7 @@ use crate::db::{DbConn, DbPool};
 use crate::error::AppResult;
 use crate::events::EventBus;
 use crate::ingest::IngestQueue;
+use crate::limits::RateLimits;
 
 /// Everything a request handler or worker needs, built once at start.
 pub struct App {
@@ -20,11 +21,13 @@ pub struct App {
     pub events: EventBus,
     /// The webhook ingest writer (group commit); see [`crate::ingest`].
     pub ingest: IngestQueue,
+    /// Per-caller API rate limits.
+    pub rate_limits: RateLimits,
 }
 
 impl App {
     /// Builds the state from a configuration and a pool, and starts the ingest writer
-    /// (so it must run inside a Tokio runtime).
+    /// (its own thread and database connection).
     pub fn new(config: Config, db: DbPool) -> anyhow::Result<App> {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(20))
@@ -33,16 +36,17 @@ impl App {
             .build()?;
         let events = EventBus::new();
         let ingest = IngestQueue::start(
-            db.clone(),
+            secrecy::ExposeSecret::expose_secret(&config.database_url).to_string(),
             events.clone(),
             crate::agent::enqueue::ReplyScheduler::new(&config.agent),
-        );
+        )?;
         Ok(App {
             config,
             db,
             http,
             events,
             ingest,
+            rate_limits: RateLimits::default(),
         })
     }
 

@@ -14,6 +14,8 @@
 //! | `META_VERIFY_TOKEN` | `wasales-dev-verify-token` | answers Meta's webhook verification handshake |
 //! | `META_SYSTEM_TOKEN` | unset | system-user token used for sends instead of each business's own |
 //! | `META_GRAPH_URL` | `https://graph.facebook.com/v21.0` | Graph API base (tests and demos point it at a stand-in) |
+//! | `SEND_RETRY_BASE_MS` | `1000` | first retry delay of an outbound send (doubles each attempt) |
+//! | `SEND_MAX_ATTEMPTS` | `6` | attempts before a retryable send failure is recorded as failed |
 //! | `ANTHROPIC_API_KEY` | unset | server-wide Claude key (a business may set its own) |
 //! | `ANTHROPIC_BASE_URL` | `https://api.anthropic.com` | Messages API base |
 //! | `ANTHROPIC_MODEL` | `claude-sonnet-4-5` | model id |
@@ -63,6 +65,10 @@ pub struct Config {
     pub meta_system_token: Option<SecretString>,
     /// Graph API base URL.
     pub meta_graph_url: String,
+    /// First retry delay of an outbound send; later retries double it.
+    pub send_retry_base: std::time::Duration,
+    /// Attempts (the first included) before a retryable send failure becomes `failed`.
+    pub send_max_attempts: u32,
     /// Optional server-wide Anthropic key.
     pub anthropic_api_key: Option<SecretString>,
     /// Anthropic API base URL.
@@ -155,6 +161,17 @@ impl Config {
                 .unwrap_or_else(|| "https://graph.facebook.com/v21.0".into())
                 .trim_end_matches('/')
                 .to_string(),
+            send_retry_base: std::time::Duration::from_millis(
+                var("SEND_RETRY_BASE_MS")
+                    .map(|v| v.parse().context("SEND_RETRY_BASE_MS must be a number"))
+                    .transpose()?
+                    .unwrap_or(1000),
+            ),
+            send_max_attempts: var("SEND_MAX_ATTEMPTS")
+                .map(|v| v.parse().context("SEND_MAX_ATTEMPTS must be a number"))
+                .transpose()?
+                .unwrap_or(6)
+                .max(1),
             anthropic_api_key: var("ANTHROPIC_API_KEY").map(SecretString::from),
             anthropic_base_url: var("ANTHROPIC_BASE_URL")
                 .unwrap_or_else(|| "https://api.anthropic.com".into())
@@ -185,6 +202,8 @@ impl Config {
             meta_verify_token: SecretString::from("wasales-dev-verify-token".to_string()),
             meta_system_token: None,
             meta_graph_url: "http://127.0.0.1:9/unset".into(),
+            send_retry_base: std::time::Duration::from_millis(20),
+            send_max_attempts: 4,
             anthropic_api_key: None,
             anthropic_base_url: "http://127.0.0.1:9/unset".into(),
             anthropic_model: "claude-sonnet-4-5".into(),

@@ -4,13 +4,16 @@
 //! `conn: &mut AsyncMysqlConnection` first and returning `QueryResult<T>`.
 
 pub mod agent;
+pub mod chats;
 pub mod inbox;
 pub mod jobs;
 pub mod orders;
+pub mod outbound;
 pub mod products;
 pub mod schema;
 pub mod sessions;
 pub mod tenants;
+pub mod whatsapp;
 
 use anyhow::Context;
 use diesel::connection::SimpleConnection;

@@ -7,11 +7,13 @@
 pub mod ai;
 pub mod business;
 pub mod ids;
+pub mod inbox;
 pub mod loaders;
 pub mod products;
+pub mod whatsapp;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{Context, MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -19,18 +21,30 @@ use crate::error::AppError;
 
 /// Every query, merged from the domain parts.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(business::BusinessQuery, products::ProductQuery, ai::AiQuery);
+pub struct QueryRoot(
+    business::BusinessQuery,
+    products::ProductQuery,
+    whatsapp::WhatsAppQuery,
+    inbox::InboxQuery,
+    ai::AiQuery,
+);
 
 /// Every mutation, merged from the domain parts.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     business::BusinessMutation,
     products::ProductMutation,
+    whatsapp::WhatsAppMutation,
+    inbox::InboxMutation,
     ai::AiMutation,
 );
 
+/// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(inbox::InboxSubscription);
+
 /// The schema type.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Maximum query depth.
 pub const MAX_DEPTH: usize = 15;
@@ -40,11 +54,11 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 pub const MAX_PAGE_SIZE: usize = 100;
 
 /// The schema without data, for exporting the SDL.
-pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
@@ -55,6 +69,10 @@ pub fn build_schema(app: AppState) -> AppSchema {
     schema_builder()
         .data(DataLoader::new(
             loaders::ProductImagesLoader(app.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            loaders::ContactLoader(app.clone()),
             tokio::spawn,
         ))
         .data(app)

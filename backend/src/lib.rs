@@ -2,9 +2,10 @@
 //!
 //! Layout: `config` (environment), `app` (shared state), `db` (pool, migrations,
 //! models), `error` (edge error policy), `auth` (sessions, tokens), domain modules
-//! (`accounts`, `catalog`, `ingest`, `agent`: the AI salesperson), `anthropic` (the
-//! Messages API client), `graphql` (API parts), `http` (routes), `webhooks` (Meta's
-//! webhook route), `standin` (local stand-ins of the services we call), `tools`
+//! (`accounts`, `catalog`, `whatsapp` connections, `ingest` of webhooks, `sender`,
+//! `inbox`, `agent`: the AI salesperson), integrations (`meta` Graph API client,
+//! `anthropic` Messages API client, `standin` local stand-ins), `graphql` (API parts),
+//! `http` (routes), `webhooks` (Meta's webhook route), `limits` (rate limits), `tools`
 //! (simulator, benchmarks).
 
 pub mod accounts;
@@ -20,11 +21,16 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod inbox;
 pub mod ingest;
+pub mod limits;
+pub mod meta;
 pub mod seed;
+pub mod sender;
 pub mod standin;
 pub mod tools;
 pub mod webhooks;
+pub mod whatsapp;
 
 use std::sync::Arc;
 
@@ -52,9 +58,12 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let router = http::router(app.clone());
     let workers = agent::worker::Workers::start(app.clone());
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     app.ingest.shutdown().await;
     workers.shutdown().await;
     served?;

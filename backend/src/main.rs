@@ -32,6 +32,25 @@ enum Command {
     Simulate(backend::tools::simulate::SimulateArgs),
     /// Benchmark webhook ingest on a fresh database (build with --release).
     BenchIngest(backend::tools::bench_ingest::BenchArgs),
+    /// Run a local stand-in for Meta's Graph API (prints every request it receives);
+    /// point the server at it with META_GRAPH_URL=http://127.0.0.1:<port>.
+    GraphStandin {
+        /// Port to listen on (127.0.0.1).
+        #[arg(long, default_value_t = 8081)]
+        port: u16,
+        /// Phone number ID the stand-in knows.
+        #[arg(long, default_value = "100000000000001")]
+        phone_number_id: String,
+        /// Access token it accepts for that number.
+        #[arg(long, default_value = "demo-access-token")]
+        token: String,
+        /// The number's display form.
+        #[arg(long, default_value = "+1 555-0100")]
+        display_phone_number: String,
+        /// The number's verified business name.
+        #[arg(long, default_value = "Demo Shop")]
+        verified_name: String,
+    },
 }
 
 fn init_tracing() {
@@ -70,20 +89,50 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::fmt().with_env_filter(filter).init();
             backend::tools::bench_ingest::run(Config::from_env()?, args).await
         }
+        Command::GraphStandin {
+            port,
+            phone_number_id,
+            token,
+            display_phone_number,
+            verified_name,
+        } => {
+            let standin = backend::standin::graph::GraphStandin::start(port, true).await?;
+            standin.add_number(
+                &phone_number_id,
+                &token,
+                &display_phone_number,
+                &verified_name,
+            );
+            println!(
+                "Graph API stand-in on {} (phone number ID {phone_number_id}); set META_GRAPH_URL={}",
+                standin.url, standin.url
+            );
+            backend::http::shutdown_signal().await;
+            Ok(())
+        }
         Command::Seed => {
             init_tracing();
             let app = backend::init(Config::from_env()?).await?;
-            let login = backend::seed::seed_demo(&app).await?;
+            let login = backend::seed::seed_demo(&app, false).await?;
             println!("{login}");
             Ok(())
         }
         Command::Serve { demo } => {
             init_tracing();
-            let config = Config::from_env()?;
+            let mut config = Config::from_env()?;
+            // The demo talks to a local Graph API stand-in unless a real one is configured,
+            // so a new user sees the whole loop without a Meta account.
+            let standin = if demo && std::env::var("META_GRAPH_URL").is_err() {
+                let standin = backend::seed::start_demo_graph().await?;
+                config.meta_graph_url = standin.url.clone();
+                Some(standin)
+            } else {
+                None
+            };
             let addr = config.bind_addr;
             let app = backend::init(config).await?;
             if demo {
-                let login = backend::seed::seed_demo(&app).await?;
+                let login = backend::seed::seed_demo(&app, standin.is_some()).await?;
                 println!("{login}");
             }
             let listener = tokio::net::TcpListener::bind(addr).await?;

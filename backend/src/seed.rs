@@ -1,13 +1,17 @@
 //! The demo business: a realistic catalog a new user can explore at once.
 //! Idempotent: running it again changes nothing.
 
-use shared::{Discount, ProductDraft};
+use secrecy::SecretString;
+use shared::{BusinessId, Discount, ProductDraft};
 
 use crate::accounts::{self, SignUp};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::catalog;
 use crate::db::tenants;
+use crate::standin::graph::GraphStandin;
+use crate::webhooks::fixtures::DEMO_PHONE_NUMBER_ID;
+use crate::whatsapp::{self, ConnectRequest};
 
 /// Demo owner login.
 pub const DEMO_EMAIL: &str = "demo@wasales.test";
@@ -88,19 +92,69 @@ const CATALOG: &[DemoProduct] = &[
     },
 ];
 
-/// Creates the demo business and catalog when missing; returns a line with the login.
-pub async fn seed_demo(app: &AppState) -> anyhow::Result<String> {
+/// The demo's WhatsApp number, as the stand-in Graph API knows it.
+pub const DEMO_ACCESS_TOKEN: &str = "demo-access-token";
+/// Port the demo's Graph API stand-in prefers.
+pub const DEMO_GRAPH_PORT: u16 = 8081;
+
+/// Starts the Graph API stand-in the demo sends through (printing every message the
+/// customer would receive), with the demo number registered.
+pub async fn start_demo_graph() -> anyhow::Result<GraphStandin> {
+    let standin = match GraphStandin::start(DEMO_GRAPH_PORT, true).await {
+        Ok(s) => s,
+        Err(_) => GraphStandin::start(0, true).await?,
+    };
+    standin.add_number(
+        DEMO_PHONE_NUMBER_ID,
+        DEMO_ACCESS_TOKEN,
+        "+1 555-0100",
+        "Ada's Boutique",
+    );
+    Ok(standin)
+}
+
+/// Creates the demo business and catalog when missing and, with `connect_number`,
+/// connects the demo WhatsApp number (through the Graph API stand-in). Returns what to
+/// tell the user.
+pub async fn seed_demo(app: &AppState, connect_number: bool) -> anyhow::Result<String> {
     let existing = {
         let mut conn = app.db().await?;
         tenants::find_user_by_email(&mut conn, DEMO_EMAIL).await?
     };
-    let login = format!(
+    let business_id = match existing {
+        Some(user) => BusinessId(user.business_id),
+        None => create_demo_business(app).await?,
+    };
+    if connect_number
+        && whatsapp::current(app, business_id)
+            .await?
+            .is_none_or(|c| c.status != "connected")
+    {
+        whatsapp::connect(
+            app,
+            business_id,
+            ConnectRequest {
+                phone_number_id: DEMO_PHONE_NUMBER_ID.into(),
+                waba_id: "200000000000002".into(),
+                display_phone_number: "+1 555-0100".into(),
+                access_token: SecretString::from(DEMO_ACCESS_TOKEN.to_string()),
+            },
+        )
+        .await?;
+    }
+    let mut lines = vec![format!(
         "Demo business ready: log in at {} with {DEMO_EMAIL} / {DEMO_PASSWORD}",
         app.config.public_url
-    );
-    if existing.is_some() {
-        return Ok(login);
+    )];
+    if connect_number {
+        lines.push(format!(
+            "Its WhatsApp number {DEMO_PHONE_NUMBER_ID} is connected to a local Graph API stand-in. Play a customer with:\n  ./scripts/simulate.sh --from 15551234567 --name Ada \"how much is the ankara dress?\""
+        ));
     }
+    Ok(lines.join("\n"))
+}
+
+async fn create_demo_business(app: &AppState) -> anyhow::Result<BusinessId> {
     let session = accounts::sign_up(
         app,
         SignUp {
@@ -114,7 +168,7 @@ pub async fn seed_demo(app: &AppState) -> anyhow::Result<String> {
     )
     .await?;
     let caller = Caller {
-        business_id: shared::BusinessId(session.business.id),
+        business_id: BusinessId(session.business.id),
         user_id: Some(shared::UserId(session.user.id)),
         session_id: None,
     };
@@ -132,5 +186,5 @@ pub async fn seed_demo(app: &AppState) -> anyhow::Result<String> {
         let image = catalog::check_image(p.image.to_vec())?;
         catalog::create_product(app, &caller, &draft, vec![image]).await?;
     }
-    Ok(login)
+    Ok(caller.business_id)
 }

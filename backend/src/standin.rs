@@ -1,4 +1,5 @@
-//! Local stand-ins for the services we call, speaking their HTTP and JSON: tests,
-//! benchmarks and demos point the real clients at them (DESIGN.md section 8).
+//! Local stand-ins for the services we call, speaking their HTTP and JSON, so tests
+//! and demos run the real clients against loopback servers (DESIGN.md section 8).
 
 pub mod anthropic;
+pub mod graph;

@@ -163,3 +163,26 @@ async fn update_business_validates_and_saves() {
     assert_eq!(ok["updateBusiness"]["country"], "GH");
     assert_eq!(ok["updateBusiness"]["replyTone"], "PROFESSIONAL");
 }
+
+#[tokio::test]
+async fn anonymous_floods_are_rate_limited() {
+    let t = TestApp::spawn().await;
+    let login = "mutation($i: LogInInput!) { logIn(input: $i) { token } }";
+    let vars = json!({"i": {"email": "nobody@example.com", "password": "guess-guess"}});
+    let attempts =
+        (0..backend::limits::ANONYMOUS_BURST * 2).map(|_| t.gql(None, login, vars.clone()));
+    let answers = futures::future::join_all(attempts).await;
+    let limited = answers
+        .iter()
+        .filter(|r| error_code(r) == "RATE_LIMITED")
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|r| error_code(r) == "BAD_USER_INPUT")
+        .count();
+    assert!(
+        limited > 0,
+        "password guessing from one address is slowed down"
+    );
+    assert_eq!(limited + refused, answers.len());
+}

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{
-    ProtectedParentRoute, ProtectedRoute, Redirect, Route, Router, Routes,
+    ParentRoute, ProtectedParentRoute, ProtectedRoute, Redirect, Route, Router, Routes,
 };
 use leptos_router::path;
 
@@ -10,6 +10,7 @@ use crate::components::layout::{AppShell, SessionPending};
 use crate::contexts::session::Session;
 use crate::pages::AppRoute;
 use crate::pages::edit_product::EditProductPage;
+use crate::pages::inbox::{ChatPage, InboxPage, NoChatSelected};
 use crate::pages::log_in::LogInPage;
 use crate::pages::new_product::NewProductPage;
 use crate::pages::not_found::NotFoundPage;
@@ -20,7 +21,7 @@ use crate::pages::sign_up::SignUpPage;
 /// The dashboard.
 ///
 /// Guards: signed-out visitors of any dashboard page go to `/login`; signed-in visitors of
-/// `/login` or `/signup` go to `/products`. While a stored token is being checked, both show
+/// `/login` or `/signup` go to `/inbox`. While a stored token is being checked, both show
 /// [`SessionPending`].
 #[component]
 pub fn App() -> impl IntoView {
@@ -29,7 +30,7 @@ pub fn App() -> impl IntoView {
     // session update (such as a renamed business).
     let signed_in = Memo::new(move |_| session.signed_in());
     let signed_out = Memo::new(move |_| signed_in.get().map(|signed_in| !signed_in));
-    let to_products = || AppRoute::Products.path();
+    let to_inbox = || AppRoute::Inbox.path();
     let to_log_in = || AppRoute::LogIn.path();
 
     view! {
@@ -39,14 +40,14 @@ pub fn App() -> impl IntoView {
                     path=path!("/login")
                     view=LogInPage
                     condition=move || signed_out.get()
-                    redirect_path=to_products
+                    redirect_path=to_inbox
                     fallback=SessionPending
                 />
                 <ProtectedRoute
                     path=path!("/signup")
                     view=SignUpPage
                     condition=move || signed_out.get()
-                    redirect_path=to_products
+                    redirect_path=to_inbox
                     fallback=SessionPending
                 />
                 <ProtectedParentRoute
@@ -56,7 +57,11 @@ pub fn App() -> impl IntoView {
                     redirect_path=to_log_in
                     fallback=SessionPending
                 >
-                    <Route path=path!("") view=move || view! { <Redirect path=to_products() /> } />
+                    <Route path=path!("") view=move || view! { <Redirect path=to_inbox() /> } />
+                    <ParentRoute path=path!("inbox") view=InboxPage>
+                        <Route path=path!("") view=NoChatSelected />
+                        <Route path=path!(":id") view=ChatPage />
+                    </ParentRoute>
                     <Route path=path!("products") view=ProductsPage />
                     <Route path=path!("products/new") view=NewProductPage />
                     <Route path=path!("products/:id") view=EditProductPage />

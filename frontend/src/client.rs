@@ -11,19 +11,27 @@
 
 mod business;
 mod error;
+mod inbox;
+pub mod live;
 mod models;
 mod operations;
 mod products;
 mod session;
 mod transport;
+mod whatsapp;
 
 use std::rc::Rc;
 
 pub use business::BusinessSettings;
 pub use error::{ClientError, ServerFieldError};
-pub use models::{AuthSession, Business, Product, ProductImage, ProductPage, User};
+pub use inbox::{ChatQuery, TemplateMessage};
+pub use models::{
+    AuthSession, Business, Chat, ChatPage, Message, MessagePage, Product, ProductImage,
+    ProductPage, User, WebhookSetup, WhatsAppConnection,
+};
 pub use products::ProductQuery;
 pub use session::NewAccount;
+pub use whatsapp::{NewConnection, WhatsAppSettings};
 
 /// A handle for calling the API as one signed-in user (or anonymously).
 ///

@@ -3,6 +3,8 @@
 pub mod feedback;
 pub mod forms;
 pub mod icons;
+pub mod inbox;
 pub mod layout;
 pub mod locale;
 pub mod products;
+pub mod whatsapp;

@@ -4,6 +4,7 @@
 //! (for the main navigation) an entry in [`NAVIGATION`].
 
 pub mod edit_product;
+pub mod inbox;
 pub mod log_in;
 pub mod new_product;
 pub mod not_found;
@@ -20,6 +21,10 @@ pub enum AppRoute {
     LogIn,
     /// `/signup`
     SignUp,
+    /// `/inbox`: the chat list; the landing page after log-in.
+    Inbox,
+    /// `/inbox/:id`: one conversation.
+    Chat(String),
     /// `/products`: the catalog.
     Products,
     /// `/products/new`
@@ -36,6 +41,8 @@ impl AppRoute {
         match self {
             AppRoute::LogIn => "/login".into(),
             AppRoute::SignUp => "/signup".into(),
+            AppRoute::Inbox => "/inbox".into(),
+            AppRoute::Chat(id) => format!("/inbox/{id}"),
             AppRoute::Products => "/products".into(),
             AppRoute::NewProduct => "/products/new".into(),
             AppRoute::EditProduct(id) => format!("/products/{id}"),
@@ -57,9 +64,15 @@ pub struct NavEntry {
     pub testid: &'static str,
 }
 
-/// The main navigation, in order. Inbox, orders, blacklist and activity join here as their
-/// pages are built.
+/// The main navigation, in order. Orders, blacklist and activity join here as their pages
+/// are built.
 pub const NAVIGATION: &[NavEntry] = &[
+    NavEntry {
+        route: AppRoute::Inbox,
+        label: "Inbox",
+        icon: Icon::Inbox,
+        testid: "nav-inbox",
+    },
     NavEntry {
         route: AppRoute::Products,
         label: "Products",

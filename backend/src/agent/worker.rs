@@ -6,21 +6,23 @@
 //! (AI off, paused, blacklisted, rate limit), a chat already answered is not answered
 //! again (a worker that died after sending leaves nothing to redo), a provider failure
 //! retries with backoff and after the last attempt the built-in responder answers.
+//! Replies leave through the one sender ([`crate::sender`]).
 
 use std::time::Duration;
 
 use chrono::Utc;
 use serde::Deserialize;
-use shared::{MessageDirection, SentBy};
+use shared::{BusinessId, MessageDirection, SentBy};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::prompt::{self, Turn};
 use super::tools::ChatScope;
-use super::{ComposeError, Conversation, Mode, compose, optout, outbound};
+use super::{ComposeError, Conversation, Mode, compose, optout};
 use crate::app::AppState;
 use crate::db::agent as agent_db;
 use crate::db::jobs::{self, Job, kind};
+use crate::error::AppError;
 use crate::events::EventKind;
 
 /// Job kinds these workers run.
@@ -263,8 +265,20 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
         )));
     }
     drop(conn);
-    outbound::send_text(app, chat.business_id, chat_id, &composed.text, SentBy::Ai).await?;
-    Ok(Outcome::Done(composed.fallback_reason))
+    let sent = crate::sender::send_text(
+        app,
+        BusinessId(chat.business_id),
+        chat_id,
+        &composed.text,
+        SentBy::Ai,
+    )
+    .await;
+    Ok(match sent {
+        Ok(_) => Outcome::Done(composed.fallback_reason),
+        Err(e @ (AppError::Internal(_) | AppError::Unavailable)) => Outcome::Retry(e.message()),
+        // The sender refused (window closed, number disconnected...): retrying cannot help.
+        Err(e) => Outcome::Done(Some(format!("the sender refused: {}", e.message()))),
+    })
 }
 
 async fn opt_out_notice(app: &AppState, job: &Job) -> Outcome {
@@ -280,14 +294,15 @@ async fn opt_out_notice(app: &AppState, job: &Job) -> Outcome {
             return Ok(Outcome::Done(Some("business no longer exists".into())));
         };
         drop(conn);
-        outbound::send_text(
+        crate::sender::send_text(
             app,
-            chat.business_id,
+            BusinessId(chat.business_id),
             chat_id,
             &optout::confirmation(&profile.name),
             SentBy::System,
         )
-        .await?;
+        .await
+        .map_err(anyhow::Error::from)?;
         Ok::<_, anyhow::Error>(Outcome::Done(None))
     };
     run.await

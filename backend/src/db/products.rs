@@ -132,7 +132,7 @@ pub async fn count(
         .await
 }
 
-/// One page, newest first: products with id below `before_id` (exclusive), at most
+/// One page, newest first: products with id below `after_id` (exclusive), at most
 /// `limit`.
 pub async fn list_page(
     conn: &mut AsyncMysqlConnection,
@@ -271,7 +271,7 @@ pub async fn update(
     id: u64,
     draft: &ProductDraft,
 ) -> QueryResult<Option<Product>> {
-    let n = diesel::update(
+    diesel::update(
         products::table
             .filter(products::id.eq(id))
             .filter(products::business_id.eq(business_id)),
@@ -290,9 +290,6 @@ pub async fn update(
     ))
     .execute(conn)
     .await?;
-    if n == 0 && find(conn, business_id, id).await?.is_none() {
-        return Ok(None);
-    }
     find(conn, business_id, id).await
 }
 

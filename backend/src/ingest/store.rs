@@ -142,15 +142,17 @@ pub async fn record_unprocessed(
 
 /// Stores a batch of deliveries in one transaction; returns the events to publish
 /// after the commit. `routes` holds every connected number the batch names (numbers
-/// missing from it are unknown or disconnected).
+/// missing from it are unknown or disconnected); `touch` the connections whose
+/// `last_webhook_at` should be set (the writer skips those it set a moment ago).
 pub async fn write_batch(
     conn: &mut AsyncMysqlConnection,
     deliveries: &[&Delivery],
     routes: &HashMap<String, Route>,
+    touch: &HashSet<u64>,
     replies: &ReplyScheduler,
 ) -> QueryResult<Vec<DomainEvent>> {
     conn.transaction(async |conn| {
-        write_batch_in_transaction(conn, deliveries, routes, replies).await
+        write_batch_in_transaction(conn, deliveries, routes, touch, replies).await
     })
     .await
 }
@@ -166,6 +168,7 @@ async fn write_batch_in_transaction(
     conn: &mut AsyncMysqlConnection,
     deliveries: &[&Delivery],
     routes: &HashMap<String, Route>,
+    touch: &HashSet<u64>,
     replies: &ReplyScheduler,
 ) -> QueryResult<Vec<DomainEvent>> {
     let now = Utc::now().naive_utc();
@@ -173,14 +176,12 @@ async fn write_batch_in_transaction(
 
     // The raw events, with their routing outcome.
     let mut raw_rows = Vec::with_capacity(deliveries.len());
-    let mut touched_connections: HashSet<u64> = HashSet::new();
     for d in deliveries {
         let routed: Vec<Route> = d
             .changes
             .iter()
             .filter_map(|c| routes.get(&c.phone_number_id).copied())
             .collect();
-        touched_connections.extend(routed.iter().map(|r| r.connection_id));
         let unknown: Vec<&str> = d
             .changes
             .iter()
@@ -379,8 +380,8 @@ async fn write_batch_in_transaction(
         events.extend(apply_statuses(conn, &statuses, now).await?);
     }
 
-    if !touched_connections.is_empty() {
-        let ids: Vec<u64> = touched_connections.into_iter().collect();
+    if !touch.is_empty() {
+        let ids: Vec<&u64> = touch.iter().collect();
         diesel::update(whatsapp_connections::table.filter(whatsapp_connections::id.eq_any(ids)))
             .set(whatsapp_connections::last_webhook_at.eq(now))
             .execute(conn)
@@ -654,6 +655,15 @@ impl From<&StatusUpdate> for NewPendingStatus {
     }
 }
 
+/// A parked status: id, status, error code, error title, Meta's timestamp.
+type PendingRow = (
+    u64,
+    String,
+    Option<i32>,
+    Option<String>,
+    Option<NaiveDateTime>,
+);
+
 /// Applies (and removes) the statuses that arrived before the message with `wamid`
 /// was stored. The sender calls this right after saving the wamid Meta returned for
 /// an outbound message, in the same transaction or just after it. Returns the
@@ -664,13 +674,7 @@ pub async fn apply_pending_statuses(
     wamid: &str,
 ) -> QueryResult<Option<(u64, u64)>> {
     conn.transaction(async |conn| {
-        let pending: Vec<(
-            u64,
-            String,
-            Option<i32>,
-            Option<String>,
-            Option<NaiveDateTime>,
-        )> = pending_statuses::table
+        let pending: Vec<PendingRow> = pending_statuses::table
             .filter(pending_statuses::wamid.eq(wamid))
             .select((
                 pending_statuses::id,

@@ -6,14 +6,11 @@
     reason = "each test binary uses a different subset of helpers"
 )]
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Path, State};
-use axum::routing::post;
-use axum::{Json, Router};
 use backend::config::Config;
 use backend::standin::anthropic::StandInAnthropic;
+use backend::standin::graph::GraphStandin;
 use backend::webhooks::fixtures::{self, Customer};
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -21,65 +18,31 @@ use serde_json::{Value, json};
 use crate::common::TestApp;
 use crate::webhook_support::{self, Shop};
 
-/// A Graph API stand-in that accepts every send and records it.
-#[derive(Clone)]
+/// What the customer receives: the Graph API stand-in's recorded sends.
 pub struct GraphRecorder {
-    /// Base URL (`META_GRAPH_URL`).
-    pub url: String,
-    sent: Arc<Mutex<Vec<(String, Value)>>>,
+    /// The stand-in (`META_GRAPH_URL`).
+    pub standin: GraphStandin,
 }
 
 impl GraphRecorder {
-    /// Starts on 127.0.0.1:0.
-    pub async fn start() -> GraphRecorder {
-        let sent: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
-        let router = Router::new()
-            .route("/{pnid}/messages", post(record))
-            .with_state(sent.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
-        });
-        GraphRecorder {
-            url: format!("http://{addr}"),
-            sent,
-        }
+    /// Every message payload sent, in order.
+    pub fn payloads(&self) -> Vec<Value> {
+        self.standin
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/messages"))
+            .filter_map(|r| r.body)
+            .filter(|b| b.get("status").is_none())
+            .collect()
     }
 
     /// Every text body sent, in order.
     pub fn texts(&self) -> Vec<String> {
-        self.sent
-            .lock()
-            .unwrap()
+        self.payloads()
             .iter()
-            .filter_map(|(_, v)| v["text"]["body"].as_str().map(str::to_string))
+            .filter_map(|v| v["text"]["body"].as_str().map(str::to_string))
             .collect()
     }
-
-    /// Every payload sent.
-    pub fn payloads(&self) -> Vec<Value> {
-        self.sent
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-}
-
-async fn record(
-    State(sent): State<Arc<Mutex<Vec<(String, Value)>>>>,
-    Path(pnid): Path<String>,
-    Json(body): Json<Value>,
-) -> Json<Value> {
-    let mut sent = sent.lock().unwrap();
-    sent.push((pnid, body));
-    Json(json!({
-        "messaging_product": "whatsapp",
-        "contacts": [],
-        "messages": [{"id": format!("wamid.out.{}", sent.len())}]
-    }))
 }
 
 /// Everything an agent test needs.
@@ -122,8 +85,10 @@ impl World {
     /// A world with a server key, after `adjust` tweaks the configuration.
     pub async fn new_with(adjust: impl FnOnce(&mut Config)) -> World {
         let model = StandInAnthropic::start().await.unwrap();
-        let graph = GraphRecorder::start().await;
-        let (model_url, graph_url) = (model.url.clone(), graph.url.clone());
+        let graph = GraphRecorder {
+            standin: GraphStandin::start(0, false).await.unwrap(),
+        };
+        let (model_url, graph_url) = (model.url.clone(), graph.standin.url.clone());
         let app = TestApp::spawn_with(|c| {
             c.anthropic_base_url = model_url;
             c.anthropic_api_key = Some(SecretString::from(
@@ -134,6 +99,12 @@ impl World {
         })
         .await;
         let shop = webhook_support::shop(&app, "Ada Boutique", "555000111").await;
+        graph.standin.add_number(
+            &shop.phone_number_id,
+            "EAAG-fixture-token-555000111",
+            "15550001111",
+            "Ada Boutique",
+        );
         let token = app
             .gql_ok(
                 None,

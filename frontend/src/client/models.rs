@@ -6,7 +6,10 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use shared::{Currency, Discount, Money, ReplyTone, Role};
+use shared::{
+    ConnectionStatus, Currency, Discount, MessageDirection, MessageKind, MessageStatus, Money,
+    ReplyTone, Role, SentBy,
+};
 
 use super::ClientError;
 use super::operations;
@@ -103,6 +106,131 @@ pub struct ProductPage {
     pub total_count: i64,
 }
 
+/// A customer, as WhatsApp identifies them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// Opaque API id.
+    pub id: String,
+    /// The best name to show (profile name, username or number).
+    pub name: String,
+    /// Phone number in WhatsApp's form (digits, country code first), when Meta sent one.
+    pub wa_id: Option<String>,
+    /// Meta's business-scoped user id.
+    pub user_id: Option<String>,
+    /// WhatsApp username, when the customer has one.
+    pub username: Option<String>,
+}
+
+/// One conversation with one customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chat {
+    /// Opaque API id.
+    pub id: String,
+    /// Who the conversation is with.
+    pub contact: Contact,
+    /// When the last message (either way) was sent, RFC 3339.
+    pub last_message_at: Option<String>,
+    /// Readable text of the last message.
+    pub last_message_preview: Option<String>,
+    /// Customer messages nobody has looked at.
+    pub unread_count: i64,
+    /// Human takeover: the AI does not answer in this chat.
+    pub ai_paused: bool,
+    /// Why the AI handed the chat to a person, when it did.
+    pub handoff_reason: Option<String>,
+    /// Whether free text may be sent (the 24-hour customer service window).
+    pub window_open: bool,
+    /// When the window closes, RFC 3339.
+    pub window_closes_at: Option<String>,
+}
+
+/// One WhatsApp message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Opaque API id.
+    pub id: String,
+    /// The chat it belongs to.
+    pub chat_id: String,
+    /// From the customer, or to them.
+    pub direction: MessageDirection,
+    /// Text, photo, voice note, order, ...
+    pub kind: MessageKind,
+    /// Readable text for every kind (the caption of media, an order summary, ...).
+    pub body: String,
+    /// Meta's media id, for media kinds.
+    pub media_id: Option<String>,
+    /// Media type, e.g. `image/jpeg`.
+    pub media_mime_type: Option<String>,
+    /// Meta's id of the message this one replies to.
+    pub reply_to_wamid: Option<String>,
+    /// Customer, AI, staff, follow-up or system.
+    pub sent_by: SentBy,
+    /// Delivery state.
+    pub status: MessageStatus,
+    /// Meta's error code, for failed messages.
+    pub error_code: Option<i64>,
+    /// Meta's error title, for failed messages.
+    pub error_title: Option<String>,
+    /// WhatsApp's time of the message, RFC 3339.
+    pub timestamp: String,
+}
+
+/// One page of the chat list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatPage {
+    /// Newest activity first.
+    pub chats: Vec<Chat>,
+    /// Whether another page follows.
+    pub has_next_page: bool,
+    /// Cursor to pass as `after` for the next page.
+    pub end_cursor: Option<String>,
+}
+
+/// One page of a conversation, read backwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagePage {
+    /// Oldest first.
+    pub messages: Vec<Message>,
+    /// Whether older messages exist.
+    pub has_previous_page: bool,
+    /// Cursor to pass as `before` for the older page.
+    pub start_cursor: Option<String>,
+}
+
+/// The business's WhatsApp number, as connected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatsAppConnection {
+    /// Meta's phone number id.
+    pub phone_number_id: String,
+    /// WhatsApp Business Account id.
+    pub waba_id: String,
+    /// The number customers see.
+    pub display_phone_number: String,
+    /// The business name Meta verified for the number.
+    pub verified_name: Option<String>,
+    /// The access token, masked (the token itself never leaves the server).
+    pub access_token_hint: String,
+    /// Connected or disconnected.
+    pub status: ConnectionStatus,
+    /// When it was connected, RFC 3339.
+    pub connected_at: String,
+    /// When it was disconnected, RFC 3339.
+    pub disconnected_at: Option<String>,
+    /// When Meta last delivered a webhook for the number, RFC 3339.
+    pub last_webhook_at: Option<String>,
+    /// What went wrong with the last webhook delivery, if anything.
+    pub last_webhook_error: Option<String>,
+}
+
+/// What to paste into Meta's app dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSetup {
+    /// The webhook callback URL.
+    pub callback_url: String,
+    /// The verify token Meta sends back when it checks the URL.
+    pub verify_token: String,
+}
+
 /// The wire text of a generated enum value, e.g. `PERCENT`.
 fn wire_text<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
@@ -134,6 +262,16 @@ fn discount<K: Serialize>(kind: &K, value: i64) -> Result<Discount, ClientError>
 fn reply_tone<T: Serialize>(tone: &T) -> Result<ReplyTone, ClientError> {
     let text = wire_text(tone).to_ascii_lowercase();
     ReplyTone::parse(&text).ok_or_else(|| unexpected("reply tone", &text))
+}
+
+/// A `shared` enum from a generated one, through the stored text (`FOLLOW_UP` is `follow_up`).
+fn shared_enum<T: Serialize, U>(
+    value: &T,
+    parse: fn(&str) -> Option<U>,
+    what: &str,
+) -> Result<U, ClientError> {
+    let text = wire_text(value).to_ascii_lowercase();
+    parse(&text).ok_or_else(|| unexpected(what, &text))
 }
 
 fn role<T: Serialize>(role: &T) -> Result<Role, ClientError> {
@@ -223,3 +361,103 @@ product_from!(
     archive_product,
     unarchive_product
 );
+
+/// `From<module::ChatFields>` for [`Chat`], for each listed operation module.
+macro_rules! chat_from {
+    ($($module:ident),+) => {$(
+        impl From<operations::$module::ChatFields> for Chat {
+            fn from(c: operations::$module::ChatFields) -> Chat {
+                Chat {
+                    id: c.id,
+                    contact: Contact {
+                        id: c.contact.id,
+                        name: c.contact.name,
+                        wa_id: c.contact.wa_id,
+                        user_id: c.contact.user_id,
+                        username: c.contact.username,
+                    },
+                    last_message_at: c.last_message_at,
+                    last_message_preview: c.last_message_preview,
+                    unread_count: c.unread_count,
+                    ai_paused: c.ai_paused,
+                    handoff_reason: c.handoff_reason,
+                    window_open: c.window_open,
+                    window_closes_at: c.window_closes_at,
+                }
+            }
+        }
+    )+};
+}
+
+chat_from!(
+    chats,
+    chat,
+    mark_chat_read,
+    set_chat_ai_paused,
+    chat_updated
+);
+
+/// `TryFrom<module::MessageFields>` for [`Message`], for each listed operation module.
+macro_rules! message_from {
+    ($($module:ident),+) => {$(
+        impl TryFrom<operations::$module::MessageFields> for Message {
+            type Error = ClientError;
+
+            fn try_from(m: operations::$module::MessageFields) -> Result<Message, ClientError> {
+                Ok(Message {
+                    direction: shared_enum(&m.direction, MessageDirection::parse, "direction")?,
+                    // A kind this dashboard does not know yet still shows, as "unsupported".
+                    kind: shared_enum(&m.kind, MessageKind::parse, "message kind")
+                        .unwrap_or(MessageKind::Unsupported),
+                    sent_by: shared_enum(&m.sent_by, SentBy::parse, "sender")?,
+                    status: shared_enum(&m.status, MessageStatus::parse, "message status")?,
+                    id: m.id,
+                    chat_id: m.chat_id,
+                    body: m.body,
+                    media_id: m.media_id,
+                    media_mime_type: m.media_mime_type,
+                    reply_to_wamid: m.reply_to_wamid,
+                    error_code: m.error_code,
+                    error_title: m.error_title,
+                    timestamp: m.timestamp,
+                })
+            }
+        }
+    )+};
+}
+
+message_from!(
+    messages,
+    send_message,
+    send_template,
+    message_added,
+    message_status_changed
+);
+
+/// `TryFrom<module::ConnectionFields>` for [`WhatsAppConnection`], for each listed module.
+macro_rules! connection_from {
+    ($($module:ident),+) => {$(
+        impl TryFrom<operations::$module::ConnectionFields> for WhatsAppConnection {
+            type Error = ClientError;
+
+            fn try_from(
+                c: operations::$module::ConnectionFields,
+            ) -> Result<WhatsAppConnection, ClientError> {
+                Ok(WhatsAppConnection {
+                    status: shared_enum(&c.status, ConnectionStatus::parse, "connection status")?,
+                    phone_number_id: c.phone_number_id,
+                    waba_id: c.waba_id,
+                    display_phone_number: c.display_phone_number,
+                    verified_name: c.verified_name,
+                    access_token_hint: c.access_token_hint,
+                    connected_at: c.connected_at,
+                    disconnected_at: c.disconnected_at,
+                    last_webhook_at: c.last_webhook_at,
+                    last_webhook_error: c.last_webhook_error,
+                })
+            }
+        }
+    )+};
+}
+
+connection_from!(whats_app_settings, connect_whats_app, disconnect_whats_app);

@@ -17,6 +17,9 @@ pub struct Upload;
 /// The `ID` scalar: opaque text (named `Id` by the derive's Rust-style normalization).
 pub type Id = String;
 
+/// The `DateTime` scalar: RFC 3339 text, parsed where it is shown.
+pub type DateTime = String;
+
 /// Declares one operation: a struct deriving `GraphQLQuery` from `frontend/$path`.
 macro_rules! operation {
     ($(#[$doc:meta])* $name:ident => $path:tt) => {
@@ -92,4 +95,56 @@ operation!(
 operation!(
     /// Deletes a product for good.
     DeleteProduct => "graphql/products/delete_product.graphql"
+);
+operation!(
+    /// One page of chats, newest activity first.
+    Chats => "graphql/inbox/chats.graphql"
+);
+operation!(
+    /// One chat.
+    Chat => "graphql/inbox/chat.graphql"
+);
+operation!(
+    /// Clears a chat's unread count.
+    MarkChatRead => "graphql/inbox/mark_chat_read.graphql"
+);
+operation!(
+    /// Human takeover: pauses or resumes the AI in one chat.
+    SetChatAiPaused => "graphql/inbox/set_chat_ai_paused.graphql"
+);
+operation!(
+    /// One page of a chat's messages, paging backwards from the newest.
+    Messages => "graphql/inbox/messages.graphql"
+);
+operation!(
+    /// Sends free text (inside the 24-hour window).
+    SendMessage => "graphql/inbox/send_message.graphql"
+);
+operation!(
+    /// Sends an approved template (any time).
+    SendTemplate => "graphql/inbox/send_template.graphql"
+);
+operation!(
+    /// Live: every new message of the business.
+    MessageAdded => "graphql/inbox/message_added.graphql"
+);
+operation!(
+    /// Live: delivery status changes (sent, delivered, read, failed).
+    MessageStatusChanged => "graphql/inbox/message_status_changed.graphql"
+);
+operation!(
+    /// Live: a chat's preview, unread count, takeover or window changed.
+    ChatUpdated => "graphql/inbox/chat_updated.graphql"
+);
+operation!(
+    /// The WhatsApp connection and the webhook details for Meta's console.
+    WhatsAppSettings => "graphql/whatsapp/whatsapp_settings.graphql"
+);
+operation!(
+    /// Connects a WhatsApp Business number.
+    ConnectWhatsApp => "graphql/whatsapp/connect_whatsapp.graphql"
+);
+operation!(
+    /// Disconnects the WhatsApp number (records are kept).
+    DisconnectWhatsApp => "graphql/whatsapp/disconnect_whatsapp.graphql"
 );

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_location;
 
 use crate::components::feedback::Spinner;
 use crate::components::icons::Icon;
+use crate::contexts::live::Live;
 use crate::contexts::session::{SessionState, use_session};
 use crate::pages::{AppRoute, NAVIGATION};
 
@@ -25,10 +26,13 @@ fn Brand() -> impl IntoView {
 }
 
 /// The signed-in frame: navigation (a sidebar; a collapsible top bar on phones), the
-/// business name and the log-out button, and the current page.
+/// business name and the log-out button, and the current page. It also holds the live
+/// connection ([`Live`]), so it opens after log-in and closes at log-out.
 #[component]
 pub fn AppShell() -> impl IntoView {
     let session = use_session();
+    // The live connection lives as long as the signed-in shell: it closes on log-out.
+    Live::provide(session);
     let menu_open = RwSignal::new(false);
     let location = use_location();
     // Following a link closes the phone menu.
@@ -48,7 +52,7 @@ pub fn AppShell() -> impl IntoView {
         <div class="shell" class:menu-open=move || menu_open.get()>
             <header class="sidebar">
                 <div class="sidebar-top">
-                    <A href=AppRoute::Products.path() attr:class="brand-link">
+                    <A href=AppRoute::Inbox.path() attr:class="brand-link">
                         <Brand />
                     </A>
                     <button

@@ -131,6 +131,11 @@ impl Session {
         self.clear();
     }
 
+    /// The current session token (not tracked), for the live connection.
+    pub fn token_untracked(self) -> Option<String> {
+        self.token.get_untracked()
+    }
+
     /// Where the session stands (tracked).
     pub fn state(self) -> SessionState {
         self.state.get()

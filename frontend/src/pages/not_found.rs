@@ -13,8 +13,8 @@ pub fn NotFoundPage() -> impl IntoView {
             <div class="auth-card">
                 <h1 class="auth-title">"Page not found"</h1>
                 <p class="muted">"There is nothing at this address."</p>
-                <A href=AppRoute::Products.path() attr:class="btn btn-primary">
-                    "Go to products"
+                <A href=AppRoute::Inbox.path() attr:class="btn btn-primary">
+                    "Go to the inbox"
                 </A>
             </div>
         </div>

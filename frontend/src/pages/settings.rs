@@ -1,4 +1,5 @@
-//! `/settings`: the business profile and the AI salesperson's settings.
+//! `/settings`: the business profile, the AI salesperson's settings, and the WhatsApp
+//! connection.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -10,6 +11,7 @@ use crate::client::{Business, BusinessSettings};
 use crate::components::feedback::{Banner, LoadError, Spinner};
 use crate::components::forms::{Field, FormErrors, TextField};
 use crate::components::locale::{COUNTRIES, currency_codes};
+use crate::components::whatsapp::WhatsAppSection;
 use crate::contexts::session::use_session;
 
 /// How each reply tone is described to the owner.
@@ -35,7 +37,7 @@ pub fn SettingsPage() -> impl IntoView {
             <header class="page-header">
                 <div>
                     <h1 class="page-title">"Settings"</h1>
-                    <p class="muted">"Your business profile and how the AI salesperson behaves."</p>
+                    <p class="muted">"Your business profile, how the AI salesperson behaves, and your WhatsApp number."</p>
                 </div>
             </header>
             <Suspense fallback=|| view! { <Spinner label="Loading settings" /> }>
@@ -56,6 +58,7 @@ pub fn SettingsPage() -> impl IntoView {
                         })
                 }}
             </Suspense>
+            <WhatsAppSection />
         </div>
     }
 }

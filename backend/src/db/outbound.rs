@@ -1,0 +1,121 @@
+//! Writes of the outbound sender: a message stored `pending`, then `sent` with Meta's
+//! wamid or `failed` with Meta's error.
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
+use shared::{MessageDirection, MessageKind, MessageStatus, SentBy};
+
+use super::inbox::Message;
+use super::schema::{chats, messages};
+use super::tenants::last_insert_id;
+
+/// Longest chat preview, in characters.
+pub const PREVIEW_CHARS: usize = 120;
+
+/// An outbound message about to be sent.
+#[derive(Debug, Clone)]
+pub struct NewOutbound<'a> {
+    /// Tenant.
+    pub business_id: u64,
+    /// Conversation.
+    pub chat_id: u64,
+    /// `text` or `template`.
+    pub kind: MessageKind,
+    /// Readable body.
+    pub body: &'a str,
+    /// Structured content (the template as JSON), when not plain text.
+    pub payload: Option<&'a str>,
+    /// Who wrote it.
+    pub sent_by: SentBy,
+}
+
+/// Stores the message as `pending` and makes it the chat's latest, in one transaction.
+pub async fn insert_pending(
+    conn: &mut AsyncMysqlConnection,
+    new: &NewOutbound<'_>,
+) -> QueryResult<Message> {
+    let now = Utc::now().naive_utc();
+    let preview: String = new.body.chars().take(PREVIEW_CHARS).collect();
+    conn.transaction(async |conn| {
+        diesel::insert_into(messages::table)
+            .values((
+                messages::business_id.eq(new.business_id),
+                messages::chat_id.eq(new.chat_id),
+                messages::direction.eq(MessageDirection::Outbound.as_str()),
+                messages::kind.eq(new.kind.as_str()),
+                messages::body.eq(new.body),
+                messages::payload.eq(new.payload),
+                messages::sent_by.eq(new.sent_by.as_str()),
+                messages::status.eq(MessageStatus::Pending.as_str()),
+                messages::wa_timestamp.eq(now),
+                messages::created_at.eq(now),
+                messages::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        let id: u64 = diesel::select(last_insert_id()).get_result(conn).await?;
+        diesel::update(
+            chats::table
+                .filter(chats::id.eq(new.chat_id))
+                .filter(chats::business_id.eq(new.business_id)),
+        )
+        .set((
+            chats::last_message_at.eq(now),
+            chats::last_message_preview.eq(&preview),
+        ))
+        .execute(conn)
+        .await?;
+        messages::table
+            .find(id)
+            .select(Message::as_select())
+            .first(conn)
+            .await
+    })
+    .await
+}
+
+/// Records Meta's acceptance: the wamid, and `sent` unless a webhook status already
+/// moved the message further.
+pub async fn mark_sent(
+    conn: &mut AsyncMysqlConnection,
+    message_id: u64,
+    wamid: &str,
+) -> QueryResult<usize> {
+    let now: NaiveDateTime = Utc::now().naive_utc();
+    diesel::update(
+        messages::table
+            .filter(messages::id.eq(message_id))
+            .filter(messages::status.eq(MessageStatus::Pending.as_str())),
+    )
+    .set((
+        messages::wamid.eq(wamid),
+        messages::status.eq(MessageStatus::Sent.as_str()),
+        messages::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+}
+
+/// Records a permanent failure with Meta's error code and title.
+pub async fn mark_failed(
+    conn: &mut AsyncMysqlConnection,
+    message_id: u64,
+    error_code: Option<i32>,
+    error_title: &str,
+) -> QueryResult<usize> {
+    let title: String = error_title.chars().take(255).collect();
+    diesel::update(
+        messages::table
+            .filter(messages::id.eq(message_id))
+            .filter(messages::status.eq(MessageStatus::Pending.as_str())),
+    )
+    .set((
+        messages::status.eq(MessageStatus::Failed.as_str()),
+        messages::error_code.eq(error_code),
+        messages::error_title.eq(title),
+        messages::updated_at.eq(Utc::now().naive_utc()),
+    ))
+    .execute(conn)
+    .await
+}

@@ -1,0 +1,218 @@
+//! WhatsApp number connections (`whatsapp_connections`). A business has at most one
+//! `connected` number; older rows stay as `disconnected` records.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
+use shared::ConnectionStatus;
+
+use super::schema::whatsapp_connections as wc;
+use super::sessions;
+
+/// A connection row, without the encrypted token (read only where a call needs it).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = wc, check_for_backend(diesel::mysql::Mysql))]
+pub struct WhatsAppConnection {
+    /// Id.
+    pub id: u64,
+    /// Tenant.
+    pub business_id: u64,
+    /// Meta's phone number id (routes webhooks and sends).
+    pub phone_number_id: String,
+    /// WhatsApp Business Account id.
+    pub waba_id: String,
+    /// The number as shown to people.
+    pub display_phone_number: String,
+    /// The name Meta verified, when known.
+    pub verified_name: Option<String>,
+    /// Masked token, safe to show (`••••abcd`).
+    pub access_token_hint: String,
+    /// `shared::ConnectionStatus` text.
+    pub status: String,
+    /// When it was (last) connected.
+    pub connected_at: chrono::NaiveDateTime,
+    /// When it was disconnected, if it is.
+    pub disconnected_at: Option<chrono::NaiveDateTime>,
+    /// Last webhook delivery for this number.
+    pub last_webhook_at: Option<chrono::NaiveDateTime>,
+    /// Last webhook processing error.
+    pub last_webhook_error: Option<String>,
+}
+
+/// What connecting stores.
+#[derive(Debug, Clone)]
+pub struct NewConnection<'a> {
+    /// Meta's phone number id.
+    pub phone_number_id: &'a str,
+    /// WABA id.
+    pub waba_id: &'a str,
+    /// Display number.
+    pub display_phone_number: &'a str,
+    /// Verified name from Meta.
+    pub verified_name: Option<&'a str>,
+    /// `nonce || ciphertext` of the access token (`crate::crypto::encrypt`).
+    pub access_token_enc: &'a [u8],
+    /// Masked token.
+    pub access_token_hint: &'a str,
+}
+
+/// Outcome of [`connect`].
+#[derive(Debug)]
+pub enum ConnectOutcome {
+    /// Stored and connected.
+    Connected(WhatsAppConnection),
+    /// The number belongs to another business (who is never revealed).
+    NumberTaken,
+}
+
+/// The business's connected number, else its most recent one; `None` if never connected.
+pub async fn current(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+) -> QueryResult<Option<WhatsAppConnection>> {
+    if let Some(c) = connected(conn, business_id).await? {
+        return Ok(Some(c.0));
+    }
+    wc::table
+        .filter(wc::business_id.eq(business_id))
+        .order(wc::id.desc())
+        .select(WhatsAppConnection::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The business's connected number with its encrypted token.
+pub async fn connected(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+) -> QueryResult<Option<(WhatsAppConnection, Vec<u8>)>> {
+    wc::table
+        .filter(wc::business_id.eq(business_id))
+        .filter(wc::status.eq(ConnectionStatus::Connected.as_str()))
+        .order(wc::id.desc())
+        .select((WhatsAppConnection::as_select(), wc::access_token_enc))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Connects a number to a business: reconnecting the same number updates its row;
+/// connecting a new one disconnects the business's previous number. A number that
+/// belongs to another business is refused.
+pub async fn connect(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    new: &NewConnection<'_>,
+) -> QueryResult<ConnectOutcome> {
+    let now = Utc::now().naive_utc();
+    let outcome = conn
+        .transaction(async |conn| {
+            let existing: Option<(u64, u64)> = wc::table
+                .filter(wc::phone_number_id.eq(new.phone_number_id))
+                .select((wc::id, wc::business_id))
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?;
+            if existing.is_some_and(|(_, owner)| owner != business_id) {
+                return Ok(None);
+            }
+            diesel::update(
+                wc::table
+                    .filter(wc::business_id.eq(business_id))
+                    .filter(wc::status.eq(ConnectionStatus::Connected.as_str()))
+                    .filter(wc::phone_number_id.ne(new.phone_number_id)),
+            )
+            .set((
+                wc::status.eq(ConnectionStatus::Disconnected.as_str()),
+                wc::disconnected_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+            let id = match existing {
+                Some((id, _)) => {
+                    diesel::update(wc::table.find(id))
+                        .set((
+                            wc::waba_id.eq(new.waba_id),
+                            wc::display_phone_number.eq(new.display_phone_number),
+                            wc::verified_name.eq(new.verified_name),
+                            wc::access_token_enc.eq(new.access_token_enc),
+                            wc::access_token_hint.eq(new.access_token_hint),
+                            wc::status.eq(ConnectionStatus::Connected.as_str()),
+                            wc::connected_at.eq(now),
+                            wc::disconnected_at.eq(None::<chrono::NaiveDateTime>),
+                        ))
+                        .execute(conn)
+                        .await?;
+                    id
+                }
+                None => {
+                    diesel::insert_into(wc::table)
+                        .values((
+                            wc::business_id.eq(business_id),
+                            wc::phone_number_id.eq(new.phone_number_id),
+                            wc::waba_id.eq(new.waba_id),
+                            wc::display_phone_number.eq(new.display_phone_number),
+                            wc::verified_name.eq(new.verified_name),
+                            wc::access_token_enc.eq(new.access_token_enc),
+                            wc::access_token_hint.eq(new.access_token_hint),
+                            wc::status.eq(ConnectionStatus::Connected.as_str()),
+                            wc::connected_at.eq(now),
+                        ))
+                        .execute(conn)
+                        .await?;
+                    diesel::select(super::tenants::last_insert_id())
+                        .get_result(conn)
+                        .await?
+                }
+            };
+            wc::table
+                .find(id)
+                .select(WhatsAppConnection::as_select())
+                .first(conn)
+                .await
+                .map(Some)
+        })
+        .await;
+    match outcome {
+        Ok(Some(c)) => Ok(ConnectOutcome::Connected(c)),
+        Ok(None) => Ok(ConnectOutcome::NumberTaken),
+        // Two businesses racing for the same new number: the loser sees it taken.
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(ConnectOutcome::NumberTaken),
+        Err(e) => Err(e),
+    }
+}
+
+/// Disconnects the business's number and ends every dashboard session of the business,
+/// in one transaction. Records (the row, chats, messages) are kept. `None` when the
+/// business has no connected number.
+pub async fn disconnect(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+) -> QueryResult<Option<WhatsAppConnection>> {
+    let now = Utc::now().naive_utc();
+    conn.transaction(async |conn| {
+        let Some((current, _)) = connected(conn, business_id).await? else {
+            return Ok(None);
+        };
+        diesel::update(wc::table.find(current.id))
+            .set((
+                wc::status.eq(ConnectionStatus::Disconnected.as_str()),
+                wc::disconnected_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        sessions::revoke_all_for_business(conn, business_id).await?;
+        wc::table
+            .find(current.id)
+            .select(WhatsAppConnection::as_select())
+            .first(conn)
+            .await
+            .map(Some)
+    })
+    .await
+}

@@ -1,0 +1,588 @@
+//! The inbox: chats, message history, sending, and live subscriptions.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::futures_util::{Stream, StreamExt};
+use async_graphql::{
+    ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject, Subscription,
+};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use shared::{BusinessId, SentBy as SharedSentBy};
+use tokio_stream::wrappers::BroadcastStream;
+
+use super::loaders::ContactLoader;
+use super::{Authenticated, ContextExt, MAX_PAGE_SIZE, ids};
+use crate::app::AppState;
+use crate::db::chats::{self as chat_model, ChatCursor, ChatFilter};
+use crate::db::inbox as model;
+use crate::error::AppError;
+use crate::events::EventKind;
+use crate::{inbox, sender};
+
+/// Which way a message travelled.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "shared::MessageDirection")]
+pub enum MessageDirection {
+    /// From the customer.
+    Inbound,
+    /// To the customer.
+    Outbound,
+}
+
+/// Delivery state of a message; never moves backwards.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "shared::MessageStatus")]
+pub enum MessageStatus {
+    /// Stored, not yet accepted by WhatsApp (or being retried).
+    Pending,
+    /// Accepted by WhatsApp.
+    Sent,
+    /// Delivered to the customer's phone.
+    Delivered,
+    /// Read by the customer.
+    Read,
+    /// Failed; see `errorCode` and `errorTitle`.
+    Failed,
+}
+
+/// What a message contains.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "shared::MessageKind")]
+pub enum MessageKind {
+    /// Plain text.
+    Text,
+    /// A photo.
+    Image,
+    /// A voice note or audio file.
+    Audio,
+    /// A video.
+    Video,
+    /// A document.
+    Document,
+    /// A sticker.
+    Sticker,
+    /// A shared location.
+    Location,
+    /// Shared contact cards.
+    Contacts,
+    /// A reply to buttons or a list.
+    Interactive,
+    /// A tap on a template button.
+    Button,
+    /// A catalog order.
+    Order,
+    /// An emoji reaction.
+    Reaction,
+    /// A template message.
+    Template,
+    /// A system notice.
+    System,
+    /// Anything else.
+    Unsupported,
+}
+
+/// Who wrote a message.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "shared::SentBy")]
+pub enum SentBy {
+    /// The customer.
+    Customer,
+    /// The AI salesperson.
+    Ai,
+    /// A person of the business.
+    Staff,
+    /// A scheduled follow-up.
+    FollowUp,
+    /// The product itself.
+    System,
+}
+
+/// A customer on WhatsApp. `waId` (phone) may be missing for customers with a username.
+#[derive(SimpleObject)]
+pub struct Contact {
+    /// Opaque id.
+    pub id: ID,
+    /// A name to show: profile name, username, phone number or BSUID.
+    pub name: String,
+    /// Phone number (digits), when known.
+    pub wa_id: Option<String>,
+    /// Meta's business-scoped user id (BSUID), when known.
+    pub user_id: Option<String>,
+    /// WhatsApp username, when set.
+    pub username: Option<String>,
+    /// Profile name from WhatsApp.
+    pub profile_name: Option<String>,
+}
+
+impl From<model::Contact> for Contact {
+    fn from(c: model::Contact) -> Self {
+        Contact {
+            id: ids::encode("Contact", c.id),
+            name: c.display_name(),
+            wa_id: c.wa_id,
+            user_id: c.user_id,
+            username: c.username,
+            profile_name: c.profile_name,
+        }
+    }
+}
+
+/// A conversation with one customer.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Chat {
+    /// Opaque id.
+    pub id: ID,
+    /// Last message either way.
+    pub last_message_at: Option<DateTime<Utc>>,
+    /// Short text of the last message.
+    pub last_message_preview: Option<String>,
+    /// Inbound messages not yet read in the dashboard.
+    pub unread_count: i32,
+    /// Human takeover: the AI stays silent in this chat.
+    pub ai_paused: bool,
+    /// Why the AI handed the chat to a person, if it did.
+    pub handoff_reason: Option<String>,
+    /// Whether free-form replies are allowed now (24-hour customer service window).
+    pub window_open: bool,
+    /// When the window closes (or closed); `null` if the customer never wrote.
+    pub window_closes_at: Option<DateTime<Utc>>,
+    #[graphql(skip)]
+    pub contact_id: u64,
+}
+
+impl From<model::Chat> for Chat {
+    fn from(c: model::Chat) -> Self {
+        let last_inbound = c.last_inbound_at.map(|t| t.and_utc().timestamp());
+        Chat {
+            id: ids::encode("Chat", c.id),
+            last_message_at: c.last_message_at.map(|t| t.and_utc()),
+            last_message_preview: c.last_message_preview,
+            unread_count: c.unread_count,
+            ai_paused: c.ai_paused,
+            handoff_reason: c.handoff_reason,
+            window_open: shared::window::window_open(last_inbound, Utc::now().timestamp()),
+            window_closes_at: shared::window::window_closes_at(last_inbound)
+                .and_then(|t| DateTime::from_timestamp(t, 0)),
+            contact_id: c.contact_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Chat {
+    /// The customer.
+    async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Contact> {
+        let loader = ctx.data_unchecked::<DataLoader<ContactLoader>>();
+        let contact = loader.load_one(self.contact_id).await?.ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("chat without contact {}", self.contact_id))
+        })?;
+        Ok(contact.into())
+    }
+}
+
+/// One message.
+#[derive(SimpleObject)]
+pub struct Message {
+    /// Opaque id.
+    pub id: ID,
+    /// Its chat.
+    pub chat_id: ID,
+    /// Inbound or outbound.
+    pub direction: MessageDirection,
+    /// Content type.
+    pub kind: MessageKind,
+    /// Readable text for every kind (caption, location, order summary, template ...).
+    pub body: String,
+    /// WhatsApp media id, for media messages.
+    pub media_id: Option<String>,
+    /// Media content type.
+    pub media_mime_type: Option<String>,
+    /// The wamid of the message this one replies or reacts to.
+    pub reply_to_wamid: Option<String>,
+    /// Who wrote it.
+    pub sent_by: SentBy,
+    /// Delivery state.
+    pub status: MessageStatus,
+    /// WhatsApp's error code when failed.
+    pub error_code: Option<i32>,
+    /// WhatsApp's error title when failed.
+    pub error_title: Option<String>,
+    /// When it was sent or received.
+    pub timestamp: DateTime<Utc>,
+}
+
+impl From<model::Message> for Message {
+    fn from(m: model::Message) -> Self {
+        Message {
+            id: ids::encode("Message", m.id),
+            chat_id: ids::encode("Chat", m.chat_id),
+            direction: shared::MessageDirection::parse(&m.direction)
+                .unwrap_or(shared::MessageDirection::Inbound)
+                .into(),
+            kind: shared::MessageKind::parse(&m.kind)
+                .unwrap_or(shared::MessageKind::Unsupported)
+                .into(),
+            body: m.body,
+            media_id: m.media_id,
+            media_mime_type: m.media_mime,
+            reply_to_wamid: m.context_wamid,
+            sent_by: SharedSentBy::parse(&m.sent_by)
+                .unwrap_or(SharedSentBy::System)
+                .into(),
+            status: shared::MessageStatus::parse(&m.status)
+                .unwrap_or(shared::MessageStatus::Pending)
+                .into(),
+            error_code: m.error_code,
+            error_title: m.error_title,
+            timestamp: m.wa_timestamp.unwrap_or(m.created_at).and_utc(),
+        }
+    }
+}
+
+/// An approved WhatsApp template.
+#[derive(InputObject)]
+pub struct TemplateInput {
+    /// Template name as approved in WhatsApp Manager.
+    pub name: String,
+    /// Language code.
+    #[graphql(default_with = "String::from(\"en_US\")")]
+    pub language: String,
+    /// Body parameters in order.
+    #[graphql(default)]
+    pub parameters: Vec<String>,
+}
+
+fn encode_chat_cursor(chat: &model::Chat) -> String {
+    let at = chat
+        .last_message_at
+        .map(|t| t.and_utc().timestamp_micros().to_string())
+        .unwrap_or_else(|| "-".into());
+    URL_SAFE_NO_PAD.encode(format!("ChatCursor:{at}:{}", chat.id))
+}
+
+fn decode_chat_cursor(cursor: &str) -> Option<ChatCursor> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+    let rest = text.strip_prefix("ChatCursor:")?;
+    let (at, id) = rest.split_once(':')?;
+    let last_message_at: Option<NaiveDateTime> = match at {
+        "-" => None,
+        micros => Some(DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc()),
+    };
+    Some(ChatCursor {
+        last_message_at,
+        id: id.parse().ok()?,
+    })
+}
+
+fn page_size(value: Option<i32>, field: &'static str) -> Result<usize, AppError> {
+    match value {
+        None => Ok(20),
+        Some(n) if n < 0 => Err(AppError::invalid(field, "must not be negative")),
+        Some(n) => Ok(usize::try_from(n).unwrap_or(0).min(MAX_PAGE_SIZE)),
+    }
+}
+
+/// Inbox queries.
+#[derive(Default)]
+pub struct InboxQuery;
+
+#[Object]
+impl InboxQuery {
+    /// Chats, newest activity first. `unreadOnly` keeps chats with unread messages;
+    /// `search` matches the customer's name, username, phone number or BSUID.
+    #[graphql(guard = "Authenticated")]
+    async fn chats(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        unread_only: Option<bool>,
+        search: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Chat>> {
+        let caller = ctx.caller()?;
+        let limit = page_size(first, "first")?;
+        let cursor = match after.as_deref() {
+            None => None,
+            Some(c) => Some(
+                decode_chat_cursor(c)
+                    .ok_or_else(|| AppError::invalid("after", "not a cursor from this list"))?,
+            ),
+        };
+        let filter = ChatFilter {
+            unread_only: unread_only.unwrap_or(false),
+            search: search.filter(|s| s.chars().count() <= 100),
+        };
+        let mut conn = ctx.app().db().await?;
+        let mut rows = chat_model::list_page(
+            &mut conn,
+            caller.business_id.0,
+            &filter,
+            cursor,
+            i64::try_from(limit).unwrap_or(20) + 1,
+        )
+        .await
+        .map_err(AppError::from)?;
+        let has_next = rows.len() > limit;
+        rows.truncate(limit);
+        let mut connection = Connection::new(cursor.is_some(), has_next);
+        connection.edges.extend(
+            rows.into_iter()
+                .map(|c| Edge::new(encode_chat_cursor(&c), Chat::from(c))),
+        );
+        Ok(connection)
+    }
+
+    /// One chat. Another business's chat is `NOT_FOUND`.
+    #[graphql(guard = "Authenticated")]
+    async fn chat(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Chat> {
+        let caller = ctx.caller()?;
+        let id = ids::decode("Chat", &id)?;
+        let mut conn = ctx.app().db().await?;
+        let chat = model::find_chat(&mut conn, caller.business_id.0, id)
+            .await
+            .map_err(AppError::from)?
+            .ok_or(AppError::NotFound("chat"))?;
+        Ok(chat.into())
+    }
+
+    /// A chat's messages, paging backwards: the `last` messages before the cursor
+    /// `before` (the newest when omitted), returned oldest to newest.
+    /// `pageInfo.hasPreviousPage` says whether older messages exist; pass
+    /// `pageInfo.startCursor` as `before` to get them.
+    #[graphql(guard = "Authenticated")]
+    async fn messages(
+        &self,
+        ctx: &Context<'_>,
+        chat_id: ID,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Message>> {
+        let caller = ctx.caller()?;
+        let chat_id = ids::decode("Chat", &chat_id)?;
+        let limit = page_size(last, "last")?;
+        let before_id = match before.as_deref() {
+            None => None,
+            Some(c) => Some(
+                ids::decode("Message", &ID(c.to_string()))
+                    .map_err(|_| AppError::invalid("before", "not a cursor from this list"))?,
+            ),
+        };
+        let mut conn = ctx.app().db().await?;
+        model::find_chat(&mut conn, caller.business_id.0, chat_id)
+            .await
+            .map_err(AppError::from)?
+            .ok_or(AppError::NotFound("chat"))?;
+        let mut rows = chat_model::messages_before(
+            &mut conn,
+            caller.business_id.0,
+            chat_id,
+            before_id,
+            i64::try_from(limit).unwrap_or(20) + 1,
+        )
+        .await
+        .map_err(AppError::from)?;
+        let has_previous = rows.len() > limit;
+        rows.truncate(limit);
+        rows.reverse();
+        let mut connection = Connection::new(has_previous, before_id.is_some());
+        connection.edges.extend(rows.into_iter().map(|m| {
+            let cursor = ids::encode("Message", m.id).0;
+            Edge::new(cursor, Message::from(m))
+        }));
+        Ok(connection)
+    }
+}
+
+/// Inbox mutations.
+#[derive(Default)]
+pub struct InboxMutation;
+
+#[Object]
+impl InboxMutation {
+    /// Sends a free-form reply as staff. Only inside the 24-hour window (else
+    /// `BAD_USER_INPUT` on `text`: send a template). Returns the stored message, `SENT`
+    /// or still `PENDING` while temporary failures are retried (follow
+    /// `messageStatusChanged`), or `FAILED` with WhatsApp's error.
+    #[graphql(guard = "Authenticated")]
+    async fn send_message(
+        &self,
+        ctx: &Context<'_>,
+        chat_id: ID,
+        text: String,
+    ) -> async_graphql::Result<Message> {
+        let caller = ctx.caller()?;
+        let chat_id = ids::decode("Chat", &chat_id)?;
+        let message = sender::send_text(
+            ctx.app(),
+            caller.business_id,
+            chat_id,
+            &text,
+            SharedSentBy::Staff,
+        )
+        .await?;
+        Ok(message.into())
+    }
+
+    /// Sends an approved template as staff (allowed at any time).
+    #[graphql(guard = "Authenticated")]
+    async fn send_template(
+        &self,
+        ctx: &Context<'_>,
+        chat_id: ID,
+        template: TemplateInput,
+    ) -> async_graphql::Result<Message> {
+        let caller = ctx.caller()?;
+        let chat_id = ids::decode("Chat", &chat_id)?;
+        let message = sender::send_template(
+            ctx.app(),
+            caller.business_id,
+            chat_id,
+            sender::Template {
+                name: template.name,
+                language: template.language,
+                parameters: template.parameters,
+            },
+            SharedSentBy::Staff,
+        )
+        .await?;
+        Ok(message.into())
+    }
+
+    /// Marks a chat read: unread count to zero and a read receipt to WhatsApp.
+    #[graphql(guard = "Authenticated")]
+    async fn mark_chat_read(&self, ctx: &Context<'_>, chat_id: ID) -> async_graphql::Result<Chat> {
+        let caller = ctx.caller()?;
+        let chat_id = ids::decode("Chat", &chat_id)?;
+        Ok(
+            inbox::mark_chat_read(ctx.app(), caller.business_id, chat_id)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Pauses (human takeover) or resumes the AI in one chat.
+    #[graphql(guard = "Authenticated")]
+    async fn set_chat_ai_paused(
+        &self,
+        ctx: &Context<'_>,
+        chat_id: ID,
+        paused: bool,
+    ) -> async_graphql::Result<Chat> {
+        let caller = ctx.caller()?;
+        let chat_id = ids::decode("Chat", &chat_id)?;
+        Ok(
+            inbox::set_ai_paused(ctx.app(), caller.business_id, chat_id, paused)
+                .await?
+                .into(),
+        )
+    }
+}
+
+/// The caller's business's events, as they happen.
+fn business_events(
+    app: &AppState,
+    business_id: BusinessId,
+) -> impl Stream<Item = EventKind> + use<> {
+    BroadcastStream::new(app.events.subscribe()).filter_map(move |event| async move {
+        match event {
+            Ok(e) if e.business_id == business_id => Some(e.kind),
+            Ok(_) => None,
+            Err(lagged) => {
+                tracing::warn!(error = %lagged, "a subscriber fell behind; events were skipped");
+                None
+            }
+        }
+    })
+}
+
+async fn load_message(app: &AppState, business_id: BusinessId, message_id: u64) -> Option<Message> {
+    let mut conn = app.db().await.ok()?;
+    model::find_message(&mut conn, business_id.0, message_id)
+        .await
+        .ok()
+        .flatten()
+        .map(Message::from)
+}
+
+async fn load_chat(app: &AppState, business_id: BusinessId, chat_id: u64) -> Option<Chat> {
+    let mut conn = app.db().await.ok()?;
+    model::find_chat(&mut conn, business_id.0, chat_id)
+        .await
+        .ok()
+        .flatten()
+        .map(Chat::from)
+}
+
+/// Live inbox updates over WebSocket (`/graphql/ws`, `graphql-transport-ws`). Each
+/// subscriber receives only its own business's events.
+#[derive(Default)]
+pub struct InboxSubscription;
+
+#[Subscription]
+impl InboxSubscription {
+    /// A message was stored: inbound from a customer, or outbound (pending at first).
+    #[graphql(guard = "Authenticated")]
+    async fn message_added(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = Message> + use<>> {
+        let business_id = ctx.caller()?.business_id;
+        let app = ctx.app().clone();
+        Ok(business_events(&app, business_id).filter_map(move |kind| {
+            let app = app.clone();
+            async move {
+                match kind {
+                    EventKind::MessageAdded { message_id, .. } => {
+                        load_message(&app, business_id, message_id).await
+                    }
+                    _ => None,
+                }
+            }
+        }))
+    }
+
+    /// A message's delivery status changed (sent, delivered, read, failed).
+    #[graphql(guard = "Authenticated")]
+    async fn message_status_changed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = Message> + use<>> {
+        let business_id = ctx.caller()?.business_id;
+        let app = ctx.app().clone();
+        Ok(business_events(&app, business_id).filter_map(move |kind| {
+            let app = app.clone();
+            async move {
+                match kind {
+                    EventKind::MessageStatusChanged { message_id, .. } => {
+                        load_message(&app, business_id, message_id).await
+                    }
+                    _ => None,
+                }
+            }
+        }))
+    }
+
+    /// A chat's summary changed (new message, unread count, takeover).
+    #[graphql(guard = "Authenticated")]
+    async fn chat_updated(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = Chat> + use<>> {
+        let business_id = ctx.caller()?.business_id;
+        let app = ctx.app().clone();
+        Ok(business_events(&app, business_id).filter_map(move |kind| {
+            let app = app.clone();
+            async move {
+                match kind {
+                    EventKind::ChatUpdated { chat_id } => {
+                        load_chat(&app, business_id, chat_id).await
+                    }
+                    _ => None,
+                }
+            }
+        }))
+    }
+}

@@ -1,0 +1,61 @@
+//! The owner's actions on a chat: reading it (unread count reset, read receipt to
+//! WhatsApp) and taking over from the AI.
+
+use shared::BusinessId;
+
+use crate::app::AppState;
+use crate::db::chats;
+use crate::db::inbox::{self as model, Chat};
+use crate::error::{AppError, AppResult};
+use crate::events::{DomainEvent, EventKind};
+use crate::sender;
+
+/// Marks a chat read: the unread count goes to zero and, when there was something
+/// unread, WhatsApp gets a read receipt for the latest inbound message (sent in the
+/// background: the dashboard does not wait for Meta).
+pub async fn mark_chat_read(
+    app: &AppState,
+    business_id: BusinessId,
+    chat_id: u64,
+) -> AppResult<Chat> {
+    let mut conn = app.db().await?;
+    model::find_chat(&mut conn, business_id.0, chat_id)
+        .await?
+        .ok_or(AppError::NotFound("chat"))?;
+    let (previous_unread, latest_inbound) =
+        chats::mark_read(&mut conn, business_id.0, chat_id).await?;
+    if previous_unread > 0 {
+        app.events.publish(DomainEvent {
+            business_id,
+            kind: EventKind::ChatUpdated { chat_id },
+        });
+        if let Some(wamid) = latest_inbound {
+            let app = app.clone();
+            tokio::spawn(async move { sender::send_read_receipt(&app, business_id, &wamid).await });
+        }
+    }
+    model::find_chat(&mut conn, business_id.0, chat_id)
+        .await?
+        .ok_or(AppError::NotFound("chat"))
+}
+
+/// Pauses (human takeover) or resumes the AI for one chat.
+pub async fn set_ai_paused(
+    app: &AppState,
+    business_id: BusinessId,
+    chat_id: u64,
+    paused: bool,
+) -> AppResult<Chat> {
+    let mut conn = app.db().await?;
+    model::find_chat(&mut conn, business_id.0, chat_id)
+        .await?
+        .ok_or(AppError::NotFound("chat"))?;
+    chats::set_ai_paused(&mut conn, business_id.0, chat_id, paused).await?;
+    app.events.publish(DomainEvent {
+        business_id,
+        kind: EventKind::ChatUpdated { chat_id },
+    });
+    model::find_chat(&mut conn, business_id.0, chat_id)
+        .await?
+        .ok_or(AppError::NotFound("chat"))
+}

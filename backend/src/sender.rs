@@ -1,0 +1,481 @@
+//! The one outbound sender: staff replies today, AI replies and follow-ups later, all
+//! send through [`send`] (or [`send_text`] / [`send_template`]).
+//!
+//! A send:
+//!
+//! 1. checks everything that can be checked before anything is stored: the chat belongs
+//!    to the business, a number is connected, the content is valid, and free-form text
+//!    is inside the 24-hour customer service window (`shared::window`); outside it only
+//!    a template is accepted;
+//! 2. stores the message `pending` and publishes `MessageAdded` / `ChatUpdated`;
+//! 3. makes the first `POST {META_GRAPH_URL}/{phone_number_id}/messages` inline, so a
+//!    healthy send returns `sent` with Meta's wamid;
+//! 4. on a temporary failure (5xx, timeout, 130429 throughput, 131056 pair rate limit)
+//!    returns the message still `pending` and retries in a spawned task with doubling
+//!    delays (`SEND_RETRY_BASE_MS`, at least 6 x that for 131056, which Meta lifts after
+//!    about 6 s), up to `SEND_MAX_ATTEMPTS`; only then is it recorded as failed;
+//! 5. on a permanent failure (131047 outside the window, 131026 undeliverable, 190
+//!    token, 100 invalid parameter, ...) records `failed` with Meta's code and title.
+//!
+//! Every status change is published (`MessageStatusChanged`), so the inbox shows it.
+//! Retries live in the process: a restart leaves an unsent message `pending` (visible
+//! in the inbox) until the durable jobs worker takes over outbound sends.
+
+use std::time::Duration;
+
+use shared::{BusinessId, MessageKind, SentBy};
+
+use crate::app::AppState;
+use crate::db::inbox::{self as inbox_model, Message, Recipient};
+use crate::db::outbound::{self, NewOutbound};
+use crate::error::{AppError, AppResult};
+use crate::events::{DomainEvent, EventKind};
+use crate::meta::GraphClient;
+use crate::meta::client::{GraphError, PAIR_RATE_LIMIT};
+use crate::meta::types::{MessageContent, SendMessageRequest, TemplateBody, TextBody};
+use crate::whatsapp::{self, SendingIdentity};
+
+/// Longest text WhatsApp accepts in one message.
+pub const MAX_TEXT_CHARS: usize = 4096;
+/// Longest delay between two retries.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
+
+/// An approved WhatsApp template with its body parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// Name as approved in WhatsApp Manager, e.g. `order_update`.
+    pub name: String,
+    /// Language code, e.g. `en_US`.
+    pub language: String,
+    /// Body parameters `{{1}}`, `{{2}}`, ... in order.
+    pub parameters: Vec<String>,
+}
+
+/// What to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outbound {
+    /// Free-form text: only inside the 24-hour window.
+    Text(String),
+    /// A template: allowed at any time.
+    Template(Template),
+}
+
+/// Sends free-form text to a chat's customer.
+pub async fn send_text(
+    app: &AppState,
+    business_id: BusinessId,
+    chat_id: u64,
+    text: &str,
+    sent_by: SentBy,
+) -> AppResult<Message> {
+    send(
+        app,
+        business_id,
+        chat_id,
+        Outbound::Text(text.to_string()),
+        sent_by,
+    )
+    .await
+}
+
+/// Sends an approved template to a chat's customer.
+pub async fn send_template(
+    app: &AppState,
+    business_id: BusinessId,
+    chat_id: u64,
+    template: Template,
+    sent_by: SentBy,
+) -> AppResult<Message> {
+    send(
+        app,
+        business_id,
+        chat_id,
+        Outbound::Template(template),
+        sent_by,
+    )
+    .await
+}
+
+fn validate(content: &Outbound) -> AppResult<()> {
+    match content {
+        Outbound::Text(text) => {
+            if text.trim().is_empty() {
+                return Err(AppError::invalid("text", "write a message first"));
+            }
+            if text.chars().count() > MAX_TEXT_CHARS {
+                return Err(AppError::invalid(
+                    "text",
+                    format!("a WhatsApp message holds at most {MAX_TEXT_CHARS} characters"),
+                ));
+            }
+        }
+        Outbound::Template(t) => {
+            let name_ok = !t.name.is_empty()
+                && t.name.len() <= 512
+                && t.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !name_ok {
+                return Err(AppError::invalid(
+                    "template",
+                    "a template name is lowercase letters, digits and underscores",
+                ));
+            }
+            let language_ok = !t.language.is_empty()
+                && t.language.len() <= 15
+                && t.language
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !language_ok {
+                return Err(AppError::invalid(
+                    "template",
+                    "the template language is a code such as en_US",
+                ));
+            }
+            if t.parameters.len() > 50
+                || t.parameters
+                    .iter()
+                    .any(|p| p.trim().is_empty() || p.chars().count() > 1024)
+            {
+                return Err(AppError::invalid(
+                    "template",
+                    "template parameters must be non-empty (at most 1024 characters each)",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The readable body stored for a template message.
+fn template_body(t: &Template) -> String {
+    if t.parameters.is_empty() {
+        format!("Template {}", t.name)
+    } else {
+        format!("Template {}: {}", t.name, t.parameters.join(" · "))
+    }
+}
+
+fn publish(app: &AppState, business_id: BusinessId, kind: EventKind) {
+    app.events.publish(DomainEvent { business_id, kind });
+}
+
+/// Sends `content` to the customer of `chat_id`; see the module docs for the steps.
+/// Returns the stored message: `sent`, `failed`, or `pending` while retries run.
+pub async fn send(
+    app: &AppState,
+    business_id: BusinessId,
+    chat_id: u64,
+    content: Outbound,
+    sent_by: SentBy,
+) -> AppResult<Message> {
+    let mut conn = app.db().await?;
+    let chat = inbox_model::find_chat(&mut conn, business_id.0, chat_id)
+        .await?
+        .ok_or(AppError::NotFound("chat"))?;
+    validate(&content)?;
+    if let Outbound::Text(_) = content {
+        let last_inbound = chat.last_inbound_at.map(|t| t.and_utc().timestamp());
+        if !shared::window::window_open(last_inbound, chrono::Utc::now().timestamp()) {
+            return Err(AppError::invalid(
+                "text",
+                "the 24-hour customer service window is closed (the customer has not written in the last 24 hours): only a template message can be sent now",
+            ));
+        }
+    }
+    let identity = whatsapp::sending_identity(app, business_id).await?;
+    let contact = inbox_model::find_contact(&mut conn, business_id.0, chat.contact_id)
+        .await?
+        .ok_or(AppError::NotFound("chat"))?;
+    let (to, recipient) = match contact.recipient() {
+        Some(Recipient::Phone(phone)) => (Some(phone.to_string()), None),
+        Some(Recipient::UserId(user_id)) => (None, Some(user_id.to_string())),
+        None => {
+            return Err(AppError::BadRequest(
+                "this customer has no WhatsApp address to reply to".into(),
+            ));
+        }
+    };
+
+    let (kind, body, payload, wire) = match &content {
+        Outbound::Text(text) => (
+            MessageKind::Text,
+            text.clone(),
+            None,
+            MessageContent::Text {
+                text: TextBody {
+                    preview_url: false,
+                    body: text.clone(),
+                },
+            },
+        ),
+        Outbound::Template(t) => {
+            let template = TemplateBody::new(&t.name, &t.language, &t.parameters);
+            let payload =
+                serde_json::to_string(&template).map_err(|e| AppError::Internal(e.into()))?;
+            (
+                MessageKind::Template,
+                template_body(t),
+                Some(payload),
+                MessageContent::Template { template },
+            )
+        }
+    };
+    let request = SendMessageRequest::new(to, recipient, wire);
+    let message = outbound::insert_pending(
+        &mut conn,
+        &NewOutbound {
+            business_id: business_id.0,
+            chat_id,
+            kind,
+            body: &body,
+            payload: payload.as_deref(),
+            sent_by,
+        },
+    )
+    .await?;
+    drop(conn);
+    publish(
+        app,
+        business_id,
+        EventKind::MessageAdded {
+            chat_id,
+            message_id: message.id,
+        },
+    );
+    publish(app, business_id, EventKind::ChatUpdated { chat_id });
+
+    let job = SendJob {
+        app: app.clone(),
+        business_id,
+        chat_id,
+        message_id: message.id,
+        identity,
+        request,
+    };
+    let first = job.attempt().await;
+    if let Some(error) = job.settle(first, 1).await? {
+        tokio::spawn(job.retry(error));
+    }
+    let mut conn = app.db().await?;
+    Ok(
+        inbox_model::find_message(&mut conn, business_id.0, message.id)
+            .await?
+            .unwrap_or(message),
+    )
+}
+
+/// One stored message on its way to Meta.
+struct SendJob {
+    app: AppState,
+    business_id: BusinessId,
+    chat_id: u64,
+    message_id: u64,
+    identity: SendingIdentity,
+    request: SendMessageRequest,
+}
+
+impl SendJob {
+    async fn attempt(&self) -> Result<String, GraphError> {
+        let answer = GraphClient::new(&self.app.http, &self.app.config.meta_graph_url)
+            .send_message(
+                &self.identity.connection.phone_number_id,
+                &self.identity.token,
+                &self.request,
+            )
+            .await?;
+        answer
+            .messages
+            .into_iter()
+            .next()
+            .map(|m| m.id)
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| GraphError::Transport("Meta accepted the message without an id".into()))
+    }
+
+    /// Records the outcome of attempt number `attempt`. Returns the error when the
+    /// send should be tried again.
+    async fn settle(
+        &self,
+        outcome: Result<String, GraphError>,
+        attempt: u32,
+    ) -> AppResult<Option<GraphError>> {
+        let mut conn = self.app.db().await?;
+        match outcome {
+            Ok(wamid) => {
+                outbound::mark_sent(&mut conn, self.message_id, &wamid).await?;
+                apply_early_statuses(&mut conn, &wamid).await?;
+                tracing::info!(message_id = self.message_id, attempt, "message sent");
+            }
+            Err(e) if e.is_retryable() && attempt < self.app.config.send_max_attempts => {
+                tracing::warn!(
+                    message_id = self.message_id,
+                    attempt,
+                    code = e.code(),
+                    title = %e.title(),
+                    "send failed, will retry"
+                );
+                return Ok(Some(e));
+            }
+            Err(e) => {
+                tracing::warn!(
+                    message_id = self.message_id,
+                    attempt,
+                    code = e.code(),
+                    title = %e.title(),
+                    "send failed permanently"
+                );
+                let code = e.code().and_then(|c| i32::try_from(c).ok());
+                outbound::mark_failed(&mut conn, self.message_id, code, &e.title()).await?;
+            }
+        }
+        publish(
+            &self.app,
+            self.business_id,
+            EventKind::MessageStatusChanged {
+                chat_id: self.chat_id,
+                message_id: self.message_id,
+            },
+        );
+        Ok(None)
+    }
+
+    /// The number was disconnected while the message waited for a retry.
+    async fn record_disconnected(&self) {
+        let recorded = async {
+            let mut conn = self.app.db().await?;
+            outbound::mark_failed(
+                &mut conn,
+                self.message_id,
+                None,
+                "WhatsApp number disconnected before the message could be sent",
+            )
+            .await?;
+            AppResult::Ok(())
+        }
+        .await;
+        match recorded {
+            Ok(()) => publish(
+                &self.app,
+                self.business_id,
+                EventKind::MessageStatusChanged {
+                    chat_id: self.chat_id,
+                    message_id: self.message_id,
+                },
+            ),
+            Err(e) => {
+                tracing::error!(message_id = self.message_id, error = ?e, "recording a send outcome failed");
+            }
+        }
+    }
+
+    /// Retries with doubling delays until the send settles. Each retry re-reads the
+    /// connection: a number disconnected meanwhile fails the message instead of
+    /// sending, and a reconnect with a new token is honoured.
+    async fn retry(mut self, mut last: GraphError) {
+        let base = self.app.config.send_retry_base;
+        for attempt in 2..=self.app.config.send_max_attempts {
+            tokio::time::sleep(retry_delay(base, attempt, &last)).await;
+            match whatsapp::sending_identity(&self.app, self.business_id).await {
+                Ok(identity) => self.identity = identity,
+                Err(AppError::BadRequest(_)) => {
+                    self.record_disconnected().await;
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(message_id = self.message_id, error = ?e, "reading the connection before a retry failed");
+                    return;
+                }
+            }
+            let outcome = self.attempt().await;
+            match self.settle(outcome, attempt).await {
+                Ok(None) => return,
+                Ok(Some(e)) => last = e,
+                Err(e) => {
+                    tracing::error!(message_id = self.message_id, error = ?e, "recording a send outcome failed");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The wait before attempt number `attempt` (2 for the first retry).
+pub fn retry_delay(base: Duration, attempt: u32, last: &GraphError) -> Duration {
+    let doubling = base.saturating_mul(1u32 << attempt.saturating_sub(2).min(16));
+    let delay = if last.code() == Some(PAIR_RATE_LIMIT) {
+        doubling.max(base.saturating_mul(6))
+    } else {
+        doubling
+    };
+    delay.min(MAX_RETRY_DELAY)
+}
+
+/// Applies webhook statuses that arrived before the wamid was stored (Meta can report
+/// `delivered` faster than we save its answer): the ingest parks them in
+/// `pending_statuses`. The `MessageStatusChanged` published right after covers the
+/// resulting change.
+async fn apply_early_statuses(
+    conn: &mut diesel_async::AsyncMysqlConnection,
+    wamid: &str,
+) -> AppResult<()> {
+    crate::ingest::apply_pending_statuses(conn, wamid).await?;
+    Ok(())
+}
+
+/// Marks an inbound message read on WhatsApp (blue ticks). Failures are logged, not
+/// returned: the inbox's own unread state does not depend on Meta.
+pub async fn send_read_receipt(app: &AppState, business_id: BusinessId, wamid: &str) {
+    let identity = match whatsapp::sending_identity(app, business_id).await {
+        Ok(identity) => identity,
+        Err(_) => return,
+    };
+    let sent = GraphClient::new(&app.http, &app.config.meta_graph_url)
+        .mark_read(&identity.connection.phone_number_id, &identity.token, wamid)
+        .await;
+    if let Err(e) = sent {
+        tracing::warn!(code = e.code(), title = %e.title(), "read receipt not accepted");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::types::MetaError;
+
+    fn api(code: i64) -> GraphError {
+        GraphError::Api {
+            http_status: 400,
+            error: Box::new(MetaError {
+                message: String::new(),
+                kind: "OAuthException".into(),
+                code,
+                error_subcode: None,
+                error_data: None,
+                error_user_title: None,
+                fbtrace_id: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn delays_double_and_pair_rate_limit_waits_longer() {
+        let base = Duration::from_secs(1);
+        assert_eq!(retry_delay(base, 2, &GraphError::Status(500)), base);
+        assert_eq!(retry_delay(base, 4, &GraphError::Status(500)), base * 4);
+        assert_eq!(retry_delay(base, 2, &api(131056)), base * 6);
+        assert_eq!(retry_delay(base, 30, &api(130429)), MAX_RETRY_DELAY);
+    }
+
+    #[test]
+    fn rate_limits_and_outages_are_retried_but_window_and_token_errors_are_not() {
+        assert!(api(130429).is_retryable());
+        assert!(api(131056).is_retryable());
+        assert!(GraphError::Status(500).is_retryable());
+        assert!(GraphError::Transport("timeout".into()).is_retryable());
+        assert!(!api(131047).is_retryable());
+        assert!(!api(131026).is_retryable());
+        assert!(!api(190).is_retryable());
+        assert!(!api(100).is_retryable());
+    }
+}

@@ -1,0 +1,484 @@
+//! A stand-in for Meta's Graph API (WhatsApp Cloud API): the same paths, JSON and
+//! error envelope as `graph.facebook.com`, on `127.0.0.1:<port>`.
+//!
+//! It answers `GET /{phone_number_id}` for the numbers it knows, `POST
+//! /{phone_number_id}/messages` for messages and read receipts, rejects a bad bearer
+//! token with code 190, records every request (secrets removed) for tests to inspect,
+//! and can be scripted to fail the next calls ([`Failure`]).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::Value;
+use tokio::sync::{oneshot, watch};
+
+use crate::crypto::{mask_secret, random_hex};
+use crate::meta::types::{
+    ErrorEnvelope, MetaError, MetaErrorData, PhoneNumberInfo, SendMessageRequest,
+    SendMessageResponse, SentContact, SentMessageId, SuccessResponse,
+};
+
+/// One request the stand-in received.
+#[derive(Debug, Clone)]
+pub struct RecordedRequest {
+    /// `GET` or `POST`.
+    pub method: String,
+    /// The path, e.g. `/106540352242922/messages`.
+    pub path: String,
+    /// The query string, if any.
+    pub query: Option<String>,
+    /// Headers, without `Authorization`.
+    pub headers: Vec<(String, String)>,
+    /// The bearer token, masked (`••••abcd`), to tell which token was used.
+    pub bearer_hint: Option<String>,
+    /// The JSON body, when there was one.
+    pub body: Option<Value>,
+}
+
+/// A failure the stand-in can be told to answer the next calls with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// HTTP 500 without Meta's envelope (an outage).
+    ServerError,
+    /// Code 130429: the number's throughput limit.
+    RateLimited,
+    /// Code 131056: too many messages to one customer.
+    PairRateLimited,
+    /// Code 131047: more than 24 hours since the customer last wrote.
+    ReEngagement,
+    /// Code 131026: the message cannot be delivered to this customer.
+    Undeliverable,
+    /// Code 190: the access token expired.
+    TokenExpired,
+    /// Code 100: an invalid parameter.
+    InvalidParameter,
+}
+
+impl Failure {
+    fn response(self) -> Response {
+        let (code, subcode, kind, message, details) = match self {
+            Failure::ServerError => {
+                return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+                    .into_response();
+            }
+            Failure::RateLimited => (
+                130429,
+                None,
+                "OAuthException",
+                "(#130429) Rate limit hit",
+                "Cloud API message throughput has been reached.",
+            ),
+            Failure::PairRateLimited => (
+                131056,
+                None,
+                "OAuthException",
+                "(#131056) (Business Account, Consumer Account) pair rate limit hit",
+                "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.",
+            ),
+            Failure::ReEngagement => (
+                131047,
+                None,
+                "OAuthException",
+                "(#131047) Re-engagement message",
+                "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+            ),
+            Failure::Undeliverable => (
+                131026,
+                None,
+                "OAuthException",
+                "(#131026) Message undeliverable",
+                "Message failed to send because the recipient cannot receive it.",
+            ),
+            Failure::TokenExpired => {
+                return error_response(
+                    StatusCode::UNAUTHORIZED,
+                    190,
+                    Some(463),
+                    "OAuthException",
+                    "Error validating access token: Session has expired.",
+                    None,
+                );
+            }
+            Failure::InvalidParameter => (
+                100,
+                None,
+                "OAuthException",
+                "(#100) Invalid parameter",
+                "Parameter value is not valid.",
+            ),
+        };
+        error_response(
+            StatusCode::BAD_REQUEST,
+            code,
+            subcode,
+            kind,
+            message,
+            Some(details),
+        )
+    }
+}
+
+fn error_response(
+    status: StatusCode,
+    code: i64,
+    error_subcode: Option<i64>,
+    kind: &str,
+    message: &str,
+    details: Option<&str>,
+) -> Response {
+    let envelope = ErrorEnvelope {
+        error: MetaError {
+            message: message.to_string(),
+            kind: kind.to_string(),
+            code,
+            error_subcode,
+            error_data: details.map(|d| MetaErrorData {
+                messaging_product: "whatsapp".into(),
+                details: d.to_string(),
+            }),
+            error_user_title: None,
+            fbtrace_id: Some(format!("A{}", random_hex(10))),
+        },
+    };
+    (status, Json(envelope)).into_response()
+}
+
+struct KnownNumber {
+    token: String,
+    display_phone_number: String,
+    verified_name: String,
+}
+
+#[derive(Default)]
+struct Inner {
+    numbers: HashMap<String, KnownNumber>,
+    system_tokens: HashSet<String>,
+    script: VecDeque<Failure>,
+    requests: Vec<RecordedRequest>,
+}
+
+struct Shared {
+    inner: Mutex<Inner>,
+    received: watch::Sender<usize>,
+    print: bool,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A running stand-in; stops when dropped.
+pub struct GraphStandin {
+    /// Base URL to use as `META_GRAPH_URL`, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+    /// Bound address.
+    pub addr: SocketAddr,
+    shared: Arc<Shared>,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl GraphStandin {
+    /// Starts on `127.0.0.1:port` (`0` for any free port). With `print`, every request
+    /// is printed to stdout (the `graph-standin` command).
+    pub async fn start(port: u16, print: bool) -> anyhow::Result<GraphStandin> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
+        let (received, _) = watch::channel(0);
+        let shared = Arc::new(Shared {
+            inner: Mutex::new(Inner::default()),
+            received,
+            print,
+        });
+        let router = Router::new()
+            .route("/{phone_number_id}", get(phone_number))
+            .route("/{phone_number_id}/messages", post(messages))
+            .with_state(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::warn!(error = %e, "graph stand-in stopped");
+            }
+        });
+        Ok(GraphStandin {
+            url: format!("http://{addr}"),
+            addr,
+            shared,
+            _shutdown: tx,
+        })
+    }
+
+    /// Makes a phone number known, usable with `token`.
+    pub fn add_number(
+        &self,
+        phone_number_id: &str,
+        token: &str,
+        display_phone_number: &str,
+        verified_name: &str,
+    ) {
+        self.shared.lock().numbers.insert(
+            phone_number_id.to_string(),
+            KnownNumber {
+                token: token.to_string(),
+                display_phone_number: display_phone_number.to_string(),
+                verified_name: verified_name.to_string(),
+            },
+        );
+    }
+
+    /// Accepts `token` for every known number (a system-user token).
+    pub fn add_system_token(&self, token: &str) {
+        self.shared.lock().system_tokens.insert(token.to_string());
+    }
+
+    /// Answers the next `times` calls (any route) with `failure`.
+    pub fn fail_next(&self, times: usize, failure: Failure) {
+        let mut inner = self.shared.lock();
+        inner.script.extend(std::iter::repeat_n(failure, times));
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// Waits until at least `count` requests have arrived (or `timeout` passes) and
+    /// returns them all.
+    pub async fn wait_for_requests(
+        &self,
+        count: usize,
+        timeout: Duration,
+    ) -> anyhow::Result<Vec<RecordedRequest>> {
+        let mut rx = self.shared.received.subscribe();
+        tokio::time::timeout(timeout, rx.wait_for(|n| *n >= count))
+            .await
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "the Graph stand-in received {} request(s), expected {count}",
+                    self.requests().len()
+                )
+            })?
+            .map_err(|_| anyhow::anyhow!("the Graph stand-in stopped"))?;
+        Ok(self.requests())
+    }
+}
+
+/// Records the request; returns the bearer token it carried.
+fn record(
+    shared: &Shared,
+    method: &str,
+    path: String,
+    query: Option<String>,
+    headers: &HeaderMap,
+    body: Option<Value>,
+) -> Option<String> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::auth::bearer_from_header)
+        .map(str::to_string);
+    let recorded = RecordedRequest {
+        method: method.to_string(),
+        path,
+        query,
+        headers: headers
+            .iter()
+            .filter(|(name, _)| *name != header::AUTHORIZATION)
+            .map(|(name, value)| {
+                (
+                    name.to_string(),
+                    value.to_str().unwrap_or("<binary>").to_string(),
+                )
+            })
+            .collect(),
+        bearer_hint: token.as_deref().map(mask_secret),
+        body,
+    };
+    if shared.print {
+        let body = recorded
+            .body
+            .as_ref()
+            .map(Value::to_string)
+            .unwrap_or_default();
+        let query = recorded
+            .query
+            .as_deref()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default();
+        println!(
+            "{} {}{} (token {}) {}",
+            recorded.method,
+            recorded.path,
+            query,
+            recorded.bearer_hint.as_deref().unwrap_or("none"),
+            body
+        );
+    }
+    let count = {
+        let mut inner = shared.lock();
+        inner.requests.push(recorded);
+        inner.requests.len()
+    };
+    shared.received.send_replace(count);
+    token
+}
+
+fn bad_token() -> Response {
+    error_response(
+        StatusCode::UNAUTHORIZED,
+        190,
+        None,
+        "OAuthException",
+        "Invalid OAuth access token - Cannot parse access token",
+        None,
+    )
+}
+
+fn unknown_object(phone_number_id: &str) -> Response {
+    error_response(
+        StatusCode::BAD_REQUEST,
+        100,
+        Some(33),
+        "GraphMethodException",
+        &format!(
+            "Unsupported get request. Object with ID '{phone_number_id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation."
+        ),
+        None,
+    )
+}
+
+/// Checks the number and token; `Some` is the refusal Meta would answer with.
+fn refusal(inner: &Inner, phone_number_id: &str, token: Option<&str>) -> Option<Response> {
+    let Some(token) = token else {
+        return Some(bad_token());
+    };
+    let number = inner.numbers.get(phone_number_id);
+    let token_known =
+        inner.system_tokens.contains(token) || inner.numbers.values().any(|n| n.token == token);
+    if !token_known {
+        return Some(bad_token());
+    }
+    match number {
+        Some(n) if n.token == token || inner.system_tokens.contains(token) => None,
+        _ => Some(unknown_object(phone_number_id)),
+    }
+}
+
+async fn phone_number(
+    State(shared): State<Arc<Shared>>,
+    Path(phone_number_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let token = record(
+        &shared,
+        "GET",
+        format!("/{phone_number_id}"),
+        query,
+        &headers,
+        None,
+    );
+    let mut inner = shared.lock();
+    if let Some(failure) = inner.script.pop_front() {
+        return failure.response();
+    }
+    if let Some(answer) = refusal(&inner, &phone_number_id, token.as_deref()) {
+        return answer;
+    }
+    let number = &inner.numbers[&phone_number_id];
+    Json(PhoneNumberInfo {
+        id: phone_number_id.clone(),
+        display_phone_number: Some(number.display_phone_number.clone()),
+        verified_name: Some(number.verified_name.clone()),
+    })
+    .into_response()
+}
+
+async fn messages(
+    State(shared): State<Arc<Shared>>,
+    Path(phone_number_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let json: Option<Value> = serde_json::from_slice(&body).ok();
+    let token = record(
+        &shared,
+        "POST",
+        format!("/{phone_number_id}/messages"),
+        None,
+        &headers,
+        json.clone(),
+    );
+    let mut inner = shared.lock();
+    if let Some(failure) = inner.script.pop_front() {
+        return failure.response();
+    }
+    if let Some(answer) = refusal(&inner, &phone_number_id, token.as_deref()) {
+        return answer;
+    }
+    drop(inner);
+    let invalid = |detail: &str| {
+        error_response(
+            StatusCode::BAD_REQUEST,
+            100,
+            None,
+            "OAuthException",
+            "(#100) Invalid parameter",
+            Some(detail),
+        )
+    };
+    let Some(json) = json else {
+        return invalid("The request body is not JSON.");
+    };
+    if json["messaging_product"] != "whatsapp" {
+        return invalid("messaging_product must be whatsapp.");
+    }
+    if json["status"] == "read" {
+        return if json["message_id"].as_str().is_some_and(|id| !id.is_empty()) {
+            Json(SuccessResponse { success: true }).into_response()
+        } else {
+            invalid("message_id is required.")
+        };
+    }
+    let request: SendMessageRequest = match serde_json::from_value(json) {
+        Ok(r) => r,
+        Err(_) => return invalid("Unsupported message shape."),
+    };
+    let contact = match (&request.to, &request.recipient) {
+        (Some(to), None) if !to.is_empty() => SentContact {
+            input: to.clone(),
+            wa_id: Some(to.clone()),
+            user_id: None,
+        },
+        (None, Some(recipient)) if !recipient.is_empty() => SentContact {
+            input: recipient.clone(),
+            wa_id: None,
+            user_id: Some(recipient.clone()),
+        },
+        _ => return invalid("Exactly one of to and recipient is required."),
+    };
+    Json(SendMessageResponse {
+        messaging_product: "whatsapp".into(),
+        contacts: vec![contact],
+        messages: vec![SentMessageId {
+            id: format!("wamid.{}", random_hex(24)),
+        }],
+    })
+    .into_response()
+}

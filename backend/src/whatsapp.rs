@@ -1,0 +1,234 @@
+//! Connecting a business's WhatsApp number (Meta Cloud API) and disconnecting it.
+//!
+//! Connecting checks the phone number id and access token against the Graph API before
+//! anything is saved; the token is stored encrypted (AES-256-GCM) and only a masked hint
+//! is ever shown. A number already linked to another business is refused without saying
+//! which. A number stays linked to its business until that business deletes its
+//! account (disconnecting keeps the records, as the privacy policy promises).
+//!
+//! Disconnecting stops sending (the sender needs a `connected` row) and receiving (the
+//! webhook ingest routes only to `connected` numbers), and ends every dashboard session
+//! of the business, the caller's included: the privacy policy says disconnecting ends
+//! the browser session. Integrator API tokens are not sessions and keep working (they
+//! can read the records, and cannot send until a number is connected again).
+
+use secrecy::{ExposeSecret, SecretString};
+use shared::BusinessId;
+
+use crate::app::App;
+use crate::crypto;
+use crate::db::whatsapp::{self as model, ConnectOutcome, NewConnection, WhatsAppConnection};
+use crate::error::{AppError, AppResult};
+use crate::meta::{GraphClient, GraphError};
+
+/// What the owner pastes from Meta's console.
+#[derive(Debug, Clone)]
+pub struct ConnectRequest {
+    /// Phone number ID (digits).
+    pub phone_number_id: String,
+    /// WhatsApp Business Account ID (digits).
+    pub waba_id: String,
+    /// The number as the owner knows it.
+    pub display_phone_number: String,
+    /// A Meta access token that can use the number.
+    pub access_token: SecretString,
+}
+
+/// What to paste into Meta's webhook settings.
+#[derive(Debug, Clone)]
+pub struct WebhookSetup {
+    /// Our callback URL.
+    pub callback_url: String,
+    /// The verify token Meta echoes during verification.
+    pub verify_token: String,
+}
+
+fn validate(req: &ConnectRequest) -> AppResult<()> {
+    let mut errors = shared::FieldErrors::default();
+    let is_id = |s: &str| !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_digit());
+    if !is_id(req.phone_number_id.trim()) {
+        errors.add(
+            "phoneNumberId",
+            "the phone number ID is the number Meta shows under API Setup (digits only)",
+        );
+    }
+    if !is_id(req.waba_id.trim()) {
+        errors.add(
+            "wabaId",
+            "the WhatsApp Business Account ID is a number (digits only)",
+        );
+    }
+    let display = req.display_phone_number.trim();
+    if display.is_empty() || display.chars().count() > 32 {
+        errors.add(
+            "displayPhoneNumber",
+            "enter the phone number (at most 32 characters)",
+        );
+    }
+    let token = req.access_token.expose_secret().trim();
+    if token.is_empty() || token.len() > 1800 || token.chars().any(char::is_whitespace) {
+        errors.add("accessToken", "paste the whole access token from Meta");
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+/// Turns Meta's answer to the check into an error the owner can act on.
+fn check_error(e: GraphError) -> AppError {
+    match &e {
+        GraphError::Api { error, .. } if error.code == 190 => AppError::invalid(
+            "accessToken",
+            "Meta rejected this access token: it is invalid or has expired",
+        ),
+        GraphError::Api { error, .. } if matches!(error.code, 10 | 200 | 294) => AppError::invalid(
+            "accessToken",
+            "this access token lacks the whatsapp_business_messaging and whatsapp_business_management permissions",
+        ),
+        GraphError::Api { error, .. } if error.code == 100 || error.code == 803 => {
+            AppError::invalid(
+                "phoneNumberId",
+                "Meta has no phone number with this ID that the access token can use",
+            )
+        }
+        GraphError::Api { error, .. } if !e.is_retryable() => {
+            tracing::warn!(code = error.code, "Meta refused the connection check");
+            AppError::invalid(
+                "accessToken",
+                format!(
+                    "Meta refused the check (error {}): check the phone number ID and token",
+                    error.code
+                ),
+            )
+        }
+        _ => {
+            tracing::warn!(error = ?e, "could not reach Meta to check a connection");
+            AppError::BadRequest("could not reach Meta to check the number; try again".into())
+        }
+    }
+}
+
+/// Checks the number and token with Meta, then stores the connection.
+pub async fn connect(
+    app: &App,
+    business_id: BusinessId,
+    req: ConnectRequest,
+) -> AppResult<WhatsAppConnection> {
+    validate(&req)?;
+    let phone_number_id = req.phone_number_id.trim();
+    let token = SecretString::from(req.access_token.expose_secret().trim().to_string());
+    let info = GraphClient::new(&app.http, &app.config.meta_graph_url)
+        .phone_number(phone_number_id, &token)
+        .await
+        .map_err(check_error)?;
+    let display = info
+        .display_phone_number
+        .filter(|d| !d.trim().is_empty() && d.chars().count() <= 32)
+        .unwrap_or_else(|| req.display_phone_number.trim().to_string());
+    let verified_name: Option<String> = info
+        .verified_name
+        .map(|n| n.chars().take(255).collect())
+        .filter(|n: &String| !n.is_empty());
+    let sealed = crypto::encrypt(&app.config.data_key, token.expose_secret());
+    let hint = crypto::mask_secret(token.expose_secret());
+    let mut conn = app.db().await?;
+    let outcome = model::connect(
+        &mut conn,
+        business_id.0,
+        &NewConnection {
+            phone_number_id,
+            waba_id: req.waba_id.trim(),
+            display_phone_number: &display,
+            verified_name: verified_name.as_deref(),
+            access_token_enc: &sealed,
+            access_token_hint: &hint,
+        },
+    )
+    .await?;
+    match outcome {
+        ConnectOutcome::Connected(c) => {
+            tracing::info!(
+                business_id = business_id.0,
+                connection_id = c.id,
+                "WhatsApp number connected"
+            );
+            Ok(c)
+        }
+        ConnectOutcome::NumberTaken => Err(AppError::invalid(
+            "phoneNumberId",
+            "this number is already connected to another account",
+        )),
+    }
+}
+
+/// Disconnects the business's number and ends its dashboard sessions (module docs).
+pub async fn disconnect(app: &App, business_id: BusinessId) -> AppResult<WhatsAppConnection> {
+    let mut conn = app.db().await?;
+    let c = model::disconnect(&mut conn, business_id.0)
+        .await?
+        .ok_or(AppError::NotFound("WhatsApp connection"))?;
+    tracing::info!(
+        business_id = business_id.0,
+        connection_id = c.id,
+        "WhatsApp number disconnected"
+    );
+    Ok(c)
+}
+
+/// The business's connection (connected, else the latest), `None` if never connected.
+pub async fn current(app: &App, business_id: BusinessId) -> AppResult<Option<WhatsAppConnection>> {
+    let mut conn = app.db().await?;
+    Ok(model::current(&mut conn, business_id.0).await?)
+}
+
+/// The callback URL and verify token for Meta's webhook settings.
+pub fn webhook_setup(app: &App) -> WebhookSetup {
+    WebhookSetup {
+        callback_url: app.config.webhook_url(),
+        verify_token: app.config.meta_verify_token.expose_secret().to_string(),
+    }
+}
+
+/// A connected number and the token to call Meta with: the server's system token when
+/// `META_SYSTEM_TOKEN` is set, else the business's own.
+pub struct SendingIdentity {
+    /// The connection.
+    pub connection: WhatsAppConnection,
+    /// The bearer token.
+    pub token: SecretString,
+}
+
+impl std::fmt::Debug for SendingIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SendingIdentity")
+            .field("connection", &self.connection.id)
+            .field("token", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// The identity outbound calls use, or a clear error when no number is connected.
+pub async fn sending_identity(app: &App, business_id: BusinessId) -> AppResult<SendingIdentity> {
+    let mut conn = app.db().await?;
+    let (connection, sealed) = model::connected(&mut conn, business_id.0)
+        .await?
+        .ok_or_else(|| {
+            AppError::BadRequest(
+                "WhatsApp is not connected: connect a number in Settings before sending".into(),
+            )
+        })?;
+    let token = match &app.config.meta_system_token {
+        Some(system) => system.clone(),
+        None => SecretString::from(crypto::decrypt(&app.config.data_key, &sealed).ok_or_else(
+            || {
+                AppError::Internal(anyhow::anyhow!(
+                    "the access token of connection {} cannot be decrypted with DATA_KEY",
+                    connection.id
+                ))
+            },
+        )?),
+    };
+    Ok(SendingIdentity { connection, token })
+}

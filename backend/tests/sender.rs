@@ -1,0 +1,418 @@
+//! The outbound sender against the Graph API stand-in: the exact JSON Meta receives,
+//! retries on temporary failures, permanent failures recorded, and the 24-hour rule.
+
+mod common;
+mod inbox_support;
+
+use backend::standin::graph::Failure;
+use common::error_code;
+use inbox_support::{
+    Customer, PHONE_NUMBER_ID, WAIT, business_id, chat_gid, chat_messages, connect, insert_chat,
+    minutes_ago, next_status_change, spawn, spawn_with,
+};
+use serde_json::json;
+
+const SEND: &str = "mutation($c: ID!, $t: String!) { sendMessage(chatId: $c, text: $t) {
+    id direction kind body sentBy status errorCode errorTitle } }";
+const SEND_TEMPLATE: &str =
+    "mutation($c: ID!, $t: TemplateInput!) { sendTemplate(chatId: $c, template: $t) {
+    id kind body sentBy status errorCode errorTitle } }";
+
+fn ada() -> Customer<'static> {
+    Customer {
+        wa_id: Some("2348012345678"),
+        user_id: Some("NG.1502576394655843"),
+        name: "Ada",
+    }
+}
+
+#[tokio::test]
+async fn a_reply_inside_the_window_reaches_meta_as_exact_json_and_is_saved_sent() {
+    let (t, standin) = spawn().await;
+    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
+    let business = business_id(&t, &alice).await;
+    connect(&t, &alice).await;
+    let chat = insert_chat(
+        &t,
+        business,
+        ada(),
+        Some(minutes_ago(30)),
+        Some(minutes_ago(30)),
+        0,
+    )
+    .await;
+
+    let resp = t
+        .gql_ok(
+            Some(&alice),
+            SEND,
+            json!({"c": chat_gid(chat), "t": "The red dress is 18,000 NGN"}),
+        )
+        .await;
+    let m = &resp["sendMessage"];
+    assert_eq!(m["status"], "SENT");
+    assert_eq!(m["direction"], "OUTBOUND");
+    assert_eq!(m["sentBy"], "STAFF");
+    assert_eq!(m["kind"], "TEXT");
+
+    let requests = standin.requests();
+    let post = requests.last().unwrap();
+    assert_eq!(post.method, "POST");
+    assert_eq!(post.path, format!("/{PHONE_NUMBER_ID}/messages"));
+    assert_eq!(post.bearer_hint.as_deref(), Some("••••abcd"));
+    assert!(
+        post.headers
+            .iter()
+            .all(|(name, _)| !name.eq_ignore_ascii_case("authorization"))
+    );
+    assert_eq!(
+        post.body.clone().unwrap(),
+        json!({
+            "messaging_product": "whatsapp", "recipient_type": "individual",
+            "to": "2348012345678", "type": "text",
+            "text": {"preview_url": false, "body": "The red dress is 18,000 NGN"}
+        })
+    );
+    assert_eq!(
+        t.count("SELECT COUNT(*) AS n FROM messages WHERE wamid LIKE 'wamid.%' AND status = 'sent' AND sent_by = 'staff'")
+            .await,
+        1
+    );
+    // The chat shows it as its latest message.
+    let summary = t
+        .gql_ok(
+            Some(&alice),
+            "query($c: ID!) { chat(id: $c) { lastMessagePreview windowOpen } }",
+            json!({"c": chat_gid(chat)}),
+        )
+        .await;
+    assert_eq!(
+        summary["chat"]["lastMessagePreview"],
+        "The red dress is 18,000 NGN"
+    );
+    assert_eq!(summary["chat"]["windowOpen"], true);
+}
+
+#[tokio::test]
+async fn a_customer_known_only_by_bsuid_is_addressed_by_recipient() {
+    let (t, standin) = spawn().await;
+    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
+    let business = business_id(&t, &alice).await;
+    connect(&t, &alice).await;
+    let customer = Customer {
+        wa_id: None,
+        user_id: Some("NG.1502576394655843"),
+        name: "ada.styles",
+    };
+    let chat = insert_chat(
+        &t,
+        business,
+        customer,
+        Some(minutes_ago(1)),
+        Some(minutes_ago(1)),
+        0,
+    )
+    .await;
+
+    let resp = t
+        .gql_ok(
+            Some(&alice),
+            SEND,
+            json!({"c": chat_gid(chat), "t": "Hello!"}),
+        )
+        .await;
+    assert_eq!(resp["sendMessage"]["status"], "SENT");
+    let body = standin.requests().last().unwrap().body.clone().unwrap();
+    assert_eq!(body["recipient"], "NG.1502576394655843");
+    assert!(body.get("to").is_none(), "{body}");
+}
+
+#[tokio::test]
+async fn outages_and_rate_limits_are_retried_until_meta_accepts() {
+    for failure in [
+        Failure::ServerError,
+        Failure::RateLimited,
+        Failure::PairRateLimited,
+    ] {
+        let (t, standin) = spawn().await;
+        let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
+        let business = business_id(&t, &alice).await;
+        connect(&t, &alice).await;
+        let chat = insert_chat(
+            &t,
+            business,
+            ada(),
+            Some(minutes_ago(5)),
+            Some(minutes_ago(5)),
+            0,
+        )
+        .await;
+        let mut events = t.app.events.subscribe();
+        standin.fail_next(1, failure);
+
+        let resp = t
+            .gql_ok(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "Hi"}))
+            .await;
+        assert_eq!(
+            resp["sendMessage"]["status"], "PENDING",
+            "{failure:?}: retried later, not failed"
+        );
+
+        next_status_change(&mut events, business).await;
+        let messages = chat_messages(&t, &alice, &chat_gid(chat)).await;
+        assert_eq!(messages[0]["status"], "SENT", "{failure:?}");
+        assert!(messages[0]["errorCode"].is_null());
+        let posts = standin.wait_for_requests(3, WAIT).await.unwrap();
+        assert_eq!(
+            posts.iter().filter(|r| r.method == "POST").count(),
+            2,
+            "{failure:?}: one failure, one success"
+        );
+        assert_eq!(
+            posts[1].body, posts[2].body,
+            "the retry sends the same message"
+        );
+    }
+}
+
+#[tokio::test]
+async fn retries_are_bounded_then_the_failure_is_recorded() {
+    let (t, standin) = spawn().await;
+    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
+    let business = business_id(&t, &alice).await;
+    connect(&t, &alice).await;
+    let chat = insert_chat(
+        &t,
+        business,
+        ada(),
+        Some(minutes_ago(5)),
+        Some(minutes_ago(5)),
+        0,
+    )
+    .await;
+    let mut events = t.app.events.subscribe();
+    // The test configuration allows 4 attempts.
+    standin.fail_next(10, Failure::RateLimited);
+
+    t.gql_ok(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "Hi"}))
+        .await;
+    next_status_change(&mut events, business).await;
+    let messages = chat_messages(&t, &alice, &chat_gid(chat)).await;
+    assert_eq!(messages[0]["status"], "FAILED");
+    assert_eq!(messages[0]["errorCode"], 130429);
+    assert_eq!(messages[0]["errorTitle"], "Rate limit hit");
+    assert_eq!(
+        standin
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count(),
+        4
+    );
+}
+
+#[tokio::test]
+async fn permanent_failures_are_recorded_with_meta_code_and_title() {
+    let cases = [
+        (Failure::ReEngagement, 131047, "Re-engagement message"),
+        (Failure::Undeliverable, 131026, "Message undeliverable"),
+        (
+            Failure::TokenExpired,
+            190,
+            "Access token expired or invalid",
+        ),
+    ];
+    for (failure, code, title) in cases {
+        let (t, standin) = spawn().await;
+        let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
+        let business = business_id(&t, &alice).await;
+        connect(&t, &alice).await;
+        let chat = insert_chat(
+            &t,
+            business,
+            ada(),
+            Some(minutes_ago(5)),
+            Some(minutes_ago(5)),
+            0,
+        )
+        .await;
+        standin.fail_next(1, failure);
+
+        let resp = t
+            .gql_ok(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "Hi"}))
+            .await;
+        let m = &resp["sendMessage"];
+        assert_eq!(m["status"], "FAILED", "{failure:?}");
+        assert_eq!(m["errorCode"], code);
+        assert_eq!(m["errorTitle"], title);
+        assert_eq!(
+            standin
+                .requests()
+                .iter()
+                .filter(|r| r.method == "POST")
+                .count(),
+            1,
+            "{failure:?} is not retried"
+        );
+        let stored = chat_messages(&t, &alice, &chat_gid(chat)).await;
+        assert_eq!(stored[0]["status"], "FAILED");
+        assert_eq!(stored[0]["errorCode"], code);
+    }
+}
+
+#[tokio::test]
+async fn outside_the_window_free_text_is_refused_before_anything_happens_but_a_template_goes() {
+    let (t, standin) = spawn().await;
+    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
+    let business = business_id(&t, &alice).await;
+    connect(&t, &alice).await;
+    let stale = insert_chat(
+        &t,
+        business,
+        ada(),
+        Some(minutes_ago(25 * 60)),
+        Some(minutes_ago(25 * 60)),
+        0,
+    )
+    .await;
+    let never = insert_chat(
+        &t,
+        business,
+        Customer {
+            wa_id: Some("2348099999999"),
+            user_id: None,
+            name: "Bayo",
+        },
+        None,
+        None,
+        0,
+    )
+    .await;
+    let requests_before = standin.requests().len();
+
+    for chat in [stale, never] {
+        let resp = t
+            .gql(
+                Some(&alice),
+                SEND,
+                json!({"c": chat_gid(chat), "t": "Still interested?"}),
+            )
+            .await;
+        assert_eq!(error_code(&resp), "BAD_USER_INPUT", "{resp}");
+        assert_eq!(resp["errors"][0]["extensions"]["field"], "text");
+        let message = resp["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("24-hour") && message.contains("template"),
+            "{message}"
+        );
+    }
+    assert_eq!(
+        t.count("SELECT COUNT(*) AS n FROM messages").await,
+        0,
+        "nothing stored"
+    );
+    assert_eq!(standin.requests().len(), requests_before, "nothing sent");
+
+    let resp = t
+        .gql_ok(
+            Some(&alice),
+            SEND_TEMPLATE,
+            json!({"c": chat_gid(stale), "t": {"name": "order_update", "parameters": ["Ada", "#1024"]}}),
+        )
+        .await;
+    let m = &resp["sendTemplate"];
+    assert_eq!(m["status"], "SENT");
+    assert_eq!(m["kind"], "TEMPLATE");
+    assert_eq!(m["body"], "Template order_update: Ada · #1024");
+    assert_eq!(
+        standin.requests().last().unwrap().body.clone().unwrap(),
+        json!({
+            "messaging_product": "whatsapp", "recipient_type": "individual",
+            "to": "2348012345678", "type": "template",
+            "template": {
+                "name": "order_update", "language": {"code": "en_US"},
+                "components": [{"type": "body", "parameters": [
+                    {"type": "text", "text": "Ada"}, {"type": "text", "text": "#1024"}
+                ]}]
+            }
+        })
+    );
+}
+
+#[tokio::test]
+async fn empty_text_and_bad_templates_are_refused() {
+    let (t, standin) = spawn().await;
+    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
+    let business = business_id(&t, &alice).await;
+    connect(&t, &alice).await;
+    let chat = insert_chat(
+        &t,
+        business,
+        ada(),
+        Some(minutes_ago(5)),
+        Some(minutes_ago(5)),
+        0,
+    )
+    .await;
+    let empty = t
+        .gql(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "   "}))
+        .await;
+    assert_eq!(empty["errors"][0]["extensions"]["field"], "text");
+    let bad = t
+        .gql(
+            Some(&alice),
+            SEND_TEMPLATE,
+            json!({"c": chat_gid(chat), "t": {"name": "Not A Name!"}}),
+        )
+        .await;
+    assert_eq!(bad["errors"][0]["extensions"]["field"], "template");
+    assert_eq!(t.count("SELECT COUNT(*) AS n FROM messages").await, 0);
+    assert_eq!(standin.requests().len(), 1, "only the connection check");
+}
+
+#[tokio::test]
+async fn a_message_waiting_for_a_retry_is_not_sent_after_the_number_is_disconnected() {
+    // A long first retry delay leaves ample time to disconnect before it.
+    let (t, standin) = spawn_with(|c| c.send_retry_base = std::time::Duration::from_secs(2)).await;
+    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
+    let business = business_id(&t, &alice).await;
+    connect(&t, &alice).await;
+    let chat = insert_chat(
+        &t,
+        business,
+        ada(),
+        Some(minutes_ago(5)),
+        Some(minutes_ago(5)),
+        0,
+    )
+    .await;
+    let mut events = t.app.events.subscribe();
+    standin.fail_next(1, Failure::ServerError);
+
+    let resp = t
+        .gql_ok(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "Hi"}))
+        .await;
+    assert_eq!(resp["sendMessage"]["status"], "PENDING");
+    t.gql_ok(
+        Some(&alice),
+        "mutation { disconnectWhatsApp { status } }",
+        json!({}),
+    )
+    .await;
+
+    next_status_change(&mut events, business).await;
+    assert_eq!(
+        t.count("SELECT COUNT(*) AS n FROM messages WHERE status = 'failed' AND error_title LIKE 'WhatsApp number disconnected%'")
+            .await,
+        1
+    );
+    assert_eq!(
+        standin
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count(),
+        1,
+        "only the first, failed attempt reached Meta"
+    );
+}

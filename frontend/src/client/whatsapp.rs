@@ -1,0 +1,73 @@
+//! The WhatsApp number connection and the webhook details for Meta's console.
+
+use super::operations::{
+    self, ConnectWhatsApp, DisconnectWhatsApp, WhatsAppSettings as WhatsAppSettingsOp,
+};
+use super::transport::send;
+use super::{Client, ClientError, WebhookSetup, WhatsAppConnection};
+
+/// What the settings page shows about WhatsApp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatsAppSettings {
+    /// The connection; `None` when no number was ever connected.
+    pub connection: Option<WhatsAppConnection>,
+    /// Callback URL and verify token for Meta's app dashboard.
+    pub webhook: WebhookSetup,
+}
+
+/// What the connect form sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewConnection {
+    /// Meta's phone number id.
+    pub phone_number_id: String,
+    /// WhatsApp Business Account id.
+    pub waba_id: String,
+    /// The number customers see.
+    pub display_phone_number: String,
+    /// A Meta access token with `whatsapp_business_messaging`.
+    pub access_token: String,
+}
+
+impl Client {
+    /// The connection and the webhook details.
+    pub async fn whatsapp_settings(&self) -> Result<WhatsAppSettings, ClientError> {
+        let variables = operations::whats_app_settings::Variables;
+        let data =
+            self.watch(send::<WhatsAppSettingsOp>(self.token.as_deref(), variables).await)?;
+        Ok(WhatsAppSettings {
+            connection: data
+                .whatsapp_connection
+                .map(WhatsAppConnection::try_from)
+                .transpose()?,
+            webhook: WebhookSetup {
+                callback_url: data.webhook_setup.callback_url,
+                verify_token: data.webhook_setup.verify_token,
+            },
+        })
+    }
+
+    /// Connects (or reconnects) the business's WhatsApp number.
+    pub async fn connect_whatsapp(
+        &self,
+        connection: NewConnection,
+    ) -> Result<WhatsAppConnection, ClientError> {
+        let variables = operations::connect_whats_app::Variables {
+            input: operations::connect_whats_app::ConnectWhatsAppInput {
+                phone_number_id: connection.phone_number_id.trim().to_string(),
+                waba_id: connection.waba_id.trim().to_string(),
+                display_phone_number: connection.display_phone_number.trim().to_string(),
+                access_token: connection.access_token.trim().to_string(),
+            },
+        };
+        let data = self.watch(send::<ConnectWhatsApp>(self.token.as_deref(), variables).await)?;
+        WhatsAppConnection::try_from(data.connect_whats_app)
+    }
+
+    /// Stops sending and receiving on the number; records are kept.
+    pub async fn disconnect_whatsapp(&self) -> Result<WhatsAppConnection, ClientError> {
+        let variables = operations::disconnect_whats_app::Variables;
+        let data =
+            self.watch(send::<DisconnectWhatsApp>(self.token.as_deref(), variables).await)?;
+        WhatsAppConnection::try_from(data.disconnect_whats_app)
+    }
+}

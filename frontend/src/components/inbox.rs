@@ -1,0 +1,8 @@
+//! The inbox's pieces: chat rows, the conversation, message bubbles and the composer.
+
+pub mod chat_row;
+pub mod composer;
+pub mod conversation;
+pub mod format;
+pub mod message_bubble;
+pub mod state;

@@ -1,0 +1,317 @@
+//! Writing to the customer: free text inside the 24-hour window, an approved template
+//! outside it. Free text typed after the window closed never looks sent: the composer is
+//! replaced by a notice and the template form.
+
+use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::{MessageDirection, MessageKind, MessageStatus, SentBy};
+
+use super::conversation::Thread;
+use super::format::{epoch_ms, time_left};
+use super::state::use_inbox;
+use crate::client::{Chat, ClientError, Message, TemplateMessage};
+use crate::contexts::session::use_session;
+
+/// Whether free text may be sent to `chat` at `now`: the server's answer, and the closing
+/// time passed since it was loaded.
+pub fn window_open(chat: &Chat, now: f64) -> bool {
+    chat.window_open
+        && chat
+            .window_closes_at
+            .as_deref()
+            .and_then(epoch_ms)
+            .is_none_or(|closes| closes > now)
+}
+
+/// The composer, or the closed-window notice with the template form.
+#[component]
+pub fn Composer(
+    /// The open chat.
+    chat: Signal<Option<Chat>>,
+    /// The conversation's messages.
+    thread: Thread,
+    /// Asks the conversation to reload the chat (after the API refused a send).
+    on_refresh: Callback<()>,
+) -> impl IntoView {
+    let inbox = use_inbox();
+    let open = Memo::new(move |_| {
+        chat.with(|chat| chat.as_ref().map(|c| window_open(c, inbox.now.get())))
+    });
+    move || match open.get() {
+        None => ().into_any(),
+        Some(true) => {
+            view! { <TextComposer chat=chat thread=thread on_refresh=on_refresh /> }.into_any()
+        }
+        Some(false) => view! { <TemplateComposer chat=chat thread=thread /> }.into_any(),
+    }
+}
+
+/// A message shown at once while the API sends it; replaced by the stored one.
+fn local_message(chat_id: &str, local_id: String, kind: MessageKind, body: String) -> Message {
+    Message {
+        id: local_id,
+        chat_id: chat_id.to_string(),
+        direction: MessageDirection::Outbound,
+        kind,
+        body,
+        media_id: None,
+        media_mime_type: None,
+        reply_to_wamid: None,
+        sent_by: SentBy::Staff,
+        status: MessageStatus::Pending,
+        error_code: None,
+        error_title: None,
+        timestamp: String::from(js_sys::Date::new_0().to_iso_string()),
+    }
+}
+
+/// A fresh id for a message not stored yet.
+fn next_local_id() -> String {
+    format!("local:{}", js_sys::Math::random().to_bits())
+}
+
+/// Text box and send button.
+#[component]
+fn TextComposer(
+    chat: Signal<Option<Chat>>,
+    thread: Thread,
+    on_refresh: Callback<()>,
+) -> impl IntoView {
+    let session = use_session();
+    let inbox = use_inbox();
+    let draft = RwSignal::new(String::new());
+    let sending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let closes_in = move || {
+        chat.with(|chat| {
+            chat.as_ref()
+                .and_then(|c| c.window_closes_at.as_deref())
+                .and_then(epoch_ms)
+                .map(|closes| time_left(closes, inbox.now.get()))
+        })
+    };
+
+    let send = move || {
+        let text = draft.get_untracked().trim().to_string();
+        let Some(chat_id) = chat.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) else {
+            return;
+        };
+        if text.is_empty() || sending.get_untracked() {
+            return;
+        }
+        sending.set(true);
+        error.set(None);
+        let local_id = next_local_id();
+        thread.upsert(local_message(
+            &chat_id,
+            local_id.clone(),
+            MessageKind::Text,
+            text.clone(),
+        ));
+        draft.set(String::new());
+        let client = session.client();
+        spawn_local(async move {
+            let result = client.send_message(&chat_id, &text).await;
+            thread.remove(&local_id);
+            match result {
+                Ok(message) => {
+                    inbox.note_message(&message, false);
+                    thread.upsert(message);
+                }
+                Err(failure) => {
+                    // Nothing was sent: give the text back rather than show a bubble.
+                    if draft.get_untracked().is_empty() {
+                        draft.set(text);
+                    }
+                    error.set(Some(failure.to_string()));
+                    if matches!(failure, ClientError::BadUserInput { .. }) {
+                        on_refresh.run(());
+                    }
+                }
+            }
+            sending.set(false);
+        });
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        send();
+    };
+    let on_keydown = move |ev: KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            send();
+        }
+    };
+
+    view! {
+        <form class="composer" on:submit=on_submit data-testid="composer">
+            <Show when=move || error.with(Option::is_some)>
+                <div class="composer-error" role="alert" data-testid="composer-error">
+                    {move || error.get()}
+                </div>
+            </Show>
+            <div class="composer-row">
+                <label class="visually-hidden" for="composer-input">"Message"</label>
+                <textarea
+                    class="composer-input"
+                    id="composer-input"
+                    data-testid="composer-input"
+                    rows="1"
+                    placeholder="Type a message"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:change=move |ev| draft.set(event_target_value(&ev))
+                    on:keydown=on_keydown
+                ></textarea>
+                <button
+                    class="composer-send"
+                    type="submit"
+                    data-testid="composer-send"
+                    aria-label="Send"
+                    disabled=move || sending.get() || draft.with(|d| d.trim().is_empty())
+                >
+                    <svg viewBox="0 0 24 24" class="icon" aria-hidden="true">
+                        <path d="M3.4 20.4 21 12 3.4 3.6 3.4 10.1 15 12 3.4 13.9Z" fill="currentColor"></path>
+                    </svg>
+                </button>
+            </div>
+            {move || closes_in().map(|left| view! {
+                <p class="composer-hint" data-testid="window-hint">
+                    {format!("Free replies allowed for {left} more (24-hour window). Enter sends, Shift+Enter adds a line.")}
+                </p>
+            })}
+        </form>
+    }
+}
+
+/// The closed-window notice and the template form.
+#[component]
+fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView {
+    let session = use_session();
+    let inbox = use_inbox();
+    let name = RwSignal::new(String::new());
+    let language = RwSignal::new("en_US".to_string());
+    let parameters = RwSignal::new(String::new());
+    let sending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let contact = move || {
+        chat.with(|c| {
+            c.as_ref()
+                .map(|c| c.contact.name.clone())
+                .unwrap_or_default()
+        })
+    };
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(chat_id) = chat.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) else {
+            return;
+        };
+        let template = TemplateMessage {
+            name: name.get_untracked().trim().to_string(),
+            language: language.get_untracked().trim().to_string(),
+            parameters: parameters
+                .get_untracked()
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .map(str::to_string)
+                .collect(),
+        };
+        if template.name.is_empty() || template.language.is_empty() || sending.get_untracked() {
+            return;
+        }
+        sending.set(true);
+        error.set(None);
+        let local_id = next_local_id();
+        thread.upsert(local_message(
+            &chat_id,
+            local_id.clone(),
+            MessageKind::Template,
+            format!("Template “{}”", template.name),
+        ));
+        let client = session.client();
+        spawn_local(async move {
+            let result = client.send_template(&chat_id, template).await;
+            thread.remove(&local_id);
+            match result {
+                Ok(message) => {
+                    inbox.note_message(&message, false);
+                    thread.upsert(message);
+                    name.set(String::new());
+                    parameters.set(String::new());
+                }
+                Err(failure) => error.set(Some(failure.to_string())),
+            }
+            sending.set(false);
+        });
+    };
+
+    view! {
+        <form class="composer composer-template" on:submit=on_submit>
+            <div class="window-notice" role="status" data-testid="window-closed-notice">
+                <strong>"The 24-hour reply window is closed."</strong>
+                " "
+                {move || format!(
+                    "WhatsApp does not deliver free text to {} until they write again. You can send an approved template instead.",
+                    contact(),
+                )}
+            </div>
+            <Show when=move || error.with(Option::is_some)>
+                <div class="composer-error" role="alert" data-testid="template-error">
+                    {move || error.get()}
+                </div>
+            </Show>
+            <div class="template-fields">
+                <label class="field">
+                    <span class="field-label">"Template name"</span>
+                    <input
+                        class="input"
+                        data-testid="template-name"
+                        placeholder="order_update"
+                        autocomplete="off"
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                        on:change=move |ev| name.set(event_target_value(&ev))
+                    />
+                </label>
+                <label class="field template-language">
+                    <span class="field-label">"Language"</span>
+                    <input
+                        class="input"
+                        data-testid="template-language"
+                        placeholder="en_US"
+                        autocomplete="off"
+                        prop:value=move || language.get()
+                        on:input=move |ev| language.set(event_target_value(&ev))
+                        on:change=move |ev| language.set(event_target_value(&ev))
+                    />
+                </label>
+            </div>
+            <label class="field">
+                <span class="field-label">"Parameters"</span>
+                <textarea
+                    class="input template-params"
+                    data-testid="template-params"
+                    rows="2"
+                    placeholder="One per line: the text for {{1}}, then {{2}}, …"
+                    prop:value=move || parameters.get()
+                    on:input=move |ev| parameters.set(event_target_value(&ev))
+                    on:change=move |ev| parameters.set(event_target_value(&ev))
+                ></textarea>
+            </label>
+            <div class="template-actions">
+                <p class="field-hint">"Only templates approved in Meta's WhatsApp Manager are delivered."</p>
+                <button
+                    class="btn btn-primary"
+                    type="submit"
+                    data-testid="template-send"
+                    disabled=move || sending.get() || name.with(|n| n.trim().is_empty()) || language.with(|l| l.trim().is_empty())
+                >
+                    {move || if sending.get() { "Sending…" } else { "Send template" }}
+                </button>
+            </div>
+        </form>
+    }
+}

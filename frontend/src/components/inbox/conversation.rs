@@ -1,0 +1,401 @@
+//! The open conversation: header with the human-takeover switch, the messages (older pages
+//! on demand, new ones live), and the composer.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use shared::MessageDirection;
+use shared::phone::display_phone;
+
+use super::chat_row::Avatar;
+use super::composer::Composer;
+use super::format::{day_key, day_label, epoch_ms};
+use super::message_bubble::MessageBubble;
+use super::state::use_inbox;
+use crate::client::live::LiveEvent;
+use crate::client::{Chat, ClientError, Message};
+use crate::components::feedback::{LoadError, Spinner};
+use crate::components::icons::Icon;
+use crate::contexts::live::use_live;
+use crate::contexts::session::use_session;
+use crate::pages::AppRoute;
+
+/// Messages fetched per page.
+const PAGE_SIZE: i64 = 30;
+/// How close to the bottom (px) counts as "reading the newest messages".
+const STICKY_BOTTOM_PX: i32 = 80;
+
+/// The messages of the open chat, oldest first, each id once.
+#[derive(Debug, Clone, Copy)]
+pub struct Thread {
+    messages: RwSignal<Vec<Message>>,
+}
+
+impl Thread {
+    /// Adds a message, or merges a newer view of one already shown: its status only moves
+    /// forward (a late "delivered" never undoes "read"), so the send mutation's answer and
+    /// the live event may arrive in either order without a duplicate or a regression.
+    pub fn upsert(self, message: Message) {
+        self.messages.update(|messages| merge(messages, message));
+    }
+
+    /// Takes a message out (a local placeholder once the stored one is known).
+    pub fn remove(self, id: &str) {
+        self.messages
+            .update(|messages| messages.retain(|m| m.id != id));
+    }
+}
+
+fn merge(messages: &mut Vec<Message>, message: Message) {
+    if let Some(existing) = messages.iter_mut().find(|m| m.id == message.id) {
+        let status_moves =
+            existing.status == message.status || existing.status.can_advance_to(message.status);
+        let (status, error_code, error_title) = if status_moves {
+            (
+                message.status,
+                message.error_code,
+                message.error_title.clone(),
+            )
+        } else {
+            (
+                existing.status,
+                existing.error_code,
+                existing.error_title.clone(),
+            )
+        };
+        *existing = Message {
+            status,
+            error_code,
+            error_title,
+            ..message
+        };
+        return;
+    }
+    let at = epoch_ms(&message.timestamp).unwrap_or(f64::MAX);
+    let position = messages
+        .iter()
+        .rposition(|m| epoch_ms(&m.timestamp).unwrap_or(f64::MIN) <= at)
+        .map_or(0, |i| i + 1);
+    messages.insert(position, message);
+}
+
+/// A line in the message list: a day divider or a message.
+#[derive(Debug, Clone, PartialEq)]
+enum Line {
+    Day(i64, f64),
+    Message(Message),
+}
+
+impl Line {
+    /// Keys change when a message's status does, so its bubble is redrawn.
+    fn key(&self) -> String {
+        match self {
+            Line::Day(day, _) => format!("day:{day}"),
+            Line::Message(m) => format!("{}:{}:{:?}", m.id, m.status.as_str(), m.error_code),
+        }
+    }
+}
+
+/// The conversation with chat `chat_id`.
+#[component]
+pub fn Conversation(
+    /// Id of the chat.
+    chat_id: String,
+) -> impl IntoView {
+    let session = use_session();
+    let inbox = use_inbox();
+    let live = use_live();
+    let chat = RwSignal::new(inbox.chat(&chat_id));
+    let chat_error = RwSignal::new(None::<ClientError>);
+    let thread = Thread {
+        messages: RwSignal::new(Vec::new()),
+    };
+    let start_cursor = RwSignal::new(None::<String>);
+    let has_previous = RwSignal::new(false);
+    let loading = RwSignal::new(true);
+    let loading_older = RwSignal::new(false);
+    let messages_error = RwSignal::new(None::<ClientError>);
+    let scroller = NodeRef::<Div>::new();
+    let at_bottom = StoredValue::new(true);
+    // Distance from the bottom to keep while older messages are put above.
+    let keep_from_bottom = StoredValue::new(None::<i32>);
+    let chat_id = StoredValue::new(chat_id);
+
+    let show_chat = move |updated: Chat| {
+        chat.try_set(Some(updated.clone()));
+        inbox.upsert_chat(updated);
+    };
+    let mark_read = move || {
+        let client = session.client();
+        let id = chat_id.get_value();
+        spawn_local(async move {
+            if let Ok(updated) = client.mark_chat_read(&id).await {
+                show_chat(updated);
+            }
+        });
+    };
+    let load_chat = move || {
+        let client = session.client();
+        let id = chat_id.get_value();
+        spawn_local(async move {
+            match client.chat(&id).await {
+                Ok(loaded) => {
+                    chat_error.try_set(None);
+                    let unread = loaded.unread_count > 0;
+                    show_chat(loaded);
+                    if unread {
+                        mark_read();
+                    }
+                }
+                Err(error) => {
+                    chat_error.try_set(Some(error));
+                }
+            }
+        });
+    };
+    // The newest page; after a reconnect it is merged into what is shown.
+    let load_newest = move || {
+        let client = session.client();
+        let id = chat_id.get_value();
+        spawn_local(async move {
+            let result = client.messages(&id, PAGE_SIZE, None).await;
+            loading.try_set(false);
+            match result {
+                Ok(page) => {
+                    messages_error.try_set(None);
+                    let first_load = thread.messages.with_untracked(Vec::is_empty);
+                    if first_load {
+                        has_previous.try_set(page.has_previous_page);
+                        start_cursor.try_set(page.start_cursor);
+                    }
+                    for message in page.messages {
+                        thread.upsert(message);
+                    }
+                }
+                Err(error) => {
+                    messages_error.try_set(Some(error));
+                }
+            }
+        });
+    };
+    let load_older = move || {
+        if loading_older.get_untracked() {
+            return;
+        }
+        loading_older.set(true);
+        if let Some(el) = scroller.get_untracked() {
+            keep_from_bottom.set_value(Some(el.scroll_height() - el.scroll_top()));
+        }
+        let client = session.client();
+        let id = chat_id.get_value();
+        let before = start_cursor.get_untracked();
+        spawn_local(async move {
+            let result = client.messages(&id, PAGE_SIZE, before).await;
+            loading_older.try_set(false);
+            match result {
+                Ok(page) => {
+                    has_previous.try_set(page.has_previous_page);
+                    start_cursor.try_set(page.start_cursor);
+                    for message in page.messages {
+                        thread.upsert(message);
+                    }
+                }
+                Err(error) => {
+                    keep_from_bottom.set_value(None);
+                    messages_error.try_set(Some(error));
+                }
+            }
+        });
+    };
+
+    load_chat();
+    load_newest();
+
+    live.on_event(move |event| match event {
+        LiveEvent::MessageAdded(message) | LiveEvent::MessageStatusChanged(message)
+            if message.chat_id == chat_id.get_value() =>
+        {
+            let is_new_inbound = matches!(event, LiveEvent::MessageAdded(_))
+                && message.direction == MessageDirection::Inbound;
+            thread.upsert(message.clone());
+            if is_new_inbound {
+                // The customer wrote: it is read here, and the reply window reopened.
+                mark_read();
+            }
+        }
+        LiveEvent::ChatUpdated(updated) if updated.id == chat_id.get_value() => {
+            chat.try_set(Some(updated.clone()));
+        }
+        _ => {}
+    });
+    Effect::new(move |previous: Option<u32>| {
+        let resyncs = live.resyncs();
+        if previous.is_some_and(|p| p != resyncs) {
+            load_chat();
+            load_newest();
+        }
+        resyncs
+    });
+
+    // Follow the newest message when the reader is at the bottom; keep the reader's place
+    // when older messages arrive above.
+    let lines = Memo::new(move |_| {
+        thread.messages.with(|messages| {
+            let mut lines = Vec::with_capacity(messages.len() + 4);
+            let mut day = None;
+            for message in messages {
+                if let Some(ms) = epoch_ms(&message.timestamp) {
+                    let key = day_key(ms);
+                    if day != Some(key) {
+                        day = Some(key);
+                        lines.push(Line::Day(key, ms));
+                    }
+                }
+                lines.push(Line::Message(message.clone()));
+            }
+            lines
+        })
+    });
+    Effect::new(move |_| {
+        lines.track();
+        request_animation_frame(move || {
+            let Some(el) = scroller.get_untracked() else {
+                return;
+            };
+            if let Some(from_bottom) = keep_from_bottom.try_get_value().flatten() {
+                keep_from_bottom.set_value(None);
+                el.set_scroll_top(el.scroll_height() - from_bottom);
+            } else if at_bottom.try_get_value() == Some(true) {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    });
+    let on_scroll = move |_| {
+        if let Some(el) = scroller.get_untracked() {
+            at_bottom.set_value(
+                el.scroll_height() - el.scroll_top() - el.client_height() < STICKY_BOTTOM_PX,
+            );
+        }
+    };
+
+    let chat_signal = Signal::from(chat);
+    view! {
+        <section class="conversation" data-testid="conversation" data-chat-id=chat_id.get_value()>
+            <ConversationHeader chat=chat_signal on_change=Callback::new(show_chat) />
+            {move || chat_error.get().map(|error| view! {
+                <LoadError error=error on_retry=Callback::new(move |()| load_chat()) />
+            })}
+            <div class="thread" node_ref=scroller on:scroll=on_scroll data-testid="thread">
+                <Show when=move || has_previous.get()>
+                    <div class="thread-older">
+                        <button
+                            class="btn btn-secondary btn-small"
+                            data-testid="load-older"
+                            disabled=move || loading_older.get()
+                            on:click=move |_| load_older()
+                        >
+                            {move || if loading_older.get() { "Loading…" } else { "Load older messages" }}
+                        </button>
+                    </div>
+                </Show>
+                <Show when=move || loading.get()>
+                    <Spinner label="Loading messages" />
+                </Show>
+                {move || messages_error.get().map(|error| view! {
+                    <div class="banner banner-error thread-error" role="alert" data-testid="messages-error">
+                        {error.to_string()}
+                        " "
+                        <button class="link-button" on:click=move |_| load_newest()>"Try again"</button>
+                    </div>
+                })}
+                <Show when=move || !loading.get() && thread.messages.with(Vec::is_empty) && messages_error.with(Option::is_none)>
+                    <p class="thread-empty">"No messages in this chat yet."</p>
+                </Show>
+                <For each=move || lines.get() key=Line::key let:line>
+                    {match line {
+                        Line::Day(_, ms) => view! {
+                            <div class="day-divider"><span>{move || day_label(ms, inbox.now.get())}</span></div>
+                        }.into_any(),
+                        Line::Message(message) => view! { <MessageBubble message=message /> }.into_any(),
+                    }}
+                </For>
+            </div>
+            <Composer chat=chat_signal thread=thread on_refresh=Callback::new(move |()| load_chat()) />
+        </section>
+    }
+}
+
+/// Who the chat is with, and the human-takeover switch.
+#[component]
+fn ConversationHeader(chat: Signal<Option<Chat>>, on_change: Callback<Chat>) -> impl IntoView {
+    let session = use_session();
+    let saving = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let toggle = move |paused: bool| {
+        let Some(id) = chat.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) else {
+            return;
+        };
+        saving.set(true);
+        error.set(None);
+        let client = session.client();
+        spawn_local(async move {
+            match client.set_chat_ai_paused(&id, paused).await {
+                Ok(updated) => on_change.run(updated),
+                Err(failure) => {
+                    error.try_set(Some(failure.to_string()));
+                }
+            }
+            saving.try_set(false);
+        });
+    };
+    let paused = move || chat.with(|c| c.as_ref().is_some_and(|c| c.ai_paused));
+
+    view! {
+        <header class="conversation-header">
+            <A href=AppRoute::Inbox.path() attr:class="conversation-back" attr:aria-label="Back to chats" attr:data-testid="conversation-back">
+                {Icon::Back.view()}
+            </A>
+            {move || chat.get().map(|c| {
+                let subtitle = [
+                    c.contact.wa_id.as_deref().map(display_phone),
+                    c.contact.username.as_deref().map(|u| format!("@{u}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · ");
+                view! {
+                    <Avatar name=c.contact.name.clone() id=c.contact.id.clone() />
+                    <div class="conversation-title">
+                        <h2 class="conversation-name" data-testid="conversation-name">{c.contact.name.clone()}</h2>
+                        <p class="conversation-subtitle">{subtitle}</p>
+                    </div>
+                }
+            })}
+            <label class="switch takeover" title="When on, the AI stays quiet in this chat and you answer.">
+                <input
+                    type="checkbox"
+                    data-testid="ai-paused-toggle"
+                    aria-label="Pause the AI in this chat (human takeover)"
+                    prop:checked=paused
+                    disabled=move || saving.get() || chat.with(Option::is_none)
+                    on:change=move |ev| toggle(event_target_checked(&ev))
+                />
+                <span class="switch-track" aria-hidden="true"></span>
+                <span class="takeover-label">
+                    {move || if paused() { "AI paused: you're answering" } else { "AI answering" }}
+                </span>
+            </label>
+        </header>
+        {move || chat.with(|c| c.as_ref().and_then(|c| c.handoff_reason.clone())).map(|reason| view! {
+            <div class="handoff" role="note" data-testid="handoff-reason">
+                <strong>"Handed over to you: "</strong>
+                {reason}
+            </div>
+        })}
+        {move || error.get().map(|message| view! {
+            <div class="banner banner-error conversation-banner" role="alert" data-testid="ai-paused-error">{message}</div>
+        })}
+    }
+}

@@ -1,0 +1,367 @@
+//! The WhatsApp part of the settings page: connect a number, see its health (last webhook,
+//! last error), disconnect it, and the webhook details to paste into Meta's console.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::phone::normalize_phone;
+use shared::{ConnectionStatus, FieldErrors};
+
+use crate::client::{NewConnection, WebhookSetup, WhatsAppConnection, WhatsAppSettings};
+use crate::components::feedback::{Banner, LoadError, Spinner};
+use crate::components::forms::{FormErrors, TextField};
+use crate::components::inbox::format::date_time;
+use crate::contexts::session::use_session;
+
+/// Loads the connection and webhook details, then shows both cards.
+#[component]
+pub fn WhatsAppSection() -> impl IntoView {
+    let session = use_session();
+    let settings = LocalResource::new(move || {
+        let client = session.client();
+        async move { client.whatsapp_settings().await }
+    });
+    view! {
+        <Suspense fallback=|| view! { <Spinner label="Loading WhatsApp settings" /> }>
+            {move || settings.get().map(|result| match result {
+                Ok(WhatsAppSettings { connection, webhook }) => view! {
+                    <ConnectionCard initial=connection />
+                    <WebhookCard webhook=webhook />
+                }.into_any(),
+                Err(error) => view! {
+                    <LoadError error=error on_retry=Callback::new(move |()| settings.refetch()) />
+                }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+/// The connection: its details when connected, the connect form otherwise.
+#[component]
+fn ConnectionCard(initial: Option<WhatsAppConnection>) -> impl IntoView {
+    let connection = RwSignal::new(initial);
+    let connected = move || {
+        connection.with(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.status == ConnectionStatus::Connected)
+        })
+    };
+    view! {
+        <section class="card" data-testid="settings-whatsapp">
+            <div class="card-heading">
+                <h2 class="card-title">"WhatsApp"</h2>
+                {move || {
+                    let (class, text, status) = if connected() {
+                        ("badge badge-accent", "Connected", "connected")
+                    } else if connection.with(Option::is_some) {
+                        ("badge badge-warning", "Disconnected", "disconnected")
+                    } else {
+                        ("badge", "Not connected", "none")
+                    };
+                    view! { <span class=class data-testid="settings-wa-status" data-status=status>{text}</span> }
+                }}
+            </div>
+            {move || if connected() {
+                connection.get().map(|c| view! { <ConnectionDetails connection=c on_change=connection /> }.into_any())
+            } else {
+                Some(view! { <ConnectForm previous=connection.get_untracked() on_connected=connection /> }.into_any())
+            }}
+        </section>
+    }
+}
+
+/// One labelled value of the connection.
+#[component]
+fn Detail(
+    #[prop(into)] label: String,
+    #[prop(into)] value: String,
+    #[prop(optional)] testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="detail">
+            <dt>{label}</dt>
+            <dd data-testid=(!testid.is_empty()).then_some(testid)>{value}</dd>
+        </div>
+    }
+}
+
+/// What is connected, how healthy it is, and the disconnect button.
+#[component]
+fn ConnectionDetails(
+    connection: WhatsAppConnection,
+    on_change: RwSignal<Option<WhatsAppConnection>>,
+) -> impl IntoView {
+    let session = use_session();
+    let confirming = RwSignal::new(false);
+    let working = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let disconnect = move |_| {
+        working.set(true);
+        error.set(None);
+        let client = session.client();
+        spawn_local(async move {
+            match client.disconnect_whatsapp().await {
+                Ok(updated) => {
+                    on_change.try_set(Some(updated));
+                }
+                Err(failure) => {
+                    error.try_set(Some(failure.to_string()));
+                }
+            }
+            working.try_set(false);
+        });
+    };
+    let webhook_health = match (&connection.last_webhook_at, &connection.last_webhook_error) {
+        (None, _) => (
+            "health health-waiting",
+            "No webhook received yet: finish the webhook setup below, then send your number a message.",
+        ),
+        (Some(_), Some(_)) => (
+            "health health-error",
+            "The last webhook had a problem: see the error below.",
+        ),
+        (Some(_), None) => ("health health-ok", "Meta is delivering messages."),
+    };
+    view! {
+        <p class=webhook_health.0 data-testid="settings-wa-health">{webhook_health.1}</p>
+        <dl class="details">
+            <Detail label="Display number" value=connection.display_phone_number.clone() testid="settings-wa-display-number" />
+            <Detail label="Verified name" value=connection.verified_name.clone().unwrap_or_else(|| "Not verified yet".into()) testid="settings-wa-verified-name" />
+            <Detail label="Phone number ID" value=connection.phone_number_id.clone() />
+            <Detail label="WhatsApp Business Account ID" value=connection.waba_id.clone() />
+            <Detail label="Access token" value=connection.access_token_hint.clone() testid="settings-wa-token-hint" />
+            <Detail label="Connected since" value=date_time(&connection.connected_at) testid="settings-wa-connected-at" />
+            <Detail
+                label="Last webhook received"
+                value=connection.last_webhook_at.as_deref().map(date_time).unwrap_or_else(|| "Never".into())
+                testid="settings-wa-last-webhook"
+            />
+            <Detail
+                label="Last webhook error"
+                value=connection.last_webhook_error.clone().unwrap_or_else(|| "None".into())
+                testid="settings-wa-last-webhook-error"
+            />
+        </dl>
+        <div class="action-row danger-zone-row">
+            <div>
+                <p class="action-title">"Disconnect this number"</p>
+                <p class="muted">
+                    "Stops sending and receiving on this number: the AI, follow-ups and your replies stop, and incoming messages are no longer taken in. Dashboard sessions tied to it are signed out (you may have to log in again). Chats, messages and orders are kept."
+                </p>
+            </div>
+            <Show
+                when=move || confirming.get()
+                fallback=move || view! {
+                    <button class="btn btn-danger-outline" type="button" data-testid="settings-wa-disconnect" on:click=move |_| confirming.set(true)>
+                        "Disconnect"
+                    </button>
+                }
+            >
+                <div class="confirm" role="group" aria-label="Confirm disconnect">
+                    <span>"Disconnect WhatsApp?"</span>
+                    <button class="btn btn-danger" type="button" data-testid="settings-wa-disconnect-confirm" disabled=move || working.get() on:click=disconnect>
+                        {move || if working.get() { "Disconnecting…" } else { "Yes, disconnect" }}
+                    </button>
+                    <button class="btn btn-secondary" type="button" data-testid="settings-wa-disconnect-cancel" disabled=move || working.get() on:click=move |_| confirming.set(false)>
+                        "Cancel"
+                    </button>
+                </div>
+            </Show>
+        </div>
+        <Banner message=error testid="settings-wa-error" />
+    }
+}
+
+/// Meta's ids are long strings of digits.
+fn is_meta_id(text: &str) -> bool {
+    let text = text.trim();
+    (5..=32).contains(&text.len()) && text.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The connect form; after a disconnect it starts from the previous ids.
+#[component]
+fn ConnectForm(
+    previous: Option<WhatsAppConnection>,
+    on_connected: RwSignal<Option<WhatsAppConnection>>,
+) -> impl IntoView {
+    let session = use_session();
+    let phone_number_id = RwSignal::new(
+        previous
+            .as_ref()
+            .map(|c| c.phone_number_id.clone())
+            .unwrap_or_default(),
+    );
+    let waba_id = RwSignal::new(
+        previous
+            .as_ref()
+            .map(|c| c.waba_id.clone())
+            .unwrap_or_default(),
+    );
+    let display_phone = RwSignal::new(
+        previous
+            .as_ref()
+            .map(|c| c.display_phone_number.clone())
+            .unwrap_or_default(),
+    );
+    let token = RwSignal::new(String::new());
+    let errors = FormErrors::new(
+        &[
+            "phoneNumberId",
+            "wabaId",
+            "displayPhoneNumber",
+            "accessToken",
+        ],
+        move || {
+            let mut errors = FieldErrors::default();
+            if !is_meta_id(&phone_number_id.read()) {
+                errors.add(
+                    "phoneNumberId",
+                    "must be the number's ID from Meta (digits only)",
+                );
+            }
+            if !is_meta_id(&waba_id.read()) {
+                errors.add(
+                    "wabaId",
+                    "must be the WhatsApp Business Account ID (digits only)",
+                );
+            }
+            if normalize_phone(&display_phone.read()).is_none() {
+                errors.add(
+                    "displayPhoneNumber",
+                    "must be a phone number with its country code, e.g. +234 803 123 4567",
+                );
+            }
+            if token.read().trim().len() < 20 {
+                errors.add("accessToken", "paste the whole access token from Meta");
+            }
+            errors
+        },
+    );
+    let submitting = RwSignal::new(false);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if submitting.get_untracked() || !untrack(|| errors.is_valid()) {
+            return;
+        }
+        submitting.set(true);
+        errors.clear_failure();
+        let input = NewConnection {
+            phone_number_id: phone_number_id.get_untracked(),
+            waba_id: waba_id.get_untracked(),
+            display_phone_number: display_phone.get_untracked(),
+            access_token: token.get_untracked(),
+        };
+        let client = session.client();
+        spawn_local(async move {
+            match client.connect_whatsapp(input).await {
+                Ok(connection) => {
+                    // The token is not kept in the page once the server has it.
+                    token.try_set(String::new());
+                    on_connected.try_set(Some(connection));
+                }
+                Err(error) => errors.show_failure(&error),
+            }
+            submitting.try_set(false);
+        });
+    };
+    let disconnected_note = previous
+        .as_ref()
+        .and_then(|c| c.disconnected_at.as_deref())
+        .map(|at| {
+            format!(
+                "Disconnected on {}. Connect again to resume sending and receiving.",
+                date_time(at)
+            )
+        });
+
+    view! {
+        <form class="form" on:submit=submit novalidate=true data-testid="settings-wa-form">
+            {disconnected_note.map(|note| view! { <p class="banner banner-warning">{note}</p> })}
+            <p class="muted">
+                "From your app in Meta for Developers, WhatsApp › API Setup: the phone number ID, the WhatsApp Business Account ID, and a permanent access token (a system user token with the whatsapp_business_messaging permission)."
+            </p>
+            <div class="field-row">
+                <TextField label="Phone number ID" id="settings-wa-phone-number-id" field="phoneNumberId" value=phone_number_id errors=errors inputmode="numeric" placeholder="106540352242922" />
+                <TextField label="WhatsApp Business Account ID" id="settings-wa-waba-id" field="wabaId" value=waba_id errors=errors inputmode="numeric" placeholder="102290129340398" />
+            </div>
+            <TextField label="Display phone number" id="settings-wa-display-phone" field="displayPhoneNumber" value=display_phone errors=errors input_type="tel" autocomplete="tel" placeholder="+234 803 123 4567" />
+            <TextField
+                label="Access token"
+                id="settings-wa-token"
+                field="accessToken"
+                value=token
+                errors=errors
+                input_type="password"
+                autocomplete="new-password"
+                hint="Stored encrypted; only its last characters are ever shown again."
+            />
+            <div class="form-footer">
+                <Banner message=errors.banner testid="settings-wa-error" />
+                <button class="btn btn-primary" type="submit" data-testid="settings-wa-connect" disabled=move || submitting.get() || !errors.is_valid()>
+                    {move || if submitting.get() { "Connecting…" } else { "Connect WhatsApp" }}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// A read-only value with a copy button.
+#[component]
+fn CopyField(#[prop(into)] label: String, value: String, testid: &'static str) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = {
+        let value = value.clone();
+        move |_| {
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let promise = window.navigator().clipboard().write_text(&value);
+            spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                    copied.try_set(true);
+                    set_timeout(
+                        move || {
+                            copied.try_set(false);
+                        },
+                        std::time::Duration::from_secs(2),
+                    );
+                }
+            });
+        }
+    };
+    view! {
+        <div class="field">
+            <span class="field-label">{label}</span>
+            <div class="copy-field">
+                <input class="input mono" readonly=true data-testid=testid prop:value=value.clone() on:focus=|ev| {
+                    use wasm_bindgen::JsCast;
+                    if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                        input.select();
+                    }
+                } />
+                <button class="btn btn-secondary" type="button" data-testid=format!("{testid}-copy") on:click=copy>
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// The callback URL and verify token for Meta's console, with the steps.
+#[component]
+fn WebhookCard(webhook: WebhookSetup) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="settings-webhook">
+            <h2 class="card-title">"Webhook setup"</h2>
+            <p class="muted">"Meta delivers your customers' messages to this address. Set it once per app:"</p>
+            <ol class="steps">
+                <li>"In Meta for Developers, open your app › WhatsApp › Configuration."</li>
+                <li>"Under Webhook, choose Edit and paste the callback URL and the verify token below, then Verify and save."</li>
+                <li>"Under Webhook fields, subscribe to “messages” (it carries messages and delivery statuses)."</li>
+                <li>"Send your number a WhatsApp message: “Last webhook received” above should update."</li>
+            </ol>
+            <CopyField label="Callback URL" value=webhook.callback_url testid="settings-webhook-url" />
+            <CopyField label="Verify token" value=webhook.verify_token testid="settings-verify-token" />
+        </section>
+    }
+}

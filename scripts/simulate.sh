@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Plays a WhatsApp customer against the running demo (./scripts/run.sh): sends a
+# real-shaped, signed Meta webhook delivery to http://127.0.0.1:8080.
+#   ./scripts/simulate.sh --from 15551234567 --name Ada "how much is the ankara dress?"
+#   ./scripts/simulate.sh --help
+source "$(dirname "$0")/lib.sh"
+
+bin="$CARGO_TARGET_DIR/release/wasales"
+if [ ! -x "$bin" ]; then
+  log "building the server (once)"
+  cargo build --release -p backend --bins -q
+fi
+exec "$bin" simulate "$@"
