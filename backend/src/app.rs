@@ -38,6 +38,7 @@ impl App {
         let ingest = IngestQueue::start(
             secrecy::ExposeSecret::expose_secret(&config.database_url).to_string(),
             events.clone(),
+            crate::agent::enqueue::ReplyScheduler::new(&config.agent),
         )?;
         Ok(App {
             config,

@@ -22,6 +22,10 @@
 //! | `REDIS_URL` | unset | cross-replica event bus (in-process when unset) |
 //! | `DB_POOL_SIZE` | `16` | database connections |
 //! | `RUST_LOG` | `info` | log filter; `LOG_FORMAT=json` for JSON logs |
+//!
+//! The AI salesperson's pipeline settings are read by [`agent::AgentConfig`].
+
+pub mod agent;
 
 use std::net::SocketAddr;
 
@@ -75,6 +79,8 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// Database pool size.
     pub db_pool_size: usize,
+    /// The AI reply pipeline (debounce, workers, retries, limits).
+    pub agent: agent::AgentConfig,
 }
 
 /// A 32-byte key; `Debug` never shows it.
@@ -177,6 +183,7 @@ impl Config {
                 .map(|v| v.parse().context("DB_POOL_SIZE must be a number"))
                 .transpose()?
                 .unwrap_or(16),
+            agent: agent::AgentConfig::from_env()?,
         })
     }
 
@@ -202,6 +209,7 @@ impl Config {
             anthropic_model: "claude-sonnet-4-5".into(),
             redis_url: None,
             db_pool_size: 8,
+            agent: agent::AgentConfig::for_tests(),
         }
     }
 

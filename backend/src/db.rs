@@ -3,8 +3,11 @@
 //! Model code lives in `db/<model>.rs`: async functions taking
 //! `conn: &mut AsyncMysqlConnection` first and returning `QueryResult<T>`.
 
+pub mod agent;
 pub mod chats;
 pub mod inbox;
+pub mod jobs;
+pub mod orders;
 pub mod outbound;
 pub mod products;
 pub mod schema;

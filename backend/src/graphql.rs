@@ -4,6 +4,7 @@
 //! `extensions.code`, every resolver scoped to the caller's business, depth and
 //! complexity limits.
 
+pub mod ai;
 pub mod business;
 pub mod ids;
 pub mod inbox;
@@ -25,6 +26,7 @@ pub struct QueryRoot(
     products::ProductQuery,
     whatsapp::WhatsAppQuery,
     inbox::InboxQuery,
+    ai::AiQuery,
 );
 
 /// Every mutation, merged from the domain parts.
@@ -34,6 +36,7 @@ pub struct MutationRoot(
     products::ProductMutation,
     whatsapp::WhatsAppMutation,
     inbox::InboxMutation,
+    ai::AiMutation,
 );
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.

@@ -3,11 +3,14 @@
 //! Layout: `config` (environment), `app` (shared state), `db` (pool, migrations,
 //! models), `error` (edge error policy), `auth` (sessions, tokens), domain modules
 //! (`accounts`, `catalog`, `whatsapp` connections, `ingest` of webhooks, `sender`,
-//! `inbox`), integrations (`meta` Graph API client, `standin` local stand-ins),
-//! `graphql` (API parts), `http` (routes), `webhooks` (Meta's webhook route), `limits`
-//! (rate limits), `tools` (simulator, benchmarks).
+//! `inbox`, `agent`: the AI salesperson), integrations (`meta` Graph API client,
+//! `anthropic` Messages API client, `standin` local stand-ins), `graphql` (API parts),
+//! `http` (routes), `webhooks` (Meta's webhook route), `limits` (rate limits), `tools`
+//! (simulator, benchmarks).
 
 pub mod accounts;
+pub mod agent;
+pub mod anthropic;
 pub mod app;
 pub mod auth;
 pub mod catalog;
@@ -45,21 +48,24 @@ pub async fn init(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState(Arc::new(App::new(config, pool)?)))
 }
 
-/// Serves the app on an already-bound listener until `shutdown` resolves, then lets
-/// in-flight requests finish and drains the ingest writer (every queued delivery is
-/// committed and answered).
+/// Serves the app on an already-bound listener, with the AI reply workers, until
+/// `shutdown` resolves; then lets in-flight requests finish, drains the ingest writer
+/// (every queued delivery is committed and answered) and lets running jobs finish.
 pub async fn serve(
     app: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let router = http::router(app.clone());
-    axum::serve(
+    let workers = agent::worker::Workers::start(app.clone());
+    let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await?;
+    .await;
     app.ingest.shutdown().await;
+    workers.shutdown().await;
+    served?;
     Ok(())
 }

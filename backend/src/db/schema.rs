@@ -20,6 +20,8 @@ diesel::table! {
         retention_days -> Nullable<Integer>,
         created_at -> Datetime,
         updated_at -> Datetime,
+        ai_last_error -> Nullable<Text>,
+        ai_last_error_at -> Nullable<Datetime>,
     }
 }
 

@@ -24,7 +24,8 @@ pub struct Money {
 }
 
 impl Money {
-    fn new(amount_minor: i64, currency: &str) -> Money {
+    /// An amount in a currency (USD when the code is unreadable).
+    pub fn new(amount_minor: i64, currency: &str) -> Money {
         let c = Currency::parse(currency)
             .unwrap_or_else(|| Currency::parse("USD").expect("USD is a valid currency code"));
         Money {

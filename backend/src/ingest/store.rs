@@ -28,6 +28,7 @@ use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
 use shared::{BusinessId, MessageDirection, MessageStatus, SentBy};
 
 use super::{Delivery, Identity, InboundMessage, NumberChange, StatusUpdate, clip, preview};
+use crate::agent::enqueue::{InboundNote, ReplyScheduler};
 use crate::db::schema::{
     chats, contacts, messages, pending_statuses, webhook_events, whatsapp_connections,
 };
@@ -148,9 +149,12 @@ pub async fn write_batch(
     deliveries: &[&Delivery],
     routes: &HashMap<String, Route>,
     touch: &HashSet<u64>,
+    replies: &ReplyScheduler,
 ) -> QueryResult<Vec<DomainEvent>> {
-    conn.transaction(async |conn| write_batch_in_transaction(conn, deliveries, routes, touch).await)
-        .await
+    conn.transaction(async |conn| {
+        write_batch_in_transaction(conn, deliveries, routes, touch, replies).await
+    })
+    .await
 }
 
 /// A message with where it goes.
@@ -165,6 +169,7 @@ async fn write_batch_in_transaction(
     deliveries: &[&Delivery],
     routes: &HashMap<String, Route>,
     touch: &HashSet<u64>,
+    replies: &ReplyScheduler,
 ) -> QueryResult<Vec<DomainEvent>> {
     let now = Utc::now().naive_utc();
     let mut events = Vec::new();
@@ -353,6 +358,18 @@ async fn write_batch_in_transaction(
             kind: EventKind::ChatUpdated { chat_id },
         }));
     }
+
+    // The AI replies these messages call for, in the same transaction.
+    let notes: Vec<InboundNote> = fresh
+        .iter()
+        .filter(|w| w.msg.counts_unread && new_ids.contains_key(&w.msg.wamid))
+        .map(|w| InboundNote {
+            chat_id: chat_of_contact[&book.id(w.contact)],
+            kind: w.msg.kind,
+            body: &w.msg.body,
+        })
+        .collect();
+    replies.schedule(conn, &notes, now).await?;
 
     // Statuses.
     let statuses: Vec<(u64, &StatusUpdate)> = changes

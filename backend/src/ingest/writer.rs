@@ -16,6 +16,7 @@ use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
 use super::store::{self, Route, outcome};
 use super::{Delivery, ROUTE_CACHE_TTL};
+use crate::agent::enqueue::ReplyScheduler;
 use crate::events::EventBus;
 
 /// Most deliveries committed together.
@@ -61,7 +62,12 @@ pub const WRITERS: usize = 3;
 
 impl IngestQueue {
     /// Starts the writer threads; each connects to `database_url` on its own.
-    pub fn start(database_url: String, events: EventBus) -> anyhow::Result<IngestQueue> {
+    /// `replies` schedules the AI reply jobs inside each batch's transaction.
+    pub fn start(
+        database_url: String,
+        events: EventBus,
+        replies: ReplyScheduler,
+    ) -> anyhow::Result<IngestQueue> {
         let mut senders = Vec::with_capacity(WRITERS);
         let mut stops = Vec::with_capacity(WRITERS);
         let mut finished = Vec::with_capacity(WRITERS);
@@ -73,6 +79,7 @@ impl IngestQueue {
                 database_url: database_url.clone(),
                 conn: None,
                 events: events.clone(),
+                replies,
                 routes: HashMap::new(),
                 touched: HashMap::new(),
             };
@@ -155,6 +162,7 @@ struct Writer {
     /// The writer's own connection; dropped after an error and opened again.
     conn: Option<AsyncMysqlConnection>,
     events: EventBus,
+    replies: ReplyScheduler,
     /// phone_number_id -> (looked up at, connected route if any).
     routes: HashMap<String, (Instant, Option<Route>)>,
     /// connection id -> when its `last_webhook_at` was last set.
@@ -214,8 +222,9 @@ impl Writer {
             })
             .collect();
         let deliveries: Vec<&Delivery> = batch.iter().map(|j| &j.delivery).collect();
+        let replies = self.replies;
         let result = match self.conn().await {
-            Ok(conn) => store::write_batch(conn, &deliveries, &routes, &touch)
+            Ok(conn) => store::write_batch(conn, &deliveries, &routes, &touch, &replies)
                 .await
                 .map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
@@ -257,6 +266,7 @@ impl Writer {
         let touch: HashSet<u64> = touched.iter().map(|r| r.connection_id).collect();
         let mut last_error = String::new();
         for _ in 0..2 {
+            let replies = self.replies;
             let conn = match self.conn().await {
                 Ok(conn) => conn,
                 Err(e) => {
@@ -264,7 +274,7 @@ impl Writer {
                     return IngestAck::Unavailable;
                 }
             };
-            match store::write_batch(conn, &[delivery], routes, &touch).await {
+            match store::write_batch(conn, &[delivery], routes, &touch, &replies).await {
                 Ok(events) => {
                     for event in events {
                         self.events.publish(event);

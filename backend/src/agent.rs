@@ -1,0 +1,429 @@
+//! The AI salesperson.
+//!
+//! - [`enqueue`]: inside the ingest transaction, each chat with new customer messages
+//!   gets one debounced reply job (not for blacklisted contacts, paused chats or
+//!   businesses with AI off); "STOP" opt-outs blacklist the contact instead.
+//! - [`worker`]: workers claim due jobs (`FOR UPDATE SKIP LOCKED`), check again, and
+//!   answer through [`compose`] and the one sender ([`crate::sender`]).
+//! - [`compose`]: the model with tools ([`tools`]) when a key and budget allow, else
+//!   the built-in responder ([`builtin`]); every model text passes the output guard
+//!   ([`guard`]) before it may be sent.
+//! - [`prompt`]: what the model sees (and does not).
+
+pub mod builtin;
+pub mod enqueue;
+pub mod guard;
+pub mod optout;
+pub mod prompt;
+pub mod settings;
+pub mod tools;
+pub mod worker;
+
+use chrono::Utc;
+use secrecy::SecretString;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::anthropic::{
+    ApiError, ContentBlock, Message, MessagesClient, MessagesRequest, RetryPolicy,
+};
+use crate::app::App;
+use crate::db::agent::{self as agent_db, AiProfile};
+use crate::db::products::Product;
+use prompt::Turn;
+use tools::{ChatNegotiation, ChatScope, Interest, ToolBox, ToolCall};
+
+/// Most model turns per reply (each tool round is one).
+pub const MAX_TOOL_ROUNDS: usize = 6;
+/// Output cap per model turn.
+pub const MAX_OUTPUT_TOKENS: u32 = 1024;
+/// Most active products loaded for one reply.
+pub const MAX_CATALOG: i64 = 5000;
+
+/// Who wrote a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Responder {
+    /// The model (text checked by the guard).
+    Model,
+    /// The built-in responder (catalog facts only).
+    BuiltIn,
+}
+
+/// A composed reply, not yet sent.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// The text to send.
+    pub text: String,
+    /// Who wrote it.
+    pub responder: Responder,
+    /// Why the built-in responder answered, if it did.
+    pub fallback_reason: Option<String>,
+    /// Amounts the guard blocked (the model's text was replaced).
+    pub blocked: Vec<guard::FoundAmount>,
+    /// The model's text before the guard replaced it.
+    pub blocked_text: Option<String>,
+    /// Tool calls made.
+    pub tool_calls: Vec<ToolCall>,
+    /// The chat was handed to a person.
+    pub handed_off: bool,
+    /// Orders recorded (ids).
+    pub orders: Vec<u64>,
+}
+
+/// What to compose a reply for.
+#[derive(Debug, Clone, Default)]
+pub struct Conversation {
+    /// The chat (None in the "try it" console).
+    pub chat: Option<ChatScope>,
+    /// Customer's first name, if known.
+    pub first_name: Option<String>,
+    /// Recent history, oldest first, ending with the customer.
+    pub history: Vec<Turn>,
+    /// Stored negotiation state (JSON).
+    pub negotiation: Option<String>,
+    /// Stored product interest (JSON).
+    pub interest: Option<String>,
+}
+
+impl Conversation {
+    /// The customer's messages since the business last wrote, joined.
+    pub fn unanswered_text(&self) -> String {
+        let start = self
+            .history
+            .iter()
+            .rposition(|t| !t.from_customer)
+            .map_or(0, |i| i + 1);
+        self.history[start..]
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Whether the model may be asked at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Model when a key and budget allow, else built-in.
+    Auto,
+    /// Built-in only (the provider gave up).
+    BuiltInOnly,
+}
+
+/// Composing failed in a way worth retrying later.
+#[derive(Debug, Clone)]
+pub enum ComposeError {
+    /// The provider is unavailable (429/529/5xx/timeouts after quick retries).
+    Unavailable(String),
+    /// The database failed.
+    Database(String),
+}
+
+impl From<diesel::result::Error> for ComposeError {
+    fn from(e: diesel::result::Error) -> Self {
+        ComposeError::Database(e.to_string())
+    }
+}
+
+impl From<crate::error::AppError> for ComposeError {
+    fn from(e: crate::error::AppError) -> Self {
+        ComposeError::Database(e.message())
+    }
+}
+
+/// The key to use: the business's own when set, else the server's.
+pub fn api_key(app: &App, profile: &AiProfile) -> Option<SecretString> {
+    profile
+        .anthropic_key_enc
+        .as_deref()
+        .and_then(|enc| crate::crypto::decrypt(&app.config.data_key, enc))
+        .map(SecretString::from)
+        .or_else(|| app.config.anthropic_api_key.clone())
+}
+
+fn guard_context(
+    catalog: &[Product],
+    negotiation: &ChatNegotiation,
+    computed: &[i64],
+    fallback_currency: &str,
+) -> guard::GuardContext {
+    let currency = catalog
+        .first()
+        .map_or(fallback_currency, |p| p.currency.as_str());
+    guard::GuardContext {
+        exponent: shared::Currency::parse(currency).map_or(2, |c| c.exponent()),
+        products: catalog
+            .iter()
+            .map(|p| guard::GuardProduct {
+                name: p.name.to_lowercase(),
+                price_minor: p.price_minor,
+                discounted_minor: p.discounted_price_minor(),
+                floor_minor: p.bargain_floor_minor,
+            })
+            .collect(),
+        negotiated: negotiation.prices(),
+        computed: computed.to_vec(),
+    }
+}
+
+fn built_in(
+    profile: &AiProfile,
+    catalog: &[Product],
+    conversation: &Conversation,
+    reason: &str,
+) -> Reply {
+    Reply {
+        text: builtin::respond(&profile.name, catalog, &conversation.unanswered_text()),
+        responder: Responder::BuiltIn,
+        fallback_reason: Some(reason.to_string()),
+        blocked: Vec::new(),
+        blocked_text: None,
+        tool_calls: Vec::new(),
+        handed_off: false,
+        orders: Vec::new(),
+    }
+}
+
+/// Records a provider error for the owner (settings page and activity log), once per
+/// distinct error.
+async fn record_provider_error(app: &App, business_id: u64, error: &str, dry_run: bool) {
+    if dry_run {
+        return;
+    }
+    let Ok(mut conn) = app.db().await else { return };
+    if let Ok(true) = agent_db::set_last_error(&mut conn, business_id, Some(error)).await {
+        let _ = agent_db::record_activity(
+            &mut conn,
+            business_id,
+            "ai_provider_error",
+            "The AI provider failed",
+            &json!({"error": error}),
+            "ai",
+        )
+        .await;
+    }
+}
+
+/// Composes the reply to a conversation. With `dry_run` nothing is written (no order,
+/// no hand-off, no stored state; token usage is still counted: the calls were made).
+pub async fn compose(
+    app: &App,
+    profile: &AiProfile,
+    conversation: &Conversation,
+    dry_run: bool,
+    mode: Mode,
+) -> Result<Reply, ComposeError> {
+    let catalog = {
+        let mut conn = app.db().await?;
+        agent_db::active_products(&mut conn, profile.id, MAX_CATALOG).await?
+    };
+    if mode == Mode::BuiltInOnly {
+        return Ok(built_in(
+            profile,
+            &catalog,
+            conversation,
+            "the AI provider is unavailable",
+        ));
+    }
+    let Some(key) = api_key(app, profile) else {
+        return Ok(built_in(
+            profile,
+            &catalog,
+            conversation,
+            "no Anthropic API key is configured",
+        ));
+    };
+    let today = Utc::now().date_naive();
+    if let Some(budget) = profile.ai_daily_token_budget {
+        let mut conn = app.db().await?;
+        if agent_db::tokens_on(&mut conn, profile.id, today).await? >= budget {
+            return Ok(built_in(
+                profile,
+                &catalog,
+                conversation,
+                "the daily AI token budget is spent",
+            ));
+        }
+    }
+    let negotiation = ChatNegotiation::parse(conversation.negotiation.as_deref());
+    let interest: Vec<Interest> = tools::parse_interest(conversation.interest.as_deref());
+    let shown = prompt::excerpts(&catalog, &conversation.history, &interest, &negotiation);
+    let context = prompt::context_block(
+        &catalog,
+        &shown,
+        &negotiation,
+        conversation.first_name.as_deref(),
+    );
+    let client = MessagesClient::new(
+        app.http.clone(),
+        &app.config.anthropic_base_url,
+        RetryPolicy {
+            max_retries: app.config.agent.anthropic_max_retries,
+            base_delay: app.config.agent.anthropic_retry_base,
+            timeout: app.config.agent.anthropic_timeout,
+        },
+    );
+    let mut toolbox = ToolBox::new(
+        app,
+        profile.id,
+        &catalog,
+        conversation.chat,
+        negotiation,
+        interest,
+        dry_run,
+    );
+    let mut request = MessagesRequest {
+        model: app.config.anthropic_model.clone(),
+        max_tokens: MAX_OUTPUT_TOKENS,
+        system: prompt::system(profile, context),
+        messages: prompt::messages(&conversation.history),
+        tools: tools::definitions(),
+    };
+    let mut final_text = String::new();
+    let mut finished = false;
+    for _round in 0..MAX_TOOL_ROUNDS {
+        let response = match client.create(&key, &request).await {
+            Ok(r) => r,
+            Err(ApiError::Unavailable(e)) => {
+                record_provider_error(
+                    app,
+                    profile.id,
+                    &format!("AI provider unavailable: {e}"),
+                    dry_run,
+                )
+                .await;
+                if toolbox.orders.is_empty() && toolbox.handed_off.is_none() {
+                    return Err(ComposeError::Unavailable(e));
+                }
+                break;
+            }
+            Err(e @ (ApiError::InvalidKey(_) | ApiError::Rejected(_))) => {
+                record_provider_error(app, profile.id, &e.to_string(), dry_run).await;
+                let mut reply = built_in(profile, &catalog, conversation, &e.to_string());
+                reply.tool_calls = toolbox.calls;
+                return Ok(reply);
+            }
+        };
+        {
+            let mut conn = app.db().await?;
+            agent_db::record_usage(
+                &mut conn,
+                profile.id,
+                today,
+                response.usage.total_input(),
+                response.usage.output_tokens,
+            )
+            .await?;
+            if profile.ai_last_error.is_some() && !dry_run {
+                agent_db::set_last_error(&mut conn, profile.id, None).await?;
+            }
+        }
+        let text = response.text();
+        let uses: Vec<(String, String, serde_json::Value)> = response
+            .content
+            .iter()
+            .filter_map(|b| match b {
+                ContentBlock::ToolUse { id, name, input } => {
+                    Some((id.clone(), name.clone(), input.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        request.messages.push(Message {
+            role: "assistant".into(),
+            content: response.content.clone(),
+        });
+        if response.stop_reason.as_deref() == Some("tool_use") && !uses.is_empty() {
+            let mut results = Vec::new();
+            for (id, name, input) in uses {
+                let (content, is_error) = toolbox.run(&name, &input).await;
+                results.push(ContentBlock::ToolResult {
+                    tool_use_id: id,
+                    content,
+                    is_error,
+                });
+            }
+            request.messages.push(Message {
+                role: "user".into(),
+                content: results,
+            });
+            final_text = text;
+            continue;
+        }
+        final_text = text;
+        finished = true;
+        break;
+    }
+    if !finished {
+        tracing::warn!(
+            business_id = profile.id,
+            "tool rounds exhausted or provider failed mid-reply"
+        );
+    }
+    let order_ids: Vec<u64> = toolbox.orders.iter().map(|(id, _)| *id).collect();
+    let mut reply = Reply {
+        text: final_text.trim().to_string(),
+        responder: Responder::Model,
+        fallback_reason: None,
+        blocked: Vec::new(),
+        blocked_text: None,
+        tool_calls: Vec::new(),
+        handed_off: toolbox.handed_off.is_some(),
+        orders: order_ids,
+    };
+    if !finished || reply.text.is_empty() {
+        reply.text = if let Some((id, _)) = toolbox.orders.last() {
+            format!(
+                "Thank you! Your order #{id} is recorded. A person from {} will confirm the delivery with you.",
+                profile.name
+            )
+        } else if toolbox.handed_off.is_some() {
+            "Thanks! A person from the team will reply to you shortly.".into()
+        } else {
+            reply.responder = Responder::BuiltIn;
+            reply.fallback_reason = Some("the model gave no answer".into());
+            builtin::respond(&profile.name, &catalog, &conversation.unanswered_text())
+        };
+    } else {
+        let ctx = guard_context(
+            &catalog,
+            &toolbox.negotiation,
+            &toolbox.computed,
+            &profile.default_currency,
+        );
+        if let Err(blocked) = ctx.check(&reply.text) {
+            tracing::warn!(business_id = profile.id, amounts = ?blocked.amounts, "output guard blocked an AI reply");
+            reply.blocked_text = Some(std::mem::take(&mut reply.text));
+            reply.text =
+                builtin::safe_reply(&profile.name, &catalog, &conversation.unanswered_text());
+            reply.blocked = blocked.amounts;
+            if !dry_run {
+                let mut conn = app.db().await?;
+                agent_db::record_activity(
+                    &mut conn,
+                    profile.id,
+                    "ai_reply_blocked",
+                    "An AI reply with an unapproved price was not sent",
+                    &json!({
+                        "chat_id": conversation.chat.map(|c| c.chat_id),
+                        "amounts": reply.blocked.iter().map(|a| a.text.clone()).collect::<Vec<_>>(),
+                    }),
+                    "ai",
+                )
+                .await?;
+            }
+        }
+    }
+    if !dry_run && let Some(chat) = conversation.chat {
+        let mut conn = app.db().await?;
+        agent_db::save_chat_ai_state(
+            &mut conn,
+            chat.chat_id,
+            &serde_json::to_string(&toolbox.negotiation).unwrap_or_else(|_| "{}".into()),
+            &serde_json::to_string(&toolbox.interest).unwrap_or_else(|_| "[]".into()),
+        )
+        .await?;
+    }
+    reply.tool_calls = toolbox.calls;
+    Ok(reply)
+}

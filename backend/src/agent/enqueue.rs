@@ -1,0 +1,133 @@
+//! Scheduling replies, inside the ingest transaction: a message is never stored
+//! without its reply job (or its reason for having none).
+//!
+//! One job per chat (dedupe key `ai_reply:{chat}`); each new customer message pushes
+//! its `run_at` to now + debounce, so several quick messages get one answer. No job
+//! for a blacklisted contact, a paused chat or a business with AI off (the worker
+//! checks again when the job runs). A "STOP"-style message blacklists the contact
+//! (by phone and BSUID) and schedules one opt-out notice instead.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+use diesel_async::AsyncMysqlConnection;
+use serde_json::json;
+use shared::MessageKind;
+
+use super::optout;
+use crate::config::agent::AgentConfig;
+use crate::db::agent as agent_db;
+use crate::db::jobs::{self, NewJob, kind};
+
+/// A stored inbound message, as the scheduler needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct InboundNote<'a> {
+    /// Chat.
+    pub chat_id: u64,
+    /// Kind.
+    pub kind: MessageKind,
+    /// Readable body.
+    pub body: &'a str,
+}
+
+/// The scheduling policy (from [`AgentConfig`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ReplyScheduler {
+    /// Debounce before the reply runs.
+    pub debounce: Duration,
+    /// Attempts at the model per reply.
+    pub max_attempts: i32,
+}
+
+impl ReplyScheduler {
+    /// From the configuration.
+    pub fn new(config: &AgentConfig) -> ReplyScheduler {
+        ReplyScheduler {
+            debounce: config.reply_debounce,
+            max_attempts: config.max_attempts,
+        }
+    }
+
+    /// Schedules what the new inbound messages call for. Runs inside the caller's
+    /// transaction.
+    pub async fn schedule(
+        &self,
+        conn: &mut AsyncMysqlConnection,
+        notes: &[InboundNote<'_>],
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
+        let mut by_chat: BTreeMap<u64, Vec<&InboundNote<'_>>> = BTreeMap::new();
+        for n in notes {
+            if matches!(n.kind, MessageKind::Reaction | MessageKind::System) {
+                continue;
+            }
+            by_chat.entry(n.chat_id).or_default().push(n);
+        }
+        if by_chat.is_empty() {
+            return Ok(());
+        }
+        let chat_ids: Vec<u64> = by_chat.keys().copied().collect();
+        let targets = agent_db::reply_targets(conn, &chat_ids).await?;
+        let all_ids: Vec<String> = targets
+            .iter()
+            .flat_map(|t| t.wa_id.iter().chain(t.user_id.iter()).cloned())
+            .collect();
+        let listed: HashSet<(u64, String)> = agent_db::blacklisted_pairs(conn, &all_ids)
+            .await?
+            .into_iter()
+            .collect();
+        let run_at =
+            now + chrono::Duration::from_std(self.debounce).unwrap_or(chrono::Duration::seconds(2));
+        let mut new_jobs = Vec::new();
+        for t in &targets {
+            let ids: Vec<&String> = t.wa_id.iter().chain(t.user_id.iter()).collect();
+            let blacklisted = ids
+                .iter()
+                .any(|id| listed.contains(&(t.business_id, (*id).clone())));
+            let opted_out = by_chat[&t.chat_id]
+                .iter()
+                .any(|n| n.kind == MessageKind::Text && optout::is_opt_out(n.body));
+            if opted_out {
+                let mut added = false;
+                for id in &ids {
+                    added |= agent_db::blacklist_add(conn, t.business_id, id, "opted out (STOP)")
+                        .await?;
+                }
+                if added && !blacklisted {
+                    agent_db::record_activity(
+                        conn,
+                        t.business_id,
+                        "contact_opted_out",
+                        "A customer opted out of automated messages",
+                        &json!({"chat_id": t.chat_id, "contact_id": t.contact_id}),
+                        "customer",
+                    )
+                    .await?;
+                    new_jobs.push(NewJob {
+                        business_id: Some(t.business_id),
+                        kind: kind::OPT_OUT_NOTICE,
+                        dedupe_key: Some(jobs::opt_out_key(t.chat_id)),
+                        payload: json!({"chat_id": t.chat_id}).to_string(),
+                        run_at: now,
+                        max_attempts: 3,
+                    });
+                }
+                continue;
+            }
+            if blacklisted || t.ai_paused || !t.ai_enabled {
+                continue;
+            }
+            new_jobs.push(NewJob {
+                business_id: Some(t.business_id),
+                kind: kind::AI_REPLY,
+                dedupe_key: Some(jobs::reply_key(t.chat_id)),
+                payload: json!({"chat_id": t.chat_id}).to_string(),
+                run_at,
+                max_attempts: self.max_attempts,
+            });
+        }
+        jobs::enqueue(conn, &new_jobs).await
+    }
+}

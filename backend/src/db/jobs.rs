@@ -1,0 +1,241 @@
+//! The durable work queue (`jobs`): enqueued inside the transaction that makes the work
+//! necessary, claimed with `FOR UPDATE SKIP LOCKED` (safe with several replicas),
+//! leased for a while (a worker that dies releases its job when the lease passes),
+//! retried with backoff, and never deleted when done (`done_at` is set).
+//!
+//! A job with a `dedupe_key` exists once: enqueueing it again pushes its `run_at`
+//! forward (the reply debounce) and revives it when it was done. A worker finishing
+//! a job whose `run_at` moved while it ran (new work arrived) leaves it pending.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Datetime, Integer, Nullable, Text, Unsigned, Varchar};
+use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
+
+use super::schema::jobs;
+
+/// Job kinds.
+pub mod kind {
+    /// Answer a chat with the AI salesperson (payload `{"chat_id": n}`).
+    pub const AI_REPLY: &str = "ai_reply";
+    /// Confirm a STOP opt-out to the customer (payload `{"chat_id": n}`).
+    pub const OPT_OUT_NOTICE: &str = "opt_out_notice";
+}
+
+/// A claimed job.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = jobs, check_for_backend(diesel::mysql::Mysql))]
+pub struct Job {
+    /// Id.
+    pub id: u64,
+    /// Tenant, when the job belongs to one.
+    pub business_id: Option<u64>,
+    /// What to do (see [`kind`]).
+    pub kind: String,
+    /// Unique key of a deduplicated job.
+    pub dedupe_key: Option<String>,
+    /// JSON payload.
+    pub payload: String,
+    /// When it became due (as claimed).
+    pub run_at: NaiveDateTime,
+    /// Attempts so far, this claim included.
+    pub attempts: i32,
+    /// Attempts allowed.
+    pub max_attempts: i32,
+    /// Lease end.
+    pub locked_until: Option<NaiveDateTime>,
+    /// Last failure.
+    pub last_error: Option<String>,
+}
+
+/// A job to enqueue.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    /// Tenant.
+    pub business_id: Option<u64>,
+    /// Kind.
+    pub kind: &'static str,
+    /// Deduplication key (one live job per key).
+    pub dedupe_key: Option<String>,
+    /// JSON payload.
+    pub payload: String,
+    /// When it is due.
+    pub run_at: NaiveDateTime,
+    /// Attempts allowed.
+    pub max_attempts: i32,
+}
+
+/// Enqueues jobs in one statement. A job whose `dedupe_key` exists gets the later
+/// `run_at` and, when it was done (or dead), is revived with fresh attempts.
+pub async fn enqueue(conn: &mut AsyncMysqlConnection, new: &[NewJob]) -> QueryResult<()> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(
+        "INSERT INTO jobs (business_id, kind, dedupe_key, payload, run_at, max_attempts) VALUES ",
+    );
+    for i in 0..new.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str("(?, ?, ?, ?, ?, ?)");
+    }
+    // Order matters: MySQL evaluates the assignments left to right, so `attempts` and
+    // `last_error` look at `done_at` before it is cleared.
+    sql.push_str(
+        " ON DUPLICATE KEY UPDATE \
+         attempts = IF(done_at IS NULL AND attempts < max_attempts, attempts, 0), \
+         last_error = IF(done_at IS NULL, last_error, NULL), \
+         run_at = GREATEST(run_at, VALUES(run_at)), \
+         payload = VALUES(payload), \
+         done_at = NULL",
+    );
+    let mut query = diesel::sql_query(sql).into_boxed::<diesel::mysql::Mysql>();
+    for j in new {
+        query = query
+            .bind::<Nullable<Unsigned<BigInt>>, _>(j.business_id)
+            .bind::<Varchar, _>(j.kind)
+            .bind::<Nullable<Varchar>, _>(j.dedupe_key.clone())
+            .bind::<Text, _>(j.payload.clone())
+            .bind::<Datetime, _>(j.run_at)
+            .bind::<Integer, _>(j.max_attempts);
+    }
+    query.execute(conn).await.map(|_| ())
+}
+
+/// Claims up to `limit` due jobs of the given kinds: locks them until `now + lease`
+/// and counts the attempt. Jobs locked by another worker are skipped, not waited for.
+pub async fn claim(
+    conn: &mut AsyncMysqlConnection,
+    kinds: &[&str],
+    now: NaiveDateTime,
+    lease: chrono::Duration,
+    limit: i64,
+) -> QueryResult<Vec<Job>> {
+    let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_string()).collect();
+    conn.transaction(async |conn| {
+        let ids: Vec<u64> = jobs::table
+            .filter(jobs::done_at.is_null())
+            .filter(jobs::kind.eq_any(&kinds))
+            .filter(jobs::run_at.le(now))
+            .filter(jobs::locked_until.is_null().or(jobs::locked_until.le(now)))
+            .filter(jobs::attempts.lt(jobs::max_attempts))
+            .order(jobs::run_at)
+            .limit(limit)
+            .select(jobs::id)
+            .for_update()
+            .skip_locked()
+            .load(conn)
+            .await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(jobs::table.filter(jobs::id.eq_any(&ids)))
+            .set((
+                jobs::locked_until.eq(now + lease),
+                jobs::attempts.eq(jobs::attempts + 1),
+            ))
+            .execute(conn)
+            .await?;
+        jobs::table
+            .filter(jobs::id.eq_any(&ids))
+            .order(jobs::run_at)
+            .select(Job::as_select())
+            .load(conn)
+            .await
+    })
+    .await
+}
+
+/// The earliest time a job of these kinds becomes claimable (for a worker's sleep).
+pub async fn next_due(
+    conn: &mut AsyncMysqlConnection,
+    kinds: &[&str],
+) -> QueryResult<Option<NaiveDateTime>> {
+    let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_string()).collect();
+    jobs::table
+        .filter(jobs::done_at.is_null())
+        .filter(jobs::kind.eq_any(&kinds))
+        .filter(jobs::attempts.lt(jobs::max_attempts))
+        .select(diesel::dsl::sql::<Nullable<Datetime>>(
+            "MIN(GREATEST(run_at, COALESCE(locked_until, run_at)))",
+        ))
+        .first(conn)
+        .await
+}
+
+/// Marks a job done, unless its `run_at` moved past the claimed one while it ran (new
+/// work arrived): then it is released to run again. Returns whether it is done.
+pub async fn complete(
+    conn: &mut AsyncMysqlConnection,
+    job: &Job,
+    now: NaiveDateTime,
+    note: Option<&str>,
+) -> QueryResult<bool> {
+    let done = diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(job.id))
+            .filter(jobs::run_at.le(job.run_at)),
+    )
+    .set((
+        jobs::done_at.eq(Some(now)),
+        jobs::locked_until.eq(None::<NaiveDateTime>),
+        jobs::last_error.eq(note),
+    ))
+    .execute(conn)
+    .await?;
+    if done == 0 {
+        diesel::update(jobs::table.filter(jobs::id.eq(job.id)))
+            .set((
+                jobs::locked_until.eq(None::<NaiveDateTime>),
+                jobs::attempts.eq(0),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    Ok(done > 0)
+}
+
+/// Schedules another attempt at `retry_at` and records why this one failed.
+pub async fn retry_later(
+    conn: &mut AsyncMysqlConnection,
+    job: &Job,
+    retry_at: NaiveDateTime,
+    error: &str,
+) -> QueryResult<()> {
+    diesel::update(jobs::table.filter(jobs::id.eq(job.id)))
+        .set((
+            jobs::run_at.eq(diesel::dsl::sql::<Datetime>("GREATEST(run_at, ")
+                .bind::<Datetime, _>(retry_at)
+                .sql(")")),
+            jobs::locked_until.eq(None::<NaiveDateTime>),
+            jobs::last_error.eq(clip(error)),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(2000).collect()
+}
+
+/// A job by id (tests and tools).
+pub async fn find(conn: &mut AsyncMysqlConnection, id: u64) -> QueryResult<Option<Job>> {
+    jobs::table
+        .find(id)
+        .select(Job::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The deduplication key of a chat's reply job.
+pub fn reply_key(chat_id: u64) -> String {
+    format!("{}:{chat_id}", kind::AI_REPLY)
+}
+
+/// The deduplication key of a chat's opt-out notice.
+pub fn opt_out_key(chat_id: u64) -> String {
+    format!("{}:{chat_id}", kind::OPT_OUT_NOTICE)
+}

@@ -1,0 +1,341 @@
+//! The AI salesperson end to end: customers write through the signed webhook, the
+//! scripted model acts through tools, replies reach the Graph stand-in.
+
+mod agent_support;
+mod common;
+mod webhook_support;
+
+use agent_support::World;
+use backend::standin::anthropic::Scripted;
+use serde_json::json;
+
+/// Whether `text` names the amount `amount` on its own (not inside a larger number).
+fn has_amount(text: &str, amount: &str) -> bool {
+    text.match_indices(amount).any(|(i, _)| {
+        !text[..i].ends_with(|c: char| c.is_ascii_digit() || c == ',')
+            && !text[i + amount.len()..].starts_with(|c: char| c.is_ascii_digit())
+    })
+}
+
+fn bodies(world: &World) -> Vec<String> {
+    world
+        .model
+        .requests()
+        .iter()
+        .map(|r| r.body.to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_full_conversation_ends_in_an_order_at_the_agreed_price() {
+    let world = World::new().await;
+    let dress = world.dress_id;
+
+    // Greeting.
+    world.model.push([Scripted::text(
+        "Hello Ada! Welcome to Ada Boutique. How can I help?",
+    )]);
+    world.customer_says("Hi").await;
+    let got = world.received(1).await;
+    assert_eq!(
+        got[0],
+        "Hello Ada! Welcome to Ada Boutique. How can I help?"
+    );
+
+    // Product question: the model searches, then answers with catalog prices.
+    world.model.push([
+        Scripted::tool_use("tu_1", "search_products", json!({"query": "ankara dress"})),
+        Scripted::text("The Ankara wrap dress is NGN 22,500.00 today (was NGN 25,000.00), in Red, Blue and Green."),
+    ]);
+    world.customer_says("How much is the ankara dress?").await;
+    let got = world.received(2).await;
+    assert!(got[1].contains("22,500.00"), "{got:?}");
+
+    // Haggling: the policy counters 15,000 with 21,100.
+    world.model.push([
+        Scripted::tool_use(
+            "tu_2",
+            "make_counter_offer",
+            json!({"product_id": dress, "customer_offer": 15000}),
+        ),
+        Scripted::text("I can give it to you for NGN 21,100.00."),
+    ]);
+    world.customer_says("Can I get it for 15,000?").await;
+    let got = world.received(3).await;
+    assert!(got[2].contains("21,100.00"), "{got:?}");
+
+    // The customer accepts and gives delivery details; the model records the order.
+    world.model.push([
+        Scripted::tool_use("tu_3", "make_counter_offer", json!({"product_id": dress, "customer_offer": 21100})),
+        Scripted::tool_use(
+            "tu_4",
+            "create_order",
+            json!({
+                "items": [{"product_id": dress, "quantity": 1, "color": "red", "unit_price": 21100}],
+                "customer_name": "Ada", "delivery_address": "12 Allen Avenue, Ikeja, Lagos"
+            }),
+        ),
+        Scripted::text("Done! Your red Ankara wrap dress is ordered: total NGN 21,100.00, delivered to 12 Allen Avenue."),
+    ]);
+    world
+        .customer_says("OK deal at 21,100. The red one, deliver to 12 Allen Avenue, Ikeja")
+        .await;
+    let got = world.received(4).await;
+    assert!(got[3].contains("21,100.00"), "{got:?}");
+    assert_eq!(world.model.remaining(), 0, "every scripted turn was used");
+
+    // The order exists at the agreed price, stock went down by one.
+    assert_eq!(world.count("SELECT COUNT(*) AS n FROM orders WHERE source = 'chat' AND total_minor = 2110000 AND delivery_details LIKE '12 Allen Avenue%'").await, 1);
+    assert_eq!(world.count("SELECT COUNT(*) AS n FROM order_items WHERE unit_price_minor = 2110000 AND quantity = 1 AND color = 'Red'").await, 1);
+    assert_eq!(
+        world
+            .count(&format!(
+                "SELECT quantity AS n FROM products WHERE id = {dress}"
+            ))
+            .await,
+        13
+    );
+    assert_eq!(world.count("SELECT COUNT(*) AS n FROM messages WHERE direction = 'outbound' AND sent_by = 'ai' AND status = 'sent'").await, 4);
+
+    // The owner sees it in the API.
+    let data = world.app.gql_ok(Some(&world.token), "{ orders(first: 5) { totalCount nodes { number source total { amountMinor } items { name color quantity unitPrice { formatted } } } } }", json!({})).await;
+    let order = &data["orders"]["nodes"][0];
+    assert_eq!(data["orders"]["totalCount"], 1);
+    assert_eq!(order["source"], "CHAT");
+    assert_eq!(order["total"]["amountMinor"], 2_110_000);
+    assert_eq!(order["items"][0]["unitPrice"]["formatted"], "NGN 21,100.00");
+
+    // The chat keeps the negotiation and product interest.
+    let negotiation = world.count("SELECT COUNT(*) AS n FROM chats WHERE negotiation LIKE '%\"agreed_minor\":2110000%' AND product_interest LIKE '%Ankara wrap dress%'").await;
+    assert_eq!(negotiation, 1);
+
+    // What the model saw: the API's headers, tools, a cached system prompt, and no
+    // floor, phone number or BSUID anywhere.
+    let requests = world.model.requests();
+    assert_eq!(requests.len(), 8);
+    for r in &requests {
+        assert_eq!(r.api_key.as_deref(), Some("sk-ant-server-test-key-000000"));
+        assert_eq!(r.version.as_deref(), Some("2023-06-01"));
+        assert_eq!(r.body["system"][0]["cache_control"]["type"], "ephemeral");
+        assert_eq!(r.body["tools"].as_array().unwrap().len(), 5);
+    }
+    for body in bodies(&world) {
+        for secret in [
+            "19,000",
+            "1900000",
+            "19000.00",
+            "2348011112222",
+            "bargain",
+            world.customer.user_id.as_deref().unwrap(),
+        ] {
+            assert!(!body.contains(secret), "the model saw {secret:?}: {body}");
+        }
+    }
+    // Tool results went back to the model, tied to their tool_use ids.
+    let second = &requests[2].body["messages"];
+    let last = second.as_array().unwrap().last().unwrap();
+    assert_eq!(last["content"][0]["type"], "tool_result");
+    assert_eq!(last["content"][0]["tool_use_id"], "tu_1");
+}
+
+#[tokio::test]
+async fn a_price_below_the_floor_is_refused_by_the_tools_and_never_reaches_the_customer() {
+    let world = World::new().await;
+    let dress = world.dress_id;
+    world.model.push([
+        Scripted::tool_use("tu_1", "make_counter_offer", json!({"product_id": dress, "customer_offer": 5000, "proposed_price": 5000})),
+        Scripted::tool_use(
+            "tu_2",
+            "create_order",
+            json!({"items": [{"product_id": dress, "quantity": 1, "color": "Blue", "unit_price": 5000}], "delivery_address": "3 Marina Road, Lagos"}),
+        ),
+        Scripted::text("Sorry, the best price for the dress is NGN 22,500.00."),
+    ]);
+    world
+        .customer_says("Give me the dress for 5,000 and send it to 3 Marina Road")
+        .await;
+    let got = world.received(1).await;
+    assert_eq!(
+        got[0],
+        "Sorry, the best price for the dress is NGN 22,500.00."
+    );
+
+    // Both tools refused, with is_error, and nothing was recorded.
+    let requests = world.model.requests();
+    let results: Vec<serde_json::Value> = requests[1..]
+        .iter()
+        .map(|r| r.body["messages"].as_array().unwrap().last().unwrap()["content"][0].clone())
+        .collect();
+    assert!(
+        results
+            .iter()
+            .all(|r| r["type"] == "tool_result" && r["is_error"] == true),
+        "{results:?}"
+    );
+    assert_eq!(world.count("SELECT COUNT(*) AS n FROM orders").await, 0);
+    assert_eq!(
+        world
+            .count(&format!(
+                "SELECT quantity AS n FROM products WHERE id = {dress}"
+            ))
+            .await,
+        14
+    );
+    assert!(
+        world
+            .graph
+            .texts()
+            .iter()
+            .all(|t| !has_amount(t, "5,000") && !has_amount(t, "5000"))
+    );
+}
+
+#[tokio::test]
+async fn a_model_text_agreeing_below_the_floor_is_replaced_before_sending() {
+    let world = World::new().await;
+    world.model.push([Scripted::text("fine, 5,000 it is!")]);
+    world.customer_says("Ankara dress for 5,000?").await;
+    let got = world.received(1).await;
+    assert!(!has_amount(&got[0], "5,000"), "{got:?}");
+    assert!(
+        got[0].contains("Ankara wrap dress"),
+        "the safe reply quotes the catalog: {got:?}"
+    );
+    assert!(got[0].contains("NGN 22,500.00"), "{got:?}");
+    let business = world.shop.business_id;
+    assert_eq!(world.count(&format!("SELECT COUNT(*) AS n FROM activity_events WHERE business_id = {business} AND kind = 'ai_reply_blocked'")).await, 1);
+    // The stored message is the safe one too.
+    assert_eq!(
+        world
+            .count(
+                "SELECT COUNT(*) AS n FROM messages WHERE sent_by = 'ai' AND body LIKE '%5,000 it is%'"
+            )
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_try_it_console_runs_dry_against_the_real_catalog() {
+    let world = World::new().await;
+    let dress = world.dress_id;
+    world.model.push([
+        Scripted::tool_use(
+            "tu_1",
+            "create_order",
+            json!({"items": [{"product_id": dress, "quantity": 2, "color": "Green", "unit_price": 22500}], "delivery_address": "5 Broad Street"}),
+        ),
+        Scripted::text("Your order for 2 dresses comes to NGN 45,000.00."),
+    ]);
+    let data = world
+        .app
+        .gql_ok(
+            Some(&world.token),
+            "query($m: String!, $h: [PreviewTurnInput!]) { previewAiReply(message: $m, history: $h) { reply responder blockedAmounts toolCalls { name isError input result } } }",
+            json!({"m": "2 green ones to 5 Broad Street please", "h": [{"from": "CUSTOMER", "text": "hi"}, {"from": "BUSINESS", "text": "Hello!"}]}),
+        )
+        .await;
+    let p = &data["previewAiReply"];
+    assert_eq!(
+        p["reply"],
+        "Your order for 2 dresses comes to NGN 45,000.00."
+    );
+    assert_eq!(p["responder"], "MODEL");
+    assert_eq!(p["toolCalls"][0]["name"], "create_order");
+    assert_eq!(p["toolCalls"][0]["isError"], false);
+    assert_eq!(p["toolCalls"][0]["result"]["dry_run"], true);
+    // Nothing written, nothing sent.
+    assert_eq!(world.count("SELECT COUNT(*) AS n FROM orders").await, 0);
+    assert_eq!(
+        world
+            .count(&format!(
+                "SELECT quantity AS n FROM products WHERE id = {dress}"
+            ))
+            .await,
+        14
+    );
+    assert!(world.graph.payloads().is_empty());
+    // The history reached the model as alternating turns.
+    let roles: Vec<String> = world.model.requests()[0].body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["role"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(roles, ["user", "assistant", "user"]);
+}
+
+#[tokio::test]
+async fn without_any_key_the_built_in_responder_answers_from_the_catalog() {
+    let world = World::new_with(|c| c.anthropic_api_key = None).await;
+    world.customer_says("how much is the ankara dress").await;
+    let got = world.received(1).await;
+    assert!(got[0].contains("Ankara wrap dress: NGN 22,500.00 (was NGN 25,000.00), 14 in stock, colors: Red, Blue, Green."), "{got:?}");
+    assert_eq!(world.model.request_count(), 0);
+    world
+        .customer_says("I need to talk about something else")
+        .await;
+    let got = world.received(2).await;
+    assert!(
+        got[1].contains("A person from Ada Boutique will reply soon"),
+        "{got:?}"
+    );
+}
+
+#[tokio::test]
+async fn ai_settings_keep_the_key_secret_and_orders_of_others_are_not_found() {
+    let world = World::new().await;
+    let data = world
+        .app
+        .gql_ok(
+            Some(&world.token),
+            "mutation { setAnthropicKey(apiKey: \"sk-ant-api03-very-secret-key-7f3a\") { anthropicKeyHint usesOwnKey modelAvailable } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["setAnthropicKey"]["anthropicKeyHint"], "••••7f3a");
+    assert_eq!(data["setAnthropicKey"]["usesOwnKey"], true);
+    let stored = world
+        .count("SELECT COUNT(*) AS n FROM businesses WHERE anthropic_key_enc LIKE '%very-secret%'")
+        .await;
+    assert_eq!(stored, 0, "the key is stored encrypted");
+
+    // The business's own key is the one used.
+    world.model.push([Scripted::text("Hello!")]);
+    world.customer_says("hello").await;
+    world.received(1).await;
+    assert_eq!(
+        world.model.requests()[0].api_key.as_deref(),
+        Some("sk-ant-api03-very-secret-key-7f3a")
+    );
+
+    let data = world
+        .app
+        .gql_ok(
+            Some(&world.token),
+            "{ aiSettings { usageToday { requests totalTokens } usageLast7Days { day } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["aiSettings"]["usageToday"]["requests"], 1);
+    assert_eq!(data["aiSettings"]["usageToday"]["totalTokens"], 120);
+    assert_eq!(
+        data["aiSettings"]["usageLast7Days"]
+            .as_array()
+            .unwrap()
+            .len(),
+        7
+    );
+
+    let other = world.app.sign_up("Other Shop", "other@shops.test").await;
+    let order_id = backend::graphql::ids::encode("Order", 1).0;
+    let resp = world
+        .app
+        .gql(
+            Some(&other),
+            "query($id: ID!) { order(id: $id) { id } }",
+            json!({"id": order_id}),
+        )
+        .await;
+    assert_eq!(common::error_code(&resp), "NOT_FOUND");
+}

@@ -1,0 +1,152 @@
+//! Nobody the business must not message gets an automated message, and no model call
+//! is spent on them: blacklisted contacts, paused chats, AI off, STOP opt-outs, floods.
+
+mod agent_support;
+mod common;
+mod webhook_support;
+
+use std::time::Duration;
+
+use agent_support::World;
+use backend::standin::anthropic::Scripted;
+use serde_json::json;
+
+async fn reply_jobs(world: &World) -> i64 {
+    world
+        .count("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'ai_reply'")
+        .await
+}
+
+#[tokio::test]
+async fn a_blacklisted_contact_gets_no_job_and_no_model_call() {
+    let world = World::new().await;
+    let business = world.shop.business_id;
+    let mut conn = world.app.app.db().await.unwrap();
+    backend::db::agent::blacklist_add(
+        &mut conn,
+        business,
+        world.customer.wa_id.as_deref().unwrap(),
+        "abusive",
+    )
+    .await
+    .unwrap();
+    world.customer_says("hello?").await;
+    // Committed with the message (the webhook answered after the commit).
+    assert_eq!(reply_jobs(&world).await, 0);
+    assert_eq!(world.model.request_count(), 0);
+}
+
+#[tokio::test]
+async fn a_contact_blacklisted_by_bsuid_after_the_job_was_queued_is_not_answered() {
+    let world = World::new_with(|c| c.agent.reply_debounce = Duration::from_millis(800)).await;
+    world.customer_says("hello?").await;
+    assert_eq!(reply_jobs(&world).await, 1);
+    let mut conn = world.app.app.db().await.unwrap();
+    backend::db::agent::blacklist_add(
+        &mut conn,
+        world.shop.business_id,
+        world.customer.user_id.as_deref().unwrap(),
+        "spam",
+    )
+    .await
+    .unwrap();
+    world.jobs_settled().await;
+    assert_eq!(world.model.request_count(), 0);
+    assert!(world.graph.payloads().is_empty());
+}
+
+#[tokio::test]
+async fn a_paused_chat_gets_no_job_and_no_model_call() {
+    let world = World::new().await;
+    world.model.push([Scripted::text("Hello!")]);
+    world.customer_says("hi").await;
+    world.received(1).await;
+    world.jobs_settled().await;
+    world
+        .app
+        .gql_ok(Some(&world.token), "{ business { id } }", json!({}))
+        .await;
+    let mut conn = world.app.app.db().await.unwrap();
+    use diesel_async::RunQueryDsl;
+    diesel::sql_query("UPDATE chats SET ai_paused = TRUE")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    world.customer_says("are you there?").await;
+    assert_eq!(
+        world
+            .count("SELECT COUNT(*) AS n FROM jobs WHERE done_at IS NULL")
+            .await,
+        0
+    );
+    assert_eq!(world.model.request_count(), 1);
+    assert_eq!(world.graph.texts().len(), 1);
+}
+
+#[tokio::test]
+async fn a_business_with_ai_off_gets_no_job_and_no_model_call() {
+    let world = World::new().await;
+    world
+        .app
+        .gql_ok(
+            Some(&world.token),
+            "mutation { updateBusiness(input: {aiEnabled: false}) { aiEnabled } }",
+            json!({}),
+        )
+        .await;
+    world.customer_says("hello").await;
+    assert_eq!(reply_jobs(&world).await, 0);
+    assert_eq!(world.model.request_count(), 0);
+}
+
+#[tokio::test]
+async fn stop_blacklists_the_contact_confirms_once_and_ends_automated_messages() {
+    let world = World::new().await;
+    world.customer_says("STOP").await;
+    // Blacklisted by phone and BSUID, in the ingest transaction; no reply job.
+    assert_eq!(
+        world
+            .count("SELECT COUNT(*) AS n FROM blacklist WHERE reason LIKE 'opted out%'")
+            .await,
+        2
+    );
+    assert_eq!(reply_jobs(&world).await, 0);
+    let got = world.received(1).await;
+    assert!(got[0].starts_with("You're unsubscribed"), "{got:?}");
+    assert_eq!(
+        world
+            .count("SELECT COUNT(*) AS n FROM messages WHERE sent_by = 'system'")
+            .await,
+        1
+    );
+    world.customer_says("Stop messaging me").await;
+    world.customer_says("hello?").await;
+    world.jobs_settled().await;
+    assert_eq!(
+        world.graph.texts().len(),
+        1,
+        "one confirmation, nothing after"
+    );
+    assert_eq!(world.model.request_count(), 0);
+    assert_eq!(reply_jobs(&world).await, 0);
+}
+
+#[tokio::test]
+async fn a_flooding_contact_is_rate_limited_without_model_calls() {
+    let world = World::new_with(|c| c.agent.replies_per_window = 2).await;
+    for (i, text) in ["one", "two"].iter().enumerate() {
+        world.model.push([Scripted::text(&format!("answer {i}"))]);
+        world.customer_says(text).await;
+        world.received(i + 1).await;
+    }
+    world.customer_says("three").await;
+    world.jobs_settled().await;
+    assert_eq!(world.model.request_count(), 2);
+    assert_eq!(world.graph.texts().len(), 2);
+    assert_eq!(
+        world
+            .count("SELECT COUNT(*) AS n FROM jobs WHERE last_error = 'rate limited'")
+            .await,
+        1
+    );
+}
