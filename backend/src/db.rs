@@ -67,10 +67,31 @@ pub async fn create_database_if_missing(database_url: &str) -> anyhow::Result<()
     Ok(())
 }
 
-/// Drops a database (tests use one database each).
+/// Drops a database (tests use one database each). Connections still open on it are
+/// ended first: a test's runtime stops mid-way (a worker between two statements of a
+/// claim), and its idle transaction would otherwise hold a metadata lock that blocks
+/// `DROP DATABASE` forever.
 pub async fn drop_database(database_url: &str) -> anyhow::Result<()> {
     let (server_url, name) = split_database_url(database_url)?;
     let mut conn = AsyncMysqlConnection::establish(&server_url).await?;
+    #[derive(diesel::QueryableByName)]
+    struct Session {
+        #[diesel(sql_type = diesel::sql_types::Unsigned<diesel::sql_types::BigInt>)]
+        id: u64,
+    }
+    let sessions: Vec<Session> = diesel::sql_query(
+        "SELECT CAST(id AS UNSIGNED) AS id FROM information_schema.processlist \
+         WHERE db = ? AND id <> CONNECTION_ID()",
+    )
+    .bind::<diesel::sql_types::Text, _>(&name)
+    .load(&mut conn)
+    .await?;
+    for s in sessions {
+        // A session may end by itself meanwhile: ignore "unknown thread".
+        let _ = diesel::sql_query(format!("KILL {}", s.id))
+            .execute(&mut conn)
+            .await;
+    }
     diesel::sql_query(format!("DROP DATABASE IF EXISTS `{name}`"))
         .execute(&mut conn)
         .await?;

@@ -32,6 +32,17 @@ enum Command {
     Simulate(backend::tools::simulate::SimulateArgs),
     /// Benchmark webhook ingest on a fresh database (build with --release).
     BenchIngest(backend::tools::bench_ingest::BenchArgs),
+    /// Benchmark the AI reply pipeline's own overhead with a zero-latency model
+    /// stand-in, on a fresh database (build with --release).
+    BenchAgent(backend::tools::bench_agent::BenchAgentArgs),
+    /// Run a local stand-in for the Anthropic Messages API (answers every request with
+    /// a short text at once); point the server at it with
+    /// ANTHROPIC_BASE_URL=http://127.0.0.1:<port> and any ANTHROPIC_API_KEY.
+    AnthropicStandin {
+        /// Port to listen on (127.0.0.1).
+        #[arg(long, default_value_t = 8082)]
+        port: u16,
+    },
     /// Run a local stand-in for Meta's Graph API (prints every request it receives);
     /// point the server at it with META_GRAPH_URL=http://127.0.0.1:<port>.
     GraphStandin {
@@ -88,6 +99,24 @@ async fn main() -> anyhow::Result<()> {
                 EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
             tracing_subscriber::fmt().with_env_filter(filter).init();
             backend::tools::bench_ingest::run(Config::from_env()?, args).await
+        }
+        Command::BenchAgent(args) => {
+            let filter =
+                EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+            tracing_subscriber::fmt().with_env_filter(filter).init();
+            backend::tools::bench_agent::run(Config::from_env()?, args).await
+        }
+        Command::AnthropicStandin { port } => {
+            let standin = backend::standin::anthropic::StandInAnthropic::start_on(&format!(
+                "127.0.0.1:{port}"
+            ))
+            .await?;
+            println!(
+                "Anthropic Messages API stand-in on {}; set ANTHROPIC_BASE_URL={}",
+                standin.url, standin.url
+            );
+            backend::http::shutdown_signal().await;
+            Ok(())
         }
         Command::GraphStandin {
             port,

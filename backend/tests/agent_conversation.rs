@@ -109,6 +109,23 @@ async fn a_full_conversation_ends_in_an_order_at_the_agreed_price() {
     let negotiation = world.count("SELECT COUNT(*) AS n FROM chats WHERE negotiation LIKE '%\"agreed_minor\":2110000%' AND product_interest LIKE '%Ankara wrap dress%'").await;
     assert_eq!(negotiation, 1);
 
+    let data = world
+        .app
+        .gql_ok(
+            Some(&world.token),
+            "{ chats(first: 1) { nodes { negotiations { productName ourLastOffer { formatted } agreedPrice { formatted } rounds } productInterest { name } } } }",
+            json!({}),
+        )
+        .await;
+    let chat = &data["chats"]["nodes"][0];
+    assert_eq!(chat["negotiations"][0]["productName"], "Ankara wrap dress");
+    assert_eq!(
+        chat["negotiations"][0]["agreedPrice"]["formatted"],
+        "NGN 21,100.00"
+    );
+    assert_eq!(chat["negotiations"][0]["rounds"], 1);
+    assert_eq!(chat["productInterest"][0]["name"], "Ankara wrap dress");
+
     // What the model saw: the API's headers, tools, a cached system prompt, and no
     // floor, phone number or BSUID anywhere.
     let requests = world.model.requests();

@@ -150,3 +150,42 @@ async fn a_flooding_contact_is_rate_limited_without_model_calls() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_hand_off_pauses_the_chat_and_the_ai_stays_silent() {
+    let world = World::new().await;
+    world.model.push([
+        Scripted::tool_use(
+            "tu_1",
+            "hand_off_to_human",
+            json!({"reason": "customer wants a refund"}),
+        ),
+        Scripted::text("A person from the team will reply to you shortly."),
+    ]);
+    world
+        .customer_says("I want a refund, let me talk to a human")
+        .await;
+    let got = world.received(1).await;
+    assert_eq!(got[0], "A person from the team will reply to you shortly.");
+    let data = world
+        .app
+        .gql_ok(
+            Some(&world.token),
+            "{ chats(first: 1) { nodes { aiPaused handoffReason } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["chats"]["nodes"][0]["aiPaused"], true);
+    assert_eq!(
+        data["chats"]["nodes"][0]["handoffReason"],
+        "customer wants a refund"
+    );
+    world.customer_says("hello?").await;
+    assert_eq!(
+        world
+            .count("SELECT COUNT(*) AS n FROM jobs WHERE done_at IS NULL")
+            .await,
+        0
+    );
+    assert_eq!(world.model.request_count(), 2);
+}

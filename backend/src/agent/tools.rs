@@ -42,6 +42,9 @@ const MAX_ORDER_ITEMS: usize = 20;
 pub struct ProductNegotiation {
     /// Product name (for people reading the state).
     pub product_name: String,
+    /// Currency of the prices.
+    #[serde(default)]
+    pub currency: String,
     /// The policy's state.
     #[serde(flatten)]
     pub state: NegotiationState,
@@ -551,6 +554,7 @@ impl<'a> ToolBox<'a> {
             p.id,
             ProductNegotiation {
                 product_name: p.name.clone(),
+                currency: p.currency.clone(),
                 state,
                 agreed_minor: agreed,
             },

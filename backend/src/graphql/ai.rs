@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::products::Money;
 use super::{Authenticated, ContextExt, MAX_PAGE_SIZE, ids};
 use crate::agent::settings::{self, AiSettingsView, PreviewTurn};
+use crate::agent::tools::{ChatNegotiation, parse_interest};
 use crate::agent::{Reply, Responder};
 use crate::db::agent::UsageDay;
 use crate::db::orders as model;
@@ -431,4 +432,60 @@ impl AiMutation {
             }
         }
     }
+}
+
+/// Where haggling over one product stands in a chat.
+#[derive(SimpleObject)]
+pub struct Negotiation {
+    /// The product.
+    pub product_id: ID,
+    /// Its name.
+    pub product_name: String,
+    /// Our last offer.
+    pub our_last_offer: Money,
+    /// The customer's last ask.
+    pub customer_ask: Option<Money>,
+    /// Counter-offers made so far.
+    pub rounds: i32,
+    /// The price both sides agreed, if any.
+    pub agreed_price: Option<Money>,
+}
+
+/// A product a customer showed interest in.
+#[derive(SimpleObject)]
+pub struct ProductInterest {
+    /// The product.
+    pub product_id: ID,
+    /// Its name.
+    pub name: String,
+}
+
+/// A chat's stored negotiation state, for the API.
+pub fn negotiations(stored: Option<&str>) -> Vec<Negotiation> {
+    ChatNegotiation::parse(stored)
+        .products
+        .into_iter()
+        .map(|(id, n)| Negotiation {
+            product_id: ids::encode("Product", id),
+            our_last_offer: Money::new(n.state.last_offer_minor, &n.currency),
+            customer_ask: n
+                .state
+                .customer_ask_minor
+                .map(|a| Money::new(a, &n.currency)),
+            rounds: i32::try_from(n.state.rounds).unwrap_or(i32::MAX),
+            agreed_price: n.agreed_minor.map(|a| Money::new(a, &n.currency)),
+            product_name: n.product_name,
+        })
+        .collect()
+}
+
+/// A chat's stored product interest, for the API.
+pub fn product_interest(stored: Option<&str>) -> Vec<ProductInterest> {
+    parse_interest(stored)
+        .into_iter()
+        .map(|i| ProductInterest {
+            product_id: ids::encode("Product", i.product_id),
+            name: i.name,
+        })
+        .collect()
 }

@@ -151,6 +151,12 @@ pub struct Chat {
     pub window_closes_at: Option<DateTime<Utc>>,
     #[graphql(skip)]
     pub contact_id: u64,
+    /// Stored negotiation state (JSON), resolved by `negotiations`.
+    #[graphql(skip)]
+    pub negotiation: Option<String>,
+    /// Stored product interest (JSON), resolved by `productInterest`.
+    #[graphql(skip)]
+    pub product_interest: Option<String>,
 }
 
 impl From<model::Chat> for Chat {
@@ -167,6 +173,8 @@ impl From<model::Chat> for Chat {
             window_closes_at: shared::window::window_closes_at(last_inbound)
                 .and_then(|t| DateTime::from_timestamp(t, 0)),
             contact_id: c.contact_id,
+            negotiation: c.negotiation,
+            product_interest: c.product_interest,
         }
     }
 }
@@ -180,6 +188,16 @@ impl Chat {
             AppError::Internal(anyhow::anyhow!("chat without contact {}", self.contact_id))
         })?;
         Ok(contact.into())
+    }
+
+    /// Where haggling stands in this chat, per product (the AI salesperson's state).
+    async fn negotiations(&self) -> Vec<super::ai::Negotiation> {
+        super::ai::negotiations(self.negotiation.as_deref())
+    }
+
+    /// Products the customer showed interest in, most recent first.
+    async fn product_interest(&self) -> Vec<super::ai::ProductInterest> {
+        super::ai::product_interest(self.product_interest.as_deref())
     }
 }
 

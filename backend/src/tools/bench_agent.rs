@@ -1,0 +1,286 @@
+//! `wasales bench-agent`: our own overhead from a customer's webhook POST to the AI
+//! reply arriving at the Graph API, with a zero-latency model.
+//!
+//! On its own fresh database (created, then dropped) it starts the server IN-PROCESS
+//! with the Anthropic stand-in (answers at once) and the Graph stand-in, one business
+//! with a connected number and a small catalog, then:
+//!
+//! 1. paced: `--conversations` customers each write once, `--rate` per second; for each,
+//!    the time from the webhook POST to the reply's arrival at the Graph stand-in,
+//!    minus the debounce, is our overhead (ingest commit, job claim, prompt, model
+//!    round trip on loopback, guard, sender);
+//! 2. burst: `--burst` customers write at once; replies per second until all answered.
+//!
+//! It measures and prints; it asserts nothing about time. Build with `--release`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
+use shared::{Discount, ProductDraft};
+
+use crate::accounts::{self, SignUp};
+use crate::auth::Caller;
+use crate::config::Config;
+use crate::standin::anthropic::StandInAnthropic;
+use crate::standin::graph::GraphStandin;
+use crate::webhooks::WEBHOOK_PATH;
+use crate::webhooks::fixtures::{self, Customer};
+use crate::webhooks::signature::SIGNATURE_HEADER;
+
+/// Benchmark settings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchAgentArgs {
+    /// Customers in the paced phase (one message each).
+    #[arg(long, default_value_t = 400)]
+    pub conversations: usize,
+    /// Messages per second in the paced phase.
+    #[arg(long, default_value_t = 40)]
+    pub rate: u32,
+    /// Customers writing at once in the burst phase.
+    #[arg(long, default_value_t = 500)]
+    pub burst: usize,
+    /// Reply debounce, milliseconds (subtracted from the latencies).
+    #[arg(long, default_value_t = 200)]
+    pub debounce_ms: u64,
+    /// Reply workers.
+    #[arg(long, default_value_t = 4)]
+    pub workers: usize,
+}
+
+/// Runs the benchmark and prints its figures.
+pub async fn run(mut config: Config, args: BenchAgentArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.conversations > 0 && args.rate > 0,
+        "conversations and rate must be positive"
+    );
+    let (server, _) = crate::db::split_database_url(config.database_url.expose_secret())?;
+    let database_url = format!(
+        "{}wasales_bench_agent_{}",
+        server,
+        uuid::Uuid::new_v4().simple()
+    );
+    config.database_url = SecretString::from(database_url.clone());
+    config.bind_addr = "127.0.0.1:0".parse().expect("literal address");
+    let result = bench(config, &args).await;
+    crate::db::drop_database(&database_url).await?;
+    result
+}
+
+async fn bench(mut config: Config, args: &BenchAgentArgs) -> anyhow::Result<()> {
+    let model = StandInAnthropic::start().await?;
+    let graph = GraphStandin::start(0, false).await?;
+    config.anthropic_base_url = model.url.clone();
+    config.anthropic_api_key = Some(SecretString::from("sk-ant-bench-standin-key".to_string()));
+    config.meta_graph_url = graph.url.clone();
+    config.meta_system_token = None;
+    config.agent.reply_debounce = Duration::from_millis(args.debounce_ms);
+    config.agent.workers = args.workers;
+    config.agent.replies_per_window = i64::MAX;
+    let secret = config.meta_app_secret.expose_secret().as_bytes().to_vec();
+    let app = crate::init(config).await?;
+    let session = accounts::sign_up(
+        &app,
+        SignUp {
+            business_name: "Bench Boutique".into(),
+            business_type: "Fashion".into(),
+            country: "NG".into(),
+            currency: Some("NGN".into()),
+            email: "bench-agent@wasales.test".into(),
+            password: "bench-password-1".into(),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("sign-up failed: {}", e.message()))?;
+    let caller = Caller {
+        business_id: shared::BusinessId(session.business.id),
+        user_id: Some(shared::UserId(session.user.id)),
+        session_id: None,
+    };
+    let draft = ProductDraft {
+        name: "Ankara wrap dress".into(),
+        description: "Hand-sewn cotton wrap dress".into(),
+        price_minor: 2_500_000,
+        currency: "NGN".into(),
+        discount: Discount::Percent(10),
+        bargain_floor_minor: 1_900_000,
+        quantity: 1_000_000,
+        colors: vec!["Red".into(), "Blue".into()],
+    };
+    crate::catalog::create_product(&app, &caller, &draft, Vec::new())
+        .await
+        .map_err(|e| anyhow::anyhow!("product: {}", e.message()))?;
+    {
+        let mut conn = app.db().await.map_err(|e| anyhow::anyhow!(e.message()))?;
+        fixtures::insert_connection(
+            &mut conn,
+            &app.config.data_key,
+            session.business.id,
+            fixtures::DEMO_PHONE_NUMBER_ID,
+            shared::ConnectionStatus::Connected,
+        )
+        .await?;
+    }
+    graph.add_number(
+        fixtures::DEMO_PHONE_NUMBER_ID,
+        &format!("EAAG-fixture-token-{}", fixtures::DEMO_PHONE_NUMBER_ID),
+        fixtures::DEMO_DISPLAY_PHONE_NUMBER,
+        "Bench Boutique",
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(crate::serve(app.clone(), listener, async {
+        let _ = stopped.await;
+    }));
+    let hook = format!("http://{addr}{WEBHOOK_PATH}");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    println!(
+        "bench-agent: server IN-PROCESS on {addr} with the Anthropic stand-in (zero latency) and the Graph stand-in, \
+         fresh database; debounce {} ms, {} workers",
+        args.debounce_ms, args.workers
+    );
+
+    // Every customer message, signed before the clock starts.
+    let total = args.conversations + args.burst;
+    let customers: Vec<Customer> = (0..total)
+        .map(|i| Customer::with_phone(&format!("2348{:09}", i), &format!("Customer {i}")))
+        .collect();
+    let bodies: Vec<(Vec<u8>, String)> = customers
+        .iter()
+        .map(|c| {
+            let msg =
+                fixtures::text_message(c, &fixtures::new_wamid(), "How much is the ankara dress?");
+            let value = fixtures::messages_value(fixtures::DEMO_PHONE_NUMBER_ID, &[c], vec![msg]);
+            fixtures::signed(&secret, &fixtures::single(value))
+        })
+        .collect();
+    let bodies = Arc::new(bodies);
+    let post = |i: usize| {
+        let client = client.clone();
+        let hook = hook.clone();
+        let bodies = bodies.clone();
+        async move {
+            let (body, signature) = &bodies[i];
+            client
+                .post(&hook)
+                .header(SIGNATURE_HEADER, signature.as_str())
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .map(|r| r.status().is_success())
+                .unwrap_or(false)
+        }
+    };
+
+    // 1. Paced.
+    let mut sent_at: HashMap<String, Instant> = HashMap::new();
+    let interval = Duration::from_secs_f64(1.0 / f64::from(args.rate));
+    let started = Instant::now();
+    let mut posts = Vec::new();
+    for (i, c) in customers.iter().take(args.conversations).enumerate() {
+        let due = started + interval * u32::try_from(i).unwrap_or(u32::MAX);
+        tokio::time::sleep_until(due.into()).await;
+        sent_at.insert(c.wa_id.clone().unwrap_or_default(), Instant::now());
+        posts.push(tokio::spawn(post(i)));
+    }
+    let mut failed_posts = 0;
+    for p in posts {
+        if !p.await.unwrap_or(false) {
+            failed_posts += 1;
+        }
+    }
+    let arrived = wait_replies(&graph, &sent_at, Duration::from_secs(60)).await;
+    let debounce = Duration::from_millis(args.debounce_ms);
+    let mut overhead_us: Vec<u64> = arrived
+        .iter()
+        .filter_map(|(to, at)| sent_at.get(to).map(|s| at.saturating_duration_since(*s)))
+        .map(|d| d.saturating_sub(debounce).as_micros() as u64)
+        .collect();
+    overhead_us.sort_unstable();
+    let pct = |v: &[u64], p: f64| -> f64 {
+        if v.is_empty() {
+            return f64::NAN;
+        }
+        let rank = ((p / 100.0) * (v.len() - 1) as f64).round() as usize;
+        v[rank.min(v.len() - 1)] as f64 / 1000.0
+    };
+    println!();
+    println!(
+        "paced   {} customers at {}/s: {} replies, {} webhook errors, {} model requests",
+        args.conversations,
+        args.rate,
+        overhead_us.len(),
+        failed_posts,
+        model.request_count()
+    );
+    println!(
+        "overhead beyond the debounce (webhook POST -> reply at the Graph API): p50 {:.1} ms   p90 {:.1} ms   p99 {:.1} ms   max {:.1} ms",
+        pct(&overhead_us, 50.0),
+        pct(&overhead_us, 90.0),
+        pct(&overhead_us, 99.0),
+        pct(&overhead_us, 100.0)
+    );
+
+    // 2. Burst.
+    if args.burst > 0 {
+        let mut burst_sent: HashMap<String, Instant> = HashMap::new();
+        let start = Instant::now();
+        let mut posts = Vec::new();
+        for (i, c) in customers.iter().enumerate().skip(args.conversations) {
+            burst_sent.insert(c.wa_id.clone().unwrap_or_default(), Instant::now());
+            posts.push(tokio::spawn(post(i)));
+        }
+        for p in posts {
+            let _ = p.await;
+        }
+        let arrived = wait_replies(&graph, &burst_sent, Duration::from_secs(120)).await;
+        let last = arrived.values().max().copied().unwrap_or(start);
+        let secs = last.saturating_duration_since(start).as_secs_f64();
+        let work = (secs - debounce.as_secs_f64()).max(1e-3);
+        println!(
+            "burst   {} customers at once: {} replies in {:.2} s = {:.0} replies/s ({:.0} replies/s excluding the debounce)",
+            args.burst,
+            arrived.len(),
+            secs,
+            arrived.len() as f64 / secs.max(1e-3),
+            arrived.len() as f64 / work
+        );
+    }
+
+    let _ = stop.send(());
+    server.await.context("server task")??;
+    Ok(())
+}
+
+/// Watches the Graph stand-in until every recipient in `expected` got a message (or
+/// `timeout`); returns when each first arrived.
+async fn wait_replies(
+    graph: &GraphStandin,
+    expected: &HashMap<String, Instant>,
+    timeout: Duration,
+) -> HashMap<String, Instant> {
+    let deadline = Instant::now() + timeout;
+    let mut seen: HashMap<String, Instant> = HashMap::new();
+    let mut checked = 0usize;
+    while seen.len() < expected.len() && Instant::now() < deadline {
+        let requests = graph.requests();
+        let now = Instant::now();
+        for r in requests.iter().skip(checked) {
+            if let Some(to) = r.body.as_ref().and_then(|b| b["to"].as_str())
+                && expected.contains_key(to)
+            {
+                seen.entry(to.to_string()).or_insert(now);
+            }
+        }
+        checked = requests.len();
+        tokio::time::sleep(Duration::from_micros(500)).await;
+    }
+    seen
+}
