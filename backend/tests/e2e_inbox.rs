@@ -143,6 +143,8 @@ async fn a_customer_message_arrives_live_and_the_owner_replies_from_the_inbox() 
     let t = TestApp::spawn_with(move |c| {
         c.static_dir = dist;
         c.meta_graph_url = graph_url;
+        // This test is about the human inbox: no AI worker answers the customer.
+        c.agent.workers = 0;
     })
     .await;
     let b = Browser::start().await;
