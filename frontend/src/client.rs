@@ -9,6 +9,7 @@
 //! client's `on_unauthenticated` hook (the session context clears the session, which sends the
 //! user to the login page) before the error is returned to the caller.
 
+mod ai;
 mod business;
 mod error;
 mod inbox;
@@ -22,6 +23,7 @@ mod whatsapp;
 
 use std::rc::Rc;
 
+pub use ai::{AiPreview, AiSettings};
 pub use business::BusinessSettings;
 pub use error::{ClientError, ServerFieldError};
 pub use inbox::{ChatQuery, TemplateMessage};

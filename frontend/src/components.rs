@@ -1,5 +1,6 @@
 //! Reusable pieces of the dashboard, grouped by domain.
 
+pub mod ai;
 pub mod feedback;
 pub mod forms;
 pub mod icons;

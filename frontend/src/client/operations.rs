@@ -148,3 +148,30 @@ operation!(
     /// Disconnects the WhatsApp number (records are kept).
     DisconnectWhatsApp => "graphql/whatsapp/disconnect_whatsapp.graphql"
 );
+
+/// The `JSON` scalar: any JSON value (tool inputs and results).
+pub type Json = serde_json::Value;
+
+/// The `NaiveDate` scalar: `YYYY-MM-DD` text.
+pub type NaiveDate = String;
+
+operation!(
+    /// The AI key hint, token budget, usage and last provider error.
+    AiSettings => "graphql/ai/ai_settings.graphql"
+);
+operation!(
+    /// Sets the business's own Anthropic API key.
+    SetAnthropicKey => "graphql/ai/set_anthropic_key.graphql"
+);
+operation!(
+    /// Removes the business's own Anthropic API key.
+    ClearAnthropicKey => "graphql/ai/clear_anthropic_key.graphql"
+);
+operation!(
+    /// Changes the daily token budget.
+    UpdateAiSettings => "graphql/ai/update_ai_settings.graphql"
+);
+operation!(
+    /// "Try it": what the AI would answer; nothing is sent.
+    PreviewAiReply => "graphql/ai/preview_ai_reply.graphql"
+);

@@ -8,6 +8,7 @@ use shared::validation::{check_length, is_country_code};
 use shared::{Currency, FieldErrors, ReplyTone};
 
 use crate::client::{Business, BusinessSettings};
+use crate::components::ai::AiSection;
 use crate::components::feedback::{Banner, LoadError, Spinner};
 use crate::components::forms::{Field, FormErrors, TextField};
 use crate::components::locale::{COUNTRIES, currency_codes};
@@ -58,6 +59,7 @@ pub fn SettingsPage() -> impl IntoView {
                         })
                 }}
             </Suspense>
+            <AiSection />
             <WhatsAppSection />
         </div>
     }
