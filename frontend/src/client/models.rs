@@ -138,6 +138,10 @@ pub struct Chat {
     pub ai_paused: bool,
     /// Why the AI handed the chat to a person, when it did.
     pub handoff_reason: Option<String>,
+    /// Names of products the customer showed interest in, most recent first.
+    pub product_interest: Vec<String>,
+    /// Open price negotiations: product name and counter-offer rounds.
+    pub negotiations: Vec<(String, i64)>,
     /// Whether free text may be sent (the 24-hour customer service window).
     pub window_open: bool,
     /// When the window closes, RFC 3339.
@@ -381,6 +385,8 @@ macro_rules! chat_from {
                     unread_count: c.unread_count,
                     ai_paused: c.ai_paused,
                     handoff_reason: c.handoff_reason,
+                    product_interest: c.product_interest.into_iter().map(|p| p.name).collect(),
+                    negotiations: c.negotiations.into_iter().map(|n| (n.product_name, n.rounds)).collect(),
                     window_open: c.window_open,
                     window_closes_at: c.window_closes_at,
                 }

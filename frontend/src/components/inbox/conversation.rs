@@ -388,6 +388,12 @@ fn ConversationHeader(chat: Signal<Option<Chat>>, on_change: Callback<Chat>) -> 
                 </span>
             </label>
         </header>
+        {move || chat.with(|c| c.as_ref().map(|c| (c.product_interest.clone(), c.negotiations.clone()))).filter(|(i, n)| !i.is_empty() || !n.is_empty()).map(|(interest, negotiations)| view! {
+            <p class="muted chat-sales" data-testid="chat-sales">
+                {(!interest.is_empty()).then(|| view! { <span data-testid="chat-product-interest">"Interested in: " {interest.join(", ")}</span> })}
+                {negotiations.into_iter().map(|(name, rounds)| view! { <span data-testid="chat-negotiation">{format!(" · Negotiating {name} ({rounds} rounds)")}</span> }).collect_view()}
+            </p>
+        })}
         {move || chat.with(|c| c.as_ref().and_then(|c| c.handoff_reason.clone())).map(|reason| view! {
             <div class="handoff" role="note" data-testid="handoff-reason">
                 <strong>"Handed over to you: "</strong>
