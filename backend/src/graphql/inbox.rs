@@ -534,6 +534,25 @@ async fn load_chat(app: &AppState, business_id: BusinessId, chat_id: u64) -> Opt
         .map(Chat::from)
 }
 
+/// The caller's business's messages named by the events `pick` selects, each loaded
+/// scoped by business.
+fn message_stream(
+    ctx: &Context<'_>,
+    pick: fn(EventKind) -> Option<u64>,
+) -> async_graphql::Result<impl Stream<Item = Message> + use<>> {
+    let business_id = ctx.caller()?.business_id;
+    let app = ctx.app().clone();
+    Ok(business_events(&app, business_id).filter_map(move |kind| {
+        let app = app.clone();
+        async move {
+            match pick(kind) {
+                Some(message_id) => load_message(&app, business_id, message_id).await,
+                None => None,
+            }
+        }
+    }))
+}
+
 /// Live inbox updates over WebSocket (`/graphql/ws`, `graphql-transport-ws`). Each
 /// subscriber receives only its own business's events.
 #[derive(Default)]
@@ -547,19 +566,10 @@ impl InboxSubscription {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = Message> + use<>> {
-        let business_id = ctx.caller()?.business_id;
-        let app = ctx.app().clone();
-        Ok(business_events(&app, business_id).filter_map(move |kind| {
-            let app = app.clone();
-            async move {
-                match kind {
-                    EventKind::MessageAdded { message_id, .. } => {
-                        load_message(&app, business_id, message_id).await
-                    }
-                    _ => None,
-                }
-            }
-        }))
+        message_stream(ctx, |kind| match kind {
+            EventKind::MessageAdded { message_id, .. } => Some(message_id),
+            _ => None,
+        })
     }
 
     /// A message's delivery status changed (sent, delivered, read, failed).
@@ -568,19 +578,10 @@ impl InboxSubscription {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = Message> + use<>> {
-        let business_id = ctx.caller()?.business_id;
-        let app = ctx.app().clone();
-        Ok(business_events(&app, business_id).filter_map(move |kind| {
-            let app = app.clone();
-            async move {
-                match kind {
-                    EventKind::MessageStatusChanged { message_id, .. } => {
-                        load_message(&app, business_id, message_id).await
-                    }
-                    _ => None,
-                }
-            }
-        }))
+        message_stream(ctx, |kind| match kind {
+            EventKind::MessageStatusChanged { message_id, .. } => Some(message_id),
+            _ => None,
+        })
     }
 
     /// A chat's summary changed (new message, unread count, takeover).
