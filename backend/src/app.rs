@@ -7,7 +7,7 @@ use crate::db::{DbConn, DbPool};
 use crate::error::AppResult;
 use crate::events::EventBus;
 use crate::ingest::IngestQueue;
-use crate::limits::RateLimits;
+use crate::limits::{RateLimits, SendPacer};
 
 /// Everything a request handler or worker needs, built once at start.
 pub struct App {
@@ -23,6 +23,8 @@ pub struct App {
     pub ingest: IngestQueue,
     /// Per-caller API rate limits.
     pub rate_limits: RateLimits,
+    /// Outbound throughput per business number (Meta's messages-per-second limit).
+    pub send_pacer: SendPacer,
 }
 
 impl App {
@@ -41,12 +43,13 @@ impl App {
             crate::agent::enqueue::ReplyScheduler::new(&config.agent),
         )?;
         Ok(App {
-            config,
             db,
             http,
             events,
             ingest,
             rate_limits: RateLimits::default(),
+            send_pacer: SendPacer::new(config.meta_number_mps),
+            config,
         })
     }
 

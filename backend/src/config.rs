@@ -16,6 +16,7 @@
 //! | `META_GRAPH_URL` | `https://graph.facebook.com/v21.0` | Graph API base (tests and demos point it at a stand-in) |
 //! | `SEND_RETRY_BASE_MS` | `1000` | first retry delay of an outbound send (doubles each attempt) |
 //! | `SEND_MAX_ATTEMPTS` | `6` | attempts before a retryable send failure is recorded as failed |
+//! | `META_NUMBER_MPS` | `80` | messages per second we send from one business number (Meta's default throughput; raise it for upgraded numbers, up to 1000) |
 //! | `ANTHROPIC_API_KEY` | unset | server-wide Claude key (a business may set its own) |
 //! | `ANTHROPIC_BASE_URL` | `https://api.anthropic.com` | Messages API base |
 //! | `ANTHROPIC_MODEL` | `claude-sonnet-4-5` | model id |
@@ -69,6 +70,8 @@ pub struct Config {
     pub send_retry_base: std::time::Duration,
     /// Attempts (the first included) before a retryable send failure becomes `failed`.
     pub send_max_attempts: u32,
+    /// Messages per second sent from one business number (Meta's throughput limit).
+    pub meta_number_mps: u32,
     /// Optional server-wide Anthropic key.
     pub anthropic_api_key: Option<SecretString>,
     /// Anthropic API base URL.
@@ -172,6 +175,11 @@ impl Config {
                 .transpose()?
                 .unwrap_or(6)
                 .max(1),
+            meta_number_mps: var("META_NUMBER_MPS")
+                .map(|v| v.parse().context("META_NUMBER_MPS must be a number"))
+                .transpose()?
+                .unwrap_or(80)
+                .clamp(1, 1000),
             anthropic_api_key: var("ANTHROPIC_API_KEY").map(SecretString::from),
             anthropic_base_url: var("ANTHROPIC_BASE_URL")
                 .unwrap_or_else(|| "https://api.anthropic.com".into())
@@ -204,6 +212,7 @@ impl Config {
             meta_graph_url: "http://127.0.0.1:9/unset".into(),
             send_retry_base: std::time::Duration::from_millis(20),
             send_max_attempts: 4,
+            meta_number_mps: 80,
             anthropic_api_key: None,
             anthropic_base_url: "http://127.0.0.1:9/unset".into(),
             anthropic_model: "claude-sonnet-4-5".into(),

@@ -28,6 +28,11 @@ pub enum EventKind {
         /// The chat.
         chat_id: u64,
     },
+    /// An order was recorded or changed.
+    OrderChanged {
+        /// The order.
+        order_id: u64,
+    },
 }
 
 /// One event, always tagged with its business.

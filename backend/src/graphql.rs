@@ -41,7 +41,7 @@ pub struct MutationRoot(
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(inbox::InboxSubscription);
+pub struct SubscriptionRoot(inbox::InboxSubscription, ai::OrderSubscription);
 
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

@@ -17,6 +17,10 @@
 //! 5. on a permanent failure (131047 outside the window, 131026 undeliverable, 190
 //!    token, 100 invalid parameter, ...) records `failed` with Meta's code and title.
 //!
+//! Every attempt first waits for the number's turn ([`crate::limits::SendPacer`], Meta's
+//! messages-per-second limit), so bursts drain at the allowed rate instead of being
+//! refused with 130429.
+//!
 //! Every status change is published (`MessageStatusChanged`), so the inbox shows it.
 //! Retries live in the process: a restart leaves an unsent message `pending` (visible
 //! in the inbox) until the durable jobs worker takes over outbound sends.
@@ -277,6 +281,10 @@ struct SendJob {
 
 impl SendJob {
     async fn attempt(&self) -> Result<String, GraphError> {
+        self.app
+            .send_pacer
+            .ready(&self.identity.connection.phone_number_id)
+            .await;
         let answer = GraphClient::new(&self.app.http, &self.app.config.meta_graph_url)
             .send_message(
                 &self.identity.connection.phone_number_id,

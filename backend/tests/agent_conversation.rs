@@ -3,10 +3,13 @@
 
 mod agent_support;
 mod common;
+mod inbox_support;
 mod webhook_support;
 
 use agent_support::World;
+use backend::events::{DomainEvent, EventKind};
 use backend::standin::anthropic::Scripted;
+use inbox_support::{WAIT, WsClient, WsEvent, business_id};
 use serde_json::json;
 
 /// Whether `text` names the amount `amount` on its own (not inside a larger number).
@@ -355,4 +358,87 @@ async fn ai_settings_keep_the_key_secret_and_orders_of_others_are_not_found() {
         )
         .await;
     assert_eq!(common::error_code(&resp), "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn an_order_recorded_by_the_ai_reaches_its_owner_live_and_no_one_else() {
+    let world = World::new().await;
+    let dress = world.dress_id;
+    let bob = world.app.sign_up("Bob Shoes", "bob@example.com").await;
+    let bob_business = business_id(&world.app, &bob).await;
+    let order_query = "subscription { orderChanged { id number source total { formatted } deliveryDetails items { name color quantity unitPrice { formatted } } } }";
+    let mut alice_ws = WsClient::init(&world.app, &world.token).await;
+    let mut bob_ws = WsClient::init(&world.app, &bob).await;
+    for ws in [&mut alice_ws, &mut bob_ws] {
+        ws.subscribe("orders", order_query).await;
+        // A ping round trip after the subscribe proves the server registered it.
+        ws.send(json!({"type": "ping"})).await;
+        assert!(matches!(ws.next(WAIT).await, Some(WsEvent::Json(v)) if v["type"] == "pong"));
+    }
+
+    world.model.push([
+        Scripted::tool_use(
+            "tu_1",
+            "create_order",
+            json!({
+                "items": [{"product_id": dress, "quantity": 2, "color": "Blue", "unit_price": 22500}],
+                "customer_name": "Ada", "delivery_address": "5 Broad Street, Lagos"
+            }),
+        ),
+        Scripted::text("Done: 2 blue Ankara wrap dresses, NGN 45,000.00, to 5 Broad Street."),
+    ]);
+    world
+        .customer_says("2 blue dresses please, to 5 Broad Street, Lagos")
+        .await;
+    let (id, data) = alice_ws.next_data().await;
+    assert_eq!(id, "orders");
+    let order = &data["orderChanged"];
+    assert_eq!(order["source"], "CHAT");
+    assert_eq!(order["total"]["formatted"], "NGN 45,000.00");
+    assert_eq!(order["items"][0]["color"], "Blue");
+    assert_eq!(order["items"][0]["quantity"], 2);
+    assert!(
+        order["deliveryDetails"]
+            .as_str()
+            .unwrap()
+            .starts_with("5 Broad Street")
+    );
+    let alice_order = world
+        .count("SELECT CAST(id AS SIGNED) AS n FROM orders")
+        .await as u64;
+
+    // Even an event wrongly addressed to Bob naming Alice's order yields nothing: the
+    // order is loaded scoped to the subscriber's business.
+    world.app.app.events.publish(DomainEvent {
+        business_id: shared::BusinessId(bob_business),
+        kind: EventKind::OrderChanged {
+            order_id: alice_order,
+        },
+    });
+    // Then an order of Bob's own. Events arrive in publication order, so had Alice's
+    // order (or the misaddressed event) reached Bob, it would come first.
+    {
+        use diesel_async::RunQueryDsl;
+        let mut conn = world.app.app.db().await.unwrap();
+        diesel::sql_query(format!(
+            "INSERT INTO orders (business_id, status, source, currency, total_minor) VALUES ({bob_business}, 'pending', 'manual', 'NGN', 700000)"
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    let bob_order = world
+        .count(&format!(
+            "SELECT CAST(id AS SIGNED) AS n FROM orders WHERE business_id = {bob_business}"
+        ))
+        .await as u64;
+    world.app.app.events.publish(DomainEvent {
+        business_id: shared::BusinessId(bob_business),
+        kind: EventKind::OrderChanged {
+            order_id: bob_order,
+        },
+    });
+    let (_, data) = bob_ws.next_data().await;
+    assert_eq!(data["orderChanged"]["total"]["formatted"], "NGN 7,000.00");
+    assert_eq!(data["orderChanged"]["number"], format!("#{bob_order}"));
 }

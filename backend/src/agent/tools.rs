@@ -711,6 +711,12 @@ impl<'a> ToolBox<'a> {
                     "ai",
                 )
                 .await;
+                self.app.events.publish(DomainEvent {
+                    business_id: BusinessId(self.business_id),
+                    kind: EventKind::OrderChanged {
+                        order_id: created.id,
+                    },
+                });
                 for item in &order.items {
                     self.app.events.publish(DomainEvent {
                         business_id: BusinessId(self.business_id),

@@ -2,17 +2,22 @@
 //! it" console, and the orders it records (read-only).
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{
+    Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject, Subscription,
+};
 use chrono::{DateTime, NaiveDate, Utc};
+use futures::{Stream, StreamExt};
 
 use super::products::Money;
 use super::{Authenticated, ContextExt, MAX_PAGE_SIZE, ids};
 use crate::agent::settings::{self, AiSettingsView, PreviewTurn};
 use crate::agent::tools::{ChatNegotiation, parse_interest};
 use crate::agent::{Reply, Responder};
+use crate::app::AppState;
 use crate::db::agent::UsageDay;
 use crate::db::orders as model;
 use crate::error::AppError;
+use crate::events::EventKind;
 
 /// Token usage of one day.
 #[derive(SimpleObject)]
@@ -352,15 +357,9 @@ impl AiQuery {
     async fn order(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Order> {
         let caller = ctx.caller()?;
         let id = ids::decode("Order", &id)?;
-        let mut conn = ctx.app().db().await?;
-        let o = model::find(&mut conn, caller.business_id.0, id)
-            .await
-            .map_err(AppError::from)?
-            .ok_or(AppError::NotFound("order"))?;
-        let items = model::items_for(&mut conn, &[o.id])
-            .await
-            .map_err(AppError::from)?;
-        Ok(order(o, items))
+        Ok(load_order(ctx.app(), caller.business_id.0, id)
+            .await?
+            .ok_or(AppError::NotFound("order"))?)
     }
 
     /// "Try it": what the AI would answer `message` (after `history`), using the real
@@ -488,4 +487,48 @@ pub fn product_interest(stored: Option<&str>) -> Vec<ProductInterest> {
             name: i.name,
         })
         .collect()
+}
+
+/// Live order updates over WebSocket (`/graphql/ws`): each subscriber receives only its
+/// own business's orders.
+#[derive(Default)]
+pub struct OrderSubscription;
+
+#[Subscription]
+impl OrderSubscription {
+    /// An order was recorded (by the AI from a chat, or by hand) or changed.
+    #[graphql(guard = "Authenticated")]
+    async fn order_changed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = Order> + use<>> {
+        let business_id = ctx.caller()?.business_id;
+        let app = ctx.app().clone();
+        Ok(
+            super::inbox::business_events(&app, business_id).filter_map(move |kind| {
+                let app = app.clone();
+                async move {
+                    match kind {
+                        EventKind::OrderChanged { order_id } => {
+                            load_order(&app, business_id.0, order_id)
+                                .await
+                                .ok()
+                                .flatten()
+                        }
+                        _ => None,
+                    }
+                }
+            }),
+        )
+    }
+}
+
+/// One order of `business_id` with its lines; `None` when it is not theirs.
+async fn load_order(app: &AppState, business_id: u64, id: u64) -> Result<Option<Order>, AppError> {
+    let mut conn = app.db().await?;
+    let Some(o) = model::find(&mut conn, business_id, id).await? else {
+        return Ok(None);
+    };
+    let items = model::items_for(&mut conn, &[o.id]).await?;
+    Ok(Some(order(o, items)))
 }

@@ -500,7 +500,7 @@ impl InboxMutation {
 }
 
 /// The caller's business's events, as they happen.
-fn business_events(
+pub(super) fn business_events(
     app: &AppState,
     business_id: BusinessId,
 ) -> impl Stream<Item = EventKind> + use<> {

@@ -41,6 +41,8 @@ pub struct RecordedRequest {
     pub bearer_hint: Option<String>,
     /// The JSON body, when there was one.
     pub body: Option<Value>,
+    /// When the request arrived (benchmarks time replies with it).
+    pub received_at: std::time::Instant,
 }
 
 /// A failure the stand-in can be told to answer the next calls with.
@@ -294,6 +296,7 @@ fn record(
         .and_then(crate::auth::bearer_from_header)
         .map(str::to_string);
     let recorded = RecordedRequest {
+        received_at: std::time::Instant::now(),
         method: method.to_string(),
         path,
         query,

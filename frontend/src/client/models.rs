@@ -121,6 +121,44 @@ pub struct Contact {
     pub username: Option<String>,
 }
 
+/// Where haggling over one product stands (amounts already formatted by the API).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Negotiation {
+    /// The product.
+    pub product_name: String,
+    /// Counter-offers made so far.
+    pub rounds: i64,
+    /// The customer's last ask.
+    pub customer_ask: Option<String>,
+    /// Our last offer.
+    pub our_last_offer: String,
+    /// The price both sides agreed, if any.
+    pub agreed_price: Option<String>,
+}
+
+impl Negotiation {
+    /// One line for the conversation header.
+    pub fn summary(&self) -> String {
+        if let Some(agreed) = &self.agreed_price {
+            return format!("{}: agreed at {agreed}", self.product_name);
+        }
+        let rounds = match self.rounds {
+            1 => "1 round".to_string(),
+            n => format!("{n} rounds"),
+        };
+        match &self.customer_ask {
+            Some(ask) => format!(
+                "{}: customer asked {ask}, our offer {} ({rounds})",
+                self.product_name, self.our_last_offer
+            ),
+            None => format!(
+                "{}: our offer {} ({rounds})",
+                self.product_name, self.our_last_offer
+            ),
+        }
+    }
+}
+
 /// One conversation with one customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chat {
@@ -140,8 +178,8 @@ pub struct Chat {
     pub handoff_reason: Option<String>,
     /// Names of products the customer showed interest in, most recent first.
     pub product_interest: Vec<String>,
-    /// Open price negotiations: product name and counter-offer rounds.
-    pub negotiations: Vec<(String, i64)>,
+    /// Price negotiations in this chat, one per product.
+    pub negotiations: Vec<Negotiation>,
     /// Whether free text may be sent (the 24-hour customer service window).
     pub window_open: bool,
     /// When the window closes, RFC 3339.
@@ -386,7 +424,17 @@ macro_rules! chat_from {
                     ai_paused: c.ai_paused,
                     handoff_reason: c.handoff_reason,
                     product_interest: c.product_interest.into_iter().map(|p| p.name).collect(),
-                    negotiations: c.negotiations.into_iter().map(|n| (n.product_name, n.rounds)).collect(),
+                    negotiations: c
+                        .negotiations
+                        .into_iter()
+                        .map(|n| Negotiation {
+                            product_name: n.product_name,
+                            rounds: n.rounds,
+                            customer_ask: n.customer_ask.map(|m| m.formatted),
+                            our_last_offer: n.our_last_offer.formatted,
+                            agreed_price: n.agreed_price.map(|m| m.formatted),
+                        })
+                        .collect(),
                     window_open: c.window_open,
                     window_closes_at: c.window_closes_at,
                 }

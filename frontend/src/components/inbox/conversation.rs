@@ -391,7 +391,7 @@ fn ConversationHeader(chat: Signal<Option<Chat>>, on_change: Callback<Chat>) -> 
         {move || chat.with(|c| c.as_ref().map(|c| (c.product_interest.clone(), c.negotiations.clone()))).filter(|(i, n)| !i.is_empty() || !n.is_empty()).map(|(interest, negotiations)| view! {
             <p class="muted chat-sales" data-testid="chat-sales">
                 {(!interest.is_empty()).then(|| view! { <span data-testid="chat-product-interest">"Interested in: " {interest.join(", ")}</span> })}
-                {negotiations.into_iter().map(|(name, rounds)| view! { <span data-testid="chat-negotiation">{format!(" · Negotiating {name} ({rounds} rounds)")}</span> }).collect_view()}
+                {negotiations.into_iter().map(|n| view! { <span class="negotiation" data-testid="chat-negotiation" data-agreed=n.agreed_price.is_some().to_string()>{n.summary()}</span> }).collect_view()}
             </p>
         })}
         {move || chat.with(|c| c.as_ref().and_then(|c| c.handoff_reason.clone())).map(|reason| view! {
