@@ -166,22 +166,64 @@ fn guard_context(
     }
 }
 
-fn built_in(
+/// The built-in responder's reply. In a chat it haggles through the same tools as the
+/// model (see [`builtin::respond_in_chat`]), and the negotiation it makes is stored on
+/// the chat unless `dry_run`.
+async fn built_in(
+    app: &App,
     profile: &AiProfile,
     catalog: &[Product],
     conversation: &Conversation,
     reason: &str,
-) -> Reply {
-    Reply {
-        text: builtin::respond(&profile.name, catalog, &conversation.unanswered_text()),
+    dry_run: bool,
+) -> Result<Reply, ComposeError> {
+    let mut toolbox = ToolBox::new(
+        app,
+        profile.id,
+        catalog,
+        conversation.chat,
+        ChatNegotiation::parse(conversation.negotiation.as_deref()),
+        tools::parse_interest(conversation.interest.as_deref()),
+        dry_run,
+    );
+    let text =
+        builtin::respond_in_chat(&profile.name, &mut toolbox, &conversation.unanswered_text())
+            .await;
+    save_chat_state(app, conversation, &toolbox, dry_run).await?;
+    Ok(Reply {
+        text,
         responder: Responder::BuiltIn,
         fallback_reason: Some(reason.to_string()),
         blocked: Vec::new(),
         blocked_text: None,
-        tool_calls: Vec::new(),
+        tool_calls: toolbox.calls,
         handed_off: false,
         orders: Vec::new(),
+    })
+}
+
+/// Stores what the tools learned (negotiation, product interest) on the chat.
+async fn save_chat_state(
+    app: &App,
+    conversation: &Conversation,
+    toolbox: &ToolBox<'_>,
+    dry_run: bool,
+) -> Result<(), ComposeError> {
+    if dry_run {
+        return Ok(());
     }
+    let Some(chat) = conversation.chat else {
+        return Ok(());
+    };
+    let mut conn = app.db().await?;
+    agent_db::save_chat_ai_state(
+        &mut conn,
+        chat.chat_id,
+        &serde_json::to_string(&toolbox.negotiation).unwrap_or_else(|_| "{}".into()),
+        &serde_json::to_string(&toolbox.interest).unwrap_or_else(|_| "[]".into()),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Records a provider error for the owner (settings page and activity log), once per
@@ -218,31 +260,40 @@ pub async fn compose(
         agent_db::active_products(&mut conn, profile.id, MAX_CATALOG).await?
     };
     if mode == Mode::BuiltInOnly {
-        return Ok(built_in(
+        return built_in(
+            app,
             profile,
             &catalog,
             conversation,
             "the AI provider is unavailable",
-        ));
+            dry_run,
+        )
+        .await;
     }
     let Some(key) = api_key(app, profile) else {
-        return Ok(built_in(
+        return built_in(
+            app,
             profile,
             &catalog,
             conversation,
             "no Anthropic API key is configured",
-        ));
+            dry_run,
+        )
+        .await;
     };
     let today = Utc::now().date_naive();
     if let Some(budget) = profile.ai_daily_token_budget {
         let mut conn = app.db().await?;
         if agent_db::tokens_on(&mut conn, profile.id, today).await? >= budget {
-            return Ok(built_in(
+            return built_in(
+                app,
                 profile,
                 &catalog,
                 conversation,
                 "the daily AI token budget is spent",
-            ));
+                dry_run,
+            )
+            .await;
         }
     }
     let negotiation = ChatNegotiation::parse(conversation.negotiation.as_deref());
@@ -299,8 +350,18 @@ pub async fn compose(
             }
             Err(e @ (ApiError::InvalidKey(_) | ApiError::Rejected(_))) => {
                 record_provider_error(app, profile.id, &e.to_string(), dry_run).await;
-                let mut reply = built_in(profile, &catalog, conversation, &e.to_string());
-                reply.tool_calls = toolbox.calls;
+                let mut reply = built_in(
+                    app,
+                    profile,
+                    &catalog,
+                    conversation,
+                    &e.to_string(),
+                    dry_run,
+                )
+                .await?;
+                let mut calls = toolbox.calls;
+                calls.append(&mut reply.tool_calls);
+                reply.tool_calls = calls;
                 return Ok(reply);
             }
         };
@@ -414,16 +475,7 @@ pub async fn compose(
             }
         }
     }
-    if !dry_run && let Some(chat) = conversation.chat {
-        let mut conn = app.db().await?;
-        agent_db::save_chat_ai_state(
-            &mut conn,
-            chat.chat_id,
-            &serde_json::to_string(&toolbox.negotiation).unwrap_or_else(|_| "{}".into()),
-            &serde_json::to_string(&toolbox.interest).unwrap_or_else(|_| "[]".into()),
-        )
-        .await?;
-    }
+    save_chat_state(app, conversation, &toolbox, dry_run).await?;
     reply.tool_calls = toolbox.calls;
     Ok(reply)
 }

@@ -303,6 +303,56 @@ async fn without_any_key_the_built_in_responder_answers_from_the_catalog() {
 }
 
 #[tokio::test]
+async fn without_a_key_the_built_in_responder_haggles_but_never_below_the_floor() {
+    let world = World::new_with(|c| c.anthropic_api_key = None).await;
+    world.customer_says("how much is the ankara dress?").await;
+    assert!(world.received(1).await[0].contains("NGN 22,500.00"));
+    // The dress is remembered: the ask needs no product name.
+    world.customer_says("can I get it for 15,000?").await;
+    let got = world.received(2).await;
+    assert!(got[1].contains("NGN 21,100.00"), "{got:?}");
+    for n in 3..=6 {
+        world.customer_says("10k?").await;
+        world.received(n).await;
+    }
+    let got = world.received(6).await;
+    assert!(
+        got[5].contains("NGN 19,000.00") && got[5].contains("best price"),
+        "{got:?}"
+    );
+    // Every amount the customer was told is at or above the floor (NGN 19,000.00).
+    for text in &got {
+        for amount in backend::agent::guard::find_amounts(text, 2, 100_000) {
+            assert!(amount.minor >= 1_900_000, "told {}: {got:?}", amount.text);
+        }
+    }
+    world
+        .customer_says("fine, 19,000 for the red one. Deliver to 12 Allen Avenue")
+        .await;
+    let got = world.received(7).await;
+    assert!(
+        got[6].starts_with("Deal!") && got[6].contains("NGN 19,000.00"),
+        "{got:?}"
+    );
+    // The negotiation is on the chat, for the owner and for the model later.
+    let data = world
+        .app
+        .gql_ok(
+            Some(&world.token),
+            "{ chats(first: 1) { nodes { negotiations { agreedPrice { formatted } rounds } productInterest { name } } } }",
+            json!({}),
+        )
+        .await;
+    let chat = &data["chats"]["nodes"][0];
+    assert_eq!(
+        chat["negotiations"][0]["agreedPrice"]["formatted"],
+        "NGN 19,000.00"
+    );
+    assert_eq!(chat["productInterest"][0]["name"], "Ankara wrap dress");
+    assert_eq!(world.model.request_count(), 0);
+}
+
+#[tokio::test]
 async fn ai_settings_keep_the_key_secret_and_orders_of_others_are_not_found() {
     let world = World::new().await;
     let data = world

@@ -132,7 +132,7 @@ async fn stop_blacklists_the_contact_confirms_once_and_ends_automated_messages()
 }
 
 #[tokio::test]
-async fn a_flooding_contact_is_rate_limited_without_model_calls() {
+async fn a_flooding_contact_is_rate_limited_without_model_calls_and_handed_to_a_person() {
     let world = World::new_with(|c| c.agent.replies_per_window = 2).await;
     for (i, text) in ["one", "two"].iter().enumerate() {
         world.model.push([Scripted::text(&format!("answer {i}"))]);
@@ -148,6 +148,24 @@ async fn a_flooding_contact_is_rate_limited_without_model_calls() {
             .count("SELECT COUNT(*) AS n FROM jobs WHERE last_error = 'rate limited'")
             .await,
         1
+    );
+    // Nobody is left waiting silently: the owner sees the chat handed over, and why.
+    let data = world
+        .app
+        .gql_ok(
+            Some(&world.token),
+            "{ chats(first: 1) { nodes { aiPaused handoffReason } } }",
+            json!({}),
+        )
+        .await;
+    let chat = &data["chats"]["nodes"][0];
+    assert_eq!(chat["aiPaused"], true);
+    assert!(
+        chat["handoffReason"]
+            .as_str()
+            .unwrap()
+            .contains("wrote faster than the AI answers (2 replies in 10 minutes)"),
+        "{chat}"
     );
 }
 

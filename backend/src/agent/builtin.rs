@@ -1,11 +1,15 @@
 //! The built-in responder: answers from the catalog without any AI provider, so no
 //! customer waits unanswered when there is no key, the provider keeps failing, or the
 //! daily budget is spent. It quotes only catalog facts (price, discount, stock,
-//! colors) and otherwise says a person will reply.
+//! colors), haggles by the owner's concession policy (never below the floor), and
+//! otherwise says a person will reply.
 
+use serde_json::{Value, json};
 use shared::Currency;
 use shared::money::format_minor;
 
+use super::guard::find_amounts;
+use super::tools::{ToolBox, major_string};
 use crate::db::products::Product;
 
 const GREETINGS: &[&str] = &[
@@ -186,5 +190,196 @@ pub fn safe_reply(business_name: &str, catalog: &[Product], customer_text: &str)
             "{}\nLet me confirm anything else about the price with the team at {business_name}; a person will get back to you shortly.",
             lines.join("\n")
         )
+    }
+}
+
+/// Words that say the customer wants to buy now.
+const ORDER_WORDS: &[&str] = &[
+    "take",
+    "buy",
+    "order",
+    "deliver",
+    "delivery",
+    "reserve",
+    "deal",
+    "i'll have",
+    "send it",
+    "ship",
+    "purchase",
+];
+
+fn wants_to_order(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let ws = words(&lower);
+    ORDER_WORDS.iter().any(|w| {
+        if w.contains(' ') || w.contains('\'') {
+            lower.contains(w)
+        } else {
+            ws.iter().any(|x| x == w)
+        }
+    })
+}
+
+/// The product the customer's latest words are about: the one they name, else (when
+/// they name none) the one they asked about last in this chat.
+fn product_in_focus<'a>(tools: &mut ToolBox<'a>, text: &str) -> Option<&'a Product> {
+    let found = matching(tools.catalog, text);
+    for p in found.iter().rev() {
+        tools.note_interest(p);
+    }
+    match found.as_slice() {
+        [one] => Some(*one),
+        [] => tools
+            .interest
+            .first()
+            .and_then(|i| tools.catalog.iter().find(|p| p.id == i.product_id)),
+        _ => None,
+    }
+}
+
+/// The product color the customer named, if any.
+fn mentioned_color(p: &Product, text: &str) -> Option<String> {
+    let ws = words(text);
+    p.color_list()
+        .into_iter()
+        .find(|c| ws.contains(&c.to_lowercase()))
+}
+
+/// Words that say the customer gave (or asked about) a delivery address.
+const DELIVERY_WORDS: &[&str] = &[
+    "deliver", "delivery", "address", "street", "avenue", "road", "close", "estate", "lane",
+    "crescent", "ship", "send", "pickup", "pick",
+];
+
+/// The next step after a price is agreed: what we still need to know.
+fn next_step(p: &Product, text: &str, business_name: &str) -> String {
+    let ws = words(text);
+    let mut missing = Vec::new();
+    let colors = p.color_list();
+    if colors.len() > 1 && mentioned_color(p, text).is_none() {
+        missing.push(format!("which color you'd like ({})", colors.join(", ")));
+    }
+    if !ws.iter().any(|w| DELIVERY_WORDS.contains(&w.as_str())) {
+        missing.push("where we should deliver".to_string());
+    }
+    if missing.is_empty() {
+        format!("A person from {business_name} will confirm your order and delivery shortly.")
+    } else {
+        format!(
+            "Tell me {}, and a person from {business_name} will confirm your order.",
+            missing.join(" and ")
+        )
+    }
+}
+
+/// The built-in responder inside a conversation: like [`respond`], and it also haggles
+/// by the owner's concession policy through the same `make_counter_offer` tool the model
+/// uses (so the floor holds and the negotiation is stored on the chat), and answers a
+/// customer ready to buy with the price that applies to them.
+pub async fn respond_in_chat(business_name: &str, tools: &mut ToolBox<'_>, text: &str) -> String {
+    if let Some(p) = product_in_focus(tools, text) {
+        let exponent = Currency::parse(&p.currency).map_or(2, |c| c.exponent());
+        // A bare number counts as a price from a tenth of the floor up, so "2 dresses"
+        // or "size 12" are not asks.
+        let threshold = (p.bargain_floor_minor / 10).max(10i64.pow(exponent));
+        if let Some(ask) = find_amounts(text, exponent, threshold).last() {
+            let input = json!({
+                "product_id": p.id,
+                "customer_offer": major_string(ask.minor, &p.currency),
+            });
+            let (result, refused) = tools.run("make_counter_offer", &input).await;
+            let result: Value = serde_json::from_str(&result).unwrap_or(Value::Null);
+            if !refused && let Some(price) = result["price"].as_str() {
+                return match result["decision"].as_str() {
+                    Some("accept") => format!(
+                        "Deal! You can have the {}{} for {price}. {}",
+                        p.name,
+                        mentioned_color(p, text)
+                            .map(|c| format!(" in {c}"))
+                            .unwrap_or_default(),
+                        next_step(p, text, business_name)
+                    ),
+                    Some("final") => format!(
+                        "{price} is our best price for the {}; we can't go any lower. Shall I reserve one for you?",
+                        p.name
+                    ),
+                    _ => format!(
+                        "I can't go that low on the {}, but I can give it to you for {price}. Shall I reserve one for you?",
+                        p.name
+                    ),
+                };
+            }
+        } else if wants_to_order(text) {
+            let unit = tools
+                .negotiation
+                .products
+                .get(&p.id)
+                .and_then(|n| n.agreed_minor)
+                .unwrap_or_else(|| p.discounted_price_minor());
+            let color = mentioned_color(p, text);
+            if p.quantity == 0 {
+                return format!(
+                    "Sorry, the {} is out of stock at the moment. A person from {business_name} will let you know when it is back.",
+                    p.name
+                );
+            }
+            return format!(
+                "Great choice! The {}{} at {}. {}",
+                p.name,
+                color.map(|c| format!(" in {c}")).unwrap_or_default(),
+                money(unit, &p.currency),
+                next_step(p, text, business_name)
+            );
+        }
+    }
+    respond(business_name, tools.catalog, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dress() -> Product {
+        Product {
+            id: 7,
+            business_id: 1,
+            name: "Ankara wrap dress".into(),
+            description: String::new(),
+            price_minor: 2_500_000,
+            currency: "NGN".into(),
+            discount_kind: "percent".into(),
+            discount_value: 10,
+            bargain_floor_minor: 1_900_000,
+            quantity: 3,
+            colors: r#"["Red","Blue"]"#.into(),
+            archived: false,
+            created_at: chrono::NaiveDateTime::default(),
+            updated_at: chrono::NaiveDateTime::default(),
+        }
+    }
+
+    #[test]
+    fn the_next_step_asks_only_for_what_is_missing() {
+        let p = dress();
+        assert_eq!(
+            next_step(&p, "ok 20000", "Ada's"),
+            "Tell me which color you'd like (Red, Blue) and where we should deliver, and a person from Ada's will confirm your order."
+        );
+        assert_eq!(
+            next_step(&p, "the blue one please, 4 Marina Road", "Ada's"),
+            "A person from Ada's will confirm your order and delivery shortly."
+        );
+        assert_eq!(
+            next_step(&p, "red", "Ada's"),
+            "Tell me where we should deliver, and a person from Ada's will confirm your order."
+        );
+    }
+
+    #[test]
+    fn order_words_are_whole_words() {
+        assert!(wants_to_order("I'll take the red one"));
+        assert!(wants_to_order("please deliver to Ikeja"));
+        assert!(!wants_to_order("is it a mistake?"));
+        assert!(!wants_to_order("what colors do you have"));
     }
 }

@@ -271,7 +271,7 @@ fn display(minor: i64, currency: &str) -> String {
     )
 }
 
-fn major_string(minor: i64, currency: &str) -> String {
+pub(crate) fn major_string(minor: i64, currency: &str) -> String {
     Currency::parse(currency).map_or_else(
         || minor.to_string(),
         |c| shared::money::minor_to_input(minor, &c),
@@ -352,7 +352,8 @@ impl<'a> ToolBox<'a> {
         }
     }
 
-    fn note_interest(&mut self, p: &Product) {
+    /// Remembers that the customer looked at `p` (most recent first).
+    pub fn note_interest(&mut self, p: &Product) {
         self.interest.retain(|i| i.product_id != p.id);
         self.interest.insert(
             0,

@@ -215,8 +215,29 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
         tracing::warn!(
             chat_id,
             recent,
-            "AI reply rate limit reached for a contact; no model call"
+            "AI reply rate limit reached for a contact; no model call, handed to a person"
         );
+        // Not a silent drop: a person sees the chat handed over, with the reason.
+        let reason = format!(
+            "The customer wrote faster than the AI answers ({} replies in {} minutes): the AI is paused here until you turn it back on",
+            app.config.agent.replies_per_window,
+            app.config.agent.rate_window.as_secs().div_ceil(60)
+        );
+        if agent_db::hand_off(&mut conn, chat.business_id, chat_id, &reason).await? {
+            agent_db::record_activity(
+                &mut conn,
+                chat.business_id,
+                "ai_rate_limited",
+                "The AI stopped answering a customer who wrote too fast",
+                &serde_json::json!({"chat_id": chat_id, "replies": recent}),
+                "ai",
+            )
+            .await?;
+            app.events.publish(crate::events::DomainEvent {
+                business_id: BusinessId(chat.business_id),
+                kind: EventKind::ChatUpdated { chat_id },
+            });
+        }
         return Ok(Outcome::Done(Some("rate limited".into())));
     }
     let open = chat.last_inbound_at.is_some_and(|t| {

@@ -11,7 +11,7 @@
 //! | `ANTHROPIC_MAX_RETRIES` | `2` | quick retries of one request on 429/529/5xx (honouring `retry-after`) |
 //! | `ANTHROPIC_RETRY_BASE_MS` | `500` | first quick-retry delay (doubles) |
 //! | `ANTHROPIC_TIMEOUT_SECS` | `30` | timeout of one Messages API request |
-//! | `AI_REPLIES_PER_CONTACT` | `12` | most AI replies to one contact per `AI_RATE_WINDOW_SECS`; beyond it no model call |
+//! | `AI_REPLIES_PER_CONTACT` | `20` | most AI replies to one contact per `AI_RATE_WINDOW_SECS`; beyond it no model call and the chat is handed to a person |
 //! | `AI_RATE_WINDOW_SECS` | `600` | the rate-limit window |
 
 use std::time::Duration;
@@ -57,7 +57,7 @@ impl Default for AgentConfig {
             anthropic_max_retries: 2,
             anthropic_retry_base: Duration::from_millis(500),
             anthropic_timeout: Duration::from_secs(30),
-            replies_per_window: 12,
+            replies_per_window: 20,
             rate_window: Duration::from_secs(600),
         }
     }
