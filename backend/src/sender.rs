@@ -7,13 +7,17 @@
 //!    to the business, a number is connected, the content is valid, and free-form text
 //!    is inside the 24-hour customer service window (`shared::window`); outside it only
 //!    a template is accepted;
-//! 2. stores the message `pending` and publishes `MessageAdded` / `ChatUpdated`;
+//! 2. stores the message `pending` together with its durable `send_message` job (one
+//!    transaction; the job is due only after [`WORKER_TAKEOVER`], so it matters only if
+//!    the server stops mid-send) and publishes `MessageAdded` / `ChatUpdated`;
 //! 3. makes the first `POST {META_GRAPH_URL}/{phone_number_id}/messages` inline, so a
 //!    healthy send returns `sent` with Meta's wamid;
 //! 4. on a temporary failure (5xx, timeout, 130429 throughput, 131056 pair rate limit)
-//!    returns the message still `pending` and retries in a spawned task with doubling
+//!    returns the message still `pending` and moves its job to the retry time: doubling
 //!    delays (`SEND_RETRY_BASE_MS`, at least 6 x that for 131056, which Meta lifts after
-//!    about 6 s), up to `SEND_MAX_ATTEMPTS`; only then is it recorded as failed;
+//!    about 6 s), up to `SEND_MAX_ATTEMPTS`; only then is it recorded as failed. The
+//!    job workers ([`crate::agent::worker`]) run the retries ([`run_send_job`]), so a
+//!    restart loses none;
 //! 5. on a permanent failure (131047 outside the window, 131026 undeliverable, 190
 //!    token, 100 invalid parameter, ...) records `failed` with Meta's code and title.
 //!
@@ -22,16 +26,17 @@
 //! refused with 130429.
 //!
 //! Every status change is published (`MessageStatusChanged`), so the inbox shows it.
-//! Retries live in the process: a restart leaves an unsent message `pending` (visible
-//! in the inbox) until the durable jobs worker takes over outbound sends.
 
 use std::time::Duration;
 
+use chrono::NaiveDateTime;
+use serde::Deserialize;
 use shared::{BusinessId, MessageKind, SentBy};
 
 use crate::app::AppState;
 use crate::db::inbox::{self as inbox_model, Message, Recipient};
-use crate::db::outbound::{self, NewOutbound};
+use crate::db::jobs::{self, Job};
+use crate::db::outbound::{self, NewOutbound, SendJobSpec};
 use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventKind};
 use crate::meta::GraphClient;
@@ -43,6 +48,10 @@ use crate::whatsapp::{self, SendingIdentity};
 pub const MAX_TEXT_CHARS: usize = 4096;
 /// Longest delay between two retries.
 pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
+/// How long after storing a message a worker takes over its send if the sender has not
+/// settled it by then (the server stopped mid-send). Far above a Graph API call's
+/// timeout and a number's send queue, so a send in progress is not repeated.
+pub const WORKER_TAKEOVER: Duration = Duration::from_secs(300);
 
 /// An approved WhatsApp template with its body parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,6 +235,8 @@ pub async fn send(
         }
     };
     let request = SendMessageRequest::new(to, recipient, wire);
+    let request_json = serde_json::to_value(&request).map_err(|e| AppError::Internal(e.into()))?;
+    let takeover = chrono::Duration::from_std(WORKER_TAKEOVER).unwrap_or(chrono::Duration::MAX);
     let message = outbound::insert_pending(
         &mut conn,
         &NewOutbound {
@@ -235,6 +246,11 @@ pub async fn send(
             body: &body,
             payload: payload.as_deref(),
             sent_by,
+        },
+        &SendJobSpec {
+            request: &request_json,
+            run_at: chrono::Utc::now().naive_utc() + takeover,
+            max_attempts: i32::try_from(app.config.send_max_attempts).unwrap_or(i32::MAX),
         },
     )
     .await?;
@@ -258,10 +274,13 @@ pub async fn send(
         request,
     };
     let first = job.attempt().await;
-    if let Some(error) = job.settle(first, 1).await? {
-        tokio::spawn(job.retry(error));
-    }
+    let settled = job.settle(first, 1).await?;
     let mut conn = app.db().await?;
+    let key = jobs::send_key(message.id);
+    match settled {
+        Settled::Done => jobs::delete_by_key(&mut conn, &key).await?,
+        Settled::RetryAt(at, error) => jobs::reschedule_by_key(&mut conn, &key, at, &error).await?,
+    }
     Ok(
         inbox_model::find_message(&mut conn, business_id.0, message.id)
             .await?
@@ -301,13 +320,13 @@ impl SendJob {
             .ok_or_else(|| GraphError::Transport("Meta accepted the message without an id".into()))
     }
 
-    /// Records the outcome of attempt number `attempt`. Returns the error when the
-    /// send should be tried again.
+    /// Records the outcome of attempt number `attempt` on the message, and says whether
+    /// (and when) the send job should try again.
     async fn settle(
         &self,
         outcome: Result<String, GraphError>,
         attempt: u32,
-    ) -> AppResult<Option<GraphError>> {
+    ) -> AppResult<Settled> {
         let mut conn = self.app.db().await?;
         match outcome {
             Ok(wamid) => {
@@ -323,7 +342,14 @@ impl SendJob {
                     title = %e.title(),
                     "send failed, will retry"
                 );
-                return Ok(Some(e));
+                let at = chrono::Utc::now().naive_utc()
+                    + chrono::Duration::from_std(retry_delay(
+                        self.app.config.send_retry_base,
+                        attempt + 1,
+                        &e,
+                    ))
+                    .unwrap_or(chrono::Duration::seconds(60));
+                return Ok(Settled::RetryAt(at, e.title()));
             }
             Err(e) => {
                 tracing::warn!(
@@ -345,65 +371,101 @@ impl SendJob {
                 message_id: self.message_id,
             },
         );
-        Ok(None)
+        Ok(Settled::Done)
     }
+}
 
-    /// The number was disconnected while the message waited for a retry.
-    async fn record_disconnected(&self) {
-        let recorded = async {
-            let mut conn = self.app.db().await?;
-            outbound::mark_failed(
-                &mut conn,
-                self.message_id,
-                None,
-                "WhatsApp number disconnected before the message could be sent",
-            )
-            .await?;
-            AppResult::Ok(())
-        }
-        .await;
-        match recorded {
-            Ok(()) => publish(
-                &self.app,
-                self.business_id,
-                EventKind::MessageStatusChanged {
-                    chat_id: self.chat_id,
-                    message_id: self.message_id,
-                },
-            ),
-            Err(e) => {
-                tracing::error!(message_id = self.message_id, error = ?e, "recording a send outcome failed");
-            }
-        }
-    }
+/// The number was disconnected while the message waited for a retry.
+async fn record_disconnected(
+    app: &AppState,
+    business_id: BusinessId,
+    chat_id: u64,
+    message_id: u64,
+) -> AppResult<()> {
+    let mut conn = app.db().await?;
+    outbound::mark_failed(
+        &mut conn,
+        message_id,
+        None,
+        "WhatsApp number disconnected before the message could be sent",
+    )
+    .await?;
+    publish(
+        app,
+        business_id,
+        EventKind::MessageStatusChanged {
+            chat_id,
+            message_id,
+        },
+    );
+    Ok(())
+}
 
-    /// Retries with doubling delays until the send settles. Each retry re-reads the
-    /// connection: a number disconnected meanwhile fails the message instead of
-    /// sending, and a reconnect with a new token is honoured.
-    async fn retry(mut self, mut last: GraphError) {
-        let base = self.app.config.send_retry_base;
-        for attempt in 2..=self.app.config.send_max_attempts {
-            tokio::time::sleep(retry_delay(base, attempt, &last)).await;
-            match whatsapp::sending_identity(&self.app, self.business_id).await {
-                Ok(identity) => self.identity = identity,
-                Err(AppError::BadRequest(_)) => {
-                    self.record_disconnected().await;
-                    return;
-                }
-                Err(e) => {
-                    tracing::error!(message_id = self.message_id, error = ?e, "reading the connection before a retry failed");
-                    return;
-                }
+/// What became of one attempt, for the message's send job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settled {
+    /// Sent or failed for good: the job is done.
+    Done,
+    /// Try again at this time (why the last attempt failed).
+    RetryAt(NaiveDateTime, String),
+}
+
+#[derive(Deserialize)]
+struct SendPayload {
+    message_id: u64,
+    request: SendMessageRequest,
+}
+
+/// Runs a claimed `send_message` job: a message still `pending` (a temporary failure,
+/// or a server that stopped before settling it) is sent again, on the business's
+/// currently connected number; a number disconnected meanwhile fails the message.
+pub async fn run_send_job(app: &AppState, job: &Job) -> Settled {
+    let now = chrono::Utc::now().naive_utc();
+    let Some(business_id) = job.business_id.map(BusinessId) else {
+        return Settled::Done;
+    };
+    let Ok(payload) = serde_json::from_str::<SendPayload>(&job.payload) else {
+        tracing::error!(job = job.id, "unreadable send job payload");
+        return Settled::Done;
+    };
+    let run = async {
+        let mut conn = app.db().await?;
+        let Some(message) =
+            inbox_model::find_message(&mut conn, business_id.0, payload.message_id).await?
+        else {
+            return Ok(Settled::Done);
+        };
+        if message.status != shared::MessageStatus::Pending.as_str() {
+            return Ok(Settled::Done);
+        }
+        drop(conn);
+        let identity = match whatsapp::sending_identity(app, business_id).await {
+            Ok(identity) => identity,
+            Err(AppError::BadRequest(_)) => {
+                record_disconnected(app, business_id, message.chat_id, message.id).await?;
+                return Ok(Settled::Done);
             }
-            let outcome = self.attempt().await;
-            match self.settle(outcome, attempt).await {
-                Ok(None) => return,
-                Ok(Some(e)) => last = e,
-                Err(e) => {
-                    tracing::error!(message_id = self.message_id, error = ?e, "recording a send outcome failed");
-                    return;
-                }
-            }
+            Err(e) => return Err(e),
+        };
+        let send = SendJob {
+            app: app.clone(),
+            business_id,
+            chat_id: message.chat_id,
+            message_id: message.id,
+            identity,
+            request: payload.request,
+        };
+        // The sender made attempt 1 inline; each claim of the job is one more.
+        let attempt = u32::try_from(job.attempts).unwrap_or(1).saturating_add(1);
+        let outcome = send.attempt().await;
+        send.settle(outcome, attempt).await
+    };
+    match run.await {
+        Ok(settled) => settled,
+        Err(e) => {
+            let delay = chrono::Duration::from_std(app.config.send_retry_base)
+                .unwrap_or(chrono::Duration::seconds(1));
+            Settled::RetryAt(now + delay, e.message())
         }
     }
 }

@@ -416,3 +416,74 @@ async fn a_message_waiting_for_a_retry_is_not_sent_after_the_number_is_disconnec
         "only the first, failed attempt reached Meta"
     );
 }
+
+#[tokio::test]
+async fn a_send_waiting_for_a_retry_survives_a_restart() {
+    // This server runs no job workers: it "stops" with the retry still to do.
+    let (t, standin) = spawn_with(|c| c.agent.workers = 0).await;
+    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
+    let business = business_id(&t, &alice).await;
+    connect(&t, &alice).await;
+    let chat = insert_chat(
+        &t,
+        business,
+        ada(),
+        Some(minutes_ago(5)),
+        Some(minutes_ago(5)),
+        0,
+    )
+    .await;
+    standin.fail_next(1, Failure::ServerError);
+    let resp = t
+        .gql_ok(
+            Some(&alice),
+            SEND,
+            json!({"c": chat_gid(chat), "t": "Your order ships today"}),
+        )
+        .await;
+    assert_eq!(resp["sendMessage"]["status"], "PENDING");
+    // The retry is a row in the database, not a task in this process.
+    assert_eq!(
+        t.count("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'send_message' AND done_at IS NULL AND last_error IS NOT NULL")
+            .await,
+        1
+    );
+
+    // A new server process on the same database (fresh memory) picks it up.
+    let restarted = backend::init(t.app.config.clone()).await.unwrap();
+    let workers = backend::agent::worker::Workers::start_with(restarted.clone(), 1);
+    let deadline = std::time::Instant::now() + WAIT;
+    while t
+        .count(
+            "SELECT COUNT(*) AS n FROM messages WHERE direction = 'outbound' AND status = 'sent'",
+        )
+        .await
+        == 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the restarted server never sent the pending message"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    workers.shutdown().await;
+    let posts: Vec<_> = standin
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
+    assert_eq!(posts.len(), 2, "the failed attempt, then the retry");
+    assert_eq!(posts[0].body, posts[1].body, "the same message");
+    assert_eq!(
+        posts[1].body.as_ref().unwrap()["text"]["body"],
+        "Your order ships today"
+    );
+    assert_eq!(
+        t.count(
+            "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'send_message' AND done_at IS NOT NULL"
+        )
+        .await,
+        1,
+        "the job is done"
+    );
+}

@@ -35,7 +35,7 @@ async fn ingest_message(app: &TestApp, build: impl FnOnce(&Customer, &str) -> Va
 
 #[tokio::test]
 async fn media_messages_keep_media_id_mime_type_and_caption() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let image = ingest_one(
         &app,
         "image",
@@ -101,7 +101,7 @@ async fn media_messages_keep_media_id_mime_type_and_caption() {
 
 #[tokio::test]
 async fn locations_and_shared_contacts_are_readable() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let loc = ingest_one(
         &app,
         "location",
@@ -139,7 +139,7 @@ async fn locations_and_shared_contacts_are_readable() {
 
 #[tokio::test]
 async fn interactive_replies_and_template_buttons_keep_id_and_title() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let button = ingest_one(
         &app,
         "interactive",
@@ -179,7 +179,7 @@ async fn interactive_replies_and_template_buttons_keep_id_and_title() {
 
 #[tokio::test]
 async fn a_catalog_order_is_summarised_with_items_and_total() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let order = ingest_one(
         &app,
         "order",
@@ -209,7 +209,7 @@ async fn a_catalog_order_is_summarised_with_items_and_total() {
 
 #[tokio::test]
 async fn reactions_point_at_their_message_and_do_not_count_as_unread() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let hi = ingest_message(&app, |c, w| fixtures::text_message(c, w, "is it in stock?")).await;
     let target = hi.wamid.clone().unwrap();
     let like = ingest_one(
@@ -235,7 +235,7 @@ async fn reactions_point_at_their_message_and_do_not_count_as_unread() {
 
 #[tokio::test]
 async fn replies_and_forwards_keep_their_context() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let reply = ingest_message(&app, |c, w| {
         let mut m = fixtures::text_message(c, w, "yes that one");
         m["context"] = json!({"from": "15550000001", "id": "wamid.ORIGINAL"});
@@ -257,7 +257,7 @@ async fn replies_and_forwards_keep_their_context() {
 
 #[tokio::test]
 async fn unsupported_system_and_welcome_messages_are_stored_readably() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let unsupported = ingest_message(&app, |c, w| {
         let mut m = fixtures::message(c, w, "unsupported", Value::Null);
         m["errors"] = json!([{"code": 131051, "title": "Message type unknown", "message": "Message type unknown"}]);
@@ -298,7 +298,7 @@ async fn unsupported_system_and_welcome_messages_are_stored_readably() {
 
 #[tokio::test]
 async fn a_long_text_previews_on_a_character_boundary() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let long = "ñ".repeat(500);
     let m = ingest_message(&app, |c, w| fixtures::text_message(c, w, &long)).await;
     assert_eq!(m.body, long);

@@ -7,14 +7,13 @@ mod webhook_support;
 use backend::events::EventKind;
 use backend::webhooks::MAX_BODY_BYTES;
 use backend::webhooks::fixtures::{self, Customer};
-use common::TestApp;
 use serde_json::json;
 use shared::ConnectionStatus;
 use webhook_support::*;
 
 #[tokio::test]
 async fn verification_handshake_echoes_the_challenge_only_for_our_token() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let url = format!("{}/webhooks/whatsapp", app.url);
     let ok = app
         .http
@@ -53,7 +52,7 @@ async fn verification_handshake_echoes_the_challenge_only_for_our_token() {
 
 #[tokio::test]
 async fn missing_or_bad_signatures_are_refused_and_nothing_is_stored() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let shop = shop(&app, "Ada Styles", "111").await;
     let ada = Customer::with_phone("15551234567", "Ada");
     let delivery = fixtures::single(fixtures::messages_value(
@@ -88,7 +87,7 @@ async fn missing_or_bad_signatures_are_refused_and_nothing_is_stored() {
 
 #[tokio::test]
 async fn an_oversized_delivery_is_refused_with_413() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let body = vec![b' '; MAX_BODY_BYTES + 1];
     let signature = fixtures::sign(b"dev-only-meta-app-secret", &body);
     assert_eq!(post_raw(&app, body, Some(&signature)).await.status(), 413);
@@ -97,7 +96,7 @@ async fn an_oversized_delivery_is_refused_with_413() {
 
 #[tokio::test]
 async fn malformed_json_with_a_valid_signature_is_kept_raw_and_answered_400() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let body = br#"{"object":"whatsapp_business_account","entry":[{"changes": oops"#.to_vec();
     let signature = fixtures::sign(b"dev-only-meta-app-secret", &body);
     assert_eq!(post_raw(&app, body, Some(&signature)).await.status(), 400);
@@ -111,7 +110,7 @@ async fn malformed_json_with_a_valid_signature_is_kept_raw_and_answered_400() {
 
 #[tokio::test]
 async fn a_text_message_becomes_contact_chat_and_message_and_is_published() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let shop = shop(&app, "Ada Styles", "111").await;
     let mut events = app.app.events.subscribe();
     let ada = Customer::with_phone("15551234567", "Ada");
@@ -185,7 +184,7 @@ async fn a_text_message_becomes_contact_chat_and_message_and_is_published() {
 
 #[tokio::test]
 async fn a_duplicate_delivery_stores_the_message_once() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let shop = shop(&app, "Ada Styles", "111").await;
     let ada = Customer::with_phone("15551234567", "Ada");
     let text = fixtures::text_message(&ada, &fixtures::new_wamid(), "hello");
@@ -219,7 +218,7 @@ async fn a_duplicate_delivery_stores_the_message_once() {
 
 #[tokio::test]
 async fn a_batched_delivery_with_several_entries_stores_everything() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let shop = shop(&app, "Ada Styles", "111").await;
     let ada = Customer::with_phone("15551234567", "Ada");
     let bola = Customer::with_phone("2348031234567", "Bola");
@@ -262,7 +261,7 @@ async fn a_batched_delivery_with_several_entries_stores_everything() {
 
 #[tokio::test]
 async fn a_username_customer_without_a_phone_number_is_stored_and_shown() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let shop = shop(&app, "Ada Styles", "111").await;
     let chi = Customer::username_only("US.13491208655302741918", "chi.buys", "Chi");
     let wamid = fixtures::new_wamid();
@@ -294,7 +293,7 @@ async fn a_username_customer_without_a_phone_number_is_stored_and_shown() {
 
 #[tokio::test]
 async fn a_customer_seen_by_phone_and_later_by_bsuid_is_one_contact() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let shop = shop(&app, "Ada Styles", "111").await;
     // Phone first (no BSUID yet) ...
     let by_phone = Customer::phone_only("15551234567", "Ada");
@@ -346,7 +345,7 @@ async fn a_customer_seen_by_phone_and_later_by_bsuid_is_one_contact() {
 
 #[tokio::test]
 async fn user_changed_number_moves_the_contact_to_the_new_number() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let shop = shop(&app, "Ada Styles", "111").await;
     let old = Customer::with_phone("15551234567", "Ada");
     let first = fixtures::text_message(&old, &fixtures::new_wamid(), "hi");
@@ -396,7 +395,7 @@ async fn user_changed_number_moves_the_contact_to_the_new_number() {
 
 #[tokio::test]
 async fn statuses_advance_and_never_go_backwards() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let shop = shop(&app, "Ada Styles", "111").await;
     let ada = Customer::with_phone("15551234567", "Ada");
     let hi = fixtures::new_wamid();
@@ -441,7 +440,7 @@ async fn statuses_advance_and_never_go_backwards() {
 
 #[tokio::test]
 async fn a_failed_status_keeps_metas_error() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let shop = shop(&app, "Ada Styles", "111").await;
     let ada = Customer::with_phone("15551234567", "Ada");
     let hi = fixtures::new_wamid();
@@ -462,7 +461,7 @@ async fn a_failed_status_keeps_metas_error() {
 
 #[tokio::test]
 async fn a_status_before_its_message_is_applied_when_the_message_is_saved() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let shop = shop(&app, "Ada Styles", "111").await;
     let ada = Customer::with_phone("15551234567", "Ada");
     let hi = fixtures::new_wamid();
@@ -505,7 +504,7 @@ async fn a_status_before_its_message_is_applied_when_the_message_is_saved() {
 
 #[tokio::test]
 async fn unknown_and_disconnected_numbers_are_recorded_and_answered_200() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let gone = shop_with_status(&app, "Closed Shop", "222", ConnectionStatus::Disconnected).await;
     let ada = Customer::with_phone("15551234567", "Ada");
     for pnid in ["999", gone.phone_number_id.as_str()] {
@@ -535,7 +534,7 @@ async fn unknown_and_disconnected_numbers_are_recorded_and_answered_200() {
 
 #[tokio::test]
 async fn other_fields_are_recorded_not_errors() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let delivery = json!({
         "object": "whatsapp_business_account",
         "entry": [{"id": "200000000000001", "changes": [{
@@ -553,7 +552,7 @@ async fn other_fields_are_recorded_not_errors() {
 
 #[tokio::test]
 async fn each_business_gets_only_the_messages_sent_to_its_number() {
-    let app = TestApp::spawn().await;
+    let app = spawn_ingest().await;
     let ada_shop = shop(&app, "Ada Styles", "111").await;
     let bola_shop = shop(&app, "Bola Shoes", "222").await;
     let ada = Customer::with_phone("15551234567", "Ada");
@@ -603,7 +602,7 @@ async fn each_business_gets_only_the_messages_sent_to_its_number() {
 
 #[tokio::test]
 async fn every_message_is_queryable_the_moment_its_200_arrives() {
-    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let app = std::sync::Arc::new(spawn_ingest().await);
     let shop = shop(&app, "Ada Styles", "111").await;
     let phone_number_id = shop.phone_number_id.clone();
     let mut tasks = Vec::new();

@@ -1,4 +1,6 @@
-//! Reply workers: started with the server, stopped gracefully, safe with replicas.
+//! Job workers: started with the server, stopped gracefully, safe with replicas. They
+//! run AI replies, opt-out notices, and retries of outbound sends
+//! ([`crate::sender::run_send_job`]).
 //!
 //! Each worker claims due jobs (`FOR UPDATE SKIP LOCKED`, leased), runs them, and
 //! otherwise sleeps until the next job is due, a new message arrives on the event bus,
@@ -26,7 +28,7 @@ use crate::error::AppError;
 use crate::events::EventKind;
 
 /// Job kinds these workers run.
-pub const KINDS: &[&str] = &[kind::AI_REPLY, kind::OPT_OUT_NOTICE];
+pub const KINDS: &[&str] = &[kind::AI_REPLY, kind::OPT_OUT_NOTICE, kind::SEND_MESSAGE];
 
 /// Running workers.
 pub struct Workers {
@@ -139,7 +141,10 @@ struct ChatPayload {
 /// What became of a job.
 enum Outcome {
     Done(Option<String>),
+    /// Again after the worker's backoff.
     Retry(String),
+    /// Again at this time.
+    RetryAt(chrono::NaiveDateTime, String),
 }
 
 /// Runs one claimed job and records its outcome.
@@ -147,6 +152,10 @@ pub async fn run_job(app: &AppState, job: &Job) {
     let outcome = match job.kind.as_str() {
         kind::AI_REPLY => reply(app, job).await,
         kind::OPT_OUT_NOTICE => opt_out_notice(app, job).await,
+        kind::SEND_MESSAGE => match crate::sender::run_send_job(app, job).await {
+            crate::sender::Settled::Done => Outcome::Done(None),
+            crate::sender::Settled::RetryAt(at, error) => Outcome::RetryAt(at, error),
+        },
         other => Outcome::Done(Some(format!("unknown job kind {other}"))),
     };
     let now = Utc::now().naive_utc();
@@ -162,6 +171,9 @@ pub async fn run_job(app: &AppState, job: &Job) {
                 let delay = app.config.agent.retry_base.saturating_mul(factor);
                 let at =
                     now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(5));
+                jobs::retry_later(&mut conn, job, at, &error).await?;
+            }
+            Outcome::RetryAt(at, error) => {
                 jobs::retry_later(&mut conn, job, at, &error).await?;
             }
         }

@@ -1,7 +1,8 @@
 //! The durable work queue (`jobs`): enqueued inside the transaction that makes the work
 //! necessary, claimed with `FOR UPDATE SKIP LOCKED` (safe with several replicas),
 //! leased for a while (a worker that dies releases its job when the lease passes),
-//! retried with backoff, and never deleted when done (`done_at` is set).
+//! retried with backoff, and kept when done (`done_at` is set), except a message's send
+//! job settled by the sender itself (the message row records the outcome).
 //!
 //! A job with a `dedupe_key` exists once: enqueueing it again pushes its `run_at`
 //! forward (the reply debounce) and revives it when it was done. A worker finishing
@@ -20,6 +21,9 @@ pub mod kind {
     pub const AI_REPLY: &str = "ai_reply";
     /// Confirm a STOP opt-out to the customer (payload `{"chat_id": n}`).
     pub const OPT_OUT_NOTICE: &str = "opt_out_notice";
+    /// Send (again) a pending outbound message (payload `{"message_id": n, "request":
+    /// <the Graph API request>}`).
+    pub const SEND_MESSAGE: &str = "send_message";
 }
 
 /// A claimed job.
@@ -233,6 +237,38 @@ pub async fn find(conn: &mut AsyncMysqlConnection, id: u64) -> QueryResult<Optio
 /// The deduplication key of a chat's reply job.
 pub fn reply_key(chat_id: u64) -> String {
     format!("{}:{chat_id}", kind::AI_REPLY)
+}
+
+/// The deduplication key of an outbound message's send job.
+pub fn send_key(message_id: u64) -> String {
+    format!("{}:{message_id}", kind::SEND_MESSAGE)
+}
+
+/// Deletes the job with this key: its work was settled outside a worker and its own
+/// row records the outcome (a message's send job once the message is sent or failed).
+pub async fn delete_by_key(conn: &mut AsyncMysqlConnection, key: &str) -> QueryResult<()> {
+    diesel::delete(jobs::table.filter(jobs::dedupe_key.eq(key)))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Moves the job with this key to `run_at` (earlier or later) and records why.
+pub async fn reschedule_by_key(
+    conn: &mut AsyncMysqlConnection,
+    key: &str,
+    run_at: NaiveDateTime,
+    error: &str,
+) -> QueryResult<()> {
+    diesel::update(jobs::table.filter(jobs::dedupe_key.eq(key)))
+        .set((
+            jobs::run_at.eq(run_at),
+            jobs::locked_until.eq(None::<NaiveDateTime>),
+            jobs::last_error.eq(clip(error)),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// The deduplication key of a chat's opt-out notice.

@@ -7,6 +7,7 @@ use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
 use shared::{MessageDirection, MessageKind, MessageStatus, SentBy};
 
 use super::inbox::Message;
+use super::jobs::{self, NewJob};
 use super::schema::{chats, messages};
 use super::tenants::last_insert_id;
 
@@ -30,10 +31,24 @@ pub struct NewOutbound<'a> {
     pub sent_by: SentBy,
 }
 
-/// Stores the message as `pending` and makes it the chat's latest, in one transaction.
+/// The durable send job stored with a pending message: a worker sends it at `run_at`
+/// unless the sender settles it first (so a restart never strands a message).
+#[derive(Debug, Clone)]
+pub struct SendJobSpec<'a> {
+    /// The Graph API request body, as JSON.
+    pub request: &'a serde_json::Value,
+    /// When a worker takes over if the message is still pending.
+    pub run_at: NaiveDateTime,
+    /// Attempts allowed.
+    pub max_attempts: i32,
+}
+
+/// Stores the message as `pending`, makes it the chat's latest, and stores its send job,
+/// in one transaction.
 pub async fn insert_pending(
     conn: &mut AsyncMysqlConnection,
     new: &NewOutbound<'_>,
+    send: &SendJobSpec<'_>,
 ) -> QueryResult<Message> {
     let now = Utc::now().naive_utc();
     let preview: String = new.body.chars().take(PREVIEW_CHARS).collect();
@@ -55,6 +70,18 @@ pub async fn insert_pending(
             .execute(conn)
             .await?;
         let id: u64 = diesel::select(last_insert_id()).get_result(conn).await?;
+        jobs::enqueue(
+            conn,
+            &[NewJob {
+                business_id: Some(new.business_id),
+                kind: jobs::kind::SEND_MESSAGE,
+                dedupe_key: Some(jobs::send_key(id)),
+                payload: serde_json::json!({"message_id": id, "request": send.request}).to_string(),
+                run_at: send.run_at,
+                max_attempts: send.max_attempts,
+            }],
+        )
+        .await?;
         diesel::update(
             chats::table
                 .filter(chats::id.eq(new.chat_id))

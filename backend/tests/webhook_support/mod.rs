@@ -186,3 +186,9 @@ pub async fn ingest_rows(app: &TestApp) -> [i64; 5] {
             .await,
     ]
 }
+
+/// A server for ingest tests: no job workers, so no AI reply adds outbound messages
+/// while a test counts what the webhook stored (reply jobs are still enqueued).
+pub async fn spawn_ingest() -> TestApp {
+    TestApp::spawn_with(|c| c.agent.workers = 0).await
+}
