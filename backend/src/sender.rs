@@ -276,10 +276,9 @@ pub async fn send(
     let first = job.attempt().await;
     let settled = job.settle(first, 1).await?;
     let mut conn = app.db().await?;
-    let key = jobs::send_key(message.id);
-    match settled {
-        Settled::Done => jobs::delete_by_key(&mut conn, &key).await?,
-        Settled::RetryAt(at, error) => jobs::reschedule_by_key(&mut conn, &key, at, &error).await?,
+    // Sent or failed: the job went with that write. Else it waits for the retry time.
+    if let Settled::RetryAt(at, error) = settled {
+        jobs::reschedule_by_key(&mut conn, &jobs::send_key(message.id), at, &error).await?;
     }
     Ok(
         inbox_model::find_message(&mut conn, business_id.0, message.id)
@@ -404,10 +403,12 @@ async fn record_disconnected(
 /// What became of one attempt, for the message's send job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Settled {
-    /// Sent or failed for good: the job is done.
+    /// Sent or failed for good: the job was deleted with that write.
     Done,
     /// Try again at this time (why the last attempt failed).
     RetryAt(NaiveDateTime, String),
+    /// Nothing (more) to send: the job is simply done (why).
+    Nothing(&'static str),
 }
 
 #[derive(Deserialize)]
@@ -422,21 +423,21 @@ struct SendPayload {
 pub async fn run_send_job(app: &AppState, job: &Job) -> Settled {
     let now = chrono::Utc::now().naive_utc();
     let Some(business_id) = job.business_id.map(BusinessId) else {
-        return Settled::Done;
+        return Settled::Nothing("no business");
     };
     let Ok(payload) = serde_json::from_str::<SendPayload>(&job.payload) else {
         tracing::error!(job = job.id, "unreadable send job payload");
-        return Settled::Done;
+        return Settled::Nothing("unreadable payload");
     };
     let run = async {
         let mut conn = app.db().await?;
         let Some(message) =
             inbox_model::find_message(&mut conn, business_id.0, payload.message_id).await?
         else {
-            return Ok(Settled::Done);
+            return Ok(Settled::Nothing("the message no longer exists"));
         };
         if message.status != shared::MessageStatus::Pending.as_str() {
-            return Ok(Settled::Done);
+            return Ok(Settled::Nothing("the message is no longer pending"));
         }
         drop(conn);
         let identity = match whatsapp::sending_identity(app, business_id).await {

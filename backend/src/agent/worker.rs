@@ -145,6 +145,8 @@ enum Outcome {
     Retry(String),
     /// Again at this time.
     RetryAt(chrono::NaiveDateTime, String),
+    /// Finished, and the job row already went with the work's own write.
+    Settled,
 }
 
 /// Runs one claimed job and records its outcome.
@@ -153,11 +155,15 @@ pub async fn run_job(app: &AppState, job: &Job) {
         kind::AI_REPLY => reply(app, job).await,
         kind::OPT_OUT_NOTICE => opt_out_notice(app, job).await,
         kind::SEND_MESSAGE => match crate::sender::run_send_job(app, job).await {
-            crate::sender::Settled::Done => Outcome::Done(None),
+            crate::sender::Settled::Done => Outcome::Settled,
+            crate::sender::Settled::Nothing(why) => Outcome::Done(Some(why.into())),
             crate::sender::Settled::RetryAt(at, error) => Outcome::RetryAt(at, error),
         },
         other => Outcome::Done(Some(format!("unknown job kind {other}"))),
     };
+    if matches!(outcome, Outcome::Settled) {
+        return;
+    }
     let now = Utc::now().naive_utc();
     let recorded = async {
         let mut conn = app.db().await?;
@@ -176,6 +182,7 @@ pub async fn run_job(app: &AppState, job: &Job) {
             Outcome::RetryAt(at, error) => {
                 jobs::retry_later(&mut conn, job, at, &error).await?;
             }
+            Outcome::Settled => {}
         }
         Ok::<_, anyhow::Error>(())
     };

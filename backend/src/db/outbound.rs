@@ -103,28 +103,34 @@ pub async fn insert_pending(
 }
 
 /// Records Meta's acceptance: the wamid, and `sent` unless a webhook status already
-/// moved the message further.
+/// moved the message further. Its send job is settled (deleted) in the same commit.
 pub async fn mark_sent(
     conn: &mut AsyncMysqlConnection,
     message_id: u64,
     wamid: &str,
 ) -> QueryResult<usize> {
     let now: NaiveDateTime = Utc::now().naive_utc();
-    diesel::update(
-        messages::table
-            .filter(messages::id.eq(message_id))
-            .filter(messages::status.eq(MessageStatus::Pending.as_str())),
-    )
-    .set((
-        messages::wamid.eq(wamid),
-        messages::status.eq(MessageStatus::Sent.as_str()),
-        messages::updated_at.eq(now),
-    ))
-    .execute(conn)
+    conn.transaction(async |conn| {
+        let n = diesel::update(
+            messages::table
+                .filter(messages::id.eq(message_id))
+                .filter(messages::status.eq(MessageStatus::Pending.as_str())),
+        )
+        .set((
+            messages::wamid.eq(wamid),
+            messages::status.eq(MessageStatus::Sent.as_str()),
+            messages::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+        jobs::delete_by_key(conn, &jobs::send_key(message_id)).await?;
+        Ok(n)
+    })
     .await
 }
 
-/// Records a permanent failure with Meta's error code and title.
+/// Records a permanent failure with Meta's error code and title; its send job is
+/// settled (deleted) in the same commit.
 pub async fn mark_failed(
     conn: &mut AsyncMysqlConnection,
     message_id: u64,
@@ -132,17 +138,22 @@ pub async fn mark_failed(
     error_title: &str,
 ) -> QueryResult<usize> {
     let title: String = error_title.chars().take(255).collect();
-    diesel::update(
-        messages::table
-            .filter(messages::id.eq(message_id))
-            .filter(messages::status.eq(MessageStatus::Pending.as_str())),
-    )
-    .set((
-        messages::status.eq(MessageStatus::Failed.as_str()),
-        messages::error_code.eq(error_code),
-        messages::error_title.eq(title),
-        messages::updated_at.eq(Utc::now().naive_utc()),
-    ))
-    .execute(conn)
+    conn.transaction(async |conn| {
+        let n = diesel::update(
+            messages::table
+                .filter(messages::id.eq(message_id))
+                .filter(messages::status.eq(MessageStatus::Pending.as_str())),
+        )
+        .set((
+            messages::status.eq(MessageStatus::Failed.as_str()),
+            messages::error_code.eq(error_code),
+            messages::error_title.eq(title),
+            messages::updated_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)
+        .await?;
+        jobs::delete_by_key(conn, &jobs::send_key(message_id)).await?;
+        Ok(n)
+    })
     .await
 }
