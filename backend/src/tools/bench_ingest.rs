@@ -56,6 +56,10 @@ pub async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<()> {
     let database_url = format!("{}wasales_bench_{}", server, uuid::Uuid::new_v4().simple());
     config.database_url = SecretString::from(database_url.clone());
     config.bind_addr = "127.0.0.1:0".parse().expect("literal address");
+    // The webhook path is measured on its own: every message still schedules its AI
+    // reply job inside the ingest transaction, but no worker answers them here
+    // (`bench-agent` measures replies).
+    config.agent.workers = 0;
     let result = bench(config, &args).await;
     crate::db::drop_database(&database_url).await?;
     result
@@ -100,7 +104,7 @@ async fn bench(config: Config, args: &BenchArgs) -> anyhow::Result<()> {
          fresh database, durable commits (MariaDB defaults)"
     );
     println!(
-        "settings: concurrency {}, messages {}, {} message(s) per delivery, {} customers",
+        "settings: concurrency {}, messages {}, {} message(s) per delivery, {} customers; AI reply jobs scheduled, reply workers off",
         args.concurrency, args.messages, args.batch, args.customers
     );
 
