@@ -452,7 +452,10 @@ pub async fn compose(
             &toolbox.computed,
             &profile.default_currency,
         );
-        if let Err(blocked) = ctx.check(&reply.text) {
+        let verdict = ctx
+            .check(&reply.text)
+            .and_then(|()| ctx.check_agreement(&reply.text, &conversation.unanswered_text()));
+        if let Err(blocked) = verdict {
             tracing::warn!(business_id = profile.id, amounts = ?blocked.amounts, "output guard blocked an AI reply");
             reply.blocked_text = Some(std::mem::take(&mut reply.text));
             reply.text =

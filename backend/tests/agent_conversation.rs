@@ -98,6 +98,8 @@ async fn a_full_conversation_ends_in_an_order_at_the_agreed_price() {
             .await,
         13
     );
+    // Meta has the last reply; its `sent` is recorded once the job is done.
+    world.jobs_settled().await;
     assert_eq!(world.count("SELECT COUNT(*) AS n FROM messages WHERE direction = 'outbound' AND sent_by = 'ai' AND status = 'sent'").await, 4);
 
     // The owner sees it in the API.
@@ -233,6 +235,39 @@ async fn a_model_text_agreeing_below_the_floor_is_replaced_before_sending() {
             .await,
         0
     );
+}
+
+#[tokio::test]
+async fn a_model_that_agrees_without_a_number_or_in_words_is_stopped_too() {
+    let world = World::new().await;
+    // "Yes, deal!" to a below-floor ask names no price, but agrees to one. Words and
+    // space-grouped thousands are amounts too.
+    let attempts = [
+        (
+            "Yes, deal! I'll send it today.",
+            "Can I have the ankara dress for 12,000?",
+        ),
+        (
+            "Fine, seventeen thousand naira for you.",
+            "and the ankara dress for 17k?",
+        ),
+        ("Okay, 18 000 then.", "ankara dress, last offer?"),
+    ];
+    for (n, (model_says, customer_says)) in attempts.iter().enumerate() {
+        world.model.push([Scripted::text(model_says)]);
+        world.customer_says(customer_says).await;
+        world.received(n + 1).await;
+    }
+    let got = world.received(3).await;
+    for text in &got {
+        assert!(
+            !text.contains("deal") && !text.contains("seventeen") && !text.contains("18 000"),
+            "{got:?}"
+        );
+        assert!(text.contains("NGN 22,500.00"), "the safe reply: {got:?}");
+    }
+    let business = world.shop.business_id;
+    assert_eq!(world.count(&format!("SELECT COUNT(*) AS n FROM activity_events WHERE business_id = {business} AND kind = 'ai_reply_blocked'")).await, 3);
 }
 
 #[tokio::test]

@@ -187,9 +187,9 @@ async fn the_owner_configures_tries_and_watches_the_ai_salesperson() {
     b.find_css(row).await.click().await.unwrap();
     b.find("conversation").await;
     b.wait_js(
-        "the AI's reply, marked as the AI's",
+        "the AI's reply, marked as the AI's and sent",
         "[...document.querySelectorAll(\"[data-testid='message-bubble'][data-direction='outbound']\")]\
-         .some(m => m.dataset.sentBy === 'ai' && m.textContent.includes('For you, NGN 21,100.00'))",
+         .some(m => m.dataset.sentBy === 'ai' && m.dataset.status === 'sent' && m.textContent.includes('For you, NGN 21,100.00'))",
     )
     .await;
     b.wait_js(

@@ -9,7 +9,9 @@
 //! blocks the whole reply.
 //!
 //! Amounts are found with or without a currency (`₦15k`, `NGN 1,200,000`, `$25`,
-//! `12500.00`, `5,000`); a bare small number (a size, a count) is not money.
+//! `12500.00`, `5,000`, `18 500`, `nineteen thousand naira`); a bare small number (a
+//! size, a count) is not money. A reply naming no price may still not agree ("Yes,
+//! deal!") to a customer's ask below the floor ([`GuardContext::check_agreement`]).
 
 use std::collections::HashSet;
 
@@ -120,10 +122,29 @@ pub fn find_amounts(text: &str, exponent: u32, bare_threshold_minor: i64) -> Vec
         let mut j = i;
         let mut grouped = false;
         let mut decimals: Option<usize> = None;
+        let mut group_len = 0usize;
         while j < bytes.len() {
             let ch = bytes[j].1;
             if ch.is_ascii_digit() {
                 j += 1;
+                group_len += 1;
+            } else if matches!(ch, ' ' | '\u{a0}' | '\u{202f}')
+                && decimals.is_none()
+                && group_len <= 3
+            {
+                // "18 500": thousands grouped with a (narrow) space, as many locales write.
+                let next3: String = bytes[j + 1..].iter().take(3).map(|(_, c)| *c).collect();
+                let after = bytes.get(j + 4).map(|(_, c)| *c);
+                if next3.len() == 3
+                    && next3.chars().all(|d| d.is_ascii_digit())
+                    && !after.is_some_and(char::is_alphanumeric)
+                {
+                    grouped = true;
+                    group_len = 0;
+                    j += 1;
+                } else {
+                    break;
+                }
             } else if ch == ',' && decimals.is_none() {
                 let next3: String = bytes[j + 1..].iter().take(3).map(|(_, c)| *c).collect();
                 let after = bytes.get(j + 4).map(|(_, c)| *c);
@@ -132,6 +153,7 @@ pub fn find_amounts(text: &str, exponent: u32, bare_threshold_minor: i64) -> Vec
                     && !after.is_some_and(|a| a.is_ascii_digit())
                 {
                     grouped = true;
+                    group_len = 0;
                     j += 1;
                 } else {
                     break;
@@ -153,7 +175,10 @@ pub fn find_amounts(text: &str, exponent: u32, bare_threshold_minor: i64) -> Vec
         }
         let end = bytes.get(j).map_or(text.len(), |(b, _)| *b);
         let literal = &text[start..end];
-        let cleaned: String = literal.chars().filter(|c| *c != ',').collect();
+        let cleaned: String = literal
+            .chars()
+            .filter(|c| !matches!(c, ',' | ' ' | '\u{a0}' | '\u{202f}'))
+            .collect();
         let (whole, frac) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
         let Ok(whole_value) = whole.parse::<i64>() else {
             i = j;
@@ -233,6 +258,95 @@ pub fn find_amounts(text: &str, exponent: u32, bare_threshold_minor: i64) -> Vec
         }
         i = j.max(i + 1);
     }
+    out.extend(word_amounts(text, exponent, bare_threshold_minor));
+    out
+}
+
+fn small_number(word: &str) -> Option<i64> {
+    const UNITS: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 8] = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    if let Some(n) = UNITS.iter().position(|u| *u == word) {
+        return i64::try_from(n).ok();
+    }
+    TENS.iter()
+        .position(|t| *t == word)
+        .and_then(|n| i64::try_from(n).ok())
+        .map(|n| (n + 2) * 10)
+}
+
+/// Amounts written in English words ("nineteen thousand five hundred naira"), as money
+/// when a currency is named or the value reaches the bare-number threshold.
+fn word_amounts(text: &str, exponent: u32, bare_threshold_minor: i64) -> Vec<FoundAmount> {
+    let lower = text.to_lowercase();
+    let tokens: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let scale = 10i64.pow(exponent);
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < tokens.len() {
+        let (mut total, mut current, mut used, mut any) = (0i64, 0i64, 0usize, false);
+        let mut m = k;
+        while m < tokens.len() {
+            let w = tokens[m];
+            if let Some(n) = small_number(w) {
+                current = current.saturating_add(n);
+            } else if w == "hundred" && any {
+                current = current.max(1).saturating_mul(100);
+            } else if matches!(w, "thousand" | "million") && any {
+                let factor = if w == "thousand" { 1_000 } else { 1_000_000 };
+                total = total.saturating_add(current.max(1).saturating_mul(factor));
+                current = 0;
+            } else if w == "and" && any {
+                // "five hundred and fifty"
+            } else {
+                break;
+            }
+            any = true;
+            m += 1;
+            used = m - k;
+        }
+        if used == 0 {
+            k += 1;
+            continue;
+        }
+        let value = total.saturating_add(current);
+        let after = tokens.get(m).copied().unwrap_or("");
+        let before = if k > 0 { tokens[k - 1] } else { "" };
+        let minor = value.saturating_mul(scale);
+        let currency = CURRENCY_WORDS.contains(&after) || CURRENCY_WORDS.contains(&before);
+        if value > 0 && (currency || minor >= bare_threshold_minor) {
+            out.push(FoundAmount {
+                text: tokens[k..m].join(" "),
+                minor,
+            });
+        }
+        k = m;
+    }
     out
 }
 
@@ -300,6 +414,63 @@ impl GuardContext {
     }
 }
 
+/// Words that agree to something.
+const AGREEING: &[&str] = &[
+    "yes",
+    "yeah",
+    "yep",
+    "deal",
+    "agreed",
+    "agree",
+    "ok",
+    "okay",
+    "fine",
+    "accept",
+    "accepted",
+    "done",
+    "sure",
+    "alright",
+    "absolutely",
+    "certainly",
+    "perfect",
+];
+
+impl GuardContext {
+    /// Checks that a reply naming no price does not agree to the customer's ask below a
+    /// floor ("Can I have it for 5,000?" - "Yes, deal!"). The floor is that of the
+    /// products the two texts name, else the highest in the catalog; an ask a tool
+    /// accepted this turn, or one already agreed, is fine.
+    pub fn check_agreement(&self, reply: &str, customer_text: &str) -> Result<(), Blocked> {
+        let threshold = self.bare_threshold();
+        if !find_amounts(reply, self.exponent, threshold).is_empty() {
+            // Amounts in the reply are checked by [`GuardContext::check`].
+            return Ok(());
+        }
+        let reply_words = words(reply);
+        if !AGREEING.iter().any(|w| reply_words.contains(*w)) {
+            return Ok(());
+        }
+        let mut named = self.mentioned(customer_text);
+        named.extend(self.mentioned(reply));
+        let floor = if named.is_empty() {
+            self.products.iter().map(|p| p.floor_minor).max()
+        } else {
+            named.iter().map(|p| p.floor_minor).max()
+        };
+        let Some(floor) = floor else { return Ok(()) };
+        let bad: Vec<FoundAmount> = find_amounts(customer_text, self.exponent, threshold)
+            .into_iter()
+            .filter(|a| a.minor < floor)
+            .filter(|a| !self.computed.contains(&a.minor) && !self.negotiated.contains(&a.minor))
+            .collect();
+        if bad.is_empty() {
+            Ok(())
+        } else {
+            Err(Blocked { amounts: bad })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,6 +496,50 @@ mod tests {
             negotiated: vec![2_110_000],
             computed: vec![4_500_000],
         }
+    }
+
+    #[test]
+    fn space_grouped_and_worded_amounts_are_found() {
+        let found = |t: &str| -> Vec<i64> {
+            find_amounts(t, 2, 400_000)
+                .into_iter()
+                .map(|a| a.minor)
+                .collect()
+        };
+        assert_eq!(found("ok, 18 500 it is"), [1_850_000]);
+        assert_eq!(found("1 250 000 for all"), [125_000_000]);
+        assert_eq!(found("nineteen thousand naira"), [1_900_000]);
+        assert_eq!(
+            found("I can do eighteen thousand five hundred"),
+            [1_850_000]
+        );
+        assert_eq!(found("two hundred and fifty thousand"), [25_000_000]);
+        // Counts, sizes and volumes stay out.
+        assert!(found("2 500ml bottles, size 12, one dress").is_empty());
+    }
+
+    #[test]
+    fn a_bare_yes_to_an_ask_below_the_floor_is_blocked() {
+        let g = shop();
+        let ask = "Can I get the ankara dress for 15,000?";
+        for reply in ["Yes, deal!", "OK, done. I'll send it today", "Sure thing!"] {
+            assert!(g.check_agreement(reply, ask).is_err(), "{reply}");
+        }
+        // Declining, countering with a real price, or agreeing to a fair ask is fine.
+        assert!(
+            g.check_agreement("Sorry, that's too low for this dress.", ask)
+                .is_ok()
+        );
+        assert!(
+            g.check_agreement("Sure, I can't do that, but 21,100 works", ask)
+                .is_ok()
+        );
+        assert!(
+            g.check_agreement("Yes, deal!", "can I get the ankara dress for 20,000?")
+                .is_ok()
+        );
+        // No product named: the highest floor applies.
+        assert!(g.check_agreement("Okay!", "would you take 10k?").is_err());
     }
 
     #[test]
