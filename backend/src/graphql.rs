@@ -75,6 +75,10 @@ pub fn build_schema(app: AppState) -> AppSchema {
             loaders::ContactLoader(app.clone()),
             tokio::spawn,
         ))
+        .data(DataLoader::new(
+            loaders::ChatOrdersLoader(app.clone()),
+            tokio::spawn,
+        ))
         .data(app)
         .finish()
 }

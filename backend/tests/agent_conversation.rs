@@ -118,7 +118,7 @@ async fn a_full_conversation_ends_in_an_order_at_the_agreed_price() {
         .app
         .gql_ok(
             Some(&world.token),
-            "{ chats(first: 1) { nodes { negotiations { productName ourLastOffer { formatted } agreedPrice { formatted } rounds } productInterest { name } } } }",
+            "{ chats(first: 1) { nodes { negotiations { productName ourLastOffer { formatted } agreedPrice { formatted } rounds } productInterest { name } orders { number total { amountMinor } items { color } } } } }",
             json!({}),
         )
         .await;
@@ -130,6 +130,8 @@ async fn a_full_conversation_ends_in_an_order_at_the_agreed_price() {
     );
     assert_eq!(chat["negotiations"][0]["rounds"], 1);
     assert_eq!(chat["productInterest"][0]["name"], "Ankara wrap dress");
+    assert_eq!(chat["orders"][0]["total"]["amountMinor"], 2_110_000);
+    assert_eq!(chat["orders"][0]["items"][0]["color"], "Red");
 
     // What the model saw: the API's headers, tools, a cached system prompt, and no
     // floor, phone number or BSUID anywhere.

@@ -3,8 +3,9 @@
 //! the owner sets an own Claude key in Settings (only its masked hint ever comes back),
 //! tries the AI in the "try it" console (reply and tool calls shown, nothing sent to
 //! WhatsApp), then watches a real customer chat in the inbox: the AI's reply is marked as
-//! written by the AI, the negotiation (customer's ask, our offer) shows in the
-//! conversation header, and a hand-off shows its reason with the takeover switch on.
+//! written by the AI, the negotiation (customer's ask, our offer, then the agreed price)
+//! and the order it records show in the conversation header, and a hand-off shows its
+//! reason with the takeover switch on.
 
 mod common;
 
@@ -204,6 +205,46 @@ async fn the_owner_configures_tries_and_watches_the_ai_salesperson() {
         sent_texts(&graph),
         ["For you, NGN 21,100.00. Shall I reserve one?"]
     );
+
+    // The customer accepts: the AI records the order, and the header shows it.
+    model.push([
+        Scripted::tool_use(
+            "tu_4",
+            "make_counter_offer",
+            json!({"product_id": dress, "customer_offer": 21100}),
+        ),
+        Scripted::tool_use(
+            "tu_5",
+            "create_order",
+            json!({
+                "items": [{"product_id": dress, "quantity": 1, "color": "Red", "unit_price": 21100}],
+                "customer_name": "Funke", "delivery_address": "3 Marina Road, Lagos"
+            }),
+        ),
+        Scripted::text("Done! Your red Ankara wrap dress is ordered for NGN 21,100.00."),
+    ]);
+    customer_says(
+        &t,
+        &customer,
+        "OK 21,100 then. The red one, deliver to 3 Marina Road, Lagos",
+    )
+    .await;
+    b.wait_js(
+        "the order in the conversation header",
+        &format!(
+            "{}.includes(': 1 × Ankara wrap dress (Red), NGN 21,100.00')",
+            text_of("chat-order")
+        ),
+    )
+    .await;
+    b.wait_js(
+        "the agreed price",
+        &format!(
+            "{}.includes('Ankara wrap dress: agreed at NGN 21,100.00')",
+            text_of("chat-negotiation")
+        ),
+    )
+    .await;
 
     // The customer wants what only a person can give: the AI hands over.
     model.push([

@@ -245,6 +245,20 @@ pub async fn count(
     q.count().get_result(conn).await
 }
 
+/// Orders recorded from these chats, newest first (callers pass chats already scoped
+/// to one business).
+pub async fn for_chats(
+    conn: &mut AsyncMysqlConnection,
+    chat_ids: &[u64],
+) -> QueryResult<Vec<Order>> {
+    orders::table
+        .filter(orders::chat_id.eq_any(chat_ids.iter().map(|c| Some(*c))))
+        .order(orders::id.desc())
+        .select(Order::as_select())
+        .load(conn)
+        .await
+}
+
 /// Items of many orders.
 pub async fn items_for(
     conn: &mut AsyncMysqlConnection,

@@ -243,7 +243,7 @@ pub struct Order {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
-fn order(o: model::Order, items: Vec<model::OrderItem>) -> Order {
+pub(super) fn order(o: model::Order, items: Vec<model::OrderItem>) -> Order {
     Order {
         id: ids::encode("Order", o.id),
         number: format!("#{}", o.id),

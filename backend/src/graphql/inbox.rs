@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use shared::{BusinessId, SentBy as SharedSentBy};
 use tokio_stream::wrappers::BroadcastStream;
 
-use super::loaders::ContactLoader;
+use super::loaders::{ChatOrdersLoader, ContactLoader};
 use super::{Authenticated, ContextExt, MAX_PAGE_SIZE, ids};
 use crate::app::AppState;
 use crate::db::chats::{self as chat_model, ChatCursor, ChatFilter};
@@ -151,6 +151,8 @@ pub struct Chat {
     pub window_closes_at: Option<DateTime<Utc>>,
     #[graphql(skip)]
     pub contact_id: u64,
+    #[graphql(skip)]
+    pub chat_id: u64,
     /// Stored negotiation state (JSON), resolved by `negotiations`.
     #[graphql(skip)]
     pub negotiation: Option<String>,
@@ -173,6 +175,7 @@ impl From<model::Chat> for Chat {
             window_closes_at: shared::window::window_closes_at(last_inbound)
                 .and_then(|t| DateTime::from_timestamp(t, 0)),
             contact_id: c.contact_id,
+            chat_id: c.id,
             negotiation: c.negotiation,
             product_interest: c.product_interest,
         }
@@ -198,6 +201,18 @@ impl Chat {
     /// Products the customer showed interest in, most recent first.
     async fn product_interest(&self) -> Vec<super::ai::ProductInterest> {
         super::ai::product_interest(self.product_interest.as_deref())
+    }
+
+    /// Orders recorded from this chat, newest first (at most 10).
+    async fn orders(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::ai::Order>> {
+        let loader = ctx.data_unchecked::<DataLoader<ChatOrdersLoader>>();
+        Ok(loader
+            .load_one(self.chat_id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(o, items)| super::ai::order(o, items))
+            .collect())
     }
 }
 

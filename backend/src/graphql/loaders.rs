@@ -7,6 +7,7 @@ use async_graphql::dataloader::Loader;
 use crate::app::AppState;
 use crate::db::chats;
 use crate::db::inbox::Contact;
+use crate::db::orders::{self, Order, OrderItem};
 use crate::db::products::{self, ProductImage};
 use crate::error::AppError;
 
@@ -44,5 +45,54 @@ impl Loader<u64> for ContactLoader {
             .await
             .map_err(AppError::from)?;
         Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    }
+}
+
+/// Most orders listed on one chat.
+pub const ORDERS_PER_CHAT: usize = 10;
+
+/// Loads many chats' orders with their lines in two queries (`Chat.orders`). Keys come
+/// from chats already scoped to the caller's business.
+pub struct ChatOrdersLoader(pub AppState);
+
+impl Loader<u64> for ChatOrdersLoader {
+    type Value = Vec<(Order, Vec<OrderItem>)>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[u64]) -> Result<HashMap<u64, Self::Value>, Self::Error> {
+        let mut conn = self.0.db().await?;
+        let found = orders::for_chats(&mut conn, keys)
+            .await
+            .map_err(AppError::from)?;
+        let mut by_chat: HashMap<u64, Vec<Order>> = HashMap::new();
+        for o in found {
+            if let Some(chat) = o.chat_id {
+                let list = by_chat.entry(chat).or_default();
+                if list.len() < ORDERS_PER_CHAT {
+                    list.push(o);
+                }
+            }
+        }
+        let ids: Vec<u64> = by_chat.values().flatten().map(|o| o.id).collect();
+        let mut items: HashMap<u64, Vec<OrderItem>> = HashMap::new();
+        for item in orders::items_for(&mut conn, &ids)
+            .await
+            .map_err(AppError::from)?
+        {
+            items.entry(item.order_id).or_default().push(item);
+        }
+        Ok(by_chat
+            .into_iter()
+            .map(|(chat, list)| {
+                let with_items = list
+                    .into_iter()
+                    .map(|o| {
+                        let lines = items.remove(&o.id).unwrap_or_default();
+                        (o, lines)
+                    })
+                    .collect();
+                (chat, with_items)
+            })
+            .collect())
     }
 }

@@ -180,6 +180,8 @@ pub struct Chat {
     pub product_interest: Vec<String>,
     /// Price negotiations in this chat, one per product.
     pub negotiations: Vec<Negotiation>,
+    /// Orders recorded from this chat, newest first: one readable line each.
+    pub orders: Vec<String>,
     /// Whether free text may be sent (the 24-hour customer service window).
     pub window_open: bool,
     /// When the window closes, RFC 3339.
@@ -433,6 +435,22 @@ macro_rules! chat_from {
                             customer_ask: n.customer_ask.map(|m| m.formatted),
                             our_last_offer: n.our_last_offer.formatted,
                             agreed_price: n.agreed_price.map(|m| m.formatted),
+                        })
+                        .collect(),
+                    orders: c
+                        .orders
+                        .into_iter()
+                        .map(|o| {
+                            let items = o
+                                .items
+                                .into_iter()
+                                .map(|i| match i.color {
+                                    Some(color) => format!("{} × {} ({color})", i.quantity, i.name),
+                                    None => format!("{} × {}", i.quantity, i.name),
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            format!("Order {}: {items}, {}", o.number, o.total.formatted)
                         })
                         .collect(),
                     window_open: c.window_open,

@@ -388,8 +388,9 @@ fn ConversationHeader(chat: Signal<Option<Chat>>, on_change: Callback<Chat>) -> 
                 </span>
             </label>
         </header>
-        {move || chat.with(|c| c.as_ref().map(|c| (c.product_interest.clone(), c.negotiations.clone()))).filter(|(i, n)| !i.is_empty() || !n.is_empty()).map(|(interest, negotiations)| view! {
+        {move || chat.with(|c| c.as_ref().map(|c| (c.product_interest.clone(), c.negotiations.clone(), c.orders.clone()))).filter(|(i, n, o)| !i.is_empty() || !n.is_empty() || !o.is_empty()).map(|(interest, negotiations, orders)| view! {
             <p class="muted chat-sales" data-testid="chat-sales">
+                {orders.into_iter().map(|line| view! { <span class="chat-order" data-testid="chat-order">{line}</span> }).collect_view()}
                 {(!interest.is_empty()).then(|| view! { <span data-testid="chat-product-interest">"Interested in: " {interest.join(", ")}</span> })}
                 {negotiations.into_iter().map(|n| view! { <span class="negotiation" data-testid="chat-negotiation" data-agreed=n.agreed_price.is_some().to_string()>{n.summary()}</span> }).collect_view()}
             </p>
