@@ -26,21 +26,28 @@ fn ada() -> Customer<'static> {
     }
 }
 
-#[tokio::test]
-async fn a_reply_inside_the_window_reaches_meta_as_exact_json_and_is_saved_sent() {
-    let (t, standin) = spawn().await;
+/// Alice signs up and connects her number; Ada last wrote `minutes` ago. Returns
+/// Alice's token, her business id and the chat's id.
+async fn alice_and_ada(t: &common::TestApp, minutes: i64) -> (String, u64, u64) {
     let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(&t, &alice).await;
-    connect(&t, &alice).await;
+    let business = business_id(t, &alice).await;
+    connect(t, &alice).await;
     let chat = insert_chat(
-        &t,
+        t,
         business,
         ada(),
-        Some(minutes_ago(30)),
-        Some(minutes_ago(30)),
+        Some(minutes_ago(minutes)),
+        Some(minutes_ago(minutes)),
         0,
     )
     .await;
+    (alice, business, chat)
+}
+
+#[tokio::test]
+async fn a_reply_inside_the_window_reaches_meta_as_exact_json_and_is_saved_sent() {
+    let (t, standin) = spawn().await;
+    let (alice, _, chat) = alice_and_ada(&t, 30).await;
 
     let resp = t
         .gql_ok(
@@ -135,18 +142,7 @@ async fn outages_and_rate_limits_are_retried_until_meta_accepts() {
         Failure::PairRateLimited,
     ] {
         let (t, standin) = spawn().await;
-        let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-        let business = business_id(&t, &alice).await;
-        connect(&t, &alice).await;
-        let chat = insert_chat(
-            &t,
-            business,
-            ada(),
-            Some(minutes_ago(5)),
-            Some(minutes_ago(5)),
-            0,
-        )
-        .await;
+        let (alice, business, chat) = alice_and_ada(&t, 5).await;
         let mut events = t.app.events.subscribe();
         standin.fail_next(1, failure);
 
@@ -178,18 +174,7 @@ async fn outages_and_rate_limits_are_retried_until_meta_accepts() {
 #[tokio::test]
 async fn retries_are_bounded_then_the_failure_is_recorded() {
     let (t, standin) = spawn().await;
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(&t, &alice).await;
-    connect(&t, &alice).await;
-    let chat = insert_chat(
-        &t,
-        business,
-        ada(),
-        Some(minutes_ago(5)),
-        Some(minutes_ago(5)),
-        0,
-    )
-    .await;
+    let (alice, business, chat) = alice_and_ada(&t, 5).await;
     let mut events = t.app.events.subscribe();
     // The test configuration allows 4 attempts.
     standin.fail_next(10, Failure::RateLimited);
@@ -224,18 +209,7 @@ async fn permanent_failures_are_recorded_with_meta_code_and_title() {
     ];
     for (failure, code, title) in cases {
         let (t, standin) = spawn().await;
-        let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-        let business = business_id(&t, &alice).await;
-        connect(&t, &alice).await;
-        let chat = insert_chat(
-            &t,
-            business,
-            ada(),
-            Some(minutes_ago(5)),
-            Some(minutes_ago(5)),
-            0,
-        )
-        .await;
+        let (alice, _, chat) = alice_and_ada(&t, 5).await;
         standin.fail_next(1, failure);
 
         let resp = t
@@ -342,18 +316,7 @@ async fn outside_the_window_free_text_is_refused_before_anything_happens_but_a_t
 #[tokio::test]
 async fn empty_text_and_bad_templates_are_refused() {
     let (t, standin) = spawn().await;
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(&t, &alice).await;
-    connect(&t, &alice).await;
-    let chat = insert_chat(
-        &t,
-        business,
-        ada(),
-        Some(minutes_ago(5)),
-        Some(minutes_ago(5)),
-        0,
-    )
-    .await;
+    let (alice, _, chat) = alice_and_ada(&t, 5).await;
     let empty = t
         .gql(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "   "}))
         .await;
@@ -374,18 +337,7 @@ async fn empty_text_and_bad_templates_are_refused() {
 async fn a_message_waiting_for_a_retry_is_not_sent_after_the_number_is_disconnected() {
     // A long first retry delay leaves ample time to disconnect before it.
     let (t, standin) = spawn_with(|c| c.send_retry_base = std::time::Duration::from_secs(2)).await;
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(&t, &alice).await;
-    connect(&t, &alice).await;
-    let chat = insert_chat(
-        &t,
-        business,
-        ada(),
-        Some(minutes_ago(5)),
-        Some(minutes_ago(5)),
-        0,
-    )
-    .await;
+    let (alice, business, chat) = alice_and_ada(&t, 5).await;
     let mut events = t.app.events.subscribe();
     standin.fail_next(1, Failure::ServerError);
 
@@ -421,18 +373,7 @@ async fn a_message_waiting_for_a_retry_is_not_sent_after_the_number_is_disconnec
 async fn a_send_waiting_for_a_retry_survives_a_restart() {
     // This server runs no job workers: it "stops" with the retry still to do.
     let (t, standin) = spawn_with(|c| c.agent.workers = 0).await;
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(&t, &alice).await;
-    connect(&t, &alice).await;
-    let chat = insert_chat(
-        &t,
-        business,
-        ada(),
-        Some(minutes_ago(5)),
-        Some(minutes_ago(5)),
-        0,
-    )
-    .await;
+    let (alice, _, chat) = alice_and_ada(&t, 5).await;
     standin.fail_next(1, Failure::ServerError);
     let resp = t
         .gql_ok(
