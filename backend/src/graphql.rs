@@ -53,6 +53,30 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 /// Largest page a connection returns.
 pub const MAX_PAGE_SIZE: usize = 100;
 
+/// A list's page size from `first`/`last` (`field`): 20 when omitted, at most
+/// [`MAX_PAGE_SIZE`], never negative.
+pub(crate) fn page_size(value: Option<i32>, field: &'static str) -> Result<usize, AppError> {
+    match value {
+        None => Ok(20),
+        Some(n) if n < 0 => Err(AppError::invalid(field, "must not be negative")),
+        Some(n) => Ok(usize::try_from(n).unwrap_or(0).min(MAX_PAGE_SIZE)),
+    }
+}
+
+/// A list cursor that is an opaque id of `kind` (`field` names the argument).
+pub(crate) fn id_cursor(
+    value: Option<&str>,
+    kind: &'static str,
+    field: &'static str,
+) -> Result<Option<u64>, AppError> {
+    value
+        .map(|c| {
+            ids::decode(kind, &async_graphql::ID(c.to_string()))
+                .map_err(|_| AppError::invalid(field, "not a cursor from this list"))
+        })
+        .transpose()
+}
+
 /// The schema without data, for exporting the SDL.
 pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(

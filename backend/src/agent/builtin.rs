@@ -6,10 +6,9 @@
 
 use serde_json::{Value, json};
 use shared::Currency;
-use shared::money::format_minor;
 
 use super::guard::find_amounts;
-use super::tools::{ToolBox, major_string};
+use super::tools::{ToolBox, display, major_string};
 use crate::db::products::Product;
 
 const GREETINGS: &[&str] = &[
@@ -97,13 +96,6 @@ pub fn matching<'a>(catalog: &'a [Product], text: &str) -> Vec<&'a Product> {
         .collect()
 }
 
-fn money(minor: i64, currency: &str) -> String {
-    match Currency::parse(currency) {
-        Some(c) => format_minor(minor, &c),
-        None => minor.to_string(),
-    }
-}
-
 /// One line of catalog facts about a product.
 pub fn describe(product: &Product) -> String {
     let price = product.price_minor;
@@ -112,11 +104,11 @@ pub fn describe(product: &Product) -> String {
         format!(
             "{}: {} (was {})",
             product.name,
-            money(now, &product.currency),
-            money(price, &product.currency)
+            display(now, &product.currency),
+            display(price, &product.currency)
         )
     } else {
-        format!("{}: {}", product.name, money(price, &product.currency))
+        format!("{}: {}", product.name, display(price, &product.currency))
     };
     if product.quantity > 0 {
         line.push_str(&format!(", {} in stock", product.quantity));
@@ -327,7 +319,7 @@ pub async fn respond_in_chat(business_name: &str, tools: &mut ToolBox<'_>, text:
                 "Great choice! The {}{} at {}. {}",
                 p.name,
                 color.map(|c| format!(" in {c}")).unwrap_or_default(),
-                money(unit, &p.currency),
+                display(unit, &p.currency),
                 next_step(p, text, business_name)
             );
         }

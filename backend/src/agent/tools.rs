@@ -264,7 +264,7 @@ fn exponent_of(currency: &str) -> u32 {
     Currency::parse(currency).map_or(2, |c| c.exponent())
 }
 
-fn display(minor: i64, currency: &str) -> String {
+pub(crate) fn display(minor: i64, currency: &str) -> String {
     Currency::parse(currency).map_or_else(
         || minor.to_string(),
         |c| shared::money::format_minor(minor, &c),

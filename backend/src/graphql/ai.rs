@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use futures::{Stream, StreamExt};
 
 use super::products::Money;
-use super::{Authenticated, ContextExt, MAX_PAGE_SIZE, ids};
+use super::{Authenticated, ContextExt, id_cursor, ids, page_size};
 use crate::agent::settings::{self, AiSettingsView, PreviewTurn};
 use crate::agent::tools::{ChatNegotiation, parse_interest};
 use crate::agent::{Reply, Responder};
@@ -302,20 +302,8 @@ impl AiQuery {
         status: Option<OrderStatus>,
     ) -> async_graphql::Result<Connection<String, Order, OrderConnectionFields>> {
         let caller = ctx.caller()?;
-        let limit = match first {
-            None => 20,
-            Some(n) if n < 0 => {
-                return Err(AppError::invalid("first", "must not be negative").into());
-            }
-            Some(n) => usize::try_from(n).unwrap_or(0).min(MAX_PAGE_SIZE),
-        };
-        let after_id = match after.as_deref() {
-            None => None,
-            Some(c) => Some(
-                ids::decode("Order", &ID(c.to_string()))
-                    .map_err(|_| AppError::invalid("after", "not a cursor from this list"))?,
-            ),
-        };
+        let limit = page_size(first, "first")?;
+        let after_id = id_cursor(after.as_deref(), "Order", "after")?;
         let status = status.map(|s| shared::OrderStatus::from(s).as_str());
         let mut conn = ctx.app().db().await?;
         let business = caller.business_id.0;

@@ -13,7 +13,7 @@ use shared::{BusinessId, SentBy as SharedSentBy};
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::loaders::{ChatOrdersLoader, ContactLoader};
-use super::{Authenticated, ContextExt, MAX_PAGE_SIZE, ids};
+use super::{Authenticated, ContextExt, id_cursor, ids, page_size};
 use crate::app::AppState;
 use crate::db::chats::{self as chat_model, ChatCursor, ChatFilter};
 use crate::db::inbox as model;
@@ -310,14 +310,6 @@ fn decode_chat_cursor(cursor: &str) -> Option<ChatCursor> {
     })
 }
 
-fn page_size(value: Option<i32>, field: &'static str) -> Result<usize, AppError> {
-    match value {
-        None => Ok(20),
-        Some(n) if n < 0 => Err(AppError::invalid(field, "must not be negative")),
-        Some(n) => Ok(usize::try_from(n).unwrap_or(0).min(MAX_PAGE_SIZE)),
-    }
-}
-
 /// Inbox queries.
 #[derive(Default)]
 pub struct InboxQuery;
@@ -396,13 +388,7 @@ impl InboxQuery {
         let caller = ctx.caller()?;
         let chat_id = ids::decode("Chat", &chat_id)?;
         let limit = page_size(last, "last")?;
-        let before_id = match before.as_deref() {
-            None => None,
-            Some(c) => Some(
-                ids::decode("Message", &ID(c.to_string()))
-                    .map_err(|_| AppError::invalid("before", "not a cursor from this list"))?,
-            ),
-        };
+        let before_id = id_cursor(before.as_deref(), "Message", "before")?;
         let mut conn = ctx.app().db().await?;
         model::find_chat(&mut conn, caller.business_id.0, chat_id)
             .await

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use shared::{Currency, Discount, ProductDraft};
 
 use super::loaders::ProductImagesLoader;
-use super::{Authenticated, ContextExt, MAX_PAGE_SIZE, ids};
+use super::{Authenticated, ContextExt, id_cursor, ids, page_size};
 use crate::catalog;
 use crate::db::products::{self as model, ListFilter, NewImage};
 use crate::error::AppError;
@@ -245,20 +245,8 @@ impl ProductQuery {
         archived: Option<bool>,
     ) -> async_graphql::Result<Connection<String, Product, ProductConnectionFields>> {
         let caller = ctx.caller()?;
-        let limit = match first {
-            None => 20,
-            Some(n) if n < 0 => {
-                return Err(AppError::invalid("first", "must not be negative").into());
-            }
-            Some(n) => usize::try_from(n).unwrap_or(0).min(MAX_PAGE_SIZE),
-        };
-        let after_id = match after.as_deref() {
-            None => None,
-            Some(c) => Some(
-                ids::decode("Product", &ID(c.to_string()))
-                    .map_err(|_| AppError::invalid("after", "not a cursor from this list"))?,
-            ),
-        };
+        let limit = page_size(first, "first")?;
+        let after_id = id_cursor(after.as_deref(), "Product", "after")?;
         let filter = ListFilter {
             search,
             archived: archived.unwrap_or(false),
