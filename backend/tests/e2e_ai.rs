@@ -8,13 +8,13 @@
 //! reason with the takeover switch on.
 
 mod common;
+mod webhook_support;
 
 use backend::standin::anthropic::{Scripted, StandInAnthropic};
 use backend::standin::graph::GraphStandin;
 use backend::webhooks::fixtures::{self, Customer};
 use common::TestApp;
 use common::browser::{Browser, spa_dir};
-use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 const PHONE_NUMBER_ID: &str = "106540352242933";
@@ -37,20 +37,10 @@ async fn customer_says(t: &TestApp, customer: &Customer, text: &str) {
             text,
         )],
     );
-    let (body, signature) = fixtures::signed(
-        t.app.config.meta_app_secret.expose_secret().as_bytes(),
-        &fixtures::single(value),
+    assert_eq!(
+        webhook_support::post(t, &fixtures::single(value)).await,
+        200
     );
-    let resp = t
-        .http
-        .post(format!("{}/webhooks/whatsapp", t.url))
-        .header("content-type", "application/json")
-        .header("X-Hub-Signature-256", signature)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
 }
 
 /// Texts the Graph stand-in was asked to send.

@@ -7,6 +7,7 @@
 //! read receipt to WhatsApp).
 
 mod common;
+mod webhook_support;
 
 use std::time::Duration;
 
@@ -17,7 +18,6 @@ use common::TestApp;
 use common::browser::{Browser, spa_dir};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use secrecy::ExposeSecret;
 use serde_json::Value;
 
 const PHONE_NUMBER_ID: &str = "106540352242922";
@@ -27,21 +27,8 @@ const CUSTOMER_NAME: &str = "Chioma Okafor";
 
 /// Posts a delivery to the real webhook route, signed with the app secret as Meta signs it.
 async fn post_webhook(t: &TestApp, delivery: &Value) {
-    let (body, signature) = fixtures::signed(
-        t.app.config.meta_app_secret.expose_secret().as_bytes(),
-        delivery,
-    );
-    let resp = t
-        .http
-        .post(format!("{}/webhooks/whatsapp", t.url))
-        .header("content-type", "application/json")
-        .header("X-Hub-Signature-256", signature)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        resp.status(),
+        webhook_support::post(t, delivery).await,
         200,
         "the webhook accepts the signed delivery"
     );
