@@ -529,3 +529,41 @@ async fn an_order_recorded_by_the_ai_reaches_its_owner_live_and_no_one_else() {
     assert_eq!(data["orderChanged"]["total"]["formatted"], "NGN 7,000.00");
     assert_eq!(data["orderChanged"]["number"], format!("#{bob_order}"));
 }
+
+#[tokio::test]
+async fn a_chat_lists_its_ten_newest_orders() {
+    let world = World::new_with(|c| c.anthropic_api_key = None).await;
+    world.customer_says("hi").await;
+    world.received(1).await;
+    let chat = world
+        .count("SELECT CAST(id AS SIGNED) AS n FROM chats")
+        .await;
+    let business = world.shop.business_id;
+    {
+        use diesel_async::RunQueryDsl;
+        let mut conn = world.app.app.db().await.unwrap();
+        for total in 1..=12 {
+            diesel::sql_query(format!(
+                "INSERT INTO orders (business_id, chat_id, status, source, currency, total_minor) VALUES ({business}, {chat}, 'pending', 'manual', 'NGN', {total}00)"
+            ))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+    }
+    let data = world
+        .app
+        .gql_ok(
+            Some(&world.token),
+            "{ chats(first: 5) { nodes { orders { total { amountMinor } } } } }",
+            json!({}),
+        )
+        .await;
+    let totals: Vec<i64> = data["chats"]["nodes"][0]["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["total"]["amountMinor"].as_i64().unwrap())
+        .collect();
+    assert_eq!(totals, (3..=12).rev().map(|t| t * 100).collect::<Vec<_>>());
+}

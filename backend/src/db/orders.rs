@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Unsigned};
 use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
 
 use super::schema::{order_items, orders, products};
@@ -245,14 +246,37 @@ pub async fn count(
     q.count().get_result(conn).await
 }
 
-/// Orders recorded from these chats, newest first (callers pass chats already scoped
-/// to one business).
+/// The newest `per_chat` orders recorded from each of these chats, newest first
+/// (callers pass chats already scoped to one business). Bounded in SQL, so a list of
+/// chats never loads a busy customer's whole order history.
 pub async fn for_chats(
     conn: &mut AsyncMysqlConnection,
     chat_ids: &[u64],
+    per_chat: usize,
 ) -> QueryResult<Vec<Order>> {
+    #[derive(QueryableByName)]
+    struct Recent {
+        #[diesel(sql_type = Unsigned<BigInt>)]
+        id: u64,
+    }
+    if chat_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY chat_id ORDER BY id DESC) AS n \
+         FROM orders WHERE chat_id IN ({})) recent WHERE n <= ?",
+        vec!["?"; chat_ids.len()].join(", ")
+    );
+    let mut query = diesel::sql_query(sql).into_boxed::<diesel::mysql::Mysql>();
+    for id in chat_ids {
+        query = query.bind::<Unsigned<BigInt>, _>(*id);
+    }
+    let recent: Vec<Recent> = query
+        .bind::<BigInt, _>(i64::try_from(per_chat).unwrap_or(i64::MAX))
+        .load(conn)
+        .await?;
     orders::table
-        .filter(orders::chat_id.eq_any(chat_ids.iter().map(|c| Some(*c))))
+        .filter(orders::id.eq_any(recent.iter().map(|r| r.id)))
         .order(orders::id.desc())
         .select(Order::as_select())
         .load(conn)

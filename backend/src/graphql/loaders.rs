@@ -61,16 +61,13 @@ impl Loader<u64> for ChatOrdersLoader {
 
     async fn load(&self, keys: &[u64]) -> Result<HashMap<u64, Self::Value>, Self::Error> {
         let mut conn = self.0.db().await?;
-        let found = orders::for_chats(&mut conn, keys)
+        let found = orders::for_chats(&mut conn, keys, ORDERS_PER_CHAT)
             .await
             .map_err(AppError::from)?;
         let mut by_chat: HashMap<u64, Vec<Order>> = HashMap::new();
         for o in found {
             if let Some(chat) = o.chat_id {
-                let list = by_chat.entry(chat).or_default();
-                if list.len() < ORDERS_PER_CHAT {
-                    list.push(o);
-                }
+                by_chat.entry(chat).or_default().push(o);
             }
         }
         let ids: Vec<u64> = by_chat.values().flatten().map(|o| o.id).collect();
