@@ -6,8 +6,24 @@ macro_rules! id_type {
     ($(#[$doc:meta] $name:ident => $kind:literal),* $(,)?) => {$(
         #[$doc]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "diesel", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
+        #[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Unsigned<diesel::sql_types::BigInt>))]
         #[serde(transparent)]
         pub struct $name(pub u64);
+
+        #[cfg(feature = "diesel")]
+        impl diesel::serialize::ToSql<diesel::sql_types::Unsigned<diesel::sql_types::BigInt>, diesel::mysql::Mysql> for $name {
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, diesel::mysql::Mysql>) -> diesel::serialize::Result {
+                diesel::serialize::ToSql::<diesel::sql_types::Unsigned<diesel::sql_types::BigInt>, diesel::mysql::Mysql>::to_sql(&self.0, out)
+            }
+        }
+
+        #[cfg(feature = "diesel")]
+        impl diesel::deserialize::FromSql<diesel::sql_types::Unsigned<diesel::sql_types::BigInt>, diesel::mysql::Mysql> for $name {
+            fn from_sql(value: diesel::mysql::MysqlValue<'_>) -> diesel::deserialize::Result<Self> {
+                <u64 as diesel::deserialize::FromSql<diesel::sql_types::Unsigned<diesel::sql_types::BigInt>, diesel::mysql::Mysql>>::from_sql(value).map($name)
+            }
+        }
 
         impl $name {
             /// The type name used in opaque API ids (`Product`, `Chat`, ...).

@@ -4,8 +4,39 @@ use serde::{Deserialize, Serialize};
 
 /// An ISO 4217 currency code, upper-case, three letters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 #[serde(transparent)]
 pub struct Currency(String);
+
+#[cfg(feature = "diesel")]
+impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::mysql::Mysql> for Currency {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, diesel::mysql::Mysql>,
+    ) -> diesel::serialize::Result {
+        diesel::serialize::ToSql::<diesel::sql_types::Text, diesel::mysql::Mysql>::to_sql(
+            self.0.as_str(),
+            out,
+        )
+    }
+}
+
+/// A stored code that is not a currency code is an error, never a silent default.
+#[cfg(feature = "diesel")]
+impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::mysql::Mysql> for Currency {
+    fn from_sql(value: diesel::mysql::MysqlValue<'_>) -> diesel::deserialize::Result<Self> {
+        let text = <String as diesel::deserialize::FromSql<
+            diesel::sql_types::Text,
+            diesel::mysql::Mysql,
+        >>::from_sql(value)?;
+        Currency::parse(&text)
+            .ok_or_else(|| format!("unknown currency {text:?} in the database").into())
+    }
+}
 
 impl Currency {
     /// Parses a code such as `usd` or `NGN`; `None` unless it is three ASCII letters.
