@@ -221,15 +221,7 @@ async fn a_model_text_agreeing_below_the_floor_is_replaced_before_sending() {
         "the safe reply quotes the catalog: {got:?}"
     );
     assert!(got[0].contains("NGN 22,500.00"), "{got:?}");
-    let business = world.shop.business_id;
-    assert_eq!(
-        world
-            .rows(&format!(
-                "activity_events WHERE business_id = {business} AND kind = 'ai_reply_blocked'"
-            ))
-            .await,
-        1
-    );
+    assert_eq!(world.activity("ai_reply_blocked").await, 1);
     // The stored message is the safe one too.
     assert_eq!(
         world
@@ -268,15 +260,7 @@ async fn a_model_that_agrees_without_a_number_or_in_words_is_stopped_too() {
         );
         assert!(text.contains("NGN 22,500.00"), "the safe reply: {got:?}");
     }
-    let business = world.shop.business_id;
-    assert_eq!(
-        world
-            .rows(&format!(
-                "activity_events WHERE business_id = {business} AND kind = 'ai_reply_blocked'"
-            ))
-            .await,
-        3
-    );
+    assert_eq!(world.activity("ai_reply_blocked").await, 3);
 }
 
 #[tokio::test]

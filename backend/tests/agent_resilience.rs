@@ -87,15 +87,7 @@ async fn an_invalid_key_is_recorded_for_the_owner_without_a_retry_storm() {
         "{error}"
     );
     assert!(!error.contains("sk-ant"), "the key never appears in errors");
-    let business = world.shop.business_id;
-    assert_eq!(
-        world
-            .rows(&format!(
-                "activity_events WHERE business_id = {business} AND kind = 'ai_provider_error'"
-            ))
-            .await,
-        1
-    );
+    assert_eq!(world.activity("ai_provider_error").await, 1);
 }
 
 #[tokio::test]

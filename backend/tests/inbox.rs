@@ -234,9 +234,7 @@ async fn another_business_cannot_read_change_or_detect_a_chat() {
         );
         assert!(!foreign.to_string().contains("my address"));
     }
-    let bobs_list = t
-        .gql_ok(Some(&bob), "{ chats { nodes { id } } }", json!({}))
-        .await;
+    let bobs_list = t.query_ok(&bob, "{ chats { nodes { id } } }").await;
     assert_eq!(bobs_list["chats"]["nodes"], json!([]));
     assert_eq!(
         standin.requests().len(),

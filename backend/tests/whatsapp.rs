@@ -94,9 +94,7 @@ async fn a_token_or_number_meta_rejects_is_a_clear_error_and_nothing_is_stored()
     );
 
     assert_eq!(t.rows("whatsapp_connections").await, 0);
-    let none = t
-        .gql_ok(Some(&alice), "{ whatsappConnection { id } }", json!({}))
-        .await;
+    let none = t.query_ok(&alice, "{ whatsappConnection { id } }").await;
     assert!(none["whatsappConnection"].is_null());
 }
 
@@ -111,9 +109,7 @@ async fn a_number_connected_by_another_business_is_refused_without_naming_it() {
     assert_eq!(error_code(&resp), "BAD_USER_INPUT", "{resp}");
     assert_eq!(resp["errors"][0]["extensions"]["field"], "phoneNumberId");
     assert!(!resp.to_string().contains("Alice"), "{resp}");
-    let bobs = t
-        .gql_ok(Some(&bob), "{ whatsappConnection { id } }", json!({}))
-        .await;
+    let bobs = t.query_ok(&bob, "{ whatsappConnection { id } }").await;
     assert!(bobs["whatsappConnection"].is_null());
 
     // Alice reconnecting the same number updates her row.
@@ -129,10 +125,9 @@ async fn disconnecting_stops_sending_ends_sessions_and_keeps_the_records() {
         alice_chatting_with(&t, NewChat::ada().wrote_minutes_ago(5).unread(1)).await;
 
     let resp = t
-        .gql_ok(
-            Some(&alice),
+        .query_ok(
+            &alice,
             "mutation { disconnectWhatsApp { status disconnectedAt accessTokenHint } }",
-            json!({}),
         )
         .await;
     assert_eq!(resp["disconnectWhatsApp"]["status"], "DISCONNECTED");
@@ -147,10 +142,9 @@ async fn disconnecting_stops_sending_ends_sessions_and_keeps_the_records() {
     // Signing in again works; the records are still there; sending is refused.
     let again = t.log_in("alice@example.com").await;
     let state = t
-        .gql_ok(
-            Some(&again),
+        .query_ok(
+            &again,
             "{ whatsappConnection { status } chats { nodes { id } } }",
-            json!({}),
         )
         .await;
     assert_eq!(state["whatsappConnection"]["status"], "DISCONNECTED");

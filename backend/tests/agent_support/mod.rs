@@ -180,6 +180,15 @@ impl World {
         self.app.rows(from).await
     }
 
+    /// The shop's activity events of `kind` (e.g. `ai_reply_blocked`).
+    pub async fn activity(&self, kind: &str) -> i64 {
+        self.rows(&format!(
+            "activity_events WHERE business_id = {} AND kind = '{kind}'",
+            self.shop.business_id
+        ))
+        .await
+    }
+
     /// Jobs not done yet.
     pub async fn open_jobs(&self) -> i64 {
         self.rows("jobs WHERE done_at IS NULL").await
@@ -195,6 +204,6 @@ impl World {
 
     /// Runs a GraphQL operation without variables as the shop's owner; returns `data`.
     pub async fn owner_query(&self, query: &str) -> Value {
-        self.app.gql_ok(Some(&self.token), query, json!({})).await
+        self.app.query_ok(&self.token, query).await
     }
 }

@@ -93,6 +93,12 @@ impl TestApp {
         resp["data"].clone()
     }
 
+    /// Runs an operation without variables as the caller of `token`; panics on errors
+    /// and returns `data`.
+    pub async fn query_ok(&self, token: &str, query: &str) -> Value {
+        self.gql_ok(Some(token), query, json!({})).await
+    }
+
     /// Signs up a business; returns its token.
     pub async fn sign_up(&self, business: &str, email: &str) -> String {
         let data = self
