@@ -7,7 +7,9 @@ use serde_json::Value;
 use shared::MessageKind;
 use shared::money::{Currency, format_minor};
 
-use super::{Identity, InboundMessage, NumberChange, clip, from_unix};
+use super::{clip, from_unix};
+use crate::db::contacts::{Identity, NumberChange};
+use crate::db::messages::InboundMessage;
 use crate::webhooks::payload::MessageIn;
 
 /// Normalises one message; `raw` is its JSON, `typed` the common fields.

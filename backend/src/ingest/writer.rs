@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel_async::{AsyncConnection, AsyncMysqlConnection};
+use shared::ConnectionId;
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
 use super::store::{self, Route, outcome};
@@ -166,7 +167,7 @@ struct Writer {
     /// phone_number_id -> (looked up at, connected route if any).
     routes: HashMap<String, (Instant, Option<Route>)>,
     /// connection id -> when its `last_webhook_at` was last set.
-    touched: HashMap<u64, Instant>,
+    touched: HashMap<ConnectionId, Instant>,
 }
 
 impl Writer {
@@ -212,7 +213,7 @@ impl Writer {
             }
         };
         let now = Instant::now();
-        let touch: HashSet<u64> = routes
+        let touch: HashSet<ConnectionId> = routes
             .values()
             .map(|r| r.connection_id)
             .filter(|id| {
@@ -263,7 +264,7 @@ impl Writer {
             .iter()
             .filter_map(|c| routes.get(&c.phone_number_id).copied())
             .collect();
-        let touch: HashSet<u64> = touched.iter().map(|r| r.connection_id).collect();
+        let touch: HashSet<ConnectionId> = touched.iter().map(|r| r.connection_id).collect();
         let mut last_error = String::new();
         for _ in 0..2 {
             let replies = self.replies;
