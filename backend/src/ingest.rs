@@ -3,8 +3,10 @@
 //!
 //! The path of one delivery:
 //!
-//! 1. `webhooks` checks the signature on the raw bytes, then [`parse`] turns the JSON
-//!    into a [`Delivery`] (on the request's own task, so parsing uses every core).
+//! 1. `webhooks` checks the signature on the raw bytes and hands them to
+//!    [`IngestQueue::receive`]: [`parse`] turns the JSON into a [`Delivery`] (on the
+//!    request's own task, so parsing uses every core); a body that is not a Meta
+//!    notification is kept raw (outcome `malformed`) and answered 400.
 //! 2. [`IngestQueue::submit`] hands it to the writer task (group commit, see
 //!    [`writer`]): the writer takes everything queued, stores it in ONE transaction
 //!    with multi-row statements ([`store`]), and answers each request only after the
@@ -40,7 +42,8 @@ use shared::MessageStatus;
 
 use crate::db::contacts::Identity;
 use crate::db::messages::{InboundMessage, StatusUpdate};
-use crate::webhooks::payload::{
+use crate::error::AppResult;
+use crate::meta::webhook::{
     ContactIn, MessageIn, MessagesValue, Notification, StatusIn, non_empty,
 };
 
@@ -77,6 +80,24 @@ pub struct MessagesChange {
 /// Why a delivery could not be read (the raw body is still kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Malformed(pub String);
+
+impl IngestQueue {
+    /// Takes a delivery whose signature was verified: parses it and waits until it is
+    /// committed. A malformed body is kept raw, on a connection of the pool (an error
+    /// only when even that fails).
+    pub async fn receive(&self, raw: Bytes) -> AppResult<IngestAck> {
+        match parse(raw.clone()) {
+            Ok(delivery) => Ok(self.submit(delivery).await),
+            Err(Malformed(reason)) => {
+                tracing::warn!(%reason, "malformed webhook delivery kept raw");
+                let mut conn = self.db.get().await?;
+                store::record_unprocessed(&mut conn, &raw, store::outcome::MALFORMED, &reason, &[])
+                    .await?;
+                Ok(IngestAck::Malformed)
+            }
+        }
+    }
+}
 
 /// Parses a verified delivery. Unknown fields and message types are tolerated; only
 /// a body that is not a Meta notification at all is [`Malformed`].
