@@ -27,6 +27,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod limits;
 pub mod meta;
+pub mod orders;
 pub mod seed;
 pub mod sender;
 pub mod standin;
