@@ -4,9 +4,9 @@
 //! models), `error` (edge error policy), `auth` (sessions, tokens), domain modules
 //! (`accounts`, `catalog`, `whatsapp` connections, `ingest` of webhooks, `sender`,
 //! `inbox`, `agent`: the AI salesperson), integrations (`meta` Graph API client,
-//! `anthropic` Messages API client, `standin` local stand-ins), `graphql` (API parts),
-//! `http` (routes), `webhooks` (Meta's webhook route), `limits` (rate limits), `tools`
-//! (simulator, benchmarks).
+//! `anthropic` Messages API client), `graphql` (API parts), `http` (routes), `webhooks`
+//! (Meta's webhook route), `limits` (rate limits). The development tools (demo,
+//! simulator, benchmarks, stand-ins) live in the `devtools` and `standins` crates.
 
 pub mod accounts;
 pub mod agent;
@@ -25,10 +25,7 @@ pub mod inbox;
 pub mod ingest;
 pub mod limits;
 pub mod meta;
-pub mod seed;
 pub mod sender;
-pub mod standin;
-pub mod tools;
 pub mod webhooks;
 pub mod whatsapp;
 

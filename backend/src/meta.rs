@@ -1,6 +1,6 @@
 //! Meta's WhatsApp Cloud API (Graph API): the wire types ([`types`]) and the client
-//! ([`client`]). The stand-in server in `crate::standin::graph` speaks the same types,
-//! so tests exercise the real client over real HTTP.
+//! ([`client`]). Tests exercise the real client over real HTTP against the Graph API
+//! stand-in of the `standins` crate (`standins/src/graph.rs`).
 
 pub mod client;
 pub mod types;

@@ -11,7 +11,6 @@
 //! | stored | 200 | raw event + contacts, chats, messages, statuses |
 //! | database unavailable | 503 (Meta retries) | nothing |
 
-pub mod fixtures;
 pub mod payload;
 pub mod signature;
 

@@ -8,9 +8,9 @@ mod webhook_support;
 
 use agent_support::World;
 use backend::events::{DomainEvent, EventKind};
-use backend::standin::anthropic::Scripted;
 use inbox_support::{WAIT, WsClient, WsEvent, business_id};
 use serde_json::json;
+use standins::anthropic::Scripted;
 
 /// Whether `text` names the amount `amount` on its own (not inside a larger number).
 fn has_amount(text: &str, amount: &str) -> bool {

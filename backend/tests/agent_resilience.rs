@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use agent_support::World;
 use backend::db::jobs;
-use backend::standin::anthropic::Scripted;
 use chrono::Utc;
 use serde_json::json;
+use standins::anthropic::Scripted;
 
 #[tokio::test]
 async fn an_overloaded_provider_is_retried_and_then_answers() {

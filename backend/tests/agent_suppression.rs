@@ -8,8 +8,8 @@ mod webhook_support;
 use std::time::Duration;
 
 use agent_support::World;
-use backend::standin::anthropic::Scripted;
 use serde_json::json;
+use standins::anthropic::Scripted;
 
 async fn reply_jobs(world: &World) -> i64 {
     world

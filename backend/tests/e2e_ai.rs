@@ -10,12 +10,12 @@
 mod common;
 mod webhook_support;
 
-use backend::standin::anthropic::{Scripted, StandInAnthropic};
-use backend::standin::graph::GraphStandin;
-use backend::webhooks::fixtures::{self, Customer};
 use common::TestApp;
 use common::browser::{Browser, spa_dir};
 use serde_json::{Value, json};
+use standins::anthropic::{Scripted, StandInAnthropic};
+use standins::graph::GraphStandin;
+use standins::webhook::{self as fixtures, Customer};
 
 const PHONE_NUMBER_ID: &str = "106540352242933";
 const ACCESS_TOKEN: &str = "EAAGaiE2ESECRETtoken1234567890qrst";

@@ -12,13 +12,13 @@ mod webhook_support;
 use std::time::Duration;
 
 use backend::db::schema::messages;
-use backend::standin::graph::{GraphStandin, RecordedRequest};
-use backend::webhooks::fixtures::{self, Customer};
 use common::TestApp;
 use common::browser::{Browser, spa_dir};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
+use standins::graph::{GraphStandin, RecordedRequest};
+use standins::webhook::{self as fixtures, Customer};
 
 const PHONE_NUMBER_ID: &str = "106540352242922";
 const ACCESS_TOKEN: &str = "EAAGe2eSECRETtoken1234567890wxyz";

@@ -4,13 +4,13 @@
 mod common;
 mod inbox_support;
 
-use backend::standin::graph::Failure;
 use common::error_code;
 use inbox_support::{
     Customer, PHONE_NUMBER_ID, WAIT, business_id, chat_gid, chat_messages, connect, insert_chat,
     minutes_ago, next_status_change, spawn, spawn_with,
 };
 use serde_json::json;
+use standins::graph::Failure;
 
 const SEND: &str = "mutation($c: ID!, $t: String!) { sendMessage(chatId: $c, text: $t) {
     id direction kind body sentBy status errorCode errorTitle } }";

@@ -5,9 +5,9 @@ mod common;
 mod webhook_support;
 
 use backend::db::inbox::Message;
-use backend::webhooks::fixtures::{self, Customer};
 use common::TestApp;
 use serde_json::{Value, json};
+use standins::webhook::{self as fixtures, Customer};
 use webhook_support::*;
 
 /// Sends one message of Meta type `kind` with `content`; returns what was stored.

@@ -9,11 +9,11 @@
 use std::time::{Duration, Instant};
 
 use backend::config::Config;
-use backend::standin::anthropic::StandInAnthropic;
-use backend::standin::graph::GraphStandin;
-use backend::webhooks::fixtures::{self, Customer};
 use secrecy::SecretString;
 use serde_json::{Value, json};
+use standins::anthropic::StandInAnthropic;
+use standins::graph::GraphStandin;
+use standins::webhook::{self as fixtures, Customer};
 
 use crate::common::TestApp;
 use crate::webhook_support::{self, Shop};
