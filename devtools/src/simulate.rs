@@ -71,8 +71,7 @@ pub async fn run(config: &Config, args: SimulateArgs) -> anyhow::Result<()> {
                 .context("give the message text, or --status with --wamid")?;
             let wamid = args.wamid.clone().unwrap_or_else(webhook::new_wamid);
             let message = webhook::text_message(&customer, &wamid, &text);
-            let value =
-                webhook::messages_value(&args.phone_number_id, &[&customer], vec![message]);
+            let value = webhook::messages_value(&args.phone_number_id, &[&customer], vec![message]);
             (webhook::single(value), wamid)
         }
     };
