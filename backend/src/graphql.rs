@@ -1,6 +1,6 @@
 //! The GraphQL API: one schema merged from per-domain parts.
 //!
-//! Conventions (DESIGN.md section 6): opaque ids, Relay cursor connections, errors with
+//! Conventions: opaque ids, Relay cursor connections, errors with
 //! `extensions.code`, every resolver scoped to the caller's business, depth and
 //! complexity limits.
 

@@ -3,11 +3,11 @@
 //! Layout: `config` (environment), `app` (shared state), `db` (pool, migrations,
 //! models), `error` (edge error policy), `auth` (sessions, tokens), domain modules
 //! (`accounts`, `catalog`, `whatsapp` connections, `ingest` of webhooks, `sender`,
-//! `inbox`, `agent`: the AI salesperson, `jobs`: the job runner), integrations (`meta`
-//! Graph API client, `anthropic` Messages API client, `standin` local stand-ins),
-//! `graphql` (API parts),
-//! `http` (routes), `webhooks` (Meta's webhook route), `limits` (rate limits), `tools`
-//! (simulator, benchmarks).
+//! `inbox`, `agent`: the AI salesperson, `jobs`: the job runner, `orders`: the order
+//! rules), integrations (`meta` Graph API client and webhook payloads, `anthropic`
+//! Messages API client), `graphql` (API parts), `http` (routes), `webhooks` (Meta's
+//! webhook route), `limits` (rate limits). The development tools (demo, simulator,
+//! benchmarks, stand-ins) live in the `devtools` and `standins` crates.
 
 pub mod accounts;
 pub mod agent;
@@ -28,10 +28,7 @@ pub mod jobs;
 pub mod limits;
 pub mod meta;
 pub mod orders;
-pub mod seed;
 pub mod sender;
-pub mod standin;
-pub mod tools;
 pub mod webhooks;
 pub mod whatsapp;
 

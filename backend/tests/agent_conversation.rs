@@ -2,8 +2,8 @@
 //! scripted model acts through tools, replies reach the Graph stand-in.
 
 use backend::events::{DomainEvent, EventKind};
-use backend::standin::anthropic::Scripted;
 use serde_json::json;
+use standins::anthropic::Scripted;
 
 use crate::agent_support::{World, create_order};
 use crate::common::error_code;

@@ -3,9 +3,9 @@
 use std::time::{Duration, Instant};
 
 use backend::db::jobs;
-use backend::standin::anthropic::Scripted;
 use chrono::Utc;
 use diesel_async::RunQueryDsl;
+use standins::anthropic::Scripted;
 
 use crate::agent_support::World;
 

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use backend::standin::anthropic::Scripted;
 use serde_json::json;
+use standins::anthropic::Scripted;
 
 use crate::agent_support::World;
 

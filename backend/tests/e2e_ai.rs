@@ -7,10 +7,10 @@
 //! and the order it records show in the conversation header, and a hand-off shows its
 //! reason with the takeover switch on.
 
-use backend::standin::anthropic::{Scripted, StandInAnthropic};
-use backend::standin::graph::GraphStandin;
-use backend::webhooks::fixtures::Customer;
 use serde_json::{Value, json};
+use standins::anthropic::{Scripted, StandInAnthropic};
+use standins::graph::GraphStandin;
+use standins::webhook::Customer;
 
 use crate::agent_support::create_order;
 use crate::common::TestApp;

@@ -9,11 +9,11 @@
 use std::time::Duration;
 
 use backend::db::schema::messages;
-use backend::standin::graph::{GraphStandin, RecordedRequest};
-use backend::webhooks::fixtures::{self, Customer};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
+use standins::graph::{GraphStandin, RecordedRequest};
+use standins::webhook::{self as fixtures, Customer};
 
 use crate::common::TestApp;
 use crate::common::browser::{Browser, WAIT, spa_dir};

@@ -1,8 +1,8 @@
 //! The outbound sender against the Graph API stand-in: the exact JSON Meta receives,
 //! retries on temporary failures, permanent failures recorded, and the 24-hour rule.
 
-use backend::standin::graph::Failure;
 use serde_json::{Value, json};
+use standins::graph::Failure;
 
 use crate::common::{TestApp, error_code};
 use crate::inbox_support::{

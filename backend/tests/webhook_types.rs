@@ -2,8 +2,8 @@
 //! and its own JSON.
 
 use backend::db::inbox::Message;
-use backend::webhooks::fixtures::{self, Customer};
 use serde_json::{Value, json};
+use standins::webhook::{self as fixtures, Customer};
 
 use crate::common::TestApp;
 use crate::webhook_support::*;

@@ -3,9 +3,9 @@
 
 use backend::events::EventKind;
 use backend::webhooks::MAX_BODY_BYTES;
-use backend::webhooks::fixtures::{self, Customer};
 use serde_json::json;
 use shared::ConnectionStatus;
+use standins::webhook::{self as fixtures, Customer};
 
 use crate::webhook_support::*;
 

@@ -212,23 +212,6 @@ pub async fn is_blacklisted(
     Ok(n > 0)
 }
 
-/// Which of these identifiers are blacklisted by the business.
-pub async fn blacklisted_among(
-    conn: &mut AsyncMysqlConnection,
-    business_id: u64,
-    ids: &[String],
-) -> QueryResult<Vec<String>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    blacklist::table
-        .filter(blacklist::business_id.eq(business_id))
-        .filter(blacklist::wa_id.eq_any(ids))
-        .select(blacklist::wa_id)
-        .load(conn)
-        .await
-}
-
 /// Adds an identifier to the suppression list (kept when already there).
 pub async fn blacklist_add(
     conn: &mut AsyncMysqlConnection,
@@ -408,20 +391,6 @@ pub async fn record_activity(
         .execute(conn)
         .await
         .map(|_| ())
-}
-
-/// Counts a business's activity events of one kind (tests, health).
-pub async fn activity_count(
-    conn: &mut AsyncMysqlConnection,
-    business_id: u64,
-    kind: &str,
-) -> QueryResult<i64> {
-    activity_events::table
-        .filter(activity_events::business_id.eq(business_id))
-        .filter(activity_events::kind.eq(kind))
-        .count()
-        .get_result(conn)
-        .await
 }
 
 /// (business, identifier) pairs on any suppression list among these identifiers.

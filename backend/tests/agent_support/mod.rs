@@ -5,11 +5,11 @@
 use std::time::{Duration, Instant};
 
 use backend::config::Config;
-use backend::standin::anthropic::{Scripted, StandInAnthropic};
-use backend::standin::graph::GraphStandin;
-use backend::webhooks::fixtures::Customer;
 use secrecy::SecretString;
 use serde_json::{Value, json};
+use standins::anthropic::{Scripted, StandInAnthropic};
+use standins::graph::GraphStandin;
+use standins::webhook::Customer;
 
 use crate::common::{TestApp, decode_id};
 use crate::webhook_support::{self, Shop};

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use backend::db::schema::{chats, contacts, messages};
 use backend::events::{DomainEvent, EventKind};
-use backend::standin::graph::{GraphStandin, RecordedRequest};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{NaiveDateTime, Utc};
@@ -15,6 +14,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
+use standins::graph::{GraphStandin, RecordedRequest};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 

@@ -3,12 +3,12 @@
 
 use backend::db::inbox::{Chat, Contact, Message};
 use backend::db::schema::{chats, contacts, messages};
-use backend::webhooks::fixtures::{self, Customer};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 use shared::ConnectionStatus;
+use standins::webhook::{self as fixtures, Customer};
 
 use crate::common::TestApp;
 
@@ -35,7 +35,7 @@ pub async fn shop_with_status(
     let token = app.sign_up(name, &email).await;
     let business_id = app.business_id(&token).await;
     let mut conn = app.app.db().await.unwrap();
-    let connection_id = fixtures::insert_connection(
+    let connection_id = insert_connection(
         &mut conn,
         &app.app.config.data_key,
         business_id,
@@ -228,4 +228,35 @@ pub async fn ingest_rows(app: &TestApp) -> [i64; 5] {
 /// while a test counts what the webhook stored (reply jobs are still enqueued).
 pub async fn spawn_ingest() -> TestApp {
     TestApp::spawn_with(|c| c.agent.workers = 0).await
+}
+
+/// Inserts a connected number for a business, with a dummy encrypted token (the
+/// product's own flow is `connectWhatsApp`, which checks the number with Meta first).
+async fn insert_connection(
+    conn: &mut diesel_async::AsyncMysqlConnection,
+    key: &backend::config::DataKey,
+    business_id: u64,
+    phone_number_id: &str,
+    status: ConnectionStatus,
+) -> diesel::QueryResult<u64> {
+    use backend::db::schema::whatsapp_connections as wc;
+
+    let token = format!("EAAG-fixture-token-{phone_number_id}");
+    diesel::insert_into(wc::table)
+        .values((
+            wc::business_id.eq(business_id),
+            wc::phone_number_id.eq(phone_number_id),
+            wc::waba_id.eq(fixtures::DEMO_WABA_ID),
+            wc::display_phone_number.eq(fixtures::DEMO_DISPLAY_PHONE_NUMBER),
+            wc::access_token_enc.eq(backend::crypto::encrypt(key, &token)),
+            wc::access_token_hint.eq(backend::crypto::mask_secret(&token)),
+            wc::status.eq(status.as_str()),
+        ))
+        .execute(conn)
+        .await?;
+    wc::table
+        .filter(wc::phone_number_id.eq(phone_number_id))
+        .select(wc::id)
+        .first(conn)
+        .await
 }
