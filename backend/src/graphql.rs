@@ -27,8 +27,9 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
 
-/// Every query, merged from the domain parts (their order is the fields' order in
-/// `schema.graphql`).
+/// Every query, merged from the domain parts.
+// The parts' order is the fields' order in `schema.graphql`: the AI settings, the
+// orders, then the "try it" console.
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     business::BusinessQuery,
