@@ -8,8 +8,8 @@ use shared::ProductId;
 
 use super::common::{Money, money};
 use super::{Authenticated, ContextExt, ids};
+use crate::agent::chat_state::{ChatNegotiation, parse_interest};
 use crate::agent::settings::{self, AiSettingsView, PreviewTurn};
-use crate::agent::tools::{ChatNegotiation, parse_interest};
 use crate::agent::{Reply, Responder};
 use crate::db::agent::UsageDay;
 use crate::error::AppError;
