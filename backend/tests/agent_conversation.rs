@@ -406,7 +406,7 @@ async fn ai_settings_keep_the_key_secret_and_orders_of_others_are_not_found() {
     );
 
     let other = world.app.sign_up("Other Shop", "other@shops.test").await;
-    let order_id = backend::graphql::ids::encode("Order", 1).0;
+    let order_id = backend::graphql::ids::encode(shared::OrderId(1)).0;
     let resp = world
         .app
         .gql(
