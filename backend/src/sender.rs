@@ -436,7 +436,7 @@ pub async fn run_send_job(app: &AppState, job: &Job) -> Settled {
         else {
             return Ok(Settled::Nothing("the message no longer exists"));
         };
-        if message.status != shared::MessageStatus::Pending.as_str() {
+        if message.status != shared::MessageStatus::Pending {
             return Ok(Settled::Nothing("the message is no longer pending"));
         }
         drop(conn);
