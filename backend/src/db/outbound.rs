@@ -71,8 +71,8 @@ pub async fn insert_pending(
         jobs::enqueue(
             conn,
             &[NewJob {
-                business_id: Some(new.business_id),
-                kind: jobs::kind::SEND_MESSAGE,
+                business_id: Some(shared::BusinessId(new.business_id)),
+                kind: jobs::JobKind::SendMessage,
                 dedupe_key: Some(jobs::send_key(id)),
                 payload: serde_json::json!({"message_id": id, "request": send.request}).to_string(),
                 run_at: send.run_at,
