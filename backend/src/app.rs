@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
+use crate::agent::enqueue::{InboundNote, ReplyScheduler};
 use crate::config::Config;
 use crate::db::{DbConn, DbPool};
 use crate::error::AppResult;
 use crate::events::EventBus;
-use crate::ingest::IngestQueue;
+use crate::ingest::{IngestQueue, ReplyHook};
 use crate::limits::{RateLimits, SendPacer};
 
 /// Everything a request handler or worker needs, built once at start.
@@ -41,7 +42,7 @@ impl App {
             secrecy::ExposeSecret::expose_secret(&config.database_url).to_string(),
             db.clone(),
             events.clone(),
-            crate::agent::enqueue::ReplyScheduler::new(&config.agent),
+            ReplyScheduler::new(&config.agent),
         )?;
         Ok(App {
             db,
@@ -62,6 +63,27 @@ impl App {
     /// The pool itself, for health reporting.
     pub fn pool(&self) -> &DbPool {
         &self.db
+    }
+}
+
+/// Ingest's batches schedule the agent's replies in their own transaction; the two
+/// meet here, so ingest does not import the agent.
+impl ReplyHook for ReplyScheduler {
+    async fn on_stored(
+        &self,
+        conn: &mut diesel_async::AsyncMysqlConnection,
+        stored: &[(shared::ChatId, &crate::db::messages::InboundMessage)],
+        now: chrono::NaiveDateTime,
+    ) -> diesel::QueryResult<()> {
+        let notes: Vec<InboundNote> = stored
+            .iter()
+            .map(|(chat_id, m)| InboundNote {
+                chat_id: chat_id.0,
+                kind: m.kind,
+                body: &m.body,
+            })
+            .collect();
+        self.schedule(conn, &notes, now).await
     }
 }
 

@@ -426,7 +426,7 @@ pub async fn run_send_job(app: &AppState, job: &Job) -> Outcome {
         else {
             return Ok(nothing("the message no longer exists"));
         };
-        if message.status != shared::MessageStatus::Pending.as_str() {
+        if message.status != shared::MessageStatus::Pending {
             return Ok(nothing("the message is no longer pending"));
         }
         drop(conn);

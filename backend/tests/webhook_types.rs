@@ -34,7 +34,7 @@ async fn media_messages_keep_media_id_mime_type_and_caption() {
         json!({"id": "MEDIA-IMG-1", "mime_type": "image/jpeg", "sha256": "abc", "caption": "this one in blue?"}),
     )
     .await;
-    assert_eq!(image.kind, "image");
+    assert_eq!(image.kind.as_str(), "image");
     assert_eq!(image.body, "📷 Photo: this one in blue?");
     assert_eq!(image.media_id.as_deref(), Some("MEDIA-IMG-1"));
     assert_eq!(image.media_mime.as_deref(), Some("image/jpeg"));
@@ -74,7 +74,7 @@ async fn media_messages_keep_media_id_mime_type_and_caption() {
         json!({"id": "MEDIA-DOC-1", "mime_type": "application/pdf", "filename": "invoice.pdf", "caption": "paid"}),
     )
     .await;
-    assert_eq!(doc.kind, "document");
+    assert_eq!(doc.kind.as_str(), "document");
     assert_eq!(doc.body, "📄 Document: invoice.pdf — paid");
     assert_eq!(payload(&doc)["document"]["filename"], "invoice.pdf");
 
@@ -100,7 +100,7 @@ async fn locations_and_shared_contacts_are_readable() {
         json!({"latitude": 6.4541, "longitude": 3.3947, "name": "Balogun Market", "address": "Lagos Island"}),
     )
     .await;
-    assert_eq!(loc.kind, "location");
+    assert_eq!(loc.kind.as_str(), "location");
     assert_eq!(
         loc.body,
         "📍 Location: Balogun Market, Lagos Island (6.4541, 3.3947)"
@@ -118,7 +118,7 @@ async fn locations_and_shared_contacts_are_readable() {
         }]),
     )
     .await;
-    assert_eq!(cards.kind, "contacts");
+    assert_eq!(cards.kind.as_str(), "contacts");
     assert_eq!(
         cards.body,
         "👤 Shared contact: Tunde Bello (+234 803 555 0101); Ngozi"
@@ -185,7 +185,7 @@ async fn a_catalog_order_is_summarised_with_items_and_total() {
         }),
     )
     .await;
-    assert_eq!(order.kind, "order");
+    assert_eq!(order.kind.as_str(), "order");
     assert_eq!(
         order.body,
         "🛒 Order: 2 × ANKARA-RED (NGN 25,000.00 each), 1 × SCARF-01 (NGN 4,999.50 each) — total NGN 54,999.50 — “deliver to Yaba please”"
@@ -256,7 +256,7 @@ async fn unsupported_system_and_welcome_messages_are_stored_readably() {
         m
     })
     .await;
-    assert_eq!(unsupported.kind, "unsupported");
+    assert_eq!(unsupported.kind.as_str(), "unsupported");
     assert_eq!(
         unsupported.body,
         "⚠️ Unsupported message (131051: Message type unknown)"
@@ -264,11 +264,11 @@ async fn unsupported_system_and_welcome_messages_are_stored_readably() {
     assert_eq!(payload(&unsupported)["errors"][0]["code"], 131051);
 
     let unknown = ingest_one(&app, "hologram", json!({"x": 1})).await;
-    assert_eq!(unknown.kind, "unsupported");
+    assert_eq!(unknown.kind.as_str(), "unsupported");
     assert_eq!(payload(&unknown)["hologram"]["x"], 1);
 
     let welcome = ingest_one(&app, "request_welcome", Value::Null).await;
-    assert_eq!(welcome.kind, "system");
+    assert_eq!(welcome.kind.as_str(), "system");
     assert_eq!(welcome.body, "👋 Customer opened the chat");
 
     let system = ingest_one(

@@ -75,7 +75,7 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
     let history = agent_db::recent_messages(&mut conn, chat_id, prompt::HISTORY_LIMIT).await?;
     let answered = history
         .last()
-        .is_none_or(|m| m.direction == MessageDirection::Outbound.as_str());
+        .is_none_or(|m| m.direction == MessageDirection::Outbound);
     if answered {
         return Ok(Outcome::Done(Some("nothing to answer".into())));
     }
@@ -127,7 +127,7 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
         history: history
             .iter()
             .map(|m| Turn {
-                from_customer: m.direction == MessageDirection::Inbound.as_str(),
+                from_customer: m.direction == MessageDirection::Inbound,
                 text: m.body.clone(),
             })
             .collect(),

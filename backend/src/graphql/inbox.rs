@@ -248,22 +248,14 @@ impl From<model::Message> for Message {
         Message {
             id: ids::encode(MessageId(m.id)),
             chat_id: ids::encode(ChatId(m.chat_id)),
-            direction: shared::MessageDirection::parse(&m.direction)
-                .unwrap_or(shared::MessageDirection::Inbound)
-                .into(),
-            kind: shared::MessageKind::parse(&m.kind)
-                .unwrap_or(shared::MessageKind::Unsupported)
-                .into(),
+            direction: m.direction.into(),
+            kind: m.kind.into(),
             body: m.body,
             media_id: m.media_id,
             media_mime_type: m.media_mime,
             reply_to_wamid: m.context_wamid,
-            sent_by: SharedSentBy::parse(&m.sent_by)
-                .unwrap_or(SharedSentBy::System)
-                .into(),
-            status: shared::MessageStatus::parse(&m.status)
-                .unwrap_or(shared::MessageStatus::Pending)
-                .into(),
+            sent_by: m.sent_by.into(),
+            status: m.status.into(),
             error_code: m.error_code,
             error_title: m.error_title,
             timestamp: m.wa_timestamp.unwrap_or(m.created_at).and_utc(),
