@@ -14,7 +14,7 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use diesel_async::AsyncMysqlConnection;
 use serde_json::json;
-use shared::{BusinessId, MessageKind};
+use shared::{BusinessId, ChatId, MessageKind};
 
 use super::optout;
 use crate::config::agent::AgentConfig;
@@ -68,13 +68,13 @@ impl ReplyScheduler {
         if by_chat.is_empty() {
             return Ok(());
         }
-        let chat_ids: Vec<u64> = by_chat.keys().copied().collect();
+        let chat_ids: Vec<ChatId> = by_chat.keys().copied().map(ChatId).collect();
         let targets = agent_db::reply_targets(conn, &chat_ids).await?;
         let all_ids: Vec<String> = targets
             .iter()
             .flat_map(|t| t.wa_id.iter().chain(t.user_id.iter()).cloned())
             .collect();
-        let listed: HashSet<(u64, String)> = agent_db::blacklisted_pairs(conn, &all_ids)
+        let listed: HashSet<(BusinessId, String)> = agent_db::blacklisted_pairs(conn, &all_ids)
             .await?
             .into_iter()
             .collect();
@@ -86,7 +86,7 @@ impl ReplyScheduler {
             let blacklisted = ids
                 .iter()
                 .any(|id| listed.contains(&(t.business_id, (*id).clone())));
-            let opted_out = by_chat[&t.chat_id]
+            let opted_out = by_chat[&t.chat_id.0]
                 .iter()
                 .any(|n| n.kind == MessageKind::Text && optout::is_opt_out(n.body));
             if opted_out {
@@ -106,9 +106,9 @@ impl ReplyScheduler {
                     )
                     .await?;
                     new_jobs.push(NewJob {
-                        business_id: Some(BusinessId(t.business_id)),
+                        business_id: Some(t.business_id),
                         kind: JobKind::OptOutNotice,
-                        dedupe_key: Some(jobs::opt_out_key(t.chat_id)),
+                        dedupe_key: Some(jobs::opt_out_key(t.chat_id.0)),
                         payload: json!({"chat_id": t.chat_id}).to_string(),
                         run_at: now,
                         max_attempts: 3,
@@ -120,9 +120,9 @@ impl ReplyScheduler {
                 continue;
             }
             new_jobs.push(NewJob {
-                business_id: Some(BusinessId(t.business_id)),
+                business_id: Some(t.business_id),
                 kind: JobKind::AiReply,
-                dedupe_key: Some(jobs::reply_key(t.chat_id)),
+                dedupe_key: Some(jobs::reply_key(t.chat_id.0)),
                 payload: json!({"chat_id": t.chat_id}).to_string(),
                 run_at,
                 max_attempts: self.max_attempts,
