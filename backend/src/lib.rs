@@ -52,6 +52,7 @@ pub async fn init(config: Config) -> anyhow::Result<AppState> {
     let events = events::EventBus::new();
     let ingest = ingest::IngestQueue::start(
         url,
+        pool.clone(),
         events.clone(),
         agent::enqueue::ReplyScheduler::new(&config.agent),
     )?;

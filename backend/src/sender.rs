@@ -468,7 +468,7 @@ async fn apply_early_statuses(
     conn: &mut diesel_async::AsyncMysqlConnection,
     wamid: &str,
 ) -> AppResult<()> {
-    crate::ingest::apply_pending_statuses(conn, wamid).await?;
+    crate::db::messages::apply_pending_statuses(conn, wamid).await?;
     Ok(())
 }
 

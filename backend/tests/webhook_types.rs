@@ -1,35 +1,27 @@
 //! Every inbound message type is stored with its kind, a readable body, its media id
 //! and its own JSON.
 
-mod common;
-mod webhook_support;
-
 use backend::db::inbox::Message;
 use backend::webhooks::fixtures::{self, Customer};
-use common::TestApp;
 use serde_json::{Value, json};
-use webhook_support::*;
+
+use crate::common::TestApp;
+use crate::webhook_support::*;
 
 /// Sends one message of Meta type `kind` with `content`; returns what was stored.
 async fn ingest_one(app: &TestApp, kind: &str, content: Value) -> Message {
     ingest_message(app, |c, w| fixtures::message(c, w, kind, content)).await
 }
 
+/// Sends the message `build` makes from Ada to the shop "Ada Styles" (number `111`,
+/// signed up on the first call); returns what was stored.
 async fn ingest_message(app: &TestApp, build: impl FnOnce(&Customer, &str) -> Value) -> Message {
-    let shop = match app
-        .count("SELECT COUNT(*) AS n FROM whatsapp_connections")
-        .await
-    {
-        0 => shop(app, "Ada Styles", "111").await,
-        _ => Shop {
-            business_id: 0,
-            phone_number_id: "111".into(),
-            connection_id: 0,
-        },
-    };
+    if app.rows("whatsapp_connections").await == 0 {
+        shop(app, "Ada Styles", "111").await;
+    }
     let ada = Customer::with_phone("15551234567", "Ada");
     let wamid = fixtures::new_wamid();
-    assert_eq!(send(app, &shop, &ada, build(&ada, &wamid)).await, 200);
+    assert_eq!(send_to(app, "111", &ada, build(&ada, &wamid)).await, 200);
     message(app, &wamid).await
 }
 
