@@ -2,12 +2,11 @@
 
 use std::sync::Arc;
 
-use crate::agent::enqueue::{InboundNote, ReplyScheduler};
 use crate::config::Config;
 use crate::db::{DbConn, DbPool};
 use crate::error::AppResult;
 use crate::events::EventBus;
-use crate::ingest::{IngestQueue, ReplyHook};
+use crate::ingest::IngestQueue;
 use crate::limits::{RateLimits, SendPacer};
 
 /// Everything a request handler or worker needs, built once at start.
@@ -29,21 +28,19 @@ pub struct App {
 }
 
 impl App {
-    /// Builds the state from a configuration and a pool, and starts the ingest writer
-    /// (its own thread and database connection).
-    pub fn new(config: Config, db: DbPool) -> anyhow::Result<App> {
+    /// Builds the state from a configuration, a pool, the event bus and the ingest
+    /// writer started on that bus (wired in [`crate::init`]).
+    pub fn new(
+        config: Config,
+        db: DbPool,
+        events: EventBus,
+        ingest: IngestQueue,
+    ) -> anyhow::Result<App> {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(20))
             .connect_timeout(std::time::Duration::from_secs(5))
             .user_agent(concat!("wasales/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        let events = EventBus::new();
-        let ingest = IngestQueue::start(
-            secrecy::ExposeSecret::expose_secret(&config.database_url).to_string(),
-            db.clone(),
-            events.clone(),
-            ReplyScheduler::new(&config.agent),
-        )?;
         Ok(App {
             db,
             http,
@@ -63,27 +60,6 @@ impl App {
     /// The pool itself, for health reporting.
     pub fn pool(&self) -> &DbPool {
         &self.db
-    }
-}
-
-/// Ingest's batches schedule the agent's replies in their own transaction; the two
-/// meet here, so ingest does not import the agent.
-impl ReplyHook for ReplyScheduler {
-    async fn on_stored(
-        &self,
-        conn: &mut diesel_async::AsyncMysqlConnection,
-        stored: &[(shared::ChatId, &crate::db::messages::InboundMessage)],
-        now: chrono::NaiveDateTime,
-    ) -> diesel::QueryResult<()> {
-        let notes: Vec<InboundNote> = stored
-            .iter()
-            .map(|(chat_id, m)| InboundNote {
-                chat_id: chat_id.0,
-                kind: m.kind,
-                body: &m.body,
-            })
-            .collect();
-        self.schedule(conn, &notes, now).await
     }
 }
 

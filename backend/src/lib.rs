@@ -39,13 +39,21 @@ use secrecy::ExposeSecret;
 use crate::app::{App, AppState};
 use crate::config::Config;
 
-/// Prepares the database (create, migrate) and builds the app state.
+/// Prepares the database (create, migrate) and builds the app state, starting the
+/// ingest writer (its own thread and database connection) with the reply scheduler.
 pub async fn init(config: Config) -> anyhow::Result<AppState> {
     let url = config.database_url.expose_secret().to_string();
     db::create_database_if_missing(&url).await?;
     db::run_migrations(&url).await?;
     let pool = db::build_pool(&url, config.db_pool_size)?;
-    Ok(AppState(Arc::new(App::new(config, pool)?)))
+    let events = events::EventBus::new();
+    let ingest = ingest::IngestQueue::start(
+        url,
+        pool.clone(),
+        events.clone(),
+        agent::enqueue::ReplyScheduler::new(&config.agent),
+    )?;
+    Ok(AppState(Arc::new(App::new(config, pool, events, ingest)?)))
 }
 
 /// Serves the app on an already-bound listener, with the job workers, until

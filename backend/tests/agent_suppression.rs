@@ -19,7 +19,7 @@ async fn a_blacklisted_contact_gets_no_job_and_no_model_call() {
     let mut conn = world.app.app.db().await.unwrap();
     backend::db::agent::blacklist_add(
         &mut conn,
-        business,
+        shared::BusinessId(business),
         world.customer.wa_id.as_deref().unwrap(),
         "abusive",
     )
@@ -39,7 +39,7 @@ async fn a_contact_blacklisted_by_bsuid_after_the_job_was_queued_is_not_answered
     let mut conn = world.app.app.db().await.unwrap();
     backend::db::agent::blacklist_add(
         &mut conn,
-        world.shop.business_id,
+        shared::BusinessId(world.shop.business_id),
         world.customer.user_id.as_deref().unwrap(),
         "spam",
     )
