@@ -11,6 +11,11 @@ ensure_wasm_tools
 log "cargo fmt --check"
 cargo fmt --all -- --check
 
+log "layers: no import cycles, lower layers never import higher ones"
+command -v python3 >/dev/null || apt_install python3
+python3 scripts/check_layers.py backend/src --lower db,meta,config,crypto,error
+python3 scripts/check_layers.py frontend/src
+
 log "db/schema.rs is what diesel print-schema prints for the migrations"
 check_schema_drift
 
