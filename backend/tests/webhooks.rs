@@ -144,10 +144,10 @@ async fn a_text_message_becomes_contact_chat_and_message_and_is_published() {
 
     let contacts = all_contacts(&app).await;
     assert_eq!(contacts.len(), 1);
-    assert_eq!(contacts[0].wa_id.as_deref(), Some("15551234567"));
-    assert_eq!(contacts[0].user_id, ada.user_id);
-    assert_eq!(contacts[0].profile_name.as_deref(), Some("Ada"));
-    assert_eq!(contacts[0].country_code.as_deref(), Some("US"));
+    assert_eq!(contacts[0].identity.wa_id.as_deref(), Some("15551234567"));
+    assert_eq!(contacts[0].identity.user_id, ada.user_id);
+    assert_eq!(contacts[0].identity.profile_name.as_deref(), Some("Ada"));
+    assert_eq!(contacts[0].identity.country_code.as_deref(), Some("US"));
 
     assert_eq!(
         app.rows("webhook_events WHERE outcome = 'processed' AND processed_at IS NOT NULL")
@@ -267,9 +267,12 @@ async fn a_username_customer_without_a_phone_number_is_stored_and_shown() {
     let contacts = all_contacts(&app).await;
     assert_eq!(contacts.len(), 1);
     let c = &contacts[0];
-    assert_eq!(c.wa_id, None);
-    assert_eq!(c.user_id.as_deref(), Some("US.13491208655302741918"));
-    assert_eq!(c.username.as_deref(), Some("chi.buys"));
+    assert_eq!(c.identity.wa_id, None);
+    assert_eq!(
+        c.identity.user_id.as_deref(),
+        Some("US.13491208655302741918")
+    );
+    assert_eq!(c.identity.username.as_deref(), Some("chi.buys"));
     assert_eq!(c.display_name(), "Chi");
     assert_eq!(
         c.recipient(),
@@ -306,9 +309,9 @@ async fn a_customer_seen_by_phone_and_later_by_bsuid_is_one_contact() {
 
     let contacts = all_contacts(&app).await;
     assert_eq!(contacts.len(), 1, "{contacts:?}");
-    assert_eq!(contacts[0].wa_id.as_deref(), Some("15551234567"));
-    assert_eq!(contacts[0].user_id, full.user_id);
-    assert_eq!(contacts[0].profile_name.as_deref(), Some("Ada L."));
+    assert_eq!(contacts[0].identity.wa_id.as_deref(), Some("15551234567"));
+    assert_eq!(contacts[0].identity.user_id, full.user_id);
+    assert_eq!(contacts[0].identity.profile_name.as_deref(), Some("Ada L."));
     assert_eq!(app.rows("chats").await, 1);
     assert_eq!(
         app.count("SELECT CAST(SUM(unread_count) AS SIGNED) AS n FROM chats")
@@ -332,8 +335,11 @@ async fn a_customer_seen_by_phone_and_later_by_bsuid_is_one_contact() {
     assert_eq!(send(&app, &shop, &bola_full, m5).await, 200);
     let contacts = all_contacts(&app).await;
     assert_eq!(contacts.len(), 2);
-    assert_eq!(contacts[1].wa_id.as_deref(), Some("2348031234567"));
-    assert_eq!(contacts[1].user_id.as_deref(), Some("NG.1502576394655843"));
+    assert_eq!(contacts[1].identity.wa_id.as_deref(), Some("2348031234567"));
+    assert_eq!(
+        contacts[1].identity.user_id.as_deref(),
+        Some("NG.1502576394655843")
+    );
 }
 
 #[tokio::test]
@@ -368,9 +374,9 @@ async fn user_changed_number_moves_the_contact_to_the_new_number() {
 
     let contacts = all_contacts(&app).await;
     assert_eq!(contacts.len(), 1);
-    assert_eq!(contacts[0].wa_id.as_deref(), Some("15559876543"));
+    assert_eq!(contacts[0].identity.wa_id.as_deref(), Some("15559876543"));
     assert_eq!(
-        contacts[0].user_id.as_deref(),
+        contacts[0].identity.user_id.as_deref(),
         Some("US.99999999999999999999")
     );
 

@@ -124,7 +124,7 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
             chat_id,
             contact_id: ContactId(contact.id),
         }),
-        first_name: prompt::first_name(contact.profile_name.as_deref()),
+        first_name: prompt::first_name(contact.identity.profile_name.as_deref()),
         history: history
             .iter()
             .map(|m| Turn {

@@ -186,12 +186,8 @@ pub async fn tokens_on(
 
 /// The identifiers a contact may be blacklisted under (phone and BSUID).
 pub fn suppression_ids(contact: &Contact) -> Vec<String> {
-    contact
-        .wa_id
-        .iter()
-        .chain(contact.user_id.iter())
-        .cloned()
-        .collect()
+    let i = &contact.identity;
+    i.wa_id.iter().chain(i.user_id.iter()).cloned().collect()
 }
 
 /// Whether the contact is on the business's suppression list (by phone or BSUID).

@@ -18,9 +18,15 @@ use shared::{BusinessId, ContactId};
 
 use super::schema::contacts;
 
-/// What Meta told us about one customer. At least one of `user_id` and `wa_id` is set
-/// for a customer we store.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What Meta told us about one customer, and a stored contact's identifying columns
+/// (embedded in [`super::inbox::Contact`]). At least one of `user_id` and `wa_id` is
+/// set for a customer we store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(
+    table_name = contacts,
+    check_for_backend(diesel::mysql::Mysql),
+    treat_none_as_null = true
+)]
 pub struct Identity {
     /// BSUID.
     pub user_id: Option<String>,
@@ -60,14 +66,10 @@ pub struct NumberChange {
 
 #[derive(Insertable)]
 #[diesel(table_name = contacts)]
-struct NewContact<'a> {
+struct NewContact {
     business_id: BusinessId,
-    user_id: Option<&'a str>,
-    parent_user_id: Option<&'a str>,
-    wa_id: Option<&'a str>,
-    username: Option<&'a str>,
-    profile_name: Option<&'a str>,
-    country_code: Option<&'a str>,
+    #[diesel(embed)]
+    fields: Identity,
 }
 
 /// A contact as the batch sees it: loaded (with `id`) or about to be inserted.
@@ -110,17 +112,8 @@ fn holding<'a>(
         .into_boxed()
 }
 
-/// A stored contact: id, business, then the fields of [`Identity`] in order.
-type ContactSelect = (
-    ContactId,
-    BusinessId,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+/// A stored contact: id, business and its [`Identity`].
+type ContactSelect = (ContactId, BusinessId, Identity);
 
 impl ContactBook {
     /// Loads, in one query, every stored contact of `named` (each a business and a
@@ -150,35 +143,17 @@ impl ContactBook {
         let user_ids: Vec<&str> = user_ids.into_iter().collect();
         let wa_ids: Vec<&str> = wa_ids.into_iter().collect();
         let rows: Vec<ContactSelect> = holding(&businesses, &user_ids, &wa_ids)
-            .select((
-                contacts::id,
-                contacts::business_id,
-                contacts::user_id,
-                contacts::parent_user_id,
-                contacts::wa_id,
-                contacts::username,
-                contacts::profile_name,
-                contacts::country_code,
-            ))
+            .select((contacts::id, contacts::business_id, Identity::as_select()))
             .order(contacts::id)
             .load(conn)
             .await?;
-        for (id, business_id, user_id, parent_user_id, wa_id, username, profile_name, country) in
-            rows
-        {
+        for (id, business_id, fields) in rows {
             book.push(ContactRow {
                 id: Some(id),
                 business_id,
-                loaded_user_id: user_id.clone(),
-                loaded_wa_id: wa_id.clone(),
-                fields: Identity {
-                    user_id,
-                    parent_user_id,
-                    wa_id,
-                    username,
-                    profile_name,
-                    country_code: country,
-                },
+                loaded_user_id: fields.user_id.clone(),
+                loaded_wa_id: fields.wa_id.clone(),
+                fields,
                 dirty: false,
             });
         }
@@ -336,17 +311,8 @@ impl ContactBook {
             }
         }
         for row in self.rows.iter().filter(|r| r.dirty && r.id.is_some()) {
-            let f = &row.fields;
             diesel::update(contacts::table.filter(contacts::id.eq(row.id.expect("filtered"))))
-                .set((
-                    contacts::user_id.eq(&f.user_id),
-                    contacts::parent_user_id.eq(&f.parent_user_id),
-                    contacts::wa_id.eq(&f.wa_id),
-                    contacts::username.eq(&f.username),
-                    contacts::profile_name.eq(&f.profile_name),
-                    contacts::country_code.eq(&f.country_code),
-                    contacts::updated_at.eq(now),
-                ))
+                .set((&row.fields, contacts::updated_at.eq(now)))
                 .execute(conn)
                 .await?;
         }
@@ -362,12 +328,7 @@ impl ContactBook {
                 let r = &self.rows[i];
                 NewContact {
                     business_id: r.business_id,
-                    user_id: r.fields.user_id.as_deref(),
-                    parent_user_id: r.fields.parent_user_id.as_deref(),
-                    wa_id: r.fields.wa_id.as_deref(),
-                    username: r.fields.username.as_deref(),
-                    profile_name: r.fields.profile_name.as_deref(),
-                    country_code: r.fields.country_code.as_deref(),
+                    fields: r.fields.clone(),
                 }
             })
             .collect();

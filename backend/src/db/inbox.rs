@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncMysqlConnection, RunQueryDsl};
 use shared::{MessageDirection, MessageKind, MessageStatus, SentBy};
 
+use super::contacts::Identity;
 use super::schema::{chats, contacts, messages};
 
 /// A WhatsApp customer of one business.
@@ -18,36 +19,29 @@ pub struct Contact {
     pub id: u64,
     /// Tenant.
     pub business_id: u64,
-    /// Meta's business-scoped user id (BSUID), when known.
-    pub user_id: Option<String>,
-    /// Parent BSUID, when Meta sends one.
-    pub parent_user_id: Option<String>,
-    /// Phone number (digits), when known. Optional: username customers have none.
-    pub wa_id: Option<String>,
-    /// WhatsApp username, when set.
-    pub username: Option<String>,
-    /// Profile name from WhatsApp.
-    pub profile_name: Option<String>,
-    /// Country code Meta reports.
-    pub country_code: Option<String>,
+    /// Who the customer is: BSUID, phone number, username, profile name, country.
+    #[diesel(embed)]
+    pub identity: Identity,
 }
 
 impl Contact {
     /// Where replies go: the phone number when known, else the BSUID.
     pub fn recipient(&self) -> Option<Recipient<'_>> {
-        self.wa_id
+        let i = &self.identity;
+        i.wa_id
             .as_deref()
             .map(Recipient::Phone)
-            .or(self.user_id.as_deref().map(Recipient::UserId))
+            .or(i.user_id.as_deref().map(Recipient::UserId))
     }
 
     /// A name to show.
     pub fn display_name(&self) -> String {
-        self.profile_name
+        let i = &self.identity;
+        i.profile_name
             .clone()
-            .or_else(|| self.username.clone())
-            .or_else(|| self.wa_id.as_deref().map(shared::phone::display_phone))
-            .or_else(|| self.user_id.clone())
+            .or_else(|| i.username.clone())
+            .or_else(|| i.wa_id.as_deref().map(shared::phone::display_phone))
+            .or_else(|| i.user_id.clone())
             .unwrap_or_else(|| "Customer".into())
     }
 }

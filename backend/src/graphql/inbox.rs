@@ -124,10 +124,10 @@ impl From<model::Contact> for Contact {
         Contact {
             id: ids::encode(ContactId(c.id)),
             name: c.display_name(),
-            wa_id: c.wa_id,
-            user_id: c.user_id,
-            username: c.username,
-            profile_name: c.profile_name,
+            wa_id: c.identity.wa_id,
+            user_id: c.identity.user_id,
+            username: c.identity.username,
+            profile_name: c.identity.profile_name,
         }
     }
 }
