@@ -13,6 +13,18 @@ async fn ingest_one(app: &TestApp, kind: &str, content: Value) -> Message {
     ingest_message(app, |c, w| fixtures::message(c, w, kind, content)).await
 }
 
+/// Sends one message of Meta type `kind` with `content`; checks it was stored as that
+/// kind with the readable `body`, and returns it.
+async fn ingest_readable(app: &TestApp, kind: &str, content: Value, body: &str) -> Message {
+    let stored = ingest_one(app, kind, content).await;
+    assert_eq!(
+        (stored.kind.as_str(), stored.body.as_str()),
+        (kind, body),
+        "{kind} stored readably"
+    );
+    stored
+}
+
 /// Sends the message `build` makes from Ada to the shop "Ada Styles" (number `111`,
 /// signed up on the first call); returns what was stored.
 async fn ingest_message(app: &TestApp, build: impl FnOnce(&Customer, &str) -> Value) -> Message {
@@ -28,14 +40,13 @@ async fn ingest_message(app: &TestApp, build: impl FnOnce(&Customer, &str) -> Va
 #[tokio::test]
 async fn media_messages_keep_media_id_mime_type_and_caption() {
     let app = spawn_ingest().await;
-    let image = ingest_one(
+    let image = ingest_readable(
         &app,
         "image",
         json!({"id": "MEDIA-IMG-1", "mime_type": "image/jpeg", "sha256": "abc", "caption": "this one in blue?"}),
+        "📷 Photo: this one in blue?",
     )
     .await;
-    assert_eq!(image.kind.as_str(), "image");
-    assert_eq!(image.body, "📷 Photo: this one in blue?");
     assert_eq!(image.media_id.as_deref(), Some("MEDIA-IMG-1"));
     assert_eq!(image.media_mime.as_deref(), Some("image/jpeg"));
     assert_eq!(payload(&image)["image"]["sha256"], "abc");
@@ -44,70 +55,62 @@ async fn media_messages_keep_media_id_mime_type_and_caption() {
         Some("📷 Photo: this one in blue?")
     );
 
-    let voice = ingest_one(
+    let voice = ingest_readable(
         &app,
         "audio",
         json!({"id": "MEDIA-AUD-1", "mime_type": "audio/ogg; codecs=opus", "voice": true}),
+        "🎤 Voice message",
     )
     .await;
-    assert_eq!(
-        (voice.kind.as_str(), voice.body.as_str()),
-        ("audio", "🎤 Voice message")
-    );
     assert_eq!(voice.media_mime.as_deref(), Some("audio/ogg; codecs=opus"));
 
-    let video = ingest_one(
+    let video = ingest_readable(
         &app,
         "video",
         json!({"id": "MEDIA-VID-1", "mime_type": "video/mp4"}),
+        "🎥 Video",
     )
     .await;
-    assert_eq!(
-        (video.kind.as_str(), video.body.as_str()),
-        ("video", "🎥 Video")
-    );
     assert_eq!(video.media_id.as_deref(), Some("MEDIA-VID-1"));
 
-    let doc = ingest_one(
+    let doc = ingest_readable(
+
         &app,
+
         "document",
+
         json!({"id": "MEDIA-DOC-1", "mime_type": "application/pdf", "filename": "invoice.pdf", "caption": "paid"}),
+
+        "📄 Document: invoice.pdf — paid",
+
     )
+
     .await;
-    assert_eq!(doc.kind.as_str(), "document");
-    assert_eq!(doc.body, "📄 Document: invoice.pdf — paid");
     assert_eq!(payload(&doc)["document"]["filename"], "invoice.pdf");
 
-    let sticker = ingest_one(
+    let sticker = ingest_readable(
         &app,
         "sticker",
         json!({"id": "MEDIA-STK-1", "mime_type": "image/webp", "animated": false}),
+        "💟 Sticker",
     )
     .await;
-    assert_eq!(
-        (sticker.kind.as_str(), sticker.body.as_str()),
-        ("sticker", "💟 Sticker")
-    );
     assert_eq!(sticker.media_id.as_deref(), Some("MEDIA-STK-1"));
 }
 
 #[tokio::test]
 async fn locations_and_shared_contacts_are_readable() {
     let app = spawn_ingest().await;
-    let loc = ingest_one(
+    let loc = ingest_readable(
         &app,
         "location",
         json!({"latitude": 6.4541, "longitude": 3.3947, "name": "Balogun Market", "address": "Lagos Island"}),
+        "📍 Location: Balogun Market, Lagos Island (6.4541, 3.3947)",
     )
     .await;
-    assert_eq!(loc.kind.as_str(), "location");
-    assert_eq!(
-        loc.body,
-        "📍 Location: Balogun Market, Lagos Island (6.4541, 3.3947)"
-    );
     assert_eq!(payload(&loc)["location"]["latitude"], 6.4541);
 
-    let cards = ingest_one(
+    let cards = ingest_readable(
         &app,
         "contacts",
         json!([{
@@ -116,13 +119,9 @@ async fn locations_and_shared_contacts_are_readable() {
         }, {
             "name": {"formatted_name": "Ngozi"}, "phones": []
         }]),
+        "👤 Shared contact: Tunde Bello (+234 803 555 0101); Ngozi",
     )
     .await;
-    assert_eq!(cards.kind.as_str(), "contacts");
-    assert_eq!(
-        cards.body,
-        "👤 Shared contact: Tunde Bello (+234 803 555 0101); Ngozi"
-    );
     assert_eq!(
         payload(&cards)["contacts"][0]["phones"][0]["wa_id"],
         "2348035550101"
@@ -132,16 +131,13 @@ async fn locations_and_shared_contacts_are_readable() {
 #[tokio::test]
 async fn interactive_replies_and_template_buttons_keep_id_and_title() {
     let app = spawn_ingest().await;
-    let button = ingest_one(
+    let button = ingest_readable(
         &app,
         "interactive",
         json!({"type": "button_reply", "button_reply": {"id": "buy-red-dress", "title": "Buy now"}}),
+        "Buy now",
     )
     .await;
-    assert_eq!(
-        (button.kind.as_str(), button.body.as_str()),
-        ("interactive", "Buy now")
-    );
     assert_eq!(
         payload(&button)["interactive"]["button_reply"]["id"],
         "buy-red-dress"
@@ -156,23 +152,20 @@ async fn interactive_replies_and_template_buttons_keep_id_and_title() {
     assert_eq!(list.body, "Size 12 — UK sizing");
     assert_eq!(payload(&list)["interactive"]["list_reply"]["id"], "size-12");
 
-    let quick = ingest_one(
+    let quick = ingest_readable(
         &app,
         "button",
         json!({"payload": "STOP_PROMOS", "text": "Stop promotions"}),
+        "Stop promotions",
     )
     .await;
-    assert_eq!(
-        (quick.kind.as_str(), quick.body.as_str()),
-        ("button", "Stop promotions")
-    );
     assert_eq!(payload(&quick)["button"]["payload"], "STOP_PROMOS");
 }
 
 #[tokio::test]
 async fn a_catalog_order_is_summarised_with_items_and_total() {
     let app = spawn_ingest().await;
-    let order = ingest_one(
+    let order = ingest_readable(
         &app,
         "order",
         json!({
@@ -183,13 +176,9 @@ async fn a_catalog_order_is_summarised_with_items_and_total() {
                 {"product_retailer_id": "SCARF-01", "quantity": "1", "item_price": 4999.5, "currency": "NGN"}
             ]
         }),
+        "🛒 Order: 2 × ANKARA-RED (NGN 25,000.00 each), 1 × SCARF-01 (NGN 4,999.50 each) — total NGN 54,999.50 — “deliver to Yaba please”",
     )
     .await;
-    assert_eq!(order.kind.as_str(), "order");
-    assert_eq!(
-        order.body,
-        "🛒 Order: 2 × ANKARA-RED (NGN 25,000.00 each), 1 × SCARF-01 (NGN 4,999.50 each) — total NGN 54,999.50 — “deliver to Yaba please”"
-    );
     let p = payload(&order);
     assert_eq!(p["order"]["catalog_id"], "CATALOG-1");
     assert_eq!(
@@ -204,16 +193,13 @@ async fn reactions_point_at_their_message_and_do_not_count_as_unread() {
     let app = spawn_ingest().await;
     let hi = ingest_message(&app, |c, w| fixtures::text_message(c, w, "is it in stock?")).await;
     let target = hi.wamid.clone().unwrap();
-    let like = ingest_one(
+    let like = ingest_readable(
         &app,
         "reaction",
         json!({"message_id": target, "emoji": "👍"}),
+        "Reacted 👍",
     )
     .await;
-    assert_eq!(
-        (like.kind.as_str(), like.body.as_str()),
-        ("reaction", "Reacted 👍")
-    );
     assert_eq!(like.context_wamid, hi.wamid);
     let removed = ingest_one(&app, "reaction", json!({"message_id": target, "emoji": ""})).await;
     assert_eq!(removed.body, "Removed a reaction");
@@ -271,16 +257,13 @@ async fn unsupported_system_and_welcome_messages_are_stored_readably() {
     assert_eq!(welcome.kind.as_str(), "system");
     assert_eq!(welcome.body, "👋 Customer opened the chat");
 
-    let system = ingest_one(
+    let system = ingest_readable(
         &app,
         "system",
         json!({"body": "Security code changed", "type": "customer_identity_changed"}),
+        "Security code changed",
     )
     .await;
-    assert_eq!(
-        (system.kind.as_str(), system.body.as_str()),
-        ("system", "Security code changed")
-    );
     assert_eq!(
         chat_of(&app, &system).await.unread_count,
         2,
