@@ -132,7 +132,7 @@ pub async fn run_due(app: &AppState) -> anyhow::Result<bool> {
 
 /// Runs one claimed job and records its outcome.
 pub async fn run_job(app: &AppState, job: &Job) {
-    let outcome = match job.kind {
+    let outcome = match job.spec.kind {
         JobKind::AiReply => crate::agent::worker::reply(app, job).await,
         JobKind::OptOutNotice => crate::agent::worker::opt_out_notice(app, job).await,
         JobKind::SendMessage => crate::sender::run_send_job(app, job).await,

@@ -400,10 +400,10 @@ struct SendPayload {
 pub async fn run_send_job(app: &AppState, job: &Job) -> Outcome {
     let now = chrono::Utc::now().naive_utc();
     let nothing = |why: &str| Outcome::Done(Some(why.into()));
-    let Some(business_id) = job.business_id else {
+    let Some(business_id) = job.spec.business_id else {
         return nothing("no business");
     };
-    let Ok(payload) = serde_json::from_str::<SendPayload>(&job.payload) else {
+    let Ok(payload) = serde_json::from_str::<SendPayload>(&job.spec.payload) else {
         tracing::error!(job = job.id, "unreadable send job payload");
         return nothing("unreadable payload");
     };

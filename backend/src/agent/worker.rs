@@ -33,7 +33,7 @@ async fn job_chat(
     job: &Job,
 ) -> anyhow::Result<Result<(Chat, Contact, AiProfile), Outcome>> {
     let gone = |why: &str| Ok(Err(Outcome::Done(Some(why.into()))));
-    let Ok(ChatPayload { chat_id }) = serde_json::from_str(&job.payload) else {
+    let Ok(ChatPayload { chat_id }) = serde_json::from_str(&job.spec.payload) else {
         return gone("unreadable payload");
     };
     let mut conn = app.db().await?;
@@ -137,7 +137,7 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
     };
     let composed = match compose(app, &profile, &conversation, false, Mode::Auto).await {
         Ok(r) => r,
-        Err(ComposeError::Unavailable(e)) if job.attempts < job.max_attempts => {
+        Err(ComposeError::Unavailable(e)) if job.attempts < job.spec.max_attempts => {
             return Ok(Outcome::Retry(format!("AI provider unavailable: {e}")));
         }
         Err(ComposeError::Unavailable(_)) => {

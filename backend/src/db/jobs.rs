@@ -97,38 +97,30 @@ pub enum Outcome {
     Settled,
 }
 
-/// A claimed job.
+/// A claimed job: what was enqueued, and its attempts.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = jobs, check_for_backend(diesel::mysql::Mysql))]
 pub struct Job {
     /// Id.
     pub id: u64,
-    /// Tenant, when the job belongs to one.
-    pub business_id: Option<BusinessId>,
-    /// What to do.
-    pub kind: JobKind,
-    /// Unique key of a deduplicated job.
-    pub dedupe_key: Option<String>,
-    /// JSON payload.
-    pub payload: String,
-    /// When it became due (as claimed).
-    pub run_at: NaiveDateTime,
+    /// What was enqueued; its `run_at` is when it became due (as claimed).
+    #[diesel(embed)]
+    pub spec: NewJob,
     /// Attempts so far, this claim included.
     pub attempts: i32,
-    /// Attempts allowed.
-    pub max_attempts: i32,
     /// Lease end.
     pub locked_until: Option<NaiveDateTime>,
     /// Last failure.
     pub last_error: Option<String>,
 }
 
-/// A job to enqueue.
-#[derive(Debug, Clone)]
+/// A job to enqueue (and the enqueued part of a claimed [`Job`]).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = jobs, check_for_backend(diesel::mysql::Mysql))]
 pub struct NewJob {
-    /// Tenant.
+    /// Tenant, when the job belongs to one.
     pub business_id: Option<BusinessId>,
-    /// Kind.
+    /// What to do.
     pub kind: JobKind,
     /// Deduplication key (one live job per key).
     pub dedupe_key: Option<String>,
@@ -248,7 +240,7 @@ pub async fn complete(
     let done = diesel::update(
         jobs::table
             .filter(jobs::id.eq(job.id))
-            .filter(jobs::run_at.le(job.run_at)),
+            .filter(jobs::run_at.le(job.spec.run_at)),
     )
     .set((
         jobs::done_at.eq(Some(now)),
