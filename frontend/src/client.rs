@@ -11,6 +11,7 @@
 
 mod ai;
 mod business;
+mod document;
 mod error;
 mod inbox;
 pub mod live;
@@ -28,8 +29,8 @@ pub use business::BusinessSettings;
 pub use error::{ClientError, ServerFieldError};
 pub use inbox::{ChatQuery, TemplateMessage};
 pub use models::{
-    AuthSession, Business, Chat, ChatPage, Message, MessagePage, Product, ProductImage,
-    ProductPage, User, WebhookSetup, WhatsAppConnection,
+    AuthSession, Business, Chat, Message, MessagePage, Page, Product, ProductImage, User,
+    WebhookSetup, WhatsAppConnection,
 };
 pub use products::ProductQuery;
 pub use session::NewAccount;

@@ -71,7 +71,7 @@ struct Operation {
 }
 
 fn body_of<Q: GraphQLQuery>(variables: Q::Variables) -> Value {
-    serde_json::to_value(Q::build_query(variables)).unwrap_or(Value::Null)
+    serde_json::to_value(super::document::request_body::<Q>(variables)).unwrap_or(Value::Null)
 }
 
 fn data_of<T: DeserializeOwned>(data: Value) -> Result<T, String> {

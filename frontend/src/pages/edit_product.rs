@@ -9,14 +9,14 @@ use crate::components::feedback::{LoadError, Spinner};
 use crate::components::icons::Icon;
 use crate::components::products::product_form::ProductForm;
 use crate::contexts::session::use_session;
-use crate::pages::AppRoute;
+use crate::routes::AppRoute;
 
 /// The product form filled with a saved product, plus archive and delete.
 #[component]
 pub fn EditProductPage() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = move || params.read().get(AppRoute::ID).unwrap_or_default();
     let product = LocalResource::new(move || {
         let id = id();
         let client = session.client();

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use crate::components::icons::Icon;
 use crate::components::products::product_form::ProductForm;
 use crate::contexts::session::use_session;
-use crate::pages::AppRoute;
+use crate::routes::AppRoute;
 
 /// An empty product form in the business's default currency.
 #[component]

@@ -3,7 +3,6 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::validation::{check_length, is_country_code};
 use shared::{Currency, FieldErrors, ReplyTone};
 
@@ -106,18 +105,18 @@ fn SettingsForm(business: Business) -> impl IntoView {
         },
     );
     errors.show_all();
-    let submitting = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
+    let save = errors.mutation(
+        |client, settings: BusinessSettings| async move { client.update_business(settings).await },
+        move |updated| {
+            session.set_business(updated);
+            notice.set(Some("Settings saved.".into()));
+        },
+    );
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if submitting.get_untracked() || !untrack(|| errors.is_valid()) {
-            return;
-        }
-        submitting.set(true);
-        notice.set(None);
-        errors.clear_failure();
-        let settings = BusinessSettings {
+        let settings = move || BusinessSettings {
             name: name.get_untracked(),
             business_type: business_type.get_untracked(),
             country: country.get_untracked(),
@@ -126,17 +125,9 @@ fn SettingsForm(business: Business) -> impl IntoView {
             ai_instructions: ai_instructions.get_untracked(),
             reply_tone: reply_tone.get_untracked(),
         };
-        let client = session.client();
-        spawn_local(async move {
-            match client.update_business(settings).await {
-                Ok(updated) => {
-                    session.set_business(updated);
-                    notice.set(Some("Settings saved.".into()));
-                }
-                Err(error) => errors.show_failure(&error),
-            }
-            submitting.set(false);
-        });
+        if errors.submit(save, settings) {
+            notice.set(None);
+        }
     };
 
     let country_error = errors.message("country");
@@ -274,9 +265,9 @@ fn SettingsForm(business: Business) -> impl IntoView {
                     class="btn btn-primary"
                     type="submit"
                     data-testid="settings-submit"
-                    disabled=move || submitting.get() || !errors.is_valid()
+                    disabled=move || save.pending() || !errors.is_valid()
                 >
-                    {move || if submitting.get() { "Saving…" } else { "Save settings" }}
+                    {move || if save.pending() { "Saving…" } else { "Save settings" }}
                 </button>
             </div>
         </form>

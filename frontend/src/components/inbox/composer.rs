@@ -4,14 +4,13 @@
 
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::{MessageDirection, MessageKind, MessageStatus, SentBy};
 
-use super::conversation::Thread;
 use super::format::{epoch_ms, time_left};
 use super::state::use_inbox;
+use super::thread::Thread;
 use crate::client::{Chat, ClientError, Message, TemplateMessage};
-use crate::contexts::session::use_session;
+use crate::components::mutation::Mutation;
 
 /// Whether free text may be sent to `chat` at `now`: the server's answer, and the closing
 /// time passed since it was loaded.
@@ -78,41 +77,15 @@ fn TextComposer(
     thread: Thread,
     on_refresh: Callback<()>,
 ) -> impl IntoView {
-    let session = use_session();
     let inbox = use_inbox();
     let draft = RwSignal::new(String::new());
-    let sending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let closes_in = move || {
-        chat.with(|chat| {
-            chat.as_ref()
-                .and_then(|c| c.window_closes_at.as_deref())
-                .and_then(epoch_ms)
-                .map(|closes| time_left(closes, inbox.now.get()))
-        })
-    };
-
-    let send = move || {
-        let text = draft.get_untracked().trim().to_string();
-        let Some(chat_id) = chat.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) else {
-            return;
-        };
-        if text.is_empty() || sending.get_untracked() {
-            return;
-        }
-        sending.set(true);
-        error.set(None);
-        let local_id = next_local_id();
-        thread.upsert(local_message(
-            &chat_id,
-            local_id.clone(),
-            MessageKind::Text,
-            text.clone(),
-        ));
-        draft.set(String::new());
-        let client = session.client();
-        spawn_local(async move {
-            let result = client.send_message(&chat_id, &text).await;
+    // Input: the chat, the text, and the id of the placeholder bubble shown meanwhile.
+    let send_text = Mutation::new(
+        |client, (chat_id, text, _): (String, String, String)| async move {
+            client.send_message(&chat_id, &text).await
+        },
+        move |(_, text, local_id), result| {
             thread.remove(&local_id);
             match result {
                 Ok(message) => {
@@ -130,8 +103,35 @@ fn TextComposer(
                     }
                 }
             }
-            sending.set(false);
-        });
+        },
+    );
+    let closes_in = move || {
+        chat.with(|chat| {
+            chat.as_ref()
+                .and_then(|c| c.window_closes_at.as_deref())
+                .and_then(epoch_ms)
+                .map(|closes| time_left(closes, inbox.now.get()))
+        })
+    };
+
+    let send = move || {
+        let text = draft.get_untracked().trim().to_string();
+        let Some(chat_id) = chat.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) else {
+            return;
+        };
+        if text.is_empty() || send_text.pending_untracked() {
+            return;
+        }
+        error.set(None);
+        let local_id = next_local_id();
+        thread.upsert(local_message(
+            &chat_id,
+            local_id.clone(),
+            MessageKind::Text,
+            text.clone(),
+        ));
+        draft.set(String::new());
+        send_text.dispatch((chat_id, text, local_id));
     };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -169,7 +169,7 @@ fn TextComposer(
                     type="submit"
                     data-testid="composer-send"
                     aria-label="Send"
-                    disabled=move || sending.get() || draft.with(|d| d.trim().is_empty())
+                    disabled=move || send_text.pending() || draft.with(|d| d.trim().is_empty())
                 >
                     <svg viewBox="0 0 24 24" class="icon" aria-hidden="true">
                         <path d="M3.4 20.4 21 12 3.4 3.6 3.4 10.1 15 12 3.4 13.9Z" fill="currentColor"></path>
@@ -188,13 +188,29 @@ fn TextComposer(
 /// The closed-window notice and the template form.
 #[component]
 fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView {
-    let session = use_session();
     let inbox = use_inbox();
     let name = RwSignal::new(String::new());
     let language = RwSignal::new("en_US".to_string());
     let parameters = RwSignal::new(String::new());
-    let sending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    // Input: the chat, the template, and the id of the placeholder bubble shown meanwhile.
+    let send_template = Mutation::new(
+        |client, (chat_id, template, _): (String, TemplateMessage, String)| async move {
+            client.send_template(&chat_id, template).await
+        },
+        move |(_, _, local_id), result| {
+            thread.remove(&local_id);
+            match result {
+                Ok(message) => {
+                    inbox.note_message(&message, false);
+                    thread.upsert(message);
+                    name.set(String::new());
+                    parameters.set(String::new());
+                }
+                Err(failure) => error.set(Some(failure.to_string())),
+            }
+        },
+    );
     let contact = move || {
         chat.with(|c| {
             c.as_ref()
@@ -219,10 +235,12 @@ fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView
                 .map(str::to_string)
                 .collect(),
         };
-        if template.name.is_empty() || template.language.is_empty() || sending.get_untracked() {
+        if template.name.is_empty()
+            || template.language.is_empty()
+            || send_template.pending_untracked()
+        {
             return;
         }
-        sending.set(true);
         error.set(None);
         let local_id = next_local_id();
         thread.upsert(local_message(
@@ -231,21 +249,7 @@ fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView
             MessageKind::Template,
             format!("Template “{}”", template.name),
         ));
-        let client = session.client();
-        spawn_local(async move {
-            let result = client.send_template(&chat_id, template).await;
-            thread.remove(&local_id);
-            match result {
-                Ok(message) => {
-                    inbox.note_message(&message, false);
-                    thread.upsert(message);
-                    name.set(String::new());
-                    parameters.set(String::new());
-                }
-                Err(failure) => error.set(Some(failure.to_string())),
-            }
-            sending.set(false);
-        });
+        send_template.dispatch((chat_id, template, local_id));
     };
 
     view! {
@@ -307,9 +311,9 @@ fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView
                     class="btn btn-primary"
                     type="submit"
                     data-testid="template-send"
-                    disabled=move || sending.get() || name.with(|n| n.trim().is_empty()) || language.with(|l| l.trim().is_empty())
+                    disabled=move || send_template.pending() || name.with(|n| n.trim().is_empty()) || language.with(|l| l.trim().is_empty())
                 >
-                    {move || if sending.get() { "Sending…" } else { "Send template" }}
+                    {move || if send_template.pending() { "Sending…" } else { "Send template" }}
                 </button>
             </div>
         </form>
