@@ -43,6 +43,14 @@ struct Definition<'a> {
     text: &'a str,
 }
 
+/// Where the line holding byte `i` ends (the end of a `#` comment).
+fn line_end(bytes: &[u8], i: usize) -> usize {
+    bytes[i..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |n| i + n)
+}
+
 /// The top-level definitions of `document`, in order (comments between them dropped).
 fn definitions(document: &str) -> Vec<Definition<'_>> {
     let bytes = document.as_bytes();
@@ -51,9 +59,7 @@ fn definitions(document: &str) -> Vec<Definition<'_>> {
     while i < bytes.len() {
         match bytes[i] {
             b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                i = line_end(bytes, i);
                 continue;
             }
             byte if byte.is_ascii_whitespace() || byte == b',' => {
@@ -68,9 +74,7 @@ fn definitions(document: &str) -> Vec<Definition<'_>> {
         while i < bytes.len() {
             match bytes[i] {
                 b'#' => {
-                    while i < bytes.len() && bytes[i] != b'\n' {
-                        i += 1;
-                    }
+                    i = line_end(bytes, i);
                     continue;
                 }
                 b'"' => {
@@ -193,41 +197,16 @@ mod tests {
 
     #[test]
     fn every_operation_is_sent_alone_with_its_fragments() {
-        check_all!(
-            sign_up,
-            log_in,
-            log_out,
-            me,
-            current_business,
-            update_business,
-            products,
-            product,
-            create_product,
-            update_product,
-            add_product_images,
-            remove_product_image,
-            archive_product,
-            unarchive_product,
-            delete_product,
-            chats,
-            chat,
-            mark_chat_read,
-            set_chat_ai_paused,
-            messages,
-            send_message,
-            send_template,
-            message_added,
-            message_status_changed,
-            chat_updated,
-            whats_app_settings,
-            connect_whats_app,
-            disconnect_whats_app,
-            ai_settings,
-            set_anthropic_key,
-            clear_anthropic_key,
-            update_ai_settings,
+        check_all! {
+            sign_up, log_in, log_out, me, current_business, update_business,
+            products, product, create_product, update_product, delete_product,
+            add_product_images, remove_product_image, archive_product, unarchive_product,
+            chats, chat, mark_chat_read, set_chat_ai_paused, chat_updated,
+            messages, send_message, send_template, message_added, message_status_changed,
+            whats_app_settings, connect_whats_app, disconnect_whats_app,
+            ai_settings, set_anthropic_key, clear_anthropic_key, update_ai_settings,
             preview_ai_reply,
-        );
+        }
     }
 
     #[test]

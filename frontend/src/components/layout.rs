@@ -196,3 +196,26 @@ pub fn SessionPending() -> impl IntoView {
         _ => view! { <Spinner label="Opening your dashboard" /> }.into_any(),
     }
 }
+
+/// The header of a page under another: a link back to it above the title.
+#[component]
+pub fn SubPageHeader(
+    /// The page the back link leads to.
+    back: AppRoute,
+    /// The back link's text.
+    back_label: &'static str,
+    /// The page title.
+    title: &'static str,
+) -> impl IntoView {
+    view! {
+        <header class="page-header">
+            <div>
+                <A href=back.path() attr:class="back-link">
+                    {Icon::Back.view()}
+                    <span>{back_label}</span>
+                </A>
+                <h1 class="page-title">{title}</h1>
+            </div>
+        </header>
+    }
+}

@@ -1,5 +1,5 @@
 //! A list loaded a page at a time ("Load more"), searched with a debounce: the one helper
-//! behind the inbox's chat list and the catalog.
+//! behind the inbox's chat list and the catalog (state, search box and footer).
 //!
 //! Pages accumulate, so the list is state that each request extends or replaces, not a
 //! `LocalResource`. Only the newest request may fill it (an older search can answer after
@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::client::{Chat, ClientError, Page, Product};
+use crate::components::icons::Icon;
 
 /// Pause in typing before a search runs.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
@@ -142,14 +143,18 @@ impl<T: Listed> Paged<T> {
     }
 }
 
-/// A search box's typed text, and its `input`/`change` handler that sets `search` (trimmed)
-/// once typing pauses.
-pub fn debounced_search(
+/// A search box that sets `search` (trimmed) once typing pauses.
+#[component]
+pub fn SearchBox(
+    /// The search the list is loaded with.
     search: RwSignal<String>,
-) -> (
-    RwSignal<String>,
-    impl Fn(leptos::ev::Event) + Copy + 'static,
-) {
+    /// Read out by screen readers.
+    label: &'static str,
+    /// Shown in the empty box.
+    placeholder: &'static str,
+    /// `data-testid` of the input.
+    testid: &'static str,
+) -> impl IntoView {
     let typed_text = RwSignal::new(String::new());
     let debounce = StoredValue::new(None::<TimeoutHandle>);
     on_cleanup(move || {
@@ -174,7 +179,21 @@ pub fn debounced_search(
         };
         debounce.set_value(set_timeout_with_handle(run, SEARCH_DEBOUNCE).ok());
     };
-    (typed_text, on_search)
+    view! {
+        <label class="search">
+            {Icon::Search.view()}
+            <span class="visually-hidden">{label}</span>
+            <input
+                class="input search-input"
+                type="search"
+                placeholder=placeholder
+                data-testid=testid
+                prop:value=move || typed_text.get()
+                on:input=on_search
+                on:change=on_search
+            />
+        </label>
+    }
 }
 
 /// Under the rows: the last error with "Try again", and the "Load more" button while

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::client::ClientError;
 use crate::components::feedback::{LoadError, Spinner};
-use crate::components::icons::Icon;
+use crate::components::layout::SubPageHeader;
 use crate::components::products::product_form::ProductForm;
 use crate::contexts::session::use_session;
 use crate::routes::AppRoute;
@@ -25,15 +25,7 @@ pub fn EditProductPage() -> impl IntoView {
 
     view! {
         <div class="page page-narrow">
-            <header class="page-header">
-                <div>
-                    <A href=AppRoute::Products.path() attr:class="back-link">
-                        {Icon::Back.view()}
-                        <span>"Products"</span>
-                    </A>
-                    <h1 class="page-title">"Edit product"</h1>
-                </div>
-            </header>
+            <SubPageHeader back=AppRoute::Products back_label="Products" title="Edit product" />
             <Suspense fallback=|| view! { <Spinner label="Loading product" /> }>
                 {move || {
                     product

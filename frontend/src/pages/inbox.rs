@@ -12,12 +12,11 @@ use shared::MessageDirection;
 use crate::client::ChatQuery;
 use crate::client::live::{LiveEvent, LiveStatus};
 use crate::components::feedback::Spinner;
-use crate::components::icons::Icon;
 use crate::components::inbox::chat_row::ChatRow;
 use crate::components::inbox::conversation::Conversation;
 use crate::components::inbox::format::now_ms;
 use crate::components::inbox::state::Inbox;
-use crate::components::paged::{Paged, PagedFooter, debounced_search};
+use crate::components::paged::{Paged, PagedFooter, SearchBox};
 use crate::contexts::live::use_live;
 use crate::contexts::session::use_session;
 use crate::routes::AppRoute;
@@ -98,8 +97,6 @@ pub fn InboxPage() -> impl IntoView {
         LiveEvent::MessageStatusChanged(_) => {}
     });
 
-    let (search_text, on_search) = debounced_search(inbox.search);
-
     let live_label = move || match live.status() {
         LiveStatus::Live => ("live", "Live"),
         LiveStatus::Connecting => ("connecting", "Connecting…"),
@@ -123,19 +120,7 @@ pub fn InboxPage() -> impl IntoView {
                             {move || live_label().1}
                         </span>
                     </div>
-                    <label class="search">
-                        {Icon::Search.view()}
-                        <span class="visually-hidden">"Search chats by name or number"</span>
-                        <input
-                            class="input search-input"
-                            type="search"
-                            placeholder="Search name or number"
-                            data-testid="chat-search"
-                            prop:value=move || search_text.get()
-                            on:input=on_search
-                            on:change=on_search
-                        />
-                    </label>
+                    <SearchBox search=inbox.search label="Search chats by name or number" placeholder="Search name or number" testid="chat-search" />
                     <div class="segmented" role="group" aria-label="Filter">
                         <button
                             type="button"

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use crate::client::{Product, ProductQuery};
 use crate::components::feedback::Spinner;
 use crate::components::icons::Icon;
-use crate::components::paged::{Paged, PagedFooter, debounced_search};
+use crate::components::paged::{Paged, PagedFooter, SearchBox};
 use crate::components::products::product_row::{ProductListHeader, ProductRow};
 use crate::contexts::session::use_session;
 use crate::routes::AppRoute;
@@ -38,7 +38,6 @@ pub fn ProductsPage() -> impl IntoView {
         archived.track();
         load(false);
     });
-    let (search_text, on_search) = debounced_search(search);
 
     let summary = move || {
         let total = paged.list.with(|list| list.total_count.unwrap_or_default());
@@ -64,19 +63,7 @@ pub fn ProductsPage() -> impl IntoView {
                 </A>
             </header>
             <div class="toolbar">
-                <label class="search">
-                    {Icon::Search.view()}
-                    <span class="visually-hidden">"Search products by name"</span>
-                    <input
-                        class="input search-input"
-                        type="search"
-                        placeholder="Search by name"
-                        data-testid="product-search"
-                        prop:value=move || search_text.get()
-                        on:input=on_search
-                        on:change=on_search
-                    />
-                </label>
+                <SearchBox search=search label="Search products by name" placeholder="Search by name" testid="product-search" />
                 <label class="switch">
                     <input
                         type="checkbox"
