@@ -25,7 +25,6 @@ mod whatsapp;
 use std::rc::Rc;
 
 pub use ai::{AiPreview, AiSettings};
-pub use business::BusinessSettings;
 pub use error::{ClientError, ServerFieldError};
 pub use inbox::{ChatQuery, TemplateMessage};
 pub use models::{

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use shared::validation::{check_length, is_country_code};
 use shared::{Currency, FieldErrors, ReplyTone};
 
-use crate::client::{Business, BusinessSettings};
+use crate::client::Business;
 use crate::components::ai::AiSection;
 use crate::components::feedback::{Banner, LoadError, Spinner};
 use crate::components::forms::{Field, FormErrors, TextField};
@@ -68,6 +68,7 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 fn SettingsForm(business: Business) -> impl IntoView {
     let session = use_session();
+    let id = StoredValue::new(business.id);
     let name = RwSignal::new(business.name);
     let business_type = RwSignal::new(business.business_type);
     let country = RwSignal::new(business.country);
@@ -107,7 +108,7 @@ fn SettingsForm(business: Business) -> impl IntoView {
     errors.show_all();
     let notice = RwSignal::new(None::<String>);
     let save = errors.mutation(
-        |client, settings: BusinessSettings| async move { client.update_business(settings).await },
+        |client, settings: Business| async move { client.update_business(settings).await },
         move |updated| {
             session.set_business(updated);
             notice.set(Some("Settings saved.".into()));
@@ -116,7 +117,8 @@ fn SettingsForm(business: Business) -> impl IntoView {
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let settings = move || BusinessSettings {
+        let settings = move || Business {
+            id: id.get_value(),
             name: name.get_untracked(),
             business_type: business_type.get_untracked(),
             country: country.get_untracked(),
