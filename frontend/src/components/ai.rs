@@ -13,10 +13,7 @@ use crate::contexts::session::use_session;
 #[component]
 pub fn AiSection() -> impl IntoView {
     let session = use_session();
-    let settings = LocalResource::new(move || {
-        let client = session.client();
-        async move { client.ai_settings().await }
-    });
+    let settings = session.resource(|client| async move { client.ai_settings().await });
     let refetch = Callback::new(move |()| settings.refetch());
     view! {
         <Suspense fallback=|| view! { <Spinner label="Loading AI settings" /> }>

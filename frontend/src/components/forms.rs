@@ -277,6 +277,36 @@ pub fn TextField(
     }
 }
 
+/// A form's submit button: disabled while `save` runs or a rule fails, and saying
+/// `busy_label` while it runs.
+#[component]
+pub fn SubmitButton<I: Clone + 'static, O: 'static>(
+    /// The form's save.
+    save: Mutation<I, O>,
+    /// The form's error state.
+    errors: FormErrors,
+    /// `data-testid` of the button.
+    testid: &'static str,
+    /// The button's text.
+    label: &'static str,
+    /// Its text while the save runs.
+    busy_label: &'static str,
+    /// Its classes.
+    #[prop(default = "btn btn-primary")]
+    class: &'static str,
+) -> impl IntoView {
+    view! {
+        <button
+            class=class
+            type="submit"
+            data-testid=testid
+            disabled=move || save.pending() || !errors.is_valid()
+        >
+            {move || if save.pending() { busy_label } else { label }}
+        </button>
+    }
+}
+
 /// Says why submit is disabled when the remaining errors sit on fields not edited yet.
 #[component]
 pub fn FormHint(

@@ -9,7 +9,7 @@ use shared::{ConnectionStatus, FieldErrors};
 
 use crate::client::{NewConnection, WebhookSetup, WhatsAppConnection, WhatsAppSettings};
 use crate::components::feedback::{Banner, LoadError, Spinner};
-use crate::components::forms::{FormErrors, TextField};
+use crate::components::forms::{FormErrors, SubmitButton, TextField};
 use crate::components::inbox::format::date_time;
 use crate::components::mutation::Mutation;
 use crate::contexts::session::use_session;
@@ -18,10 +18,7 @@ use crate::contexts::session::use_session;
 #[component]
 pub fn WhatsAppSection() -> impl IntoView {
     let session = use_session();
-    let settings = LocalResource::new(move || {
-        let client = session.client();
-        async move { client.whatsapp_settings().await }
-    });
+    let settings = session.resource(|client| async move { client.whatsapp_settings().await });
     view! {
         <Suspense fallback=|| view! { <Spinner label="Loading WhatsApp settings" /> }>
             {move || settings.get().map(|result| match result {
@@ -281,9 +278,7 @@ fn ConnectForm(
             />
             <div class="form-footer">
                 <Banner message=errors.banner testid="settings-wa-error" />
-                <button class="btn btn-primary" type="submit" data-testid="settings-wa-connect" disabled=move || connect.pending() || !errors.is_valid()>
-                    {move || if connect.pending() { "Connecting…" } else { "Connect WhatsApp" }}
-                </button>
+                <SubmitButton save=connect errors=errors testid="settings-wa-connect" label="Connect WhatsApp" busy_label="Connecting…" />
             </div>
         </form>
     }

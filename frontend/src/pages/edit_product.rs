@@ -17,9 +17,8 @@ pub fn EditProductPage() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
     let id = move || params.read().get(AppRoute::ID).unwrap_or_default();
-    let product = LocalResource::new(move || {
+    let product = session.resource(move |client| {
         let id = id();
-        let client = session.client();
         async move { client.product(&id).await }
     });
 

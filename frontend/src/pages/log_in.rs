@@ -7,7 +7,7 @@ use shared::FieldErrors;
 use shared::validation::is_plausible_email;
 
 use crate::components::feedback::Banner;
-use crate::components::forms::{FormErrors, TextField};
+use crate::components::forms::{FormErrors, SubmitButton, TextField};
 use crate::components::layout::AuthCard;
 use crate::contexts::session::use_session;
 use crate::routes::AppRoute;
@@ -62,14 +62,7 @@ pub fn LogInPage() -> impl IntoView {
                     autocomplete="current-password"
                 />
                 <Banner message=errors.banner testid="login-error" />
-                <button
-                    class="btn btn-primary btn-block"
-                    type="submit"
-                    data-testid="login-submit"
-                    disabled=move || log_in.pending() || !errors.is_valid()
-                >
-                    {move || if log_in.pending() { "Logging in…" } else { "Log in" }}
-                </button>
+                <SubmitButton save=log_in errors=errors testid="login-submit" label="Log in" busy_label="Logging in…" class="btn btn-primary btn-block" />
             </form>
             <p class="auth-switch">
                 "New here? " <A href=AppRoute::SignUp.path() attr:data-testid="signup-link">

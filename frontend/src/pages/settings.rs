@@ -9,7 +9,7 @@ use shared::{Currency, FieldErrors, ReplyTone};
 use crate::client::Business;
 use crate::components::ai::AiSection;
 use crate::components::feedback::{Banner, LoadError, Spinner};
-use crate::components::forms::{Field, FormErrors, TextField};
+use crate::components::forms::{Field, FormErrors, SubmitButton, TextField};
 use crate::components::locale::{COUNTRIES, currency_codes};
 use crate::components::whatsapp::WhatsAppSection;
 use crate::contexts::session::use_session;
@@ -28,10 +28,7 @@ fn tone_label(tone: ReplyTone) -> &'static str {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let session = use_session();
-    let business = LocalResource::new(move || {
-        let client = session.client();
-        async move { client.business().await }
-    });
+    let business = session.resource(|client| async move { client.business().await });
     view! {
         <div class="page page-narrow">
             <header class="page-header">
@@ -263,14 +260,7 @@ fn SettingsForm(business: Business) -> impl IntoView {
             <div class="form-footer">
                 <Banner message=errors.banner testid="settings-error" />
                 <Banner message=notice success=true testid="settings-notice" />
-                <button
-                    class="btn btn-primary"
-                    type="submit"
-                    data-testid="settings-submit"
-                    disabled=move || save.pending() || !errors.is_valid()
-                >
-                    {move || if save.pending() { "Saving…" } else { "Save settings" }}
-                </button>
+                <SubmitButton save=save errors=errors testid="settings-submit" label="Save settings" busy_label="Saving…" />
             </div>
         </form>
     }

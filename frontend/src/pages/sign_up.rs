@@ -8,7 +8,7 @@ use shared::validation::validate_sign_up;
 
 use crate::client::NewAccount;
 use crate::components::feedback::Banner;
-use crate::components::forms::{Field, FormErrors, FormHint, TextField};
+use crate::components::forms::{Field, FormErrors, FormHint, SubmitButton, TextField};
 use crate::components::layout::AuthCard;
 use crate::components::locale::{COUNTRIES, currency_codes, currency_of};
 use crate::contexts::session::use_session;
@@ -180,14 +180,7 @@ pub fn SignUpPage() -> impl IntoView {
                         .collect_view()}
                 </datalist>
                 <Banner message=errors.banner testid="signup-error" />
-                <button
-                    class="btn btn-primary btn-block"
-                    type="submit"
-                    data-testid="signup-submit"
-                    disabled=move || sign_up.pending() || !errors.is_valid()
-                >
-                    {move || if sign_up.pending() { "Creating your account…" } else { "Create account" }}
-                </button>
+                <SubmitButton save=sign_up errors=errors testid="signup-submit" label="Create account" busy_label="Creating your account…" class="btn btn-primary btn-block" />
                 <FormHint errors=errors />
             </form>
             <p class="auth-switch">

@@ -9,7 +9,7 @@ use web_sys::File;
 
 use crate::client::{Product, ProductImage};
 use crate::components::feedback::Banner;
-use crate::components::forms::{Field, FormErrors, FormHint, TextField};
+use crate::components::forms::{Field, FormErrors, FormHint, SubmitButton, TextField};
 use crate::components::locale::currency_codes;
 use crate::components::mutation::Mutation;
 use crate::components::products::draft::{PRODUCT_FIELDS, ProductText};
@@ -197,10 +197,10 @@ pub fn ProductForm(
         "percent" => "%".to_string(),
         _ => inputs.currency.get().trim().to_ascii_uppercase(),
     };
-    let submit_label = move || match (save.pending(), editing) {
-        (true, _) => "Saving…",
-        (false, true) => "Save changes",
-        (false, false) => "Create product",
+    let submit_label = if editing {
+        "Save changes"
+    } else {
+        "Create product"
     };
 
     view! {
@@ -365,14 +365,7 @@ pub fn ProductForm(
                 <Banner message=errors.banner testid="product-form-error" />
                 <Banner message=notice success=true testid="product-form-notice" />
                 <FormHint errors=errors />
-                <button
-                    class="btn btn-primary"
-                    type="submit"
-                    data-testid="product-submit"
-                    disabled=move || save.pending() || !errors.is_valid()
-                >
-                    {submit_label}
-                </button>
+                <SubmitButton save=save errors=errors testid="product-submit" label=submit_label busy_label="Saving…" />
             </div>
         </form>
         <Show when=move || saved.with(Option::is_some)>
