@@ -9,8 +9,13 @@
 //!   the built-in responder ([`builtin`]); every model text passes the output guard
 //!   ([`guard`]) before it may be sent.
 //! - [`prompt`]: what the model sees (and does not).
+//! - [`catalog`]: catalog lookup and facts, shared by the tools and the built-in
+//!   responder; [`chat_state`]: what a chat remembers (negotiation, interest). The
+//!   order rules both obey are [`crate::orders`].
 
 pub mod builtin;
+pub mod catalog;
+pub mod chat_state;
 pub mod enqueue;
 pub mod guard;
 pub mod optout;
@@ -30,8 +35,9 @@ use crate::anthropic::{
 use crate::app::App;
 use crate::db::agent::{self as agent_db, AiProfile};
 use crate::db::products::Product;
+use chat_state::{ChatNegotiation, Interest, parse_interest};
 use prompt::Turn;
-use tools::{ChatNegotiation, ChatScope, Interest, ToolBox, ToolCall};
+use tools::{ChatScope, ToolBox, ToolCall};
 
 /// Most model turns per reply (each tool round is one).
 pub const MAX_TOOL_ROUNDS: usize = 6;
@@ -151,7 +157,7 @@ fn guard_context(
         .first()
         .map_or(fallback_currency, |p| p.currency.as_str());
     guard::GuardContext {
-        exponent: shared::Currency::parse(currency).map_or(2, |c| c.exponent()),
+        exponent: shared::Currency::exponent_of(currency),
         products: catalog
             .iter()
             .map(|p| guard::GuardProduct {
@@ -179,11 +185,11 @@ async fn built_in(
 ) -> Result<Reply, ComposeError> {
     let mut toolbox = ToolBox::new(
         app,
-        profile.id,
+        shared::BusinessId(profile.id),
         catalog,
         conversation.chat,
         ChatNegotiation::parse(conversation.negotiation.as_deref()),
-        tools::parse_interest(conversation.interest.as_deref()),
+        parse_interest(conversation.interest.as_deref()),
         dry_run,
     );
     let text =
@@ -297,7 +303,7 @@ pub async fn compose(
         }
     }
     let negotiation = ChatNegotiation::parse(conversation.negotiation.as_deref());
-    let interest: Vec<Interest> = tools::parse_interest(conversation.interest.as_deref());
+    let interest: Vec<Interest> = parse_interest(conversation.interest.as_deref());
     let shown = prompt::excerpts(&catalog, &conversation.history, &interest, &negotiation);
     let context = prompt::context_block(
         &catalog,
@@ -316,7 +322,7 @@ pub async fn compose(
     );
     let mut toolbox = ToolBox::new(
         app,
-        profile.id,
+        shared::BusinessId(profile.id),
         &catalog,
         conversation.chat,
         negotiation,

@@ -39,6 +39,7 @@ impl App {
         let events = EventBus::new();
         let ingest = IngestQueue::start(
             secrecy::ExposeSecret::expose_secret(&config.database_url).to_string(),
+            db.clone(),
             events.clone(),
             crate::agent::enqueue::ReplyScheduler::new(&config.agent),
         )?;

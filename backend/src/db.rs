@@ -5,8 +5,10 @@
 
 pub mod agent;
 pub mod chats;
+pub mod contacts;
 pub mod inbox;
 pub mod jobs;
+pub mod messages;
 pub mod orders;
 pub mod outbound;
 pub mod products;

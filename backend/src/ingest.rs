@@ -3,8 +3,10 @@
 //!
 //! The path of one delivery:
 //!
-//! 1. `webhooks` checks the signature on the raw bytes, then [`parse`] turns the JSON
-//!    into a [`Delivery`] (on the request's own task, so parsing uses every core).
+//! 1. `webhooks` checks the signature on the raw bytes and hands them to
+//!    [`IngestQueue::receive`]: [`parse`] turns the JSON into a [`Delivery`] (on the
+//!    request's own task, so parsing uses every core); a body that is not a Meta
+//!    notification is kept raw (outcome `malformed`) and answered 400.
 //! 2. [`IngestQueue::submit`] hands it to the writer task (group commit, see
 //!    [`writer`]): the writer takes everything queued, stores it in ONE transaction
 //!    with multi-row statements ([`store`]), and answers each request only after the
@@ -20,13 +22,13 @@
 //! recorded (outcome `unknown_number`) and answered 200: Meta would otherwise retry
 //! for days.
 //!
-//! Customers are identified by BSUID first and phone second (see [`store`]); a phone
-//! number is never required.
+//! Customers are identified by BSUID first and phone second (see
+//! [`crate::db::contacts`]); a phone number is never required.
 //!
 //! Statuses that arrive before their message are parked in `pending_statuses`. The
 //! sender, after saving the wamid Meta gave an outbound message, calls
-//! [`apply_pending_statuses`] (inbound messages never receive statuses, so ingest does
-//! not look there for them).
+//! [`crate::db::messages::apply_pending_statuses`] (inbound messages never receive
+//! statuses, so ingest does not look there for them).
 
 pub mod normalize;
 pub mod store;
@@ -36,21 +38,20 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::NaiveDateTime;
-use shared::{MessageKind, MessageStatus};
+use shared::MessageStatus;
 
-use crate::webhooks::payload::{
+use crate::db::contacts::Identity;
+use crate::db::messages::{InboundMessage, StatusUpdate};
+use crate::error::AppResult;
+use crate::meta::webhook::{
     ContactIn, MessageIn, MessagesValue, Notification, StatusIn, non_empty,
 };
 
-pub use store::apply_pending_statuses;
 pub use writer::{IngestAck, IngestQueue};
 
 /// How long the writer trusts a cached `phone_number_id` -> business lookup. A
 /// disconnect (or a new connection) takes effect within this time.
 pub const ROUTE_CACHE_TTL: Duration = Duration::from_secs(2);
-
-/// Longest chat preview, in characters.
-pub const PREVIEW_CHARS: usize = 120;
 
 /// One verified, parsed delivery: everything the writer needs, nothing it must parse.
 #[derive(Debug, Clone)]
@@ -76,106 +77,27 @@ pub struct MessagesChange {
     pub statuses: Vec<StatusUpdate>,
 }
 
-/// What Meta told us about one customer. At least one of `user_id` and `wa_id` is set.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Identity {
-    /// BSUID.
-    pub user_id: Option<String>,
-    /// Parent BSUID.
-    pub parent_user_id: Option<String>,
-    /// Phone number.
-    pub wa_id: Option<String>,
-    /// WhatsApp username.
-    pub username: Option<String>,
-    /// Profile name.
-    pub profile_name: Option<String>,
-    /// Country code.
-    pub country_code: Option<String>,
-}
-
-impl Identity {
-    fn from_contact(c: &ContactIn) -> Identity {
-        let profile = c.profile.clone().unwrap_or_default();
-        Identity {
-            user_id: non_empty(&c.user_id).map(|s| clip(s, 128)),
-            parent_user_id: non_empty(&c.parent_user_id).map(|s| clip(s, 128)),
-            wa_id: non_empty(&c.wa_id).map(|s| clip(s, 32)),
-            username: non_empty(&profile.username).map(|s| clip(s, 128)),
-            profile_name: non_empty(&profile.name).map(|s| clip(s, 255)),
-            country_code: non_empty(&c.country_code).map(|s| clip(s, 8)),
-        }
-    }
-
-    /// Whether the two describe the same person (same BSUID, or same phone).
-    fn matches(&self, user_id: Option<&str>, wa_id: Option<&str>) -> bool {
-        (user_id.is_some() && self.user_id.as_deref() == user_id)
-            || (wa_id.is_some() && self.wa_id.as_deref() == wa_id)
-    }
-
-    /// Whether it names anyone at all.
-    pub fn is_identified(&self) -> bool {
-        self.user_id.is_some() || self.wa_id.is_some()
-    }
-}
-
-/// A customer moved to a new number (and possibly a new BSUID).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NumberChange {
-    /// The new phone number.
-    pub new_wa_id: Option<String>,
-    /// The new BSUID.
-    pub new_user_id: Option<String>,
-}
-
-/// One inbound message, normalised for storage.
-#[derive(Debug, Clone)]
-pub struct InboundMessage {
-    /// Meta's id.
-    pub wamid: String,
-    /// Who sent it.
-    pub sender: Identity,
-    /// Kind.
-    pub kind: MessageKind,
-    /// Readable body.
-    pub body: String,
-    /// Media id, for media messages.
-    pub media_id: Option<String>,
-    /// Media content type.
-    pub media_mime: Option<String>,
-    /// The message's own JSON (non-text kinds, and text with context or referral).
-    pub payload: Option<String>,
-    /// The message replied or reacted to.
-    pub context_wamid: Option<String>,
-    /// Meta's timestamp.
-    pub wa_timestamp: Option<NaiveDateTime>,
-    /// Adds one to the chat's unread count (not reactions or system notices).
-    pub counts_unread: bool,
-    /// Becomes the chat's preview and last-message time (not reactions).
-    pub updates_preview: bool,
-    /// Opens the 24-hour window (anything the customer did; not Meta's notices).
-    pub opens_window: bool,
-    /// `user_changed_number`: where the contact moves.
-    pub number_change: Option<NumberChange>,
-}
-
-/// One status update.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusUpdate {
-    /// The outbound message's wamid.
-    pub wamid: String,
-    /// The new status.
-    pub status: MessageStatus,
-    /// Meta's `errors[0].code` for `failed`.
-    pub error_code: Option<i32>,
-    /// Meta's `errors[0].title` for `failed`.
-    pub error_title: Option<String>,
-    /// Meta's timestamp.
-    pub wa_timestamp: Option<NaiveDateTime>,
-}
-
 /// Why a delivery could not be read (the raw body is still kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Malformed(pub String);
+
+impl IngestQueue {
+    /// Takes a delivery whose signature was verified: parses it and waits until it is
+    /// committed. A malformed body is kept raw, on a connection of the pool (an error
+    /// only when even that fails).
+    pub async fn receive(&self, raw: Bytes) -> AppResult<IngestAck> {
+        match parse(raw.clone()) {
+            Ok(delivery) => Ok(self.submit(delivery).await),
+            Err(Malformed(reason)) => {
+                tracing::warn!(%reason, "malformed webhook delivery kept raw");
+                let mut conn = self.db.get().await?;
+                store::record_unprocessed(&mut conn, &raw, store::outcome::MALFORMED, &reason, &[])
+                    .await?;
+                Ok(IngestAck::Malformed)
+            }
+        }
+    }
+}
 
 /// Parses a verified delivery. Unknown fields and message types are tolerated; only
 /// a body that is not a Meta notification at all is [`Malformed`].
@@ -211,7 +133,7 @@ fn parse_change(value: MessagesValue) -> MessagesChange {
     let mut identities: Vec<Identity> = value
         .contacts
         .iter()
-        .map(Identity::from_contact)
+        .map(identity_of)
         .filter(Identity::is_identified)
         .collect();
     // A status names its recipient by phone and/or BSUID: enough to link the two.
@@ -249,6 +171,19 @@ fn parse_change(value: MessagesValue) -> MessagesChange {
         identities,
         messages,
         statuses,
+    }
+}
+
+/// A customer as `contacts[]` describes them, clipped to the column sizes.
+fn identity_of(c: &ContactIn) -> Identity {
+    let profile = c.profile.clone().unwrap_or_default();
+    Identity {
+        user_id: non_empty(&c.user_id).map(|s| clip(s, 128)),
+        parent_user_id: non_empty(&c.parent_user_id).map(|s| clip(s, 128)),
+        wa_id: non_empty(&c.wa_id).map(|s| clip(s, 32)),
+        username: non_empty(&profile.username).map(|s| clip(s, 128)),
+        profile_name: non_empty(&profile.name).map(|s| clip(s, 255)),
+        country_code: non_empty(&c.country_code).map(|s| clip(s, 8)),
     }
 }
 
@@ -305,29 +240,14 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// A one-line preview of at most [`PREVIEW_CHARS`] characters, with `…` when cut.
-pub fn preview(body: &str) -> String {
-    let line = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    match line.char_indices().nth(PREVIEW_CHARS - 1) {
-        Some((end, _)) if line.chars().count() > PREVIEW_CHARS => {
-            format!("{}…", &line[..end])
-        }
-        _ => line,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn previews_cut_on_character_boundaries() {
-        let long = "é".repeat(300);
-        let p = preview(&long);
-        assert_eq!(p.chars().count(), PREVIEW_CHARS);
-        assert!(p.ends_with('…'));
-        assert_eq!(preview("two\nlines"), "two lines");
+    fn clips_on_character_boundaries() {
         assert_eq!(clip("👍👍👍", 2), "👍👍");
+        assert_eq!(clip("ab", 5), "ab");
     }
 
     #[test]

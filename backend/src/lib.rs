@@ -3,8 +3,9 @@
 //! Layout: `config` (environment), `app` (shared state), `db` (pool, migrations,
 //! models), `error` (edge error policy), `auth` (sessions, tokens), domain modules
 //! (`accounts`, `catalog`, `whatsapp` connections, `ingest` of webhooks, `sender`,
-//! `inbox`, `agent`: the AI salesperson), integrations (`meta` Graph API client,
-//! `anthropic` Messages API client, `standin` local stand-ins), `graphql` (API parts),
+//! `inbox`, `agent`: the AI salesperson, `jobs`: the job runner), integrations (`meta`
+//! Graph API client, `anthropic` Messages API client, `standin` local stand-ins),
+//! `graphql` (API parts),
 //! `http` (routes), `webhooks` (Meta's webhook route), `limits` (rate limits), `tools`
 //! (simulator, benchmarks).
 
@@ -23,8 +24,10 @@ pub mod graphql;
 pub mod http;
 pub mod inbox;
 pub mod ingest;
+pub mod jobs;
 pub mod limits;
 pub mod meta;
+pub mod orders;
 pub mod seed;
 pub mod sender;
 pub mod standin;
@@ -48,7 +51,7 @@ pub async fn init(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState(Arc::new(App::new(config, pool)?)))
 }
 
-/// Serves the app on an already-bound listener, with the AI reply workers, until
+/// Serves the app on an already-bound listener, with the job workers, until
 /// `shutdown` resolves; then lets in-flight requests finish, drains the ingest writer
 /// (every queued delivery is committed and answered) and lets running jobs finish.
 pub async fn serve(
@@ -57,7 +60,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let router = http::router(app.clone());
-    let workers = agent::worker::Workers::start(app.clone());
+    let workers = jobs::Workers::start(app.clone());
     let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -16,8 +16,8 @@
 //!    returns the message still `pending` and moves its job to the retry time: doubling
 //!    delays (`SEND_RETRY_BASE_MS`, at least 6 x that for 131056, which Meta lifts after
 //!    about 6 s), up to `SEND_MAX_ATTEMPTS`; only then is it recorded as failed. The
-//!    job workers ([`crate::agent::worker`]) run the retries ([`run_send_job`]), so a
-//!    restart loses none;
+//!    job runner ([`crate::jobs`]) runs the retries ([`run_send_job`]), so a restart
+//!    loses none;
 //! 5. on a permanent failure (131047 outside the window, 131026 undeliverable, 190
 //!    token, 100 invalid parameter, ...) records `failed` with Meta's code and title.
 //!
@@ -29,20 +29,19 @@
 
 use std::time::Duration;
 
-use chrono::NaiveDateTime;
 use serde::Deserialize;
 use shared::{BusinessId, MessageKind, SentBy};
 
 use crate::app::AppState;
 use crate::db::inbox::{self as inbox_model, Message, Recipient};
-use crate::db::jobs::{self, Job};
+use crate::db::jobs::{self, Job, Outcome};
 use crate::db::outbound::{self, NewOutbound, SendJobSpec};
 use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventKind};
 use crate::meta::GraphClient;
 use crate::meta::client::{GraphError, PAIR_RATE_LIMIT};
 use crate::meta::types::{MessageContent, SendMessageRequest, TemplateBody, TextBody};
-use crate::whatsapp::{self, SendingIdentity};
+use crate::whatsapp::{self, IdentityError, SendingIdentity};
 
 /// Longest text WhatsApp accepts in one message.
 pub const MAX_TEXT_CHARS: usize = 4096;
@@ -277,7 +276,7 @@ pub async fn send(
     let settled = job.settle(first, 1).await?;
     let mut conn = app.db().await?;
     // Sent or failed: the job went with that write. Else it waits for the retry time.
-    if let Settled::RetryAt(at, error) = settled {
+    if let Outcome::RetryAt(at, error) = settled {
         jobs::reschedule_by_key(&mut conn, &jobs::send_key(message.id), at, &error).await?;
     }
     Ok(
@@ -320,12 +319,13 @@ impl SendJob {
     }
 
     /// Records the outcome of attempt number `attempt` on the message, and says whether
-    /// (and when) the send job should try again.
+    /// (and when) the send job should try again: [`Outcome::RetryAt`], else
+    /// [`Outcome::Settled`] (sent or failed for good; the job went with that write).
     async fn settle(
         &self,
         outcome: Result<String, GraphError>,
         attempt: u32,
-    ) -> AppResult<Settled> {
+    ) -> AppResult<Outcome> {
         let mut conn = self.app.db().await?;
         match outcome {
             Ok(wamid) => {
@@ -348,7 +348,7 @@ impl SendJob {
                         &e,
                     ))
                     .unwrap_or(chrono::Duration::seconds(60));
-                return Ok(Settled::RetryAt(at, e.title()));
+                return Ok(Outcome::RetryAt(at, e.title()));
             }
             Err(e) => {
                 tracing::warn!(
@@ -370,7 +370,7 @@ impl SendJob {
                 message_id: self.message_id,
             },
         );
-        Ok(Settled::Done)
+        Ok(Outcome::Settled)
     }
 }
 
@@ -400,17 +400,6 @@ async fn record_disconnected(
     Ok(())
 }
 
-/// What became of one attempt, for the message's send job.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Settled {
-    /// Sent or failed for good: the job was deleted with that write.
-    Done,
-    /// Try again at this time (why the last attempt failed).
-    RetryAt(NaiveDateTime, String),
-    /// Nothing (more) to send: the job is simply done (why).
-    Nothing(&'static str),
-}
-
 #[derive(Deserialize)]
 struct SendPayload {
     message_id: u64,
@@ -420,33 +409,34 @@ struct SendPayload {
 /// Runs a claimed `send_message` job: a message still `pending` (a temporary failure,
 /// or a server that stopped before settling it) is sent again, on the business's
 /// currently connected number; a number disconnected meanwhile fails the message.
-pub async fn run_send_job(app: &AppState, job: &Job) -> Settled {
+pub async fn run_send_job(app: &AppState, job: &Job) -> Outcome {
     let now = chrono::Utc::now().naive_utc();
-    let Some(business_id) = job.business_id.map(BusinessId) else {
-        return Settled::Nothing("no business");
+    let nothing = |why: &str| Outcome::Done(Some(why.into()));
+    let Some(business_id) = job.business_id else {
+        return nothing("no business");
     };
     let Ok(payload) = serde_json::from_str::<SendPayload>(&job.payload) else {
         tracing::error!(job = job.id, "unreadable send job payload");
-        return Settled::Nothing("unreadable payload");
+        return nothing("unreadable payload");
     };
     let run = async {
         let mut conn = app.db().await?;
         let Some(message) =
             inbox_model::find_message(&mut conn, business_id.0, payload.message_id).await?
         else {
-            return Ok(Settled::Nothing("the message no longer exists"));
+            return Ok(nothing("the message no longer exists"));
         };
         if message.status != shared::MessageStatus::Pending.as_str() {
-            return Ok(Settled::Nothing("the message is no longer pending"));
+            return Ok(nothing("the message is no longer pending"));
         }
         drop(conn);
         let identity = match whatsapp::sending_identity(app, business_id).await {
             Ok(identity) => identity,
-            Err(AppError::BadRequest(_)) => {
+            Err(IdentityError::NotConnected) => {
                 record_disconnected(app, business_id, message.chat_id, message.id).await?;
-                return Ok(Settled::Done);
+                return Ok(Outcome::Settled);
             }
-            Err(e) => return Err(e),
+            Err(IdentityError::Failed(e)) => return Err(e),
         };
         let send = SendJob {
             app: app.clone(),
@@ -466,7 +456,7 @@ pub async fn run_send_job(app: &AppState, job: &Job) -> Settled {
         Err(e) => {
             let delay = chrono::Duration::from_std(app.config.send_retry_base)
                 .unwrap_or(chrono::Duration::seconds(1));
-            Settled::RetryAt(now + delay, e.message())
+            Outcome::RetryAt(now + delay, e.message())
         }
     }
 }
@@ -490,7 +480,7 @@ async fn apply_early_statuses(
     conn: &mut diesel_async::AsyncMysqlConnection,
     wamid: &str,
 ) -> AppResult<()> {
-    crate::ingest::apply_pending_statuses(conn, wamid).await?;
+    crate::db::messages::apply_pending_statuses(conn, wamid).await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Meta's webhook route, `/webhooks/whatsapp`: the `GET` verification handshake and
-//! signed `POST` deliveries. Thin: it checks the signature, parses, and hands the
-//! delivery to [`crate::ingest`]; the answer comes only after the commit.
+//! signed `POST` deliveries. Thin: it checks the signature, hands the body to
+//! [`crate::ingest`] and answers with what ingest reports, only after the commit.
+//! The payload's types are in [`crate::meta::webhook`].
 //!
 //! | situation | answer | stored |
 //! |---|---|---|
@@ -12,7 +13,6 @@
 //! | database unavailable | 503 (Meta retries) | nothing |
 
 pub mod fixtures;
-pub mod payload;
 pub mod signature;
 
 use axum::Router;
@@ -25,7 +25,7 @@ use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::ingest::{self, IngestAck, store};
+use crate::ingest::IngestAck;
 
 /// The route path.
 pub const WEBHOOK_PATH: &str = "/webhooks/whatsapp";
@@ -94,27 +94,12 @@ async fn receive(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
         );
         return (StatusCode::UNAUTHORIZED, "invalid signature").into_response();
     }
-    let delivery = match ingest::parse(body.clone()) {
-        Ok(delivery) => delivery,
-        Err(ingest::Malformed(reason)) => {
-            tracing::warn!(%reason, "malformed webhook delivery kept raw");
-            let kept = async {
-                let mut conn = app.db().await?;
-                store::record_unprocessed(&mut conn, &body, store::outcome::MALFORMED, &reason, &[])
-                    .await
-                    .map_err(crate::error::AppError::from)
-            }
-            .await;
-            return match kept {
-                Ok(()) => (StatusCode::BAD_REQUEST, "malformed delivery").into_response(),
-                Err(e) => e.into_response(),
-            };
-        }
-    };
-    match app.ingest.submit(delivery).await {
-        IngestAck::Stored => (StatusCode::OK, "ok").into_response(),
-        IngestAck::Unavailable => {
+    match app.ingest.receive(body).await {
+        Ok(IngestAck::Stored) => (StatusCode::OK, "ok").into_response(),
+        Ok(IngestAck::Malformed) => (StatusCode::BAD_REQUEST, "malformed delivery").into_response(),
+        Ok(IngestAck::Unavailable) => {
             (StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response()
         }
+        Err(e) => e.into_response(),
     }
 }

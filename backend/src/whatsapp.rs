@@ -209,16 +209,43 @@ impl std::fmt::Debug for SendingIdentity {
     }
 }
 
-/// The identity outbound calls use, or a clear error when no number is connected.
-pub async fn sending_identity(app: &App, business_id: BusinessId) -> AppResult<SendingIdentity> {
+/// Why there is no identity to send with.
+#[derive(Debug)]
+pub enum IdentityError {
+    /// The business has no connected number (never connected, or disconnected).
+    NotConnected,
+    /// Anything else (database, a token that cannot be decrypted).
+    Failed(AppError),
+}
+
+impl From<AppError> for IdentityError {
+    fn from(e: AppError) -> Self {
+        IdentityError::Failed(e)
+    }
+}
+
+impl From<IdentityError> for AppError {
+    fn from(e: IdentityError) -> Self {
+        match e {
+            IdentityError::NotConnected => AppError::BadRequest(
+                "WhatsApp is not connected: connect a number in Settings before sending".into(),
+            ),
+            IdentityError::Failed(e) => e,
+        }
+    }
+}
+
+/// The identity outbound calls use, or [`IdentityError::NotConnected`] when no number
+/// is connected.
+pub async fn sending_identity(
+    app: &App,
+    business_id: BusinessId,
+) -> Result<SendingIdentity, IdentityError> {
     let mut conn = app.db().await?;
     let (connection, sealed) = model::connected(&mut conn, business_id.0)
-        .await?
-        .ok_or_else(|| {
-            AppError::BadRequest(
-                "WhatsApp is not connected: connect a number in Settings before sending".into(),
-            )
-        })?;
+        .await
+        .map_err(AppError::from)?
+        .ok_or(IdentityError::NotConnected)?;
     let token = match &app.config.meta_system_token {
         Some(system) => system.clone(),
         None => SecretString::from(crypto::decrypt(&app.config.data_key, &sealed).ok_or_else(

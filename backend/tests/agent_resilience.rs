@@ -161,7 +161,7 @@ async fn a_job_whose_worker_died_runs_once_after_its_lease() {
     let claimed = loop {
         let c = jobs::claim(
             &mut conn,
-            &["ai_reply"],
+            &[jobs::JobKind::AiReply],
             Utc::now().naive_utc(),
             chrono::Duration::seconds(1),
             1,
@@ -174,7 +174,7 @@ async fn a_job_whose_worker_died_runs_once_after_its_lease() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
     assert_eq!(claimed[0].id, job_id);
-    let workers = backend::agent::worker::Workers::start_with(world.app.app.clone(), 2);
+    let workers = backend::jobs::Workers::start_with(world.app.app.clone(), 2);
     world.model.push([Scripted::text("Hello, welcome back!")]);
     let got = world.received(1).await;
     assert_eq!(got, ["Hello, welcome back!"]);
@@ -217,8 +217,8 @@ async fn two_workers_racing_claim_a_job_once() {
             world.app.app.db().await.unwrap(),
         );
         let (x, y) = tokio::join!(
-            jobs::claim(&mut a, &["ai_reply"], now, lease, 1),
-            jobs::claim(&mut b, &["ai_reply"], now, lease, 1),
+            jobs::claim(&mut a, &[jobs::JobKind::AiReply], now, lease, 1),
+            jobs::claim(&mut b, &[jobs::JobKind::AiReply], now, lease, 1),
         );
         let (x, y) = (x.unwrap(), y.unwrap());
         assert_eq!(

@@ -392,7 +392,7 @@ async fn a_send_waiting_for_a_retry_survives_a_restart() {
 
     // A new server process on the same database (fresh memory) picks it up.
     let restarted = backend::init(t.app.config.clone()).await.unwrap();
-    let workers = backend::agent::worker::Workers::start_with(restarted.clone(), 1);
+    let workers = backend::jobs::Workers::start_with(restarted.clone(), 1);
     let deadline = std::time::Instant::now() + WAIT;
     while t
         .count(

@@ -486,17 +486,20 @@ async fn a_status_before_its_message_is_applied_when_the_message_is_saved() {
     // The sender saves the wamid Meta returned, then applies what was waiting.
     let id = insert_outbound(&app, &chat, &out).await;
     let mut conn = app.app.db().await.unwrap();
-    let applied = backend::ingest::apply_pending_statuses(&mut conn, &out)
+    let applied = backend::db::messages::apply_pending_statuses(&mut conn, &out)
         .await
         .unwrap();
-    assert_eq!(applied, Some((chat.id, id)));
+    assert_eq!(
+        applied,
+        Some((shared::ChatId(chat.id), shared::MessageId(id)))
+    );
     assert_eq!(message(&app, &out).await.status, "read");
     assert_eq!(
         app.count("SELECT COUNT(*) AS n FROM pending_statuses")
             .await,
         0
     );
-    let again = backend::ingest::apply_pending_statuses(&mut conn, &out)
+    let again = backend::db::messages::apply_pending_statuses(&mut conn, &out)
         .await
         .unwrap();
     assert_eq!(again, None);

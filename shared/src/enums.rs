@@ -208,6 +208,18 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// How a product's standing discount is expressed (see `crate::Discount`).
+    DiscountKind {
+        /// No discount.
+        None => "none",
+        /// A whole percentage off.
+        Percent => "percent",
+        /// A fixed amount off, in minor units.
+        Fixed => "fixed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,6 +60,12 @@ impl Currency {
             _ => 2,
         }
     }
+
+    /// The exponent of a stored code; 2, the common case, when it is not a currency
+    /// code (reading amounts then never turns cents into whole units).
+    pub fn exponent_of(code: &str) -> u32 {
+        Currency::parse(code).map_or(2, |c| c.exponent())
+    }
 }
 
 impl std::fmt::Display for Currency {
@@ -89,6 +95,31 @@ impl Money {
     /// Human text such as `NGN 12,500.00`.
     pub fn display(&self) -> String {
         format_minor(self.amount_minor, &self.currency)
+    }
+
+    /// A plain decimal for an input field or a machine reader (`12500.00`).
+    pub fn to_input(&self) -> String {
+        minor_to_input(self.amount_minor, &self.currency)
+    }
+
+    /// An amount in the currency with this (stored) code; `None` when the code is not
+    /// a currency code.
+    pub fn in_code(amount_minor: i64, code: &str) -> Option<Money> {
+        Currency::parse(code).map(|c| Money::new(amount_minor, c))
+    }
+
+    /// [`Money::display`] of an amount in the currency with this stored code. A code
+    /// that is not a currency gives the bare number of minor units: never a guessed
+    /// currency or exponent (stricter than formatting it as some default currency).
+    pub fn display_code(amount_minor: i64, code: &str) -> String {
+        Money::in_code(amount_minor, code).map_or_else(|| amount_minor.to_string(), |m| m.display())
+    }
+
+    /// [`Money::to_input`] of an amount in the currency with this stored code, with the
+    /// same strict fallback as [`Money::display_code`].
+    pub fn input_code(amount_minor: i64, code: &str) -> String {
+        Money::in_code(amount_minor, code)
+            .map_or_else(|| amount_minor.to_string(), |m| m.to_input())
     }
 }
 
@@ -200,6 +231,20 @@ mod tests {
         assert_eq!(parse_major("-3", &ngn()), None);
         assert_eq!(parse_major("abc", &ngn()), None);
         assert_eq!(minor_to_input(1250, &ngn()), "12.50");
+    }
+
+    #[test]
+    fn stored_codes_format_and_an_unknown_code_is_never_guessed() {
+        assert_eq!(Money::display_code(1_250_000, "NGN"), "NGN 12,500.00");
+        assert_eq!(Money::input_code(1_250_000, "NGN"), "12500.00");
+        assert_eq!(Money::input_code(1500, "JPY"), "1500");
+        assert_eq!(Money::new(1250, ngn()).to_string(), "NGN 12.50");
+        // Not a currency: the bare minor units, no made-up code or decimals.
+        assert_eq!(Money::display_code(1_250_000, "N1N"), "1250000");
+        assert_eq!(Money::input_code(1_250_000, ""), "1250000");
+        assert_eq!(Money::in_code(5, "??"), None);
+        assert_eq!(Currency::exponent_of("JPY"), 0);
+        assert_eq!(Currency::exponent_of("??"), 2);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::DiscountKind;
+
 /// A standing discount on a product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
@@ -16,13 +18,18 @@ pub enum Discount {
 }
 
 impl Discount {
+    /// The kind, as stored.
+    pub fn kind(self) -> DiscountKind {
+        match self {
+            Discount::None => DiscountKind::None,
+            Discount::Percent(_) => DiscountKind::Percent,
+            Discount::Fixed(_) => DiscountKind::Fixed,
+        }
+    }
+
     /// The stored kind text (`none`, `percent`, `fixed`).
     pub fn kind_str(self) -> &'static str {
-        match self {
-            Discount::None => "none",
-            Discount::Percent(_) => "percent",
-            Discount::Fixed(_) => "fixed",
-        }
+        self.kind().as_str()
     }
 
     /// The stored value (0 for none).
@@ -34,13 +41,22 @@ impl Discount {
         }
     }
 
-    /// Rebuilds a discount from its stored kind and value.
+    /// Rebuilds a discount from its stored kind and value; `None` for an unknown kind
+    /// or a percentage outside 0 to 100.
     pub fn from_parts(kind: &str, value: i64) -> Option<Discount> {
+        Discount::from_kind(DiscountKind::parse(kind)?, value)
+    }
+
+    /// Rebuilds a discount from its typed kind and value; `None` for a percentage
+    /// outside 0 to 100.
+    pub fn from_kind(kind: DiscountKind, value: i64) -> Option<Discount> {
         match kind {
-            "none" => Some(Discount::None),
-            "percent" => u32::try_from(value).ok().map(Discount::Percent),
-            "fixed" => Some(Discount::Fixed(value)),
-            _ => None,
+            DiscountKind::None => Some(Discount::None),
+            DiscountKind::Percent => u32::try_from(value)
+                .ok()
+                .filter(|p| *p <= 100)
+                .map(Discount::Percent),
+            DiscountKind::Fixed => Some(Discount::Fixed(value)),
         }
     }
 }
@@ -70,6 +86,20 @@ pub fn respects_floor(offer_minor: i64, floor_minor: i64) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn stored_discounts_round_trip_and_unknown_ones_are_refused() {
+        for d in [
+            Discount::None,
+            Discount::Percent(15),
+            Discount::Fixed(2_500),
+        ] {
+            assert_eq!(Discount::from_parts(d.kind_str(), d.value()), Some(d));
+        }
+        assert_eq!(Discount::from_parts("bogus", 1), None);
+        assert_eq!(Discount::from_parts("percent", 101), None);
+        assert_eq!(Discount::from_parts("percent", -1), None);
+    }
 
     #[test]
     fn percent_and_fixed() {

@@ -5,10 +5,11 @@
 //! otherwise says a person will reply.
 
 use serde_json::{Value, json};
-use shared::Currency;
+use shared::{Currency, Money};
 
+use super::catalog::{describe, matching, words};
 use super::guard::find_amounts;
-use super::tools::{ToolBox, display, major_string};
+use super::tools::ToolBox;
 use crate::db::products::Product;
 
 const GREETINGS: &[&str] = &[
@@ -39,90 +40,6 @@ const CATALOG_WORDS: &[&str] = &[
     "items",
     "available",
 ];
-/// Words too common to identify a product.
-const STOP_WORDS: &[&str] = &[
-    "the", "and", "for", "how", "much", "what", "you", "your", "have", "with", "this", "that",
-    "price", "cost", "many", "are", "any", "can", "get", "want", "need", "please", "is",
-];
-
-fn words(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// How well `product` matches the customer's words (0 = not at all).
-pub fn match_score(product: &Product, customer_words: &[String]) -> usize {
-    let name_words = words(&product.name);
-    let mut score = 0;
-    for w in customer_words {
-        if w.len() < 3 || STOP_WORDS.contains(&w.as_str()) {
-            continue;
-        }
-        let stem = w.trim_end_matches('s');
-        if name_words
-            .iter()
-            .any(|n| n == w || n.trim_end_matches('s') == stem)
-        {
-            score += 3;
-        } else if product
-            .color_list()
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(w))
-        {
-            score += 1;
-        }
-    }
-    score
-}
-
-/// Products matching the text, best first (only the best-scoring ones).
-pub fn matching<'a>(catalog: &'a [Product], text: &str) -> Vec<&'a Product> {
-    let ws = words(text);
-    let mut scored: Vec<(usize, &Product)> = catalog
-        .iter()
-        .map(|p| (match_score(p, &ws), p))
-        .filter(|(s, _)| *s >= 3)
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
-    let best = scored.first().map_or(0, |(s, _)| *s);
-    scored
-        .into_iter()
-        .filter(|(s, _)| *s == best)
-        .map(|(_, p)| p)
-        .take(3)
-        .collect()
-}
-
-/// One line of catalog facts about a product.
-pub fn describe(product: &Product) -> String {
-    let price = product.price_minor;
-    let now = product.discounted_price_minor();
-    let mut line = if now < price {
-        format!(
-            "{}: {} (was {})",
-            product.name,
-            display(now, &product.currency),
-            display(price, &product.currency)
-        )
-    } else {
-        format!("{}: {}", product.name, display(price, &product.currency))
-    };
-    if product.quantity > 0 {
-        line.push_str(&format!(", {} in stock", product.quantity));
-    } else {
-        line.push_str(", out of stock at the moment");
-    }
-    let colors = product.color_list();
-    if !colors.is_empty() {
-        line.push_str(&format!(", colors: {}", colors.join(", ")));
-    }
-    line.push('.');
-    line
-}
-
 fn is_greeting(text: &str) -> bool {
     let t = text.to_lowercase();
     let t = t
@@ -270,14 +187,14 @@ fn next_step(p: &Product, text: &str, business_name: &str) -> String {
 /// customer ready to buy with the price that applies to them.
 pub async fn respond_in_chat(business_name: &str, tools: &mut ToolBox<'_>, text: &str) -> String {
     if let Some(p) = product_in_focus(tools, text) {
-        let exponent = Currency::parse(&p.currency).map_or(2, |c| c.exponent());
+        let exponent = Currency::exponent_of(&p.currency);
         // A bare number counts as a price from a tenth of the floor up, so "2 dresses"
         // or "size 12" are not asks.
         let threshold = (p.bargain_floor_minor / 10).max(10i64.pow(exponent));
         if let Some(ask) = find_amounts(text, exponent, threshold).last() {
             let input = json!({
                 "product_id": p.id,
-                "customer_offer": major_string(ask.minor, &p.currency),
+                "customer_offer": Money::input_code(ask.minor, &p.currency),
             });
             let (result, refused) = tools.run("make_counter_offer", &input).await;
             let result: Value = serde_json::from_str(&result).unwrap_or(Value::Null);
@@ -302,12 +219,7 @@ pub async fn respond_in_chat(business_name: &str, tools: &mut ToolBox<'_>, text:
                 };
             }
         } else if wants_to_order(text) {
-            let unit = tools
-                .negotiation
-                .products
-                .get(&p.id)
-                .and_then(|n| n.agreed_minor)
-                .unwrap_or_else(|| p.discounted_price_minor());
+            let unit = tools.unit_price(p);
             let color = mentioned_color(p, text);
             if p.quantity == 0 {
                 return format!(
@@ -319,7 +231,7 @@ pub async fn respond_in_chat(business_name: &str, tools: &mut ToolBox<'_>, text:
                 "Great choice! The {}{} at {}. {}",
                 p.name,
                 color.map(|c| format!(" in {c}")).unwrap_or_default(),
-                display(unit, &p.currency),
+                Money::display_code(unit, &p.currency),
                 next_step(p, text, business_name)
             );
         }
@@ -330,25 +242,7 @@ pub async fn respond_in_chat(business_name: &str, tools: &mut ToolBox<'_>, text:
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn dress() -> Product {
-        Product {
-            id: 7,
-            business_id: 1,
-            name: "Ankara wrap dress".into(),
-            description: String::new(),
-            price_minor: 2_500_000,
-            currency: "NGN".into(),
-            discount_kind: "percent".into(),
-            discount_value: 10,
-            bargain_floor_minor: 1_900_000,
-            quantity: 3,
-            colors: r#"["Red","Blue"]"#.into(),
-            archived: false,
-            created_at: chrono::NaiveDateTime::default(),
-            updated_at: chrono::NaiveDateTime::default(),
-        }
-    }
+    use crate::orders::tests::dress;
 
     #[test]
     fn the_next_step_asks_only_for_what_is_missing() {

@@ -14,12 +14,12 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use diesel_async::AsyncMysqlConnection;
 use serde_json::json;
-use shared::MessageKind;
+use shared::{BusinessId, MessageKind};
 
 use super::optout;
 use crate::config::agent::AgentConfig;
 use crate::db::agent as agent_db;
-use crate::db::jobs::{self, NewJob, kind};
+use crate::db::jobs::{self, JobKind, NewJob};
 
 /// A stored inbound message, as the scheduler needs it.
 #[derive(Debug, Clone, Copy)]
@@ -106,8 +106,8 @@ impl ReplyScheduler {
                     )
                     .await?;
                     new_jobs.push(NewJob {
-                        business_id: Some(t.business_id),
-                        kind: kind::OPT_OUT_NOTICE,
+                        business_id: Some(BusinessId(t.business_id)),
+                        kind: JobKind::OptOutNotice,
                         dedupe_key: Some(jobs::opt_out_key(t.chat_id)),
                         payload: json!({"chat_id": t.chat_id}).to_string(),
                         run_at: now,
@@ -120,8 +120,8 @@ impl ReplyScheduler {
                 continue;
             }
             new_jobs.push(NewJob {
-                business_id: Some(t.business_id),
-                kind: kind::AI_REPLY,
+                business_id: Some(BusinessId(t.business_id)),
+                kind: JobKind::AiReply,
                 dedupe_key: Some(jobs::reply_key(t.chat_id)),
                 payload: json!({"chat_id": t.chat_id}).to_string(),
                 run_at,

@@ -3,10 +3,10 @@
 //! negotiation so far (not cached), and the recent history. Never the bargaining
 //! floors, never phone numbers or BSUIDs: the customer is at most a first name.
 
-use shared::ReplyTone;
+use shared::{Money, ReplyTone};
 
-use super::builtin;
-use super::tools::{ChatNegotiation, Interest, ToolBox};
+use super::catalog;
+use super::chat_state::{ChatNegotiation, Interest};
 use crate::anthropic::{Message, SystemBlock};
 use crate::db::agent::AiProfile;
 use crate::db::products::Product;
@@ -92,7 +92,7 @@ pub fn excerpts<'a>(
             out.push(p);
         }
     }
-    for p in builtin::matching(catalog, &recent) {
+    for p in catalog::matching(catalog, &recent) {
         if !out.iter().any(|o| o.id == p.id) {
             out.push(p);
         }
@@ -119,7 +119,7 @@ pub fn context_block(
             catalog.len()
         ));
         for p in shown {
-            s.push_str(&format!("- {}\n", ToolBox::product_facts(p)));
+            s.push_str(&format!("- {}\n", catalog::facts(p)));
         }
     }
     if !negotiation.products.is_empty() {
@@ -129,10 +129,7 @@ pub fn context_block(
                 .iter()
                 .find(|p| p.id == *id)
                 .map_or(currency, |p| p.currency.as_str());
-            let money = |m: i64| {
-                shared::Currency::parse(cur)
-                    .map_or(m.to_string(), |c| shared::money::format_minor(m, &c))
-            };
+            let money = |m: i64| Money::display_code(m, cur);
             s.push_str(&format!(
                 "- {} (product_id {id}): our last offer {}, customer's last ask {}, {} round(s){}\n",
                 n.product_name,

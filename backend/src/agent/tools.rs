@@ -7,93 +7,40 @@
 //! - `make_counter_offer`: the customer's ask goes through
 //!   [`shared::negotiation::respond_to_ask`]; a price the model proposes below the
 //!   floor is refused.
-//! - `create_order`: delivery details required; each item's product, quantity (at
-//!   most the stock), color (one on offer) and unit price (list, discounted, or the
-//!   price offered/agreed in the stored negotiation; never below the floor) checked;
-//!   stock lowered in the same transaction.
+//! - `create_order` ([`order`]): delivery details required; each item checked by the
+//!   order rules ([`crate::orders`]: quantity at most the stock, a color on offer, a
+//!   unit price that is the list or discounted price or one offered/agreed in the
+//!   stored negotiation, never below the floor); stock lowered in the same transaction.
 //! - `hand_off_to_human`: pauses the AI on the chat with the reason.
+//!
+//! The definitions the model sees are in [`definitions`]; what a chat remembers is
+//! [`super::chat_state`]; catalog lookup and facts are [`super::catalog`].
 //!
 //! In a dry run (the "try it" console) nothing is written: orders are validated but not
 //! recorded, hand-offs do not pause, negotiation state stays in memory.
 
-use std::collections::BTreeMap;
+mod definitions;
+mod order;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
-use shared::negotiation::{self, Decision, NegotiationState, PriceLimits};
-use shared::{BusinessId, Currency};
+use shared::negotiation::{self, Decision};
+use shared::{BusinessId, Currency, Money};
 
-use crate::anthropic::Tool;
+use super::catalog;
+use super::chat_state::{ChatNegotiation, Interest, ProductNegotiation};
 use crate::app::App;
-use crate::db::orders::{self, NewItem, NewOrder, OrderRefusal};
+use crate::db::agent as agent_db;
 use crate::db::products::Product;
-use crate::db::{self, agent as agent_db};
 use crate::events::{DomainEvent, EventKind};
+use crate::orders::{self, ColorProblem, QuantityProblem};
+
+pub use definitions::definitions;
 
 /// Most tool calls recorded as product interest.
 const MAX_INTEREST: usize = 10;
 /// Most products a search returns.
 const MAX_SEARCH_RESULTS: usize = 10;
-/// Most items in one order.
-const MAX_ORDER_ITEMS: usize = 20;
-
-/// Where a negotiation on one product stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductNegotiation {
-    /// Product name (for people reading the state).
-    pub product_name: String,
-    /// Currency of the prices.
-    #[serde(default)]
-    pub currency: String,
-    /// The policy's state.
-    #[serde(flatten)]
-    pub state: NegotiationState,
-    /// A price both sides agreed, if any.
-    #[serde(default)]
-    pub agreed_minor: Option<i64>,
-}
-
-/// The chat's negotiation context, per product (stored as JSON on the chat).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChatNegotiation {
-    /// By product id.
-    #[serde(default)]
-    pub products: BTreeMap<u64, ProductNegotiation>,
-}
-
-impl ChatNegotiation {
-    /// Parses the stored JSON (empty when absent or unreadable).
-    pub fn parse(stored: Option<&str>) -> ChatNegotiation {
-        stored
-            .and_then(|s| serde_json::from_str(s).ok())
-            .unwrap_or_default()
-    }
-
-    /// Every price we offered or agreed (each at or above its floor by construction).
-    pub fn prices(&self) -> Vec<i64> {
-        self.products
-            .values()
-            .flat_map(|p| [Some(p.state.last_offer_minor), p.agreed_minor])
-            .flatten()
-            .collect()
-    }
-}
-
-/// A product the customer showed interest in (stored as JSON on the chat).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Interest {
-    /// Product id.
-    pub product_id: u64,
-    /// Its name.
-    pub name: String,
-}
-
-/// Parses stored product interest.
-pub fn parse_interest(stored: Option<&str>) -> Vec<Interest> {
-    stored
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default()
-}
 
 /// One executed tool call, as shown in the "try it" console and logs.
 #[derive(Debug, Clone, Serialize)]
@@ -120,7 +67,7 @@ pub struct ChatScope {
 /// Tool state for one reply.
 pub struct ToolBox<'a> {
     app: &'a App,
-    business_id: u64,
+    business_id: BusinessId,
     /// Active products.
     pub catalog: &'a [Product],
     chat: Option<ChatScope>,
@@ -146,86 +93,6 @@ type ToolResult = Result<Value, Refusal>;
 
 fn refuse<T>(message: impl Into<String>) -> Result<T, Refusal> {
     Err(Refusal(message.into()))
-}
-
-/// The tool definitions sent to the model.
-pub fn definitions() -> Vec<Tool> {
-    vec![
-        Tool {
-            name: "search_products".into(),
-            description: "Search this business's catalog by words in the name or description, color and price range. Returns each product's id, price, discounted price, stock and colors. Use it before quoting anything.".into(),
-            input_schema: json!({
-                "type": "object",
-                "properties": {
-                    "query": {"type": "string", "description": "Words the customer used, e.g. \"red dress\""},
-                    "color": {"type": "string"},
-                    "min_price": {"type": "number", "description": "In major units of the shop's currency"},
-                    "max_price": {"type": "number", "description": "In major units of the shop's currency"}
-                }
-            }),
-        },
-        Tool {
-            name: "quote_price".into(),
-            description: "The current unit price (agreed in this chat, else the discounted price) and the total for a quantity, checking stock and color.".into(),
-            input_schema: json!({
-                "type": "object",
-                "properties": {
-                    "product_id": {"type": "integer"},
-                    "quantity": {"type": "integer", "minimum": 1},
-                    "color": {"type": "string"}
-                },
-                "required": ["product_id"]
-            }),
-        },
-        Tool {
-            name: "make_counter_offer".into(),
-            description: "Call whenever the customer proposes a price. Returns the decision: accept (their price), counter (our new price) or final (our best price). Answer with exactly that price.".into(),
-            input_schema: json!({
-                "type": "object",
-                "properties": {
-                    "product_id": {"type": "integer"},
-                    "customer_offer": {"type": "number", "description": "The customer's proposed unit price, major units"},
-                    "proposed_price": {"type": "number", "description": "Optional price you would like to offer, major units; refused when not allowed"}
-                },
-                "required": ["product_id", "customer_offer"]
-            }),
-        },
-        Tool {
-            name: "create_order".into(),
-            description: "Record the customer's order once product, color, quantity, unit price and delivery details are agreed. The unit price must be the catalog/discounted price or the price agreed in this chat.".into(),
-            input_schema: json!({
-                "type": "object",
-                "properties": {
-                    "items": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "product_id": {"type": "integer"},
-                                "quantity": {"type": "integer", "minimum": 1},
-                                "color": {"type": "string"},
-                                "unit_price": {"type": "number", "description": "Major units"}
-                            },
-                            "required": ["product_id", "quantity", "unit_price"]
-                        }
-                    },
-                    "customer_name": {"type": "string"},
-                    "delivery_address": {"type": "string", "description": "Where to deliver (or 'pickup' with a time)"},
-                    "delivery_notes": {"type": "string"}
-                },
-                "required": ["items", "delivery_address"]
-            }),
-        },
-        Tool {
-            name: "hand_off_to_human".into(),
-            description: "Hand the chat to a person of the business (the AI stops answering this chat). Use when the customer asks for a human, complains, or you cannot help from the tools.".into(),
-            input_schema: json!({
-                "type": "object",
-                "properties": {"reason": {"type": "string"}},
-                "required": ["reason"]
-            }),
-        },
-    ]
 }
 
 /// A number given by the model in major units, to minor units (no floats involved).
@@ -260,37 +127,11 @@ pub fn major_to_minor(value: &Value, exponent: u32) -> Option<i64> {
     shared::money::parse_major(&text, &currency)
 }
 
-fn exponent_of(currency: &str) -> u32 {
-    Currency::parse(currency).map_or(2, |c| c.exponent())
-}
-
-pub(crate) fn display(minor: i64, currency: &str) -> String {
-    Currency::parse(currency).map_or_else(
-        || minor.to_string(),
-        |c| shared::money::format_minor(minor, &c),
-    )
-}
-
-pub(crate) fn major_string(minor: i64, currency: &str) -> String {
-    Currency::parse(currency).map_or_else(
-        || minor.to_string(),
-        |c| shared::money::minor_to_input(minor, &c),
-    )
-}
-
-fn limits(p: &Product) -> PriceLimits {
-    PriceLimits {
-        start_minor: p.discounted_price_minor(),
-        floor_minor: p.bargain_floor_minor,
-        rounding_minor: 10i64.pow(exponent_of(&p.currency)),
-    }
-}
-
 impl<'a> ToolBox<'a> {
     /// Tools for one reply.
     pub fn new(
         app: &'a App,
-        business_id: u64,
+        business_id: BusinessId,
         catalog: &'a [Product],
         chat: Option<ChatScope>,
         negotiation: ChatNegotiation,
@@ -365,22 +206,6 @@ impl<'a> ToolBox<'a> {
         self.interest.truncate(MAX_INTEREST);
     }
 
-    /// The facts about a product the model may see (never the floor).
-    pub fn product_facts(p: &Product) -> Value {
-        let now = p.discounted_price_minor();
-        json!({
-            "product_id": p.id,
-            "name": p.name,
-            "description": p.description.chars().take(300).collect::<String>(),
-            "price": display(p.price_minor, &p.currency),
-            "discounted_price": display(now, &p.currency),
-            "discounted_price_major": major_string(now, &p.currency),
-            "on_sale": now < p.price_minor,
-            "in_stock": p.quantity,
-            "colors": p.color_list(),
-        })
-    }
-
     fn search(&mut self, input: &Value) -> Value {
         let query = input
             .get("query")
@@ -392,7 +217,10 @@ impl<'a> ToolBox<'a> {
             .get("color")
             .and_then(Value::as_str)
             .map(|c| c.trim().to_lowercase());
-        let exponent = self.catalog.first().map_or(2, |p| exponent_of(&p.currency));
+        let exponent = self
+            .catalog
+            .first()
+            .map_or(2, |p| Currency::exponent_of(&p.currency));
         let min = input
             .get("min_price")
             .and_then(|v| major_to_minor(v, exponent));
@@ -422,7 +250,7 @@ impl<'a> ToolBox<'a> {
                 }
                 let haystack = format!("{} {} {}", p.name, p.description, p.color_list().join(" "))
                     .to_lowercase();
-                let score = super::builtin::match_score(p, &query_words)
+                let score = catalog::match_score(p, &query_words)
                     + query_words
                         .iter()
                         .filter(|w| haystack.contains(w.trim_end_matches('s')))
@@ -441,13 +269,13 @@ impl<'a> ToolBox<'a> {
             self.computed.push(p.discounted_price_minor());
         }
         json!({
-            "products": found.iter().map(|(_, p)| Self::product_facts(p)).collect::<Vec<_>>(),
+            "products": found.iter().map(|(_, p)| catalog::facts(p)).collect::<Vec<_>>(),
             "count": found.len(),
         })
     }
 
     /// The price a customer pays now for one unit: agreed, else discounted.
-    fn unit_price(&self, p: &Product) -> i64 {
+    pub fn unit_price(&self, p: &Product) -> i64 {
         self.negotiation
             .products
             .get(&p.id)
@@ -455,41 +283,36 @@ impl<'a> ToolBox<'a> {
             .unwrap_or_else(|| p.discounted_price_minor())
     }
 
+    /// [`orders::choose_color`], refused in words the model can act on.
     fn check_color(p: &Product, color: Option<&str>) -> Result<Option<String>, Refusal> {
-        let colors = p.color_list();
-        match color.map(str::trim).filter(|c| !c.is_empty()) {
-            None if colors.len() <= 1 => Ok(colors.first().cloned()),
-            None => refuse(format!(
+        orders::choose_color(p, color).or_else(|problem| match problem {
+            ColorProblem::Required(colors) => refuse(format!(
                 "{} comes in {}: ask the customer which color",
                 p.name,
                 colors.join(", ")
             )),
-            Some(c) => match colors.iter().find(|pc| pc.eq_ignore_ascii_case(c)) {
-                Some(pc) => Ok(Some(pc.clone())),
-                None => refuse(format!(
-                    "{} is not available in {c}; colors on offer: {}",
-                    p.name,
-                    if colors.is_empty() {
-                        "none listed".into()
-                    } else {
-                        colors.join(", ")
-                    }
-                )),
-            },
-        }
+            ColorProblem::NotOffered(colors) => refuse(format!(
+                "{} is not available in {}; colors on offer: {}",
+                p.name,
+                color.map(str::trim).unwrap_or_default(),
+                if colors.is_empty() {
+                    "none listed".into()
+                } else {
+                    colors.join(", ")
+                }
+            )),
+        })
     }
 
+    /// [`orders::check_quantity`], refused in words the model can act on.
     fn check_quantity(p: &Product, quantity: i64) -> Result<(), Refusal> {
-        if quantity < 1 {
-            return refuse("quantity must be at least 1");
-        }
-        if p.quantity == 0 {
-            return refuse(format!("{} is out of stock", p.name));
-        }
-        if quantity > p.quantity {
-            return refuse(format!("only {} of {} in stock", p.quantity, p.name));
-        }
-        Ok(())
+        orders::check_quantity(p, quantity).or_else(|problem| match problem {
+            QuantityProblem::BelowOne => refuse("quantity must be at least 1"),
+            QuantityProblem::OutOfStock => refuse(format!("{} is out of stock", p.name)),
+            QuantityProblem::OnlyLeft(left) => {
+                refuse(format!("only {left} of {} in stock", p.name))
+            }
+        })
     }
 
     fn quote(&mut self, input: &Value) -> ToolResult {
@@ -509,24 +332,24 @@ impl<'a> ToolBox<'a> {
             "name": p.name,
             "color": color,
             "quantity": quantity,
-            "unit_price": display(unit, &p.currency),
-            "unit_price_major": major_string(unit, &p.currency),
-            "total": display(total, &p.currency),
-            "list_price": display(p.price_minor, &p.currency),
+            "unit_price": Money::display_code(unit, &p.currency),
+            "unit_price_major": Money::input_code(unit, &p.currency),
+            "total": Money::display_code(total, &p.currency),
+            "list_price": Money::display_code(p.price_minor, &p.currency),
             "in_stock": p.quantity,
         }))
     }
 
     fn counter_offer(&mut self, input: &Value) -> ToolResult {
         let p = self.product(input)?;
-        let exponent = exponent_of(&p.currency);
+        let exponent = Currency::exponent_of(&p.currency);
         let Some(ask) = input
             .get("customer_offer")
             .and_then(|v| major_to_minor(v, exponent))
         else {
             return refuse("customer_offer must be a positive amount in major units");
         };
-        let limits = limits(p);
+        let limits = orders::price_limits(p);
         let previous = self.negotiation.products.get(&p.id).map(|n| n.state);
         if let Some(proposed) = input.get("proposed_price") {
             let proposed = major_to_minor(proposed, exponent);
@@ -536,7 +359,7 @@ impl<'a> ToolBox<'a> {
                 return refuse(format!(
                     "refused: that price is not allowed for {}. Do not offer it. The most you may concede now is {}",
                     p.name,
-                    display(best, &p.currency)
+                    Money::display_code(best, &p.currency)
                 ));
             }
         }
@@ -579,167 +402,25 @@ impl<'a> ToolBox<'a> {
             "product_id": p.id,
             "name": p.name,
             "decision": kind,
-            "price": display(price, &p.currency),
-            "price_major": major_string(price, &p.currency),
-            "customer_offer": display(ask, &p.currency),
+            "price": Money::display_code(price, &p.currency),
+            "price_major": Money::input_code(price, &p.currency),
+            "customer_offer": Money::display_code(ask, &p.currency),
             "advice": advice,
         }))
     }
 
-    /// Unit prices an order may use for a product.
+    /// Unit prices an order may use for a product ([`orders::allowed_unit_prices`],
+    /// with the prices offered and agreed in this chat).
     fn allowed_unit_prices(&self, p: &Product) -> Vec<i64> {
-        let mut prices = vec![p.price_minor, p.discounted_price_minor()];
-        if let Some(n) = self.negotiation.products.get(&p.id) {
-            prices.push(n.state.last_offer_minor);
-            prices.extend(n.agreed_minor);
-        }
-        prices.retain(|x| negotiation::price_allowed(limits(p), *x) && *x >= p.bargain_floor_minor);
-        prices
-    }
-
-    async fn create_order(&mut self, input: &Value) -> ToolResult {
-        let address = input
-            .get("delivery_address")
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .unwrap_or("");
-        if address.chars().count() < 4 {
-            return refuse(
-                "delivery details are required: ask the customer for the delivery address (or pickup arrangement) first",
-            );
-        }
-        let Some(items) = input
-            .get("items")
-            .and_then(Value::as_array)
-            .filter(|i| !i.is_empty())
-        else {
-            return refuse("items are required");
-        };
-        if items.len() > MAX_ORDER_ITEMS {
-            return refuse(format!("at most {MAX_ORDER_ITEMS} items per order"));
-        }
-        let mut new_items = Vec::new();
-        let mut currency = None;
-        for item in items {
-            let p = self.product(item)?;
-            let quantity = item.get("quantity").and_then(Value::as_i64).unwrap_or(0);
-            Self::check_quantity(p, quantity)?;
-            let color = Self::check_color(p, item.get("color").and_then(Value::as_str))?;
-            let exponent = exponent_of(&p.currency);
-            let Some(unit) = item
-                .get("unit_price")
-                .and_then(|v| major_to_minor(v, exponent))
-            else {
-                return refuse(format!("unit_price is required for {}", p.name));
-            };
-            if !self.allowed_unit_prices(p).contains(&unit) {
-                let usable = self.unit_price(p);
-                self.computed.push(usable);
-                return refuse(format!(
-                    "refused: {} is not an agreed price for {}. Use {} (or negotiate with make_counter_offer first)",
-                    display(unit, &p.currency),
-                    p.name,
-                    display(usable, &p.currency)
-                ));
-            }
-            if currency.get_or_insert_with(|| p.currency.clone()) != &p.currency {
-                return refuse("all items of an order must be in the same currency");
-            }
-            new_items.push(NewItem {
-                product_id: p.id,
-                name: p.name.clone(),
-                color,
-                unit_price_minor: unit,
-                quantity,
-            });
-        }
-        let currency = currency.unwrap_or_else(|| "USD".into());
-        let total: i64 = new_items
-            .iter()
-            .map(|i| i.unit_price_minor.saturating_mul(i.quantity))
-            .sum();
-        let text = |key: &str| {
-            input
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| s.chars().take(1000).collect::<String>())
-        };
-        self.computed.push(total);
-        self.computed
-            .extend(new_items.iter().map(|i| i.unit_price_minor));
-        let items_json: Vec<Value> = new_items
-            .iter()
-            .map(|i| {
-                json!({"name": i.name, "color": i.color, "quantity": i.quantity,
-                       "unit_price": display(i.unit_price_minor, &currency)})
-            })
-            .collect();
-        if self.dry_run {
-            return Ok(json!({
-                "dry_run": true,
-                "status": "would be recorded (preview: nothing is saved, stock unchanged)",
-                "items": items_json,
-                "total": display(total, &currency),
-            }));
-        }
-        let order = NewOrder {
-            business_id: self.business_id,
-            chat_id: self.chat.map(|c| c.chat_id),
-            contact_id: self.chat.map(|c| c.contact_id),
-            source: shared::OrderSource::Chat.as_str(),
-            currency: currency.clone(),
-            customer_name: text("customer_name"),
-            delivery_details: address.chars().take(1000).collect(),
-            notes: text("delivery_notes"),
-            items: new_items,
-        };
-        let mut conn = self
-            .app
-            .db()
-            .await
-            .map_err(|_| Refusal("the order could not be saved right now; try again".into()))?;
-        match orders::create(&mut conn, &order).await {
-            Ok(Ok(created)) => {
-                self.orders.push((created.id, created.total_minor));
-                let _ = agent_db::record_activity(
-                    &mut conn,
-                    self.business_id,
-                    "order_created",
-                    &format!("Order #{} recorded from chat", created.id),
-                    &json!({"order_id": created.id, "total_minor": created.total_minor, "currency": currency, "source": "ai"}),
-                    "ai",
-                )
-                .await;
-                self.app.events.publish(DomainEvent {
-                    business_id: BusinessId(self.business_id),
-                    kind: EventKind::OrderChanged {
-                        order_id: created.id,
-                    },
-                });
-                for item in &order.items {
-                    self.app.events.publish(DomainEvent {
-                        business_id: BusinessId(self.business_id),
-                        kind: EventKind::ProductChanged(item.product_id),
-                    });
-                }
-                Ok(json!({
-                    "order_id": created.id,
-                    "order_number": format!("#{}", created.id),
-                    "status": "recorded",
-                    "items": items_json,
-                    "total": display(created.total_minor, &currency),
-                }))
-            }
-            Ok(Err(OrderRefusal::OutOfStock(name, left))) => {
-                refuse(format!("only {left} of {name} left in stock now"))
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "recording an AI order failed");
-                refuse("the order could not be saved right now; hand off to a person")
-            }
-        }
+        let negotiated = self
+            .negotiation
+            .products
+            .get(&p.id)
+            .map(|n| [Some(n.state.last_offer_minor), n.agreed_minor])
+            .into_iter()
+            .flatten()
+            .flatten();
+        orders::allowed_unit_prices(p, negotiated)
     }
 
     async fn hand_off(&mut self, input: &Value) -> ToolResult {
@@ -764,12 +445,12 @@ impl<'a> ToolBox<'a> {
             .db()
             .await
             .map_err(|_| Refusal("could not hand off right now".into()))?;
-        db::agent::hand_off(&mut conn, self.business_id, chat.chat_id, &reason)
+        agent_db::hand_off(&mut conn, self.business_id.0, chat.chat_id, &reason)
             .await
             .map_err(|_| Refusal("could not hand off right now".into()))?;
         let _ = agent_db::record_activity(
             &mut conn,
-            self.business_id,
+            self.business_id.0,
             "ai_handoff",
             "The AI handed a chat to a person",
             &json!({"chat_id": chat.chat_id, "reason": reason}),
@@ -777,7 +458,7 @@ impl<'a> ToolBox<'a> {
         )
         .await;
         self.app.events.publish(DomainEvent {
-            business_id: BusinessId(self.business_id),
+            business_id: self.business_id,
             kind: EventKind::ChatUpdated {
                 chat_id: chat.chat_id,
             },

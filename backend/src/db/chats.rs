@@ -1,12 +1,17 @@
-//! Reading the inbox (chat list, message history) and the owner's changes to a chat
-//! (read, AI takeover). Every query is scoped by business.
+//! Chats: reading the inbox (chat list, message history), the owner's changes to a
+//! chat (read, AI takeover), and the chat summary (preview, last message, unread
+//! count) that stored messages update. Every read is scoped by business.
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Datetime, Integer, Nullable, Unsigned, Varchar};
 use diesel_async::{AsyncMysqlConnection, RunQueryDsl};
-use shared::MessageDirection;
+use shared::{BusinessId, ChatId, ConnectionId, ContactId, MessageDirection};
 
 use super::inbox::{Chat, Contact, Message};
+use super::messages::InboundMessage;
 use super::schema::{chats, contacts, messages};
 
 /// Filters of the chat list.
@@ -193,5 +198,182 @@ pub async fn set_ai_paused(
             ))
             .execute(conn)
             .await
+    }
+}
+
+/// Longest chat preview, in characters.
+pub const PREVIEW_CHARS: usize = 120;
+
+/// The chat list's preview of a message: one line (every run of whitespace, newlines
+/// included, becomes one space) of at most [`PREVIEW_CHARS`] characters, ending in `…`
+/// when cut. Inbound and outbound messages use this one rule.
+pub fn preview(body: &str) -> String {
+    let line = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(PREVIEW_CHARS - 1) {
+        Some((end, _)) if line.chars().count() > PREVIEW_CHARS => {
+            format!("{}…", &line[..end])
+        }
+        _ => line,
+    }
+}
+
+/// The chat of each contact in `wanted` (contact, its business, the number the
+/// conversation runs on), created for those that have none yet.
+pub async fn ensure_chats(
+    conn: &mut AsyncMysqlConnection,
+    wanted: &[(ContactId, BusinessId, ConnectionId)],
+) -> QueryResult<HashMap<ContactId, ChatId>> {
+    let mut contact_ids: Vec<ContactId> = wanted.iter().map(|w| w.0).collect();
+    contact_ids.sort_unstable();
+    contact_ids.dedup();
+    let mut chat_of_contact = HashMap::new();
+    if contact_ids.is_empty() {
+        return Ok(chat_of_contact);
+    }
+    chat_of_contact.extend(chats_of_contacts(conn, &contact_ids).await?);
+    let mut seen = HashSet::new();
+    let new_chats: Vec<NewChat> = wanted
+        .iter()
+        .filter(|(contact_id, _, _)| {
+            !chat_of_contact.contains_key(contact_id) && seen.insert(*contact_id)
+        })
+        .map(|&(contact_id, business_id, connection_id)| NewChat {
+            business_id,
+            contact_id,
+            connection_id: Some(connection_id),
+        })
+        .collect();
+    if !new_chats.is_empty() {
+        diesel::insert_into(chats::table)
+            .values(&new_chats)
+            .execute(conn)
+            .await?;
+        let missing: Vec<ContactId> = new_chats.iter().map(|c| c.contact_id).collect();
+        chat_of_contact.extend(chats_of_contacts(conn, &missing).await?);
+    }
+    Ok(chat_of_contact)
+}
+
+async fn chats_of_contacts(
+    conn: &mut AsyncMysqlConnection,
+    contact_ids: &[ContactId],
+) -> QueryResult<Vec<(ContactId, ChatId)>> {
+    chats::table
+        .filter(chats::contact_id.eq_any(contact_ids))
+        .select((chats::contact_id, chats::id))
+        .load(conn)
+        .await
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = chats)]
+struct NewChat {
+    business_id: BusinessId,
+    contact_id: ContactId,
+    connection_id: Option<ConnectionId>,
+}
+
+/// What a batch of inbound messages changes on one chat.
+#[derive(Debug, Clone)]
+pub struct ChatSummary {
+    /// Tenant.
+    pub business_id: BusinessId,
+    /// The customer.
+    pub contact_id: ContactId,
+    /// The number the messages came in on.
+    pub connection_id: ConnectionId,
+    unread: i32,
+    last_message_at: Option<NaiveDateTime>,
+    preview: Option<String>,
+    last_inbound_at: Option<NaiveDateTime>,
+}
+
+impl ChatSummary {
+    /// Nothing changed yet.
+    pub fn new(
+        business_id: BusinessId,
+        contact_id: ContactId,
+        connection_id: ConnectionId,
+    ) -> ChatSummary {
+        ChatSummary {
+            business_id,
+            contact_id,
+            connection_id,
+            unread: 0,
+            last_message_at: None,
+            preview: None,
+            last_inbound_at: None,
+        }
+    }
+
+    /// Counts one newly stored inbound message (`now` when Meta gave no time).
+    pub fn add(&mut self, msg: &InboundMessage, now: NaiveDateTime) {
+        let at = msg.wa_timestamp.unwrap_or(now);
+        if msg.counts_unread {
+            self.unread += 1;
+        }
+        if msg.updates_preview && self.last_message_at.is_none_or(|t| at >= t) {
+            self.last_message_at = Some(at);
+            self.preview = Some(preview(&msg.body));
+        }
+        if msg.opens_window && self.last_inbound_at.is_none_or(|t| at > t) {
+            self.last_inbound_at = Some(at);
+        }
+    }
+}
+
+/// One statement for every chat in `summaries`, in the order given. Assignments run
+/// left to right in MySQL, so the preview is compared against the old
+/// `last_message_at` before it changes.
+pub async fn upsert_summaries(
+    conn: &mut AsyncMysqlConnection,
+    summaries: &[(ChatId, &ChatSummary)],
+) -> QueryResult<()> {
+    let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; summaries.len()].join(", ");
+    let sql = format!(
+        "INSERT INTO chats (id, business_id, contact_id, connection_id, last_message_at, \
+         last_message_preview, last_inbound_at, unread_count) VALUES {rows} \
+         ON DUPLICATE KEY UPDATE \
+         last_message_preview = IF(VALUES(last_message_at) IS NOT NULL AND \
+           (last_message_at IS NULL OR VALUES(last_message_at) >= last_message_at), \
+           VALUES(last_message_preview), last_message_preview), \
+         last_message_at = IF(VALUES(last_message_at) IS NOT NULL AND \
+           (last_message_at IS NULL OR VALUES(last_message_at) >= last_message_at), \
+           VALUES(last_message_at), last_message_at), \
+         last_inbound_at = IF(VALUES(last_inbound_at) IS NOT NULL AND \
+           (last_inbound_at IS NULL OR VALUES(last_inbound_at) > last_inbound_at), \
+           VALUES(last_inbound_at), last_inbound_at), \
+         connection_id = VALUES(connection_id), \
+         unread_count = unread_count + VALUES(unread_count)"
+    );
+    let mut query = diesel::sql_query(sql).into_boxed::<diesel::mysql::Mysql>();
+    for (id, s) in summaries {
+        query = query
+            .bind::<Unsigned<BigInt>, _>(*id)
+            .bind::<Unsigned<BigInt>, _>(s.business_id)
+            .bind::<Unsigned<BigInt>, _>(s.contact_id)
+            .bind::<Unsigned<BigInt>, _>(s.connection_id)
+            .bind::<Nullable<Datetime>, _>(s.last_message_at)
+            .bind::<Nullable<Varchar>, _>(s.preview.clone())
+            .bind::<Nullable<Datetime>, _>(s.last_inbound_at)
+            .bind::<Integer, _>(s.unread);
+    }
+    query.execute(conn).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_preview_is_one_line_cut_on_a_character_boundary() {
+        let long = "é".repeat(300);
+        let p = preview(&long);
+        assert_eq!(p.chars().count(), PREVIEW_CHARS);
+        assert!(p.ends_with('…'));
+        assert_eq!(preview("two\nlines"), "two lines");
+        assert_eq!(preview("  a \r\n\t b  "), "a b");
+        let exact = "x".repeat(PREVIEW_CHARS);
+        assert_eq!(preview(&exact), exact);
     }
 }

@@ -7,23 +7,94 @@
 //! A job with a `dedupe_key` exists once: enqueueing it again pushes its `run_at`
 //! forward (the reply debounce) and revives it when it was done. A worker finishing
 //! a job whose `run_at` moved while it ran (new work arrived) leaves it pending.
+//!
+//! The runner that claims and dispatches jobs is [`crate::jobs`]; what a run comes to
+//! is an [`Outcome`] (here, below every module that runs jobs, so each can return it).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Datetime, Integer, Nullable, Text, Unsigned, Varchar};
 use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
+use shared::BusinessId;
 
 use super::schema::jobs;
 
-/// Job kinds.
-pub mod kind {
+/// What a job does (the `kind` column). A stored kind this build does not know is an
+/// error when read, never taken for another; claims only ever select known kinds.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = Text)]
+pub enum JobKind {
     /// Answer a chat with the AI salesperson (payload `{"chat_id": n}`).
-    pub const AI_REPLY: &str = "ai_reply";
+    AiReply,
     /// Confirm a STOP opt-out to the customer (payload `{"chat_id": n}`).
-    pub const OPT_OUT_NOTICE: &str = "opt_out_notice";
+    OptOutNotice,
     /// Send (again) a pending outbound message (payload `{"message_id": n, "request":
     /// <the Graph API request>}`).
-    pub const SEND_MESSAGE: &str = "send_message";
+    SendMessage,
+}
+
+impl JobKind {
+    /// Every kind.
+    pub const ALL: &'static [JobKind] = &[
+        JobKind::AiReply,
+        JobKind::OptOutNotice,
+        JobKind::SendMessage,
+    ];
+
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::AiReply => "ai_reply",
+            JobKind::OptOutNotice => "opt_out_notice",
+            JobKind::SendMessage => "send_message",
+        }
+    }
+
+    /// Parses the stored text; `None` for anything unknown.
+    pub fn parse(text: &str) -> Option<JobKind> {
+        JobKind::ALL.iter().copied().find(|k| k.as_str() == text)
+    }
+}
+
+impl diesel::serialize::ToSql<Text, diesel::mysql::Mysql> for JobKind {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, diesel::mysql::Mysql>,
+    ) -> diesel::serialize::Result {
+        diesel::serialize::ToSql::<Text, diesel::mysql::Mysql>::to_sql(self.as_str(), out)
+    }
+}
+
+impl diesel::deserialize::FromSql<Text, diesel::mysql::Mysql> for JobKind {
+    fn from_sql(value: diesel::mysql::MysqlValue<'_>) -> diesel::deserialize::Result<Self> {
+        let text =
+            <String as diesel::deserialize::FromSql<Text, diesel::mysql::Mysql>>::from_sql(value)?;
+        JobKind::parse(&text)
+            .ok_or_else(|| format!("unknown job kind {text:?} in the database").into())
+    }
+}
+
+/// What became of one run of a job (recorded on its row by the runner).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Finished; the note says why nothing (more) was done, if so.
+    Done(Option<String>),
+    /// Failed for now: again after the runner's backoff (why).
+    Retry(String),
+    /// Failed for now: again at this time (why).
+    RetryAt(NaiveDateTime, String),
+    /// Finished, and the job row already went with the work's own write (a message's
+    /// send job, deleted when the message is marked sent or failed).
+    Settled,
 }
 
 /// A claimed job.
@@ -33,9 +104,9 @@ pub struct Job {
     /// Id.
     pub id: u64,
     /// Tenant, when the job belongs to one.
-    pub business_id: Option<u64>,
-    /// What to do (see [`kind`]).
-    pub kind: String,
+    pub business_id: Option<BusinessId>,
+    /// What to do.
+    pub kind: JobKind,
     /// Unique key of a deduplicated job.
     pub dedupe_key: Option<String>,
     /// JSON payload.
@@ -56,9 +127,9 @@ pub struct Job {
 #[derive(Debug, Clone)]
 pub struct NewJob {
     /// Tenant.
-    pub business_id: Option<u64>,
+    pub business_id: Option<BusinessId>,
     /// Kind.
-    pub kind: &'static str,
+    pub kind: JobKind,
     /// Deduplication key (one live job per key).
     pub dedupe_key: Option<String>,
     /// JSON payload.
@@ -98,7 +169,7 @@ pub async fn enqueue(conn: &mut AsyncMysqlConnection, new: &[NewJob]) -> QueryRe
     for j in new {
         query = query
             .bind::<Nullable<Unsigned<BigInt>>, _>(j.business_id)
-            .bind::<Varchar, _>(j.kind)
+            .bind::<Varchar, _>(j.kind.as_str())
             .bind::<Nullable<Varchar>, _>(j.dedupe_key.clone())
             .bind::<Text, _>(j.payload.clone())
             .bind::<Datetime, _>(j.run_at)
@@ -111,16 +182,15 @@ pub async fn enqueue(conn: &mut AsyncMysqlConnection, new: &[NewJob]) -> QueryRe
 /// and counts the attempt. Jobs locked by another worker are skipped, not waited for.
 pub async fn claim(
     conn: &mut AsyncMysqlConnection,
-    kinds: &[&str],
+    kinds: &[JobKind],
     now: NaiveDateTime,
     lease: chrono::Duration,
     limit: i64,
 ) -> QueryResult<Vec<Job>> {
-    let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_string()).collect();
     conn.transaction(async |conn| {
         let ids: Vec<u64> = jobs::table
             .filter(jobs::done_at.is_null())
-            .filter(jobs::kind.eq_any(&kinds))
+            .filter(jobs::kind.eq_any(kinds))
             .filter(jobs::run_at.le(now))
             .filter(jobs::locked_until.is_null().or(jobs::locked_until.le(now)))
             .filter(jobs::attempts.lt(jobs::max_attempts))
@@ -154,12 +224,11 @@ pub async fn claim(
 /// The earliest time a job of these kinds becomes claimable (for a worker's sleep).
 pub async fn next_due(
     conn: &mut AsyncMysqlConnection,
-    kinds: &[&str],
+    kinds: &[JobKind],
 ) -> QueryResult<Option<NaiveDateTime>> {
-    let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_string()).collect();
     jobs::table
         .filter(jobs::done_at.is_null())
-        .filter(jobs::kind.eq_any(&kinds))
+        .filter(jobs::kind.eq_any(kinds))
         .filter(jobs::attempts.lt(jobs::max_attempts))
         .select(diesel::dsl::sql::<Nullable<Datetime>>(
             "MIN(GREATEST(run_at, COALESCE(locked_until, run_at)))",
@@ -236,12 +305,12 @@ pub async fn find(conn: &mut AsyncMysqlConnection, id: u64) -> QueryResult<Optio
 
 /// The deduplication key of a chat's reply job.
 pub fn reply_key(chat_id: u64) -> String {
-    format!("{}:{chat_id}", kind::AI_REPLY)
+    format!("{}:{chat_id}", JobKind::AiReply.as_str())
 }
 
 /// The deduplication key of an outbound message's send job.
 pub fn send_key(message_id: u64) -> String {
-    format!("{}:{message_id}", kind::SEND_MESSAGE)
+    format!("{}:{message_id}", JobKind::SendMessage.as_str())
 }
 
 /// Deletes the job with this key: its work was settled outside a worker and its own
@@ -273,5 +342,5 @@ pub async fn reschedule_by_key(
 
 /// The deduplication key of a chat's opt-out notice.
 pub fn opt_out_key(chat_id: u64) -> String {
-    format!("{}:{chat_id}", kind::OPT_OUT_NOTICE)
+    format!("{}:{chat_id}", JobKind::OptOutNotice.as_str())
 }

@@ -5,6 +5,7 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Unsigned};
 use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
+use shared::{BusinessId, ChatId, ContactId, Currency, OrderSource, OrderStatus, ProductId};
 
 use super::schema::{order_items, orders, products};
 use super::tenants::last_insert_id;
@@ -63,11 +64,12 @@ pub struct OrderItem {
     pub quantity: i64,
 }
 
-/// An item to record (already validated by the caller against the catalog).
+/// An item to record (already checked by the caller against the rules of
+/// [`crate::orders`]).
 #[derive(Debug, Clone)]
 pub struct NewItem {
     /// Product.
-    pub product_id: u64,
+    pub product_id: ProductId,
     /// Name snapshot.
     pub name: String,
     /// Color.
@@ -82,15 +84,15 @@ pub struct NewItem {
 #[derive(Debug, Clone)]
 pub struct NewOrder {
     /// Tenant.
-    pub business_id: u64,
+    pub business_id: BusinessId,
     /// Chat.
-    pub chat_id: Option<u64>,
+    pub chat_id: Option<ChatId>,
     /// Customer.
-    pub contact_id: Option<u64>,
-    /// `shared::OrderSource` text.
-    pub source: &'static str,
-    /// Currency.
-    pub currency: String,
+    pub contact_id: Option<ContactId>,
+    /// How it came to be.
+    pub source: OrderSource,
+    /// Currency of every item.
+    pub currency: Currency,
     /// Name for the delivery.
     pub customer_name: Option<String>,
     /// Delivery details.
@@ -99,6 +101,16 @@ pub struct NewOrder {
     pub notes: Option<String>,
     /// Items.
     pub items: Vec<NewItem>,
+}
+
+impl NewOrder {
+    /// Sum of the items, minor units.
+    pub fn total_minor(&self) -> i64 {
+        self.items
+            .iter()
+            .map(|i| i.unit_price_minor.saturating_mul(i.quantity))
+            .sum()
+    }
 }
 
 /// Why an order was not recorded.
@@ -144,17 +156,13 @@ pub async fn create(
                     return Err(diesel::result::Error::RollbackTransaction);
                 }
             }
-            let total: i64 = order
-                .items
-                .iter()
-                .map(|i| i.unit_price_minor.saturating_mul(i.quantity))
-                .sum();
+            let total = order.total_minor();
             diesel::insert_into(orders::table)
                 .values((
                     orders::business_id.eq(order.business_id),
                     orders::chat_id.eq(order.chat_id),
                     orders::contact_id.eq(order.contact_id),
-                    orders::status.eq(shared::OrderStatus::Pending.as_str()),
+                    orders::status.eq(OrderStatus::Pending),
                     orders::source.eq(order.source),
                     orders::currency.eq(&order.currency),
                     orders::total_minor.eq(total),

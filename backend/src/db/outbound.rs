@@ -11,9 +11,6 @@ use super::jobs::{self, NewJob};
 use super::schema::{chats, messages};
 use super::tenants::last_insert_id;
 
-/// Longest chat preview, in characters.
-pub const PREVIEW_CHARS: usize = 120;
-
 /// An outbound message about to be sent.
 #[derive(Debug, Clone)]
 pub struct NewOutbound<'a> {
@@ -51,7 +48,7 @@ pub async fn insert_pending(
     send: &SendJobSpec<'_>,
 ) -> QueryResult<Message> {
     let now = Utc::now().naive_utc();
-    let preview: String = new.body.chars().take(PREVIEW_CHARS).collect();
+    let preview = super::chats::preview(new.body);
     conn.transaction(async |conn| {
         diesel::insert_into(messages::table)
             .values((
@@ -73,8 +70,8 @@ pub async fn insert_pending(
         jobs::enqueue(
             conn,
             &[NewJob {
-                business_id: Some(new.business_id),
-                kind: jobs::kind::SEND_MESSAGE,
+                business_id: Some(shared::BusinessId(new.business_id)),
+                kind: jobs::JobKind::SendMessage,
                 dedupe_key: Some(jobs::send_key(id)),
                 payload: serde_json::json!({"message_id": id, "request": send.request}).to_string(),
                 run_at: send.run_at,

@@ -10,8 +10,8 @@ use futures::{Stream, StreamExt};
 
 use super::products::Money;
 use super::{Authenticated, ContextExt, id_cursor, ids, page_size};
+use crate::agent::chat_state::{ChatNegotiation, parse_interest};
 use crate::agent::settings::{self, AiSettingsView, PreviewTurn};
-use crate::agent::tools::{ChatNegotiation, parse_interest};
 use crate::agent::{Reply, Responder};
 use crate::app::AppState;
 use crate::db::agent::UsageDay;

@@ -7,8 +7,10 @@ use serde_json::Value;
 use shared::MessageKind;
 use shared::money::{Currency, format_minor};
 
-use super::{Identity, InboundMessage, NumberChange, clip, from_unix};
-use crate::webhooks::payload::MessageIn;
+use super::{clip, from_unix};
+use crate::db::contacts::{Identity, NumberChange};
+use crate::db::messages::InboundMessage;
+use crate::meta::webhook::MessageIn;
 
 /// Normalises one message; `raw` is its JSON, `typed` the common fields.
 pub fn inbound(raw: &Value, typed: &MessageIn, sender: Identity) -> InboundMessage {

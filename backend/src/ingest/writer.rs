@@ -12,11 +12,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel_async::{AsyncConnection, AsyncMysqlConnection};
+use shared::ConnectionId;
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
 use super::store::{self, Route, outcome};
 use super::{Delivery, ROUTE_CACHE_TTL};
 use crate::agent::enqueue::ReplyScheduler;
+use crate::db::DbPool;
 use crate::events::EventBus;
 
 /// Most deliveries committed together.
@@ -38,6 +40,9 @@ pub enum IngestAck {
     /// Nothing could be stored (database down, shutting down). Answer 503: Meta
     /// retries.
     Unavailable,
+    /// Not a Meta notification; kept raw with outcome `malformed` (never from the
+    /// writer, see [`IngestQueue::receive`]). Answer 400.
+    Malformed,
 }
 
 struct Job {
@@ -45,13 +50,15 @@ struct Job {
     reply: oneshot::Sender<IngestAck>,
 }
 
-/// Handle to the writer tasks; lives in [`crate::app::App`].
+/// Handle to the writer tasks; the application state holds one.
 ///
 /// There are [`WRITERS`] writers, each on its own thread and connection, and a
 /// delivery goes to the writer its customer hashes to: batches of different writers
 /// commit in parallel, while one customer's deliveries stay in order on one writer
 /// (so two writers never race to create the same contact or chat).
 pub struct IngestQueue {
+    /// The server's pool, for what is stored outside a batch (malformed bodies).
+    pub(super) db: DbPool,
     senders: Vec<mpsc::Sender<Job>>,
     stops: Vec<Arc<Notify>>,
     finished: Mutex<Vec<oneshot::Receiver<()>>>,
@@ -61,10 +68,12 @@ pub struct IngestQueue {
 pub const WRITERS: usize = 3;
 
 impl IngestQueue {
-    /// Starts the writer threads; each connects to `database_url` on its own.
-    /// `replies` schedules the AI reply jobs inside each batch's transaction.
+    /// Starts the writer threads; each connects to `database_url` on its own (`db`
+    /// serves the rest). Committed changes are published on `events`; `replies`
+    /// schedules the AI reply jobs inside each batch's transaction.
     pub fn start(
         database_url: String,
+        db: DbPool,
         events: EventBus,
         replies: ReplyScheduler,
     ) -> anyhow::Result<IngestQueue> {
@@ -98,6 +107,7 @@ impl IngestQueue {
             finished.push(finished_rx);
         }
         Ok(IngestQueue {
+            db,
             senders,
             stops,
             finished: Mutex::new(finished),
@@ -166,7 +176,7 @@ struct Writer {
     /// phone_number_id -> (looked up at, connected route if any).
     routes: HashMap<String, (Instant, Option<Route>)>,
     /// connection id -> when its `last_webhook_at` was last set.
-    touched: HashMap<u64, Instant>,
+    touched: HashMap<ConnectionId, Instant>,
 }
 
 impl Writer {
@@ -212,7 +222,7 @@ impl Writer {
             }
         };
         let now = Instant::now();
-        let touch: HashSet<u64> = routes
+        let touch: HashSet<ConnectionId> = routes
             .values()
             .map(|r| r.connection_id)
             .filter(|id| {
@@ -263,7 +273,7 @@ impl Writer {
             .iter()
             .filter_map(|c| routes.get(&c.phone_number_id).copied())
             .collect();
-        let touch: HashSet<u64> = touched.iter().map(|r| r.connection_id).collect();
+        let touch: HashSet<ConnectionId> = touched.iter().map(|r| r.connection_id).collect();
         let mut last_error = String::new();
         for _ in 0..2 {
             let replies = self.replies;

@@ -1,4 +1,5 @@
-//! Meta's webhook JSON, as the WhatsApp Cloud API sends it.
+//! Meta's webhook JSON, as the WhatsApp Cloud API sends it to `POST /webhooks/whatsapp`
+//! (the route is in `crate::webhooks`, the reading in `crate::ingest`).
 //!
 //! Lenient on purpose: every field Meta may omit is optional, unknown fields are
 //! ignored, and each message is kept as raw JSON next to its typed view so that a
@@ -105,7 +106,7 @@ pub struct ProfileIn {
 }
 
 /// The typed view of one inbound message. Type-specific objects stay raw `Value`s;
-/// [`crate::ingest::normalize`] reads them.
+/// ingest's normaliser reads them.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct MessageIn {
     /// The wamid.

@@ -1,0 +1,138 @@
+//! The `create_order` tool: the model's order is checked item by item against the
+//! order rules ([`crate::orders`]) and recorded with its stock taken in the same
+//! transaction. In a dry run it is checked and previewed, never recorded.
+
+use serde_json::{Value, json};
+use shared::{ChatId, ContactId, Currency, Money, OrderSource, ProductId};
+
+use super::{Refusal, ToolBox, ToolResult, major_to_minor, refuse};
+use crate::db::orders::{NewItem, NewOrder, OrderRefusal};
+use crate::orders::{self, MAX_ITEMS};
+
+impl ToolBox<'_> {
+    pub(super) async fn create_order(&mut self, input: &Value) -> ToolResult {
+        let address = input
+            .get("delivery_address")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .unwrap_or("");
+        if address.chars().count() < 4 {
+            return refuse(
+                "delivery details are required: ask the customer for the delivery address (or pickup arrangement) first",
+            );
+        }
+        let Some(items) = input
+            .get("items")
+            .and_then(Value::as_array)
+            .filter(|i| !i.is_empty())
+        else {
+            return refuse("items are required");
+        };
+        if items.len() > MAX_ITEMS {
+            return refuse(format!("at most {MAX_ITEMS} items per order"));
+        }
+        let mut new_items = Vec::new();
+        let mut currency: Option<String> = None;
+        for item in items {
+            let p = self.product(item)?;
+            let quantity = item.get("quantity").and_then(Value::as_i64).unwrap_or(0);
+            Self::check_quantity(p, quantity)?;
+            let color = Self::check_color(p, item.get("color").and_then(Value::as_str))?;
+            let exponent = Currency::exponent_of(&p.currency);
+            let Some(unit) = item
+                .get("unit_price")
+                .and_then(|v| major_to_minor(v, exponent))
+            else {
+                return refuse(format!("unit_price is required for {}", p.name));
+            };
+            if !self.allowed_unit_prices(p).contains(&unit) {
+                let usable = self.unit_price(p);
+                self.computed.push(usable);
+                return refuse(format!(
+                    "refused: {} is not an agreed price for {}. Use {} (or negotiate with make_counter_offer first)",
+                    Money::display_code(unit, &p.currency),
+                    p.name,
+                    Money::display_code(usable, &p.currency)
+                ));
+            }
+            if currency.get_or_insert_with(|| p.currency.clone()) != &p.currency {
+                return refuse("all items of an order must be in the same currency");
+            }
+            new_items.push(NewItem {
+                product_id: ProductId(p.id),
+                name: p.name.clone(),
+                color,
+                unit_price_minor: unit,
+                quantity,
+            });
+        }
+        let currency = currency.unwrap_or_else(|| "USD".into());
+        let text = |key: &str| {
+            input
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| s.chars().take(1000).collect::<String>())
+        };
+        let items_json: Vec<Value> = new_items
+            .iter()
+            .map(|i| {
+                json!({"name": i.name, "color": i.color, "quantity": i.quantity,
+                       "unit_price": Money::display_code(i.unit_price_minor, &currency)})
+            })
+            .collect();
+        let Some(order_currency) = Currency::parse(&currency) else {
+            return refuse(format!(
+                "the shop's currency {currency:?} is not a currency code; hand off to a person"
+            ));
+        };
+        let order = NewOrder {
+            business_id: self.business_id,
+            chat_id: self.chat.map(|c| ChatId(c.chat_id)),
+            contact_id: self.chat.map(|c| ContactId(c.contact_id)),
+            source: OrderSource::Chat,
+            currency: order_currency,
+            customer_name: text("customer_name"),
+            delivery_details: address.chars().take(1000).collect(),
+            notes: text("delivery_notes"),
+            items: new_items,
+        };
+        let total = order.total_minor();
+        self.computed.push(total);
+        self.computed
+            .extend(order.items.iter().map(|i| i.unit_price_minor));
+        if self.dry_run {
+            return Ok(json!({
+                "dry_run": true,
+                "status": "would be recorded (preview: nothing is saved, stock unchanged)",
+                "items": items_json,
+                "total": Money::display_code(total, &currency),
+            }));
+        }
+        let mut conn = self
+            .app
+            .db()
+            .await
+            .map_err(|_| Refusal("the order could not be saved right now; try again".into()))?;
+        match orders::record(&mut conn, &self.app.events, &order, "ai").await {
+            Ok(Ok(created)) => {
+                self.orders.push((created.id, created.total_minor));
+                Ok(json!({
+                    "order_id": created.id,
+                    "order_number": format!("#{}", created.id),
+                    "status": "recorded",
+                    "items": items_json,
+                    "total": Money::display_code(created.total_minor, &currency),
+                }))
+            }
+            Ok(Err(OrderRefusal::OutOfStock(name, left))) => {
+                refuse(format!("only {left} of {name} left in stock now"))
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "recording an AI order failed");
+                refuse("the order could not be saved right now; hand off to a person")
+            }
+        }
+    }
+}
