@@ -13,6 +13,9 @@ export PATH="$HOME/.cargo/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
 
 TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132"
+# diesel_cli prints backend/src/db/schema.rs from the migrations (diesel.toml); keep it
+# at the version of the `diesel` crate in Cargo.lock.
+DIESEL_CLI_VERSION="2.3.14"
 
 log() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
 warn() { printf '\033[1;33m==>\033[0m %s\n' "$*" >&2; }
@@ -81,6 +84,41 @@ ensure_mariadb() {
 ensure_chromium() {
   if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then return 0; fi
   apt_install chromium chromium-driver
+}
+
+ensure_diesel_cli() {
+  if diesel --version 2>/dev/null | grep -q "$DIESEL_CLI_VERSION"; then return 0; fi
+  # diesel_cli's mysql backend links the MySQL client library (MariaDB's here).
+  apt_install libmariadb-dev-compat pkg-config
+  log "installing diesel_cli $DIESEL_CLI_VERSION (mysql only; about 4 minutes of CPU, once)"
+  cargo install diesel_cli --no-default-features --features mysql --version "$DIESEL_CLI_VERSION" --locked
+}
+
+# Fails when backend/src/db/schema.rs is not what `diesel print-schema` prints for the
+# migrations: applies them to a scratch database, prints, compares, drops the database.
+check_schema_drift() {
+  ensure_diesel_cli
+  local db url printed setup_config status=0
+  db="wasales_schema_check_$$"
+  url="mysql://root@127.0.0.1:3306/$db"
+  printed="$(mktemp)"
+  # Migrations are applied with a config that has no [print_schema] file, so that
+  # diesel does not rewrite the committed schema.rs before it is compared.
+  setup_config="$(mktemp)"
+  printf '[migrations_directory]\ndir = "%s/migrations"\n' "$ROOT" >"$setup_config"
+  diesel database setup --config-file "$setup_config" --database-url "$url" >/dev/null \
+    && diesel print-schema --database-url "$url" >"$printed" || status=$?
+  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS \`$db\`" || true
+  rm -f "$setup_config"
+  if [ "$status" -ne 0 ]; then
+    rm -f "$printed"; warn "could not print the schema from the migrations"; return 1
+  fi
+  if ! diff -u backend/src/db/schema.rs "$printed"; then
+    rm -f "$printed"
+    warn "backend/src/db/schema.rs drifted from migrations/: run 'diesel migration run' (it rewrites the file) or 'diesel print-schema > backend/src/db/schema.rs'"
+    return 1
+  fi
+  rm -f "$printed"
 }
 
 build_spa() {

@@ -6,6 +6,8 @@ source "$(dirname "$0")/lib.sh"
 
 ensure_mariadb
 build_spa
-log "building the server"
-cargo build --release -p backend --bins -q
-exec "$CARGO_TARGET_DIR/release/wasales" serve --demo "$@"
+log "building the server and its development tools"
+cargo build --release -p backend -p devtools --bins -q
+# `wasales-dev demo` serves the product (the `wasales` server code) with the demo
+# business and a local Graph API stand-in.
+exec "$CARGO_TARGET_DIR/release/wasales-dev" demo "$@"

@@ -5,9 +5,9 @@
 #   ./scripts/simulate.sh --help
 source "$(dirname "$0")/lib.sh"
 
-bin="$CARGO_TARGET_DIR/release/wasales"
+bin="$CARGO_TARGET_DIR/release/wasales-dev"
 if [ ! -x "$bin" ]; then
-  log "building the server (once)"
-  cargo build --release -p backend --bins -q
+  log "building the development tools (once)"
+  cargo build --release -p devtools --bins -q
 fi
 exec "$bin" simulate "$@"

@@ -2,7 +2,7 @@
 //! `business` part of the API.
 
 use shared::validation::validate_sign_up;
-use shared::{Currency, FieldErrors, ReplyTone};
+use shared::{Currency, FieldErrors};
 
 use crate::app::App;
 use crate::auth::{Caller, issue_token, session_expiry};
@@ -160,30 +160,12 @@ pub async fn log_out(app: &App, caller: &Caller) -> AppResult<bool> {
     Ok(sessions::revoke(&mut conn, sid).await? > 0)
 }
 
-/// Changes to the business profile and AI settings.
-#[derive(Debug, Clone, Default)]
-pub struct BusinessUpdate {
-    /// Business name.
-    pub name: Option<String>,
-    /// Business type.
-    pub business_type: Option<String>,
-    /// ISO country.
-    pub country: Option<String>,
-    /// Default currency.
-    pub default_currency: Option<String>,
-    /// AI on/off.
-    pub ai_enabled: Option<bool>,
-    /// Instructions to the AI.
-    pub ai_instructions: Option<String>,
-    /// Reply tone.
-    pub reply_tone: Option<ReplyTone>,
-}
-
-/// Validates and applies profile changes.
+/// Validates and applies profile changes as the caller wrote them (each `None` leaves
+/// a setting as it is): text is trimmed, the country and currency upper-cased.
 pub async fn update_business(
     app: &App,
     caller: &Caller,
-    update: BusinessUpdate,
+    update: BusinessChanges,
 ) -> AppResult<Business> {
     let mut errors = FieldErrors::default();
     if let Some(name) = &update.name {
@@ -231,7 +213,7 @@ pub async fn update_business(
             default_currency: currency,
             ai_enabled: update.ai_enabled,
             ai_instructions: update.ai_instructions.map(|s| s.trim().to_string()),
-            reply_tone: update.reply_tone.map(|t| t.as_str().to_string()),
+            reply_tone: update.reply_tone,
             updated_at: None,
         },
     )

@@ -28,6 +28,7 @@ use chrono::Utc;
 use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::json;
+use shared::BusinessId;
 
 use crate::anthropic::{
     ApiError, ContentBlock, Message, MessagesClient, MessagesRequest, RetryPolicy,
@@ -185,7 +186,7 @@ async fn built_in(
 ) -> Result<Reply, ComposeError> {
     let mut toolbox = ToolBox::new(
         app,
-        shared::BusinessId(profile.id),
+        profile.id,
         catalog,
         conversation.chat,
         ChatNegotiation::parse(conversation.negotiation.as_deref()),
@@ -234,7 +235,7 @@ async fn save_chat_state(
 
 /// Records a provider error for the owner (settings page and activity log), once per
 /// distinct error.
-async fn record_provider_error(app: &App, business_id: u64, error: &str, dry_run: bool) {
+async fn record_provider_error(app: &App, business_id: BusinessId, error: &str, dry_run: bool) {
     if dry_run {
         return;
     }
@@ -322,7 +323,7 @@ pub async fn compose(
     );
     let mut toolbox = ToolBox::new(
         app,
-        shared::BusinessId(profile.id),
+        profile.id,
         &catalog,
         conversation.chat,
         negotiation,
@@ -423,7 +424,7 @@ pub async fn compose(
     }
     if !finished {
         tracing::warn!(
-            business_id = profile.id,
+            business_id = profile.id.0,
             "tool rounds exhausted or provider failed mid-reply"
         );
     }
@@ -456,13 +457,13 @@ pub async fn compose(
             &catalog,
             &toolbox.negotiation,
             &toolbox.computed,
-            &profile.default_currency,
+            profile.default_currency.code(),
         );
         let verdict = ctx
             .check(&reply.text)
             .and_then(|()| ctx.check_agreement(&reply.text, &conversation.unanswered_text()));
         if let Err(blocked) = verdict {
-            tracing::warn!(business_id = profile.id, amounts = ?blocked.amounts, "output guard blocked an AI reply");
+            tracing::warn!(business_id = profile.id.0, amounts = ?blocked.amounts, "output guard blocked an AI reply");
             reply.blocked_text = Some(std::mem::take(&mut reply.text));
             reply.text =
                 builtin::safe_reply(&profile.name, &catalog, &conversation.unanswered_text());

@@ -28,21 +28,19 @@ pub struct App {
 }
 
 impl App {
-    /// Builds the state from a configuration and a pool, and starts the ingest writer
-    /// (its own thread and database connection).
-    pub fn new(config: Config, db: DbPool) -> anyhow::Result<App> {
+    /// Builds the state from a configuration, a pool, the event bus and the ingest
+    /// writer started on that bus (wired in [`crate::init`]).
+    pub fn new(
+        config: Config,
+        db: DbPool,
+        events: EventBus,
+        ingest: IngestQueue,
+    ) -> anyhow::Result<App> {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(20))
             .connect_timeout(std::time::Duration::from_secs(5))
             .user_agent(concat!("wasales/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        let events = EventBus::new();
-        let ingest = IngestQueue::start(
-            secrecy::ExposeSecret::expose_secret(&config.database_url).to_string(),
-            db.clone(),
-            events.clone(),
-            crate::agent::enqueue::ReplyScheduler::new(&config.agent),
-        )?;
         Ok(App {
             db,
             http,

@@ -20,7 +20,6 @@
 //! | `ANTHROPIC_API_KEY` | unset | server-wide Claude key (a business may set its own) |
 //! | `ANTHROPIC_BASE_URL` | `https://api.anthropic.com` | Messages API base |
 //! | `ANTHROPIC_MODEL` | `claude-sonnet-4-5` | model id |
-//! | `REDIS_URL` | unset | cross-replica event bus (in-process when unset) |
 //! | `DB_POOL_SIZE` | `16` | database connections |
 //! | `RUST_LOG` | `info` | log filter; `LOG_FORMAT=json` for JSON logs |
 //!
@@ -42,8 +41,6 @@ const DEV_APP_SECRET: &str = "dev-only-meta-app-secret";
 /// be printed by accident (their `Debug` shows `[REDACTED]`).
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `true` when `APP_ENV=production`.
-    pub production: bool,
     /// MySQL connection URL.
     pub database_url: SecretString,
     /// Listen address.
@@ -78,8 +75,6 @@ pub struct Config {
     pub anthropic_base_url: String,
     /// Anthropic model id.
     pub anthropic_model: String,
-    /// Optional Redis URL for the cross-replica event bus.
-    pub redis_url: Option<String>,
     /// Database pool size.
     pub db_pool_size: usize,
     /// The AI reply pipeline (debounce, workers, retries, limits).
@@ -141,7 +136,6 @@ impl Config {
             bail!("JWT_SECRET must be at least 32 characters in production");
         }
         Ok(Config {
-            production,
             database_url: SecretString::from(
                 var("DATABASE_URL").unwrap_or_else(|| "mysql://root@127.0.0.1:3306/wasales".into()),
             ),
@@ -186,7 +180,6 @@ impl Config {
                 .trim_end_matches('/')
                 .to_string(),
             anthropic_model: var("ANTHROPIC_MODEL").unwrap_or_else(|| "claude-sonnet-4-5".into()),
-            redis_url: var("REDIS_URL"),
             db_pool_size: var("DB_POOL_SIZE")
                 .map(|v| v.parse().context("DB_POOL_SIZE must be a number"))
                 .transpose()?
@@ -198,7 +191,6 @@ impl Config {
     /// A development configuration for tests: given database, ephemeral port.
     pub fn for_tests(database_url: &str) -> Config {
         Config {
-            production: false,
             database_url: SecretString::from(database_url.to_string()),
             bind_addr: "127.0.0.1:0".parse().expect("valid literal address"),
             public_url: "http://127.0.0.1".into(),
@@ -216,7 +208,6 @@ impl Config {
             anthropic_api_key: None,
             anthropic_base_url: "http://127.0.0.1:9/unset".into(),
             anthropic_model: "claude-sonnet-4-5".into(),
-            redis_url: None,
             db_pool_size: 8,
             agent: agent::AgentConfig::for_tests(),
         }

@@ -1,14 +1,22 @@
 //! The GraphQL API: one schema merged from per-domain parts.
 //!
-//! Conventions (DESIGN.md section 6): opaque ids, Relay cursor connections, errors with
+//! Conventions: opaque ids, Relay cursor connections, errors with
 //! `extensions.code`, every resolver scoped to the caller's business, depth and
 //! complexity limits.
+//!
+//! The parts (`business`, `products`, `whatsapp`, `inbox`, `orders`, `ai`) import the
+//! shared modules (`common`, `ids`, `paging`, `loaders`) and this one; only `inbox`
+//! names types of other parts (the order and AI fields of `Chat`), and nothing imports
+//! `inbox` back.
 
 pub mod ai;
 pub mod business;
+pub mod common;
 pub mod ids;
 pub mod inbox;
 pub mod loaders;
+pub mod orders;
+pub mod paging;
 pub mod products;
 pub mod whatsapp;
 
@@ -20,6 +28,8 @@ use crate::auth::Caller;
 use crate::error::AppError;
 
 /// Every query, merged from the domain parts.
+// The parts' order is the fields' order in `schema.graphql`: the AI settings, the
+// orders, then the "try it" console.
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     business::BusinessQuery,
@@ -27,6 +37,8 @@ pub struct QueryRoot(
     whatsapp::WhatsAppQuery,
     inbox::InboxQuery,
     ai::AiQuery,
+    orders::OrderQuery,
+    ai::AiPreviewQuery,
 );
 
 /// Every mutation, merged from the domain parts.
@@ -41,7 +53,7 @@ pub struct MutationRoot(
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(inbox::InboxSubscription, ai::OrderSubscription);
+pub struct SubscriptionRoot(inbox::InboxSubscription, orders::OrderSubscription);
 
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -50,33 +62,6 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 pub const MAX_DEPTH: usize = 15;
 /// Maximum query complexity.
 pub const MAX_COMPLEXITY: usize = 2_000;
-/// Largest page a connection returns.
-pub const MAX_PAGE_SIZE: usize = 100;
-
-/// A list's page size from `first`/`last` (`field`): 20 when omitted, at most
-/// [`MAX_PAGE_SIZE`], never negative.
-pub(crate) fn page_size(value: Option<i32>, field: &'static str) -> Result<usize, AppError> {
-    match value {
-        None => Ok(20),
-        Some(n) if n < 0 => Err(AppError::invalid(field, "must not be negative")),
-        Some(n) => Ok(usize::try_from(n).unwrap_or(0).min(MAX_PAGE_SIZE)),
-    }
-}
-
-/// A list cursor that is an opaque id of `kind` (`field` names the argument).
-pub(crate) fn id_cursor(
-    value: Option<&str>,
-    kind: &'static str,
-    field: &'static str,
-) -> Result<Option<u64>, AppError> {
-    value
-        .map(|c| {
-            ids::decode(kind, &async_graphql::ID(c.to_string()))
-                .map_err(|_| AppError::invalid(field, "not a cursor from this list"))
-        })
-        .transpose()
-}
-
 /// The schema without data, for exporting the SDL.
 pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(

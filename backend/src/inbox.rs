@@ -1,6 +1,7 @@
 //! The owner's actions on a chat: reading it (unread count reset, read receipt to
 //! WhatsApp) and taking over from the AI.
 
+use diesel_async::AsyncMysqlConnection;
 use shared::BusinessId;
 
 use crate::app::AppState;
@@ -9,6 +10,25 @@ use crate::db::inbox::{self as model, Chat};
 use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventKind};
 use crate::sender;
+
+/// The chat, when it is this business's.
+async fn chat_of(
+    conn: &mut AsyncMysqlConnection,
+    business_id: BusinessId,
+    chat_id: u64,
+) -> AppResult<Chat> {
+    model::find_chat(conn, business_id.0, chat_id)
+        .await?
+        .ok_or(AppError::NotFound("chat"))
+}
+
+/// Tells the business's subscribers that the chat's summary changed.
+fn publish_chat_updated(app: &AppState, business_id: BusinessId, chat_id: u64) {
+    app.events.publish(DomainEvent {
+        business_id,
+        kind: EventKind::ChatUpdated { chat_id },
+    });
+}
 
 /// Marks a chat read: the unread count goes to zero and, when there was something
 /// unread, WhatsApp gets a read receipt for the latest inbound message (sent in the
@@ -19,24 +39,17 @@ pub async fn mark_chat_read(
     chat_id: u64,
 ) -> AppResult<Chat> {
     let mut conn = app.db().await?;
-    model::find_chat(&mut conn, business_id.0, chat_id)
-        .await?
-        .ok_or(AppError::NotFound("chat"))?;
+    chat_of(&mut conn, business_id, chat_id).await?;
     let (previous_unread, latest_inbound) =
         chats::mark_read(&mut conn, business_id.0, chat_id).await?;
     if previous_unread > 0 {
-        app.events.publish(DomainEvent {
-            business_id,
-            kind: EventKind::ChatUpdated { chat_id },
-        });
+        publish_chat_updated(app, business_id, chat_id);
         if let Some(wamid) = latest_inbound {
             let app = app.clone();
             tokio::spawn(async move { sender::send_read_receipt(&app, business_id, &wamid).await });
         }
     }
-    model::find_chat(&mut conn, business_id.0, chat_id)
-        .await?
-        .ok_or(AppError::NotFound("chat"))
+    chat_of(&mut conn, business_id, chat_id).await
 }
 
 /// Pauses (human takeover) or resumes the AI for one chat.
@@ -47,15 +60,8 @@ pub async fn set_ai_paused(
     paused: bool,
 ) -> AppResult<Chat> {
     let mut conn = app.db().await?;
-    model::find_chat(&mut conn, business_id.0, chat_id)
-        .await?
-        .ok_or(AppError::NotFound("chat"))?;
+    chat_of(&mut conn, business_id, chat_id).await?;
     chats::set_ai_paused(&mut conn, business_id.0, chat_id, paused).await?;
-    app.events.publish(DomainEvent {
-        business_id,
-        kind: EventKind::ChatUpdated { chat_id },
-    });
-    model::find_chat(&mut conn, business_id.0, chat_id)
-        .await?
-        .ok_or(AppError::NotFound("chat"))
+    publish_chat_updated(app, business_id, chat_id);
+    chat_of(&mut conn, business_id, chat_id).await
 }

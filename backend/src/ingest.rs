@@ -9,8 +9,8 @@
 //!    notification is kept raw (outcome `malformed`) and answered 400.
 //! 2. [`IngestQueue::submit`] hands it to the writer task (group commit, see
 //!    [`writer`]): the writer takes everything queued, stores it in ONE transaction
-//!    with multi-row statements ([`store`]), and answers each request only after the
-//!    commit. When a batch fails, each delivery is retried in its own transaction, so
+//!    with multi-row statements ([`store`], through the contact, chat and message
+//!    stores of `crate::db`), and answers each request only after the commit. When a batch fails, each delivery is retried in its own transaction, so
 //!    one poison delivery cannot fail the others; a delivery that still fails is kept
 //!    raw in `webhook_events` (outcome `error`).
 //! 3. After the commit the writer publishes `MessageAdded`, `MessageStatusChanged` and
@@ -38,7 +38,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::NaiveDateTime;
-use shared::MessageStatus;
+use diesel::QueryResult;
+use diesel_async::AsyncMysqlConnection;
+use shared::{ChatId, MessageStatus};
 
 use crate::db::contacts::Identity;
 use crate::db::messages::{InboundMessage, StatusUpdate};
@@ -48,6 +50,21 @@ use crate::meta::webhook::{
 };
 
 pub use writer::{IngestAck, IngestQueue};
+
+/// What each batch's transaction also does, before its commit, with the inbound
+/// messages it stored: the application passes the agent's reply scheduler (a message
+/// is never stored without its reply job), so ingest itself does not depend on the
+/// agent.
+pub trait ReplyHook: Copy + Send + Sync + 'static {
+    /// Schedules what `stored` calls for (each newly stored message that counts as
+    /// unread, with its chat), inside the caller's transaction.
+    fn on_stored<'a>(
+        &'a self,
+        conn: &'a mut AsyncMysqlConnection,
+        stored: &'a [(ChatId, &'a InboundMessage)],
+        now: NaiveDateTime,
+    ) -> impl Future<Output = QueryResult<()>> + Send + 'a;
+}
 
 /// How long the writer trusts a cached `phone_number_id` -> business lookup. A
 /// disconnect (or a new connection) takes effect within this time.

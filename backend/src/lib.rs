@@ -3,11 +3,11 @@
 //! Layout: `config` (environment), `app` (shared state), `db` (pool, migrations,
 //! models), `error` (edge error policy), `auth` (sessions, tokens), domain modules
 //! (`accounts`, `catalog`, `whatsapp` connections, `ingest` of webhooks, `sender`,
-//! `inbox`, `agent`: the AI salesperson, `jobs`: the job runner), integrations (`meta`
-//! Graph API client, `anthropic` Messages API client, `standin` local stand-ins),
-//! `graphql` (API parts),
-//! `http` (routes), `webhooks` (Meta's webhook route), `limits` (rate limits), `tools`
-//! (simulator, benchmarks).
+//! `inbox`, `agent`: the AI salesperson, `jobs`: the job runner, `orders`: the order
+//! rules), integrations (`meta` Graph API client and webhook payloads, `anthropic`
+//! Messages API client), `graphql` (API parts), `http` (routes), `webhooks` (Meta's
+//! webhook route), `limits` (rate limits). The development tools (demo, simulator,
+//! benchmarks, stand-ins) live in the `devtools` and `standins` crates.
 
 pub mod accounts;
 pub mod agent;
@@ -28,10 +28,7 @@ pub mod jobs;
 pub mod limits;
 pub mod meta;
 pub mod orders;
-pub mod seed;
 pub mod sender;
-pub mod standin;
-pub mod tools;
 pub mod webhooks;
 pub mod whatsapp;
 
@@ -42,13 +39,21 @@ use secrecy::ExposeSecret;
 use crate::app::{App, AppState};
 use crate::config::Config;
 
-/// Prepares the database (create, migrate) and builds the app state.
+/// Prepares the database (create, migrate) and builds the app state, starting the
+/// ingest writer (its own thread and database connection) with the reply scheduler.
 pub async fn init(config: Config) -> anyhow::Result<AppState> {
     let url = config.database_url.expose_secret().to_string();
     db::create_database_if_missing(&url).await?;
     db::run_migrations(&url).await?;
     let pool = db::build_pool(&url, config.db_pool_size)?;
-    Ok(AppState(Arc::new(App::new(config, pool)?)))
+    let events = events::EventBus::new();
+    let ingest = ingest::IngestQueue::start(
+        url,
+        pool.clone(),
+        events.clone(),
+        agent::enqueue::ReplyScheduler::new(&config.agent),
+    )?;
+    Ok(AppState(Arc::new(App::new(config, pool, events, ingest)?)))
 }
 
 /// Serves the app on an already-bound listener, with the job workers, until

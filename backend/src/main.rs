@@ -1,12 +1,15 @@
-//! `wasales`: the server and its companion commands.
+//! `wasales`: the server. It serves, migrates its database and prints its GraphQL
+//! schema; the development tools (demo, simulator, benchmarks, stand-ins) are the
+//! separate `wasales-dev` binary of the `devtools` crate.
 
 use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
 
 use backend::config::Config;
 
 #[derive(Parser)]
-#[command(name = "wasales", about = "WhatsApp AI Sales server and tools")]
+#[command(name = "wasales", about = "WhatsApp AI Sales server")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -14,53 +17,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the server (the default).
-    Serve {
-        /// Seed a demo business with a catalog first (idempotent).
-        #[arg(long)]
-        demo: bool,
-    },
-    /// Seed the demo business (idempotent) and print its login.
-    Seed,
+    /// Run the server (the default); the database is created and migrated first.
+    Serve,
+    /// Create the database if missing and apply pending migrations, then exit.
+    Migrate,
     /// Print the GraphQL schema (SDL); with --check, fail if schema.graphql differs.
     ExportSchema {
         /// Compare with this file instead of printing.
         #[arg(long)]
         check: Option<String>,
-    },
-    /// Play a WhatsApp customer: post a signed, real-shaped Meta delivery to a server.
-    Simulate(backend::tools::simulate::SimulateArgs),
-    /// Benchmark webhook ingest on a fresh database (build with --release).
-    BenchIngest(backend::tools::bench_ingest::BenchArgs),
-    /// Benchmark the AI reply pipeline's own overhead with a zero-latency model
-    /// stand-in, on a fresh database (build with --release).
-    BenchAgent(backend::tools::bench_agent::BenchAgentArgs),
-    /// Run a local stand-in for the Anthropic Messages API (answers every request with
-    /// a short text at once); point the server at it with
-    /// ANTHROPIC_BASE_URL=http://127.0.0.1:<port> and any ANTHROPIC_API_KEY.
-    AnthropicStandin {
-        /// Port to listen on (127.0.0.1).
-        #[arg(long, default_value_t = 8082)]
-        port: u16,
-    },
-    /// Run a local stand-in for Meta's Graph API (prints every request it receives);
-    /// point the server at it with META_GRAPH_URL=http://127.0.0.1:<port>.
-    GraphStandin {
-        /// Port to listen on (127.0.0.1).
-        #[arg(long, default_value_t = 8081)]
-        port: u16,
-        /// Phone number ID the stand-in knows.
-        #[arg(long, default_value = "100000000000001")]
-        phone_number_id: String,
-        /// Access token it accepts for that number.
-        #[arg(long, default_value = "demo-access-token")]
-        token: String,
-        /// The number's display form.
-        #[arg(long, default_value = "+1 555-0100")]
-        display_phone_number: String,
-        /// The number's verified business name.
-        #[arg(long, default_value = "Demo Shop")]
-        verified_name: String,
     },
 }
 
@@ -78,7 +43,7 @@ fn init_tracing() {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+    match cli.command.unwrap_or(Command::Serve) {
         Command::ExportSchema { check } => {
             let sdl = backend::graphql::sdl();
             match check {
@@ -93,77 +58,20 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Simulate(args) => backend::tools::simulate::run(&Config::from_env()?, args).await,
-        Command::BenchIngest(args) => {
-            let filter =
-                EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-            tracing_subscriber::fmt().with_env_filter(filter).init();
-            backend::tools::bench_ingest::run(Config::from_env()?, args).await
-        }
-        Command::BenchAgent(args) => {
-            let filter =
-                EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-            tracing_subscriber::fmt().with_env_filter(filter).init();
-            backend::tools::bench_agent::run(Config::from_env()?, args).await
-        }
-        Command::AnthropicStandin { port } => {
-            let standin = backend::standin::anthropic::StandInAnthropic::start_on(&format!(
-                "127.0.0.1:{port}"
-            ))
-            .await?;
-            println!(
-                "Anthropic Messages API stand-in on {}; set ANTHROPIC_BASE_URL={}",
-                standin.url, standin.url
-            );
-            backend::http::shutdown_signal().await;
-            Ok(())
-        }
-        Command::GraphStandin {
-            port,
-            phone_number_id,
-            token,
-            display_phone_number,
-            verified_name,
-        } => {
-            let standin = backend::standin::graph::GraphStandin::start(port, true).await?;
-            standin.add_number(
-                &phone_number_id,
-                &token,
-                &display_phone_number,
-                &verified_name,
-            );
-            println!(
-                "Graph API stand-in on {} (phone number ID {phone_number_id}); set META_GRAPH_URL={}",
-                standin.url, standin.url
-            );
-            backend::http::shutdown_signal().await;
-            Ok(())
-        }
-        Command::Seed => {
+        Command::Migrate => {
             init_tracing();
-            let app = backend::init(Config::from_env()?).await?;
-            let login = backend::seed::seed_demo(&app, false).await?;
-            println!("{login}");
+            let config = Config::from_env()?;
+            let url = config.database_url.expose_secret();
+            backend::db::create_database_if_missing(url).await?;
+            backend::db::run_migrations(url).await?;
+            tracing::info!("database ready");
             Ok(())
         }
-        Command::Serve { demo } => {
+        Command::Serve => {
             init_tracing();
-            let mut config = Config::from_env()?;
-            // The demo talks to a local Graph API stand-in unless a real one is configured,
-            // so a new user sees the whole loop without a Meta account.
-            let standin = if demo && std::env::var("META_GRAPH_URL").is_err() {
-                let standin = backend::seed::start_demo_graph().await?;
-                config.meta_graph_url = standin.url.clone();
-                Some(standin)
-            } else {
-                None
-            };
+            let config = Config::from_env()?;
             let addr = config.bind_addr;
             let app = backend::init(config).await?;
-            if demo {
-                let login = backend::seed::seed_demo(&app, standin.is_some()).await?;
-                println!("{login}");
-            }
             let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!(%addr, "listening; open http://{addr}");
             backend::serve(app, listener, backend::http::shutdown_signal()).await

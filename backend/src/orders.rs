@@ -106,7 +106,7 @@ pub async fn record(
     };
     let _ = agent_db::record_activity(
         conn,
-        order.business_id.0,
+        order.business_id,
         "order_created",
         &format!("Order #{} recorded from chat", created.id),
         &json!({"order_id": created.id, "total_minor": created.total_minor, "currency": order.currency, "source": actor}),

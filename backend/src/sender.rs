@@ -80,14 +80,8 @@ pub async fn send_text(
     text: &str,
     sent_by: SentBy,
 ) -> AppResult<Message> {
-    send(
-        app,
-        business_id,
-        chat_id,
-        Outbound::Text(text.to_string()),
-        sent_by,
-    )
-    .await
+    let content = Outbound::Text(text.to_string());
+    send(app, business_id, chat_id, content, sent_by).await
 }
 
 /// Sends an approved template to a chat's customer.
@@ -98,14 +92,8 @@ pub async fn send_template(
     template: Template,
     sent_by: SentBy,
 ) -> AppResult<Message> {
-    send(
-        app,
-        business_id,
-        chat_id,
-        Outbound::Template(template),
-        sent_by,
-    )
-    .await
+    let content = Outbound::Template(template);
+    send(app, business_id, chat_id, content, sent_by).await
 }
 
 fn validate(content: &Outbound) -> AppResult<()> {
@@ -426,7 +414,7 @@ pub async fn run_send_job(app: &AppState, job: &Job) -> Outcome {
         else {
             return Ok(nothing("the message no longer exists"));
         };
-        if message.status != shared::MessageStatus::Pending.as_str() {
+        if message.status != shared::MessageStatus::Pending {
             return Ok(nothing("the message is no longer pending"));
         }
         drop(conn);

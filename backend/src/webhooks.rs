@@ -12,7 +12,6 @@
 //! | stored | 200 | raw event + contacts, chats, messages, statuses |
 //! | database unavailable | 503 (Meta retries) | nothing |
 
-pub mod fixtures;
 pub mod signature;
 
 use axum::Router;

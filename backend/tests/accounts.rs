@@ -1,11 +1,20 @@
 //! Sign-up, log-in, log-out and session revocation.
 
-mod common;
-
-use common::{TestApp, error_code};
 use serde_json::json;
 
+use crate::common::{TestApp, error_code};
+
 const ME: &str = "{ me { email role } business { name country defaultCurrency } }";
+
+/// Tries to sign up with this `SignUpInput`; returns the whole response.
+async fn try_sign_up(t: &TestApp, input: serde_json::Value) -> serde_json::Value {
+    t.gql(
+        None,
+        "mutation($i: SignUpInput!) { signUp(input: $i) { token } }",
+        json!({ "i": input }),
+    )
+    .await
+}
 
 #[tokio::test]
 async fn sign_up_returns_a_working_session() {
@@ -21,14 +30,12 @@ async fn sign_up_returns_a_working_session() {
 #[tokio::test]
 async fn invalid_sign_up_names_fields_and_stores_nothing() {
     let t = TestApp::spawn().await;
-    let resp = t
-        .gql(
-            None,
-            "mutation($i: SignUpInput!) { signUp(input: $i) { token } }",
-            json!({ "i": { "businessName": "", "businessType": "Shop", "country": "Nigeria",
-                           "email": "nope", "password": "short" } }),
-        )
-        .await;
+    let resp = try_sign_up(
+        &t,
+        json!({ "businessName": "", "businessType": "Shop", "country": "Nigeria",
+                "email": "nope", "password": "short" }),
+    )
+    .await;
     assert_eq!(error_code(&resp), "BAD_USER_INPUT");
     let fields: Vec<&str> = resp["errors"][0]["extensions"]["fields"]
         .as_array()
@@ -39,24 +46,22 @@ async fn invalid_sign_up_names_fields_and_stores_nothing() {
     for f in ["businessName", "country", "email", "password"] {
         assert!(fields.contains(&f), "{f} missing from {fields:?}");
     }
-    assert_eq!(t.count("SELECT COUNT(*) AS n FROM businesses").await, 0);
+    assert_eq!(t.rows("businesses").await, 0);
 }
 
 #[tokio::test]
 async fn duplicate_email_is_refused_without_a_second_business() {
     let t = TestApp::spawn().await;
     t.sign_up("One", "owner@example.com").await;
-    let resp = t
-        .gql(
-            None,
-            "mutation($i: SignUpInput!) { signUp(input: $i) { token } }",
-            json!({ "i": { "businessName": "Two", "businessType": "Shop", "country": "NG",
-                           "email": "OWNER@example.com", "password": "another-pass-1" } }),
-        )
-        .await;
+    let resp = try_sign_up(
+        &t,
+        json!({ "businessName": "Two", "businessType": "Shop", "country": "NG",
+                "email": "OWNER@example.com", "password": "another-pass-1" }),
+    )
+    .await;
     assert_eq!(error_code(&resp), "BAD_USER_INPUT");
     assert_eq!(resp["errors"][0]["extensions"]["field"], "email");
-    assert_eq!(t.count("SELECT COUNT(*) AS n FROM businesses").await, 1);
+    assert_eq!(t.rows("businesses").await, 1);
 }
 
 #[tokio::test]
@@ -101,9 +106,7 @@ async fn log_in_checks_the_password() {
 async fn log_out_revokes_the_token_at_once() {
     let t = TestApp::spawn().await;
     let token = t.sign_up("Shop", "a@example.com").await;
-    let out = t
-        .gql_ok(Some(&token), "mutation { logOut }", json!({}))
-        .await;
+    let out = t.query_ok(&token, "mutation { logOut }").await;
     assert_eq!(out["logOut"], true);
     let resp = t.gql(Some(&token), ME, json!({})).await;
     assert_eq!(error_code(&resp), "UNAUTHENTICATED");

@@ -1,16 +1,13 @@
 //! The AI salesperson end to end: customers write through the signed webhook, the
 //! scripted model acts through tools, replies reach the Graph stand-in.
 
-mod agent_support;
-mod common;
-mod inbox_support;
-mod webhook_support;
-
-use agent_support::World;
 use backend::events::{DomainEvent, EventKind};
-use backend::standin::anthropic::Scripted;
-use inbox_support::{WAIT, WsClient, WsEvent, business_id};
 use serde_json::json;
+use standins::anthropic::Scripted;
+
+use crate::agent_support::{World, create_order};
+use crate::common::error_code;
+use crate::inbox_support::{WAIT, WsClient, WsEvent};
 
 /// Whether `text` names the amount `amount` on its own (not inside a larger number).
 fn has_amount(text: &str, amount: &str) -> bool {
@@ -38,8 +35,7 @@ async fn a_full_conversation_ends_in_an_order_at_the_agreed_price() {
     world.model.push([Scripted::text(
         "Hello Ada! Welcome to Ada Boutique. How can I help?",
     )]);
-    world.customer_says("Hi").await;
-    let got = world.received(1).await;
+    let got = world.customer_says_and_gets("Hi", 1).await;
     assert_eq!(
         got[0],
         "Hello Ada! Welcome to Ada Boutique. How can I help?"
@@ -50,8 +46,9 @@ async fn a_full_conversation_ends_in_an_order_at_the_agreed_price() {
         Scripted::tool_use("tu_1", "search_products", json!({"query": "ankara dress"})),
         Scripted::text("The Ankara wrap dress is NGN 22,500.00 today (was NGN 25,000.00), in Red, Blue and Green."),
     ]);
-    world.customer_says("How much is the ankara dress?").await;
-    let got = world.received(2).await;
+    let got = world
+        .customer_says_and_gets("How much is the ankara dress?", 2)
+        .await;
     assert!(got[1].contains("22,500.00"), "{got:?}");
 
     // Haggling: the policy counters 15,000 with 21,100.
@@ -63,47 +60,51 @@ async fn a_full_conversation_ends_in_an_order_at_the_agreed_price() {
         ),
         Scripted::text("I can give it to you for NGN 21,100.00."),
     ]);
-    world.customer_says("Can I get it for 15,000?").await;
-    let got = world.received(3).await;
+    let got = world
+        .customer_says_and_gets("Can I get it for 15,000?", 3)
+        .await;
     assert!(got[2].contains("21,100.00"), "{got:?}");
 
     // The customer accepts and gives delivery details; the model records the order.
     world.model.push([
         Scripted::tool_use("tu_3", "make_counter_offer", json!({"product_id": dress, "customer_offer": 21100})),
-        Scripted::tool_use(
+        create_order(
             "tu_4",
-            "create_order",
-            json!({
-                "items": [{"product_id": dress, "quantity": 1, "color": "red", "unit_price": 21100}],
-                "customer_name": "Ada", "delivery_address": "12 Allen Avenue, Ikeja, Lagos"
-            }),
+            json!({"product_id": dress, "quantity": 1, "color": "red", "unit_price": 21100}),
+            Some("Ada"),
+            "12 Allen Avenue, Ikeja, Lagos",
         ),
         Scripted::text("Done! Your red Ankara wrap dress is ordered: total NGN 21,100.00, delivered to 12 Allen Avenue."),
     ]);
-    world
-        .customer_says("OK deal at 21,100. The red one, deliver to 12 Allen Avenue, Ikeja")
+    let got = world
+        .customer_says_and_gets(
+            "OK deal at 21,100. The red one, deliver to 12 Allen Avenue, Ikeja",
+            4,
+        )
         .await;
-    let got = world.received(4).await;
     assert!(got[3].contains("21,100.00"), "{got:?}");
     assert_eq!(world.model.remaining(), 0, "every scripted turn was used");
 
     // The order exists at the agreed price, stock went down by one.
-    assert_eq!(world.count("SELECT COUNT(*) AS n FROM orders WHERE source = 'chat' AND total_minor = 2110000 AND delivery_details LIKE '12 Allen Avenue%'").await, 1);
-    assert_eq!(world.count("SELECT COUNT(*) AS n FROM order_items WHERE unit_price_minor = 2110000 AND quantity = 1 AND color = 'Red'").await, 1);
+    assert_eq!(world.rows("orders WHERE source = 'chat' AND total_minor = 2110000 AND delivery_details LIKE '12 Allen Avenue%'").await, 1);
     assert_eq!(
         world
-            .count(&format!(
-                "SELECT quantity AS n FROM products WHERE id = {dress}"
-            ))
+            .rows("order_items WHERE unit_price_minor = 2110000 AND quantity = 1 AND color = 'Red'")
             .await,
-        13
+        1
     );
+    assert_eq!(world.stock(dress).await, 13);
     // Meta has the last reply; its `sent` is recorded once the job is done.
     world.jobs_settled().await;
-    assert_eq!(world.count("SELECT COUNT(*) AS n FROM messages WHERE direction = 'outbound' AND sent_by = 'ai' AND status = 'sent'").await, 4);
+    assert_eq!(
+        world
+            .rows("messages WHERE direction = 'outbound' AND sent_by = 'ai' AND status = 'sent'")
+            .await,
+        4
+    );
 
     // The owner sees it in the API.
-    let data = world.app.gql_ok(Some(&world.token), "{ orders(first: 5) { totalCount nodes { number source total { amountMinor } items { name color quantity unitPrice { formatted } } } } }", json!({})).await;
+    let data = world.owner_query("{ orders(first: 5) { totalCount nodes { number source total { amountMinor } items { name color quantity unitPrice { formatted } } } } }").await;
     let order = &data["orders"]["nodes"][0];
     assert_eq!(data["orders"]["totalCount"], 1);
     assert_eq!(order["source"], "CHAT");
@@ -111,17 +112,10 @@ async fn a_full_conversation_ends_in_an_order_at_the_agreed_price() {
     assert_eq!(order["items"][0]["unitPrice"]["formatted"], "NGN 21,100.00");
 
     // The chat keeps the negotiation and product interest.
-    let negotiation = world.count("SELECT COUNT(*) AS n FROM chats WHERE negotiation LIKE '%\"agreed_minor\":2110000%' AND product_interest LIKE '%Ankara wrap dress%'").await;
+    let negotiation = world.rows("chats WHERE negotiation LIKE '%\"agreed_minor\":2110000%' AND product_interest LIKE '%Ankara wrap dress%'").await;
     assert_eq!(negotiation, 1);
 
-    let data = world
-        .app
-        .gql_ok(
-            Some(&world.token),
-            "{ chats(first: 1) { nodes { negotiations { productName ourLastOffer { formatted } agreedPrice { formatted } rounds } productInterest { name } orders { number total { amountMinor } items { color } } } } }",
-            json!({}),
-        )
-        .await;
+    let data = world.owner_query("{ chats(first: 1) { nodes { negotiations { productName ourLastOffer { formatted } agreedPrice { formatted } rounds } productInterest { name } orders { number total { amountMinor } items { color } } } } }").await;
     let chat = &data["chats"]["nodes"][0];
     assert_eq!(chat["negotiations"][0]["productName"], "Ankara wrap dress");
     assert_eq!(
@@ -167,18 +161,25 @@ async fn a_price_below_the_floor_is_refused_by_the_tools_and_never_reaches_the_c
     let world = World::new().await;
     let dress = world.dress_id;
     world.model.push([
-        Scripted::tool_use("tu_1", "make_counter_offer", json!({"product_id": dress, "customer_offer": 5000, "proposed_price": 5000})),
         Scripted::tool_use(
+            "tu_1",
+            "make_counter_offer",
+            json!({"product_id": dress, "customer_offer": 5000, "proposed_price": 5000}),
+        ),
+        create_order(
             "tu_2",
-            "create_order",
-            json!({"items": [{"product_id": dress, "quantity": 1, "color": "Blue", "unit_price": 5000}], "delivery_address": "3 Marina Road, Lagos"}),
+            json!({"product_id": dress, "quantity": 1, "color": "Blue", "unit_price": 5000}),
+            None,
+            "3 Marina Road, Lagos",
         ),
         Scripted::text("Sorry, the best price for the dress is NGN 22,500.00."),
     ]);
-    world
-        .customer_says("Give me the dress for 5,000 and send it to 3 Marina Road")
+    let got = world
+        .customer_says_and_gets(
+            "Give me the dress for 5,000 and send it to 3 Marina Road",
+            1,
+        )
         .await;
-    let got = world.received(1).await;
     assert_eq!(
         got[0],
         "Sorry, the best price for the dress is NGN 22,500.00."
@@ -196,15 +197,8 @@ async fn a_price_below_the_floor_is_refused_by_the_tools_and_never_reaches_the_c
             .all(|r| r["type"] == "tool_result" && r["is_error"] == true),
         "{results:?}"
     );
-    assert_eq!(world.count("SELECT COUNT(*) AS n FROM orders").await, 0);
-    assert_eq!(
-        world
-            .count(&format!(
-                "SELECT quantity AS n FROM products WHERE id = {dress}"
-            ))
-            .await,
-        14
-    );
+    assert_eq!(world.rows("orders").await, 0);
+    assert_eq!(world.stock(dress).await, 14);
     assert!(
         world
             .graph
@@ -218,22 +212,20 @@ async fn a_price_below_the_floor_is_refused_by_the_tools_and_never_reaches_the_c
 async fn a_model_text_agreeing_below_the_floor_is_replaced_before_sending() {
     let world = World::new().await;
     world.model.push([Scripted::text("fine, 5,000 it is!")]);
-    world.customer_says("Ankara dress for 5,000?").await;
-    let got = world.received(1).await;
+    let got = world
+        .customer_says_and_gets("Ankara dress for 5,000?", 1)
+        .await;
     assert!(!has_amount(&got[0], "5,000"), "{got:?}");
     assert!(
         got[0].contains("Ankara wrap dress"),
         "the safe reply quotes the catalog: {got:?}"
     );
     assert!(got[0].contains("NGN 22,500.00"), "{got:?}");
-    let business = world.shop.business_id;
-    assert_eq!(world.count(&format!("SELECT COUNT(*) AS n FROM activity_events WHERE business_id = {business} AND kind = 'ai_reply_blocked'")).await, 1);
+    assert_eq!(world.activity("ai_reply_blocked").await, 1);
     // The stored message is the safe one too.
     assert_eq!(
         world
-            .count(
-                "SELECT COUNT(*) AS n FROM messages WHERE sent_by = 'ai' AND body LIKE '%5,000 it is%'"
-            )
+            .rows("messages WHERE sent_by = 'ai' AND body LIKE '%5,000 it is%'")
             .await,
         0
     );
@@ -268,8 +260,7 @@ async fn a_model_that_agrees_without_a_number_or_in_words_is_stopped_too() {
         );
         assert!(text.contains("NGN 22,500.00"), "the safe reply: {got:?}");
     }
-    let business = world.shop.business_id;
-    assert_eq!(world.count(&format!("SELECT COUNT(*) AS n FROM activity_events WHERE business_id = {business} AND kind = 'ai_reply_blocked'")).await, 3);
+    assert_eq!(world.activity("ai_reply_blocked").await, 3);
 }
 
 #[tokio::test]
@@ -277,10 +268,11 @@ async fn the_try_it_console_runs_dry_against_the_real_catalog() {
     let world = World::new().await;
     let dress = world.dress_id;
     world.model.push([
-        Scripted::tool_use(
+        create_order(
             "tu_1",
-            "create_order",
-            json!({"items": [{"product_id": dress, "quantity": 2, "color": "Green", "unit_price": 22500}], "delivery_address": "5 Broad Street"}),
+            json!({"product_id": dress, "quantity": 2, "color": "Green", "unit_price": 22500}),
+            None,
+            "5 Broad Street",
         ),
         Scripted::text("Your order for 2 dresses comes to NGN 45,000.00."),
     ]);
@@ -302,15 +294,8 @@ async fn the_try_it_console_runs_dry_against_the_real_catalog() {
     assert_eq!(p["toolCalls"][0]["isError"], false);
     assert_eq!(p["toolCalls"][0]["result"]["dry_run"], true);
     // Nothing written, nothing sent.
-    assert_eq!(world.count("SELECT COUNT(*) AS n FROM orders").await, 0);
-    assert_eq!(
-        world
-            .count(&format!(
-                "SELECT quantity AS n FROM products WHERE id = {dress}"
-            ))
-            .await,
-        14
-    );
+    assert_eq!(world.rows("orders").await, 0);
+    assert_eq!(world.stock(dress).await, 14);
     assert!(world.graph.payloads().is_empty());
     // The history reached the model as alternating turns.
     let roles: Vec<String> = world.model.requests()[0].body["messages"]
@@ -325,14 +310,14 @@ async fn the_try_it_console_runs_dry_against_the_real_catalog() {
 #[tokio::test]
 async fn without_any_key_the_built_in_responder_answers_from_the_catalog() {
     let world = World::new_with(|c| c.anthropic_api_key = None).await;
-    world.customer_says("how much is the ankara dress").await;
-    let got = world.received(1).await;
+    let got = world
+        .customer_says_and_gets("how much is the ankara dress", 1)
+        .await;
     assert!(got[0].contains("Ankara wrap dress: NGN 22,500.00 (was NGN 25,000.00), 14 in stock, colors: Red, Blue, Green."), "{got:?}");
     assert_eq!(world.model.request_count(), 0);
-    world
-        .customer_says("I need to talk about something else")
+    let got = world
+        .customer_says_and_gets("I need to talk about something else", 2)
         .await;
-    let got = world.received(2).await;
     assert!(
         got[1].contains("A person from Ada Boutique will reply soon"),
         "{got:?}"
@@ -345,8 +330,9 @@ async fn without_a_key_the_built_in_responder_haggles_but_never_below_the_floor(
     world.customer_says("how much is the ankara dress?").await;
     assert!(world.received(1).await[0].contains("NGN 22,500.00"));
     // The dress is remembered: the ask needs no product name.
-    world.customer_says("can I get it for 15,000?").await;
-    let got = world.received(2).await;
+    let got = world
+        .customer_says_and_gets("can I get it for 15,000?", 2)
+        .await;
     assert!(got[1].contains("NGN 21,100.00"), "{got:?}");
     for n in 3..=6 {
         world.customer_says("10k?").await;
@@ -363,23 +349,18 @@ async fn without_a_key_the_built_in_responder_haggles_but_never_below_the_floor(
             assert!(amount.minor >= 1_900_000, "told {}: {got:?}", amount.text);
         }
     }
-    world
-        .customer_says("fine, 19,000 for the red one. Deliver to 12 Allen Avenue")
+    let got = world
+        .customer_says_and_gets(
+            "fine, 19,000 for the red one. Deliver to 12 Allen Avenue",
+            7,
+        )
         .await;
-    let got = world.received(7).await;
     assert!(
         got[6].starts_with("Deal!") && got[6].contains("NGN 19,000.00"),
         "{got:?}"
     );
     // The negotiation is on the chat, for the owner and for the model later.
-    let data = world
-        .app
-        .gql_ok(
-            Some(&world.token),
-            "{ chats(first: 1) { nodes { negotiations { agreedPrice { formatted } rounds } productInterest { name } } } }",
-            json!({}),
-        )
-        .await;
+    let data = world.owner_query("{ chats(first: 1) { nodes { negotiations { agreedPrice { formatted } rounds } productInterest { name } } } }").await;
     let chat = &data["chats"]["nodes"][0];
     assert_eq!(
         chat["negotiations"][0]["agreedPrice"]["formatted"],
@@ -392,18 +373,11 @@ async fn without_a_key_the_built_in_responder_haggles_but_never_below_the_floor(
 #[tokio::test]
 async fn ai_settings_keep_the_key_secret_and_orders_of_others_are_not_found() {
     let world = World::new().await;
-    let data = world
-        .app
-        .gql_ok(
-            Some(&world.token),
-            "mutation { setAnthropicKey(apiKey: \"sk-ant-api03-very-secret-key-7f3a\") { anthropicKeyHint usesOwnKey modelAvailable } }",
-            json!({}),
-        )
-        .await;
+    let data = world.owner_query("mutation { setAnthropicKey(apiKey: \"sk-ant-api03-very-secret-key-7f3a\") { anthropicKeyHint usesOwnKey modelAvailable } }").await;
     assert_eq!(data["setAnthropicKey"]["anthropicKeyHint"], "••••7f3a");
     assert_eq!(data["setAnthropicKey"]["usesOwnKey"], true);
     let stored = world
-        .count("SELECT COUNT(*) AS n FROM businesses WHERE anthropic_key_enc LIKE '%very-secret%'")
+        .rows("businesses WHERE anthropic_key_enc LIKE '%very-secret%'")
         .await;
     assert_eq!(stored, 0, "the key is stored encrypted");
 
@@ -417,11 +391,8 @@ async fn ai_settings_keep_the_key_secret_and_orders_of_others_are_not_found() {
     );
 
     let data = world
-        .app
-        .gql_ok(
-            Some(&world.token),
+        .owner_query(
             "{ aiSettings { usageToday { requests totalTokens } usageLast7Days { day } } }",
-            json!({}),
         )
         .await;
     assert_eq!(data["aiSettings"]["usageToday"]["requests"], 1);
@@ -435,7 +406,7 @@ async fn ai_settings_keep_the_key_secret_and_orders_of_others_are_not_found() {
     );
 
     let other = world.app.sign_up("Other Shop", "other@shops.test").await;
-    let order_id = backend::graphql::ids::encode("Order", 1).0;
+    let order_id = backend::graphql::ids::encode(shared::OrderId(1)).0;
     let resp = world
         .app
         .gql(
@@ -444,7 +415,7 @@ async fn ai_settings_keep_the_key_secret_and_orders_of_others_are_not_found() {
             json!({"id": order_id}),
         )
         .await;
-    assert_eq!(common::error_code(&resp), "NOT_FOUND");
+    assert_eq!(error_code(&resp), "NOT_FOUND");
 }
 
 #[tokio::test]
@@ -452,7 +423,7 @@ async fn an_order_recorded_by_the_ai_reaches_its_owner_live_and_no_one_else() {
     let world = World::new().await;
     let dress = world.dress_id;
     let bob = world.app.sign_up("Bob Shoes", "bob@example.com").await;
-    let bob_business = business_id(&world.app, &bob).await;
+    let bob_business = world.app.business_id(&bob).await;
     let order_query = "subscription { orderChanged { id number source total { formatted } deliveryDetails items { name color quantity unitPrice { formatted } } } }";
     let mut alice_ws = WsClient::init(&world.app, &world.token).await;
     let mut bob_ws = WsClient::init(&world.app, &bob).await;
@@ -464,13 +435,11 @@ async fn an_order_recorded_by_the_ai_reaches_its_owner_live_and_no_one_else() {
     }
 
     world.model.push([
-        Scripted::tool_use(
+        create_order(
             "tu_1",
-            "create_order",
-            json!({
-                "items": [{"product_id": dress, "quantity": 2, "color": "Blue", "unit_price": 22500}],
-                "customer_name": "Ada", "delivery_address": "5 Broad Street, Lagos"
-            }),
+            json!({"product_id": dress, "quantity": 2, "color": "Blue", "unit_price": 22500}),
+            Some("Ada"),
+            "5 Broad Street, Lagos",
         ),
         Scripted::text("Done: 2 blue Ankara wrap dresses, NGN 45,000.00, to 5 Broad Street."),
     ]);
@@ -552,12 +521,7 @@ async fn a_chat_lists_its_ten_newest_orders() {
         }
     }
     let data = world
-        .app
-        .gql_ok(
-            Some(&world.token),
-            "{ chats(first: 5) { nodes { orders { total { amountMinor } } } } }",
-            json!({}),
-        )
+        .owner_query("{ chats(first: 5) { nodes { orders { total { amountMinor } } } } }")
         .await;
     let totals: Vec<i64> = data["chats"]["nodes"][0]["orders"]
         .as_array()

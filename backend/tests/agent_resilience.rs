@@ -1,16 +1,13 @@
 //! The provider failing, keys, budgets, debounce, and jobs that survive dead workers.
 
-mod agent_support;
-mod common;
-mod webhook_support;
-
 use std::time::{Duration, Instant};
 
-use agent_support::World;
 use backend::db::jobs;
-use backend::standin::anthropic::Scripted;
 use chrono::Utc;
-use serde_json::json;
+use diesel_async::RunQueryDsl;
+use standins::anthropic::Scripted;
+
+use crate::agent_support::World;
 
 #[tokio::test]
 async fn an_overloaded_provider_is_retried_and_then_answers() {
@@ -19,8 +16,7 @@ async fn an_overloaded_provider_is_retried_and_then_answers() {
         Scripted::overloaded(),
         Scripted::text("Hello! How can I help?"),
     ]);
-    world.customer_says("hello").await;
-    let got = world.received(1).await;
+    let got = world.customer_says_and_gets("hello", 1).await;
     assert_eq!(got, ["Hello! How can I help?"]);
     assert_eq!(world.model.request_count(), 2);
 }
@@ -44,8 +40,9 @@ async fn a_rate_limited_provider_is_retried_after_retry_after() {
 async fn a_provider_that_keeps_failing_gives_way_to_the_built_in_responder() {
     let world = World::new().await;
     world.model.always(Some(Scripted::overloaded()));
-    world.customer_says("How much is the ankara dress?").await;
-    let got = world.received(1).await;
+    let got = world
+        .customer_says_and_gets("How much is the ankara dress?", 1)
+        .await;
     assert!(
         got[0].contains("Ankara wrap dress: NGN 22,500.00"),
         "{got:?}"
@@ -56,15 +53,21 @@ async fn a_provider_that_keeps_failing_gives_way_to_the_built_in_responder() {
     assert_eq!(world.model.request_count(), 4);
     assert_eq!(got.len(), 1);
     let business = world.shop.business_id;
-    assert_eq!(world.count(&format!("SELECT COUNT(*) AS n FROM businesses WHERE id = {business} AND ai_last_error LIKE '%overloaded%'")).await, 1);
+    assert_eq!(
+        world
+            .rows(&format!(
+                "businesses WHERE id = {business} AND ai_last_error LIKE '%overloaded%'"
+            ))
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
 async fn an_invalid_key_is_recorded_for_the_owner_without_a_retry_storm() {
     let world = World::new().await;
     world.model.always(Some(Scripted::invalid_key()));
-    world.customer_says("hello").await;
-    let got = world.received(1).await;
+    let got = world.customer_says_and_gets("hello", 1).await;
     assert!(
         got[0].starts_with("Hello! Welcome to Ada Boutique."),
         "{got:?}"
@@ -76,12 +79,7 @@ async fn an_invalid_key_is_recorded_for_the_owner_without_a_retry_storm() {
         "a rejected key is not retried"
     );
     let data = world
-        .app
-        .gql_ok(
-            Some(&world.token),
-            "{ aiSettings { lastError lastErrorAt } }",
-            json!({}),
-        )
+        .owner_query("{ aiSettings { lastError lastErrorAt } }")
         .await;
     let error = data["aiSettings"]["lastError"].as_str().unwrap();
     assert!(
@@ -89,19 +87,15 @@ async fn an_invalid_key_is_recorded_for_the_owner_without_a_retry_storm() {
         "{error}"
     );
     assert!(!error.contains("sk-ant"), "the key never appears in errors");
-    let business = world.shop.business_id;
-    assert_eq!(world.count(&format!("SELECT COUNT(*) AS n FROM activity_events WHERE business_id = {business} AND kind = 'ai_provider_error'")).await, 1);
+    assert_eq!(world.activity("ai_provider_error").await, 1);
 }
 
 #[tokio::test]
 async fn a_spent_daily_budget_stops_model_calls() {
     let world = World::new().await;
     world
-        .app
-        .gql_ok(
-            Some(&world.token),
+        .owner_query(
             "mutation { updateAiSettings(input: {dailyTokenBudget: 100}) { dailyTokenBudget } }",
-            json!({}),
         )
         .await;
     world.model.push([Scripted::text("Hello!")]);
@@ -112,10 +106,9 @@ async fn a_spent_daily_budget_stops_model_calls() {
         1,
         "120 tokens used: over the budget now"
     );
-    world
-        .customer_says("how much are the gold hoop earrings")
+    let got = world
+        .customer_says_and_gets("how much are the gold hoop earrings", 2)
         .await;
-    let got = world.received(2).await;
     assert!(
         got[1].contains("Gold hoop earrings: NGN 9,500.00"),
         "{got:?}"
@@ -198,8 +191,6 @@ async fn a_job_whose_worker_died_runs_once_after_its_lease() {
     assert_eq!(world.model.request_count(), 1);
     workers.shutdown().await;
 }
-
-use diesel_async::RunQueryDsl;
 
 #[tokio::test]
 async fn two_workers_racing_claim_a_job_once() {

@@ -1,20 +1,15 @@
 //! Nobody the business must not message gets an automated message, and no model call
 //! is spent on them: blacklisted contacts, paused chats, AI off, STOP opt-outs, floods.
 
-mod agent_support;
-mod common;
-mod webhook_support;
-
 use std::time::Duration;
 
-use agent_support::World;
-use backend::standin::anthropic::Scripted;
 use serde_json::json;
+use standins::anthropic::Scripted;
+
+use crate::agent_support::World;
 
 async fn reply_jobs(world: &World) -> i64 {
-    world
-        .count("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'ai_reply'")
-        .await
+    world.rows("jobs WHERE kind = 'ai_reply'").await
 }
 
 #[tokio::test]
@@ -24,7 +19,7 @@ async fn a_blacklisted_contact_gets_no_job_and_no_model_call() {
     let mut conn = world.app.app.db().await.unwrap();
     backend::db::agent::blacklist_add(
         &mut conn,
-        business,
+        shared::BusinessId(business),
         world.customer.wa_id.as_deref().unwrap(),
         "abusive",
     )
@@ -44,7 +39,7 @@ async fn a_contact_blacklisted_by_bsuid_after_the_job_was_queued_is_not_answered
     let mut conn = world.app.app.db().await.unwrap();
     backend::db::agent::blacklist_add(
         &mut conn,
-        world.shop.business_id,
+        shared::BusinessId(world.shop.business_id),
         world.customer.user_id.as_deref().unwrap(),
         "spam",
     )
@@ -62,10 +57,7 @@ async fn a_paused_chat_gets_no_job_and_no_model_call() {
     world.customer_says("hi").await;
     world.received(1).await;
     world.jobs_settled().await;
-    world
-        .app
-        .gql_ok(Some(&world.token), "{ business { id } }", json!({}))
-        .await;
+    world.owner_query("{ business { id } }").await;
     let mut conn = world.app.app.db().await.unwrap();
     use diesel_async::RunQueryDsl;
     diesel::sql_query("UPDATE chats SET ai_paused = TRUE")
@@ -73,12 +65,7 @@ async fn a_paused_chat_gets_no_job_and_no_model_call() {
         .await
         .unwrap();
     world.customer_says("are you there?").await;
-    assert_eq!(
-        world
-            .count("SELECT COUNT(*) AS n FROM jobs WHERE done_at IS NULL")
-            .await,
-        0
-    );
+    assert_eq!(world.open_jobs().await, 0);
     assert_eq!(world.model.request_count(), 1);
     assert_eq!(world.graph.texts().len(), 1);
 }
@@ -87,12 +74,7 @@ async fn a_paused_chat_gets_no_job_and_no_model_call() {
 async fn a_business_with_ai_off_gets_no_job_and_no_model_call() {
     let world = World::new().await;
     world
-        .app
-        .gql_ok(
-            Some(&world.token),
-            "mutation { updateBusiness(input: {aiEnabled: false}) { aiEnabled } }",
-            json!({}),
-        )
+        .owner_query("mutation { updateBusiness(input: {aiEnabled: false}) { aiEnabled } }")
         .await;
     world.customer_says("hello").await;
     assert_eq!(reply_jobs(&world).await, 0);
@@ -105,20 +87,13 @@ async fn stop_blacklists_the_contact_confirms_once_and_ends_automated_messages()
     world.customer_says("STOP").await;
     // Blacklisted by phone and BSUID, in the ingest transaction; no reply job.
     assert_eq!(
-        world
-            .count("SELECT COUNT(*) AS n FROM blacklist WHERE reason LIKE 'opted out%'")
-            .await,
+        world.rows("blacklist WHERE reason LIKE 'opted out%'").await,
         2
     );
     assert_eq!(reply_jobs(&world).await, 0);
     let got = world.received(1).await;
     assert!(got[0].starts_with("You're unsubscribed"), "{got:?}");
-    assert_eq!(
-        world
-            .count("SELECT COUNT(*) AS n FROM messages WHERE sent_by = 'system'")
-            .await,
-        1
-    );
+    assert_eq!(world.rows("messages WHERE sent_by = 'system'").await, 1);
     world.customer_says("Stop messaging me").await;
     world.customer_says("hello?").await;
     world.jobs_settled().await;
@@ -144,19 +119,12 @@ async fn a_flooding_contact_is_rate_limited_without_model_calls_and_handed_to_a_
     assert_eq!(world.model.request_count(), 2);
     assert_eq!(world.graph.texts().len(), 2);
     assert_eq!(
-        world
-            .count("SELECT COUNT(*) AS n FROM jobs WHERE last_error = 'rate limited'")
-            .await,
+        world.rows("jobs WHERE last_error = 'rate limited'").await,
         1
     );
     // Nobody is left waiting silently: the owner sees the chat handed over, and why.
     let data = world
-        .app
-        .gql_ok(
-            Some(&world.token),
-            "{ chats(first: 1) { nodes { aiPaused handoffReason } } }",
-            json!({}),
-        )
+        .owner_query("{ chats(first: 1) { nodes { aiPaused handoffReason } } }")
         .await;
     let chat = &data["chats"]["nodes"][0];
     assert_eq!(chat["aiPaused"], true);
@@ -180,18 +148,12 @@ async fn a_hand_off_pauses_the_chat_and_the_ai_stays_silent() {
         ),
         Scripted::text("A person from the team will reply to you shortly."),
     ]);
-    world
-        .customer_says("I want a refund, let me talk to a human")
+    let got = world
+        .customer_says_and_gets("I want a refund, let me talk to a human", 1)
         .await;
-    let got = world.received(1).await;
     assert_eq!(got[0], "A person from the team will reply to you shortly.");
     let data = world
-        .app
-        .gql_ok(
-            Some(&world.token),
-            "{ chats(first: 1) { nodes { aiPaused handoffReason } } }",
-            json!({}),
-        )
+        .owner_query("{ chats(first: 1) { nodes { aiPaused handoffReason } } }")
         .await;
     assert_eq!(data["chats"]["nodes"][0]["aiPaused"], true);
     assert_eq!(
@@ -199,11 +161,6 @@ async fn a_hand_off_pauses_the_chat_and_the_ai_stays_silent() {
         "customer wants a refund"
     );
     world.customer_says("hello?").await;
-    assert_eq!(
-        world
-            .count("SELECT COUNT(*) AS n FROM jobs WHERE done_at IS NULL")
-            .await,
-        0
-    );
+    assert_eq!(world.open_jobs().await, 0);
     assert_eq!(world.model.request_count(), 2);
 }

@@ -1,9 +1,8 @@
 //! The catalog API: validation, listing, search, pagination and images.
 
-mod common;
-
-use common::{TestApp, error_code, png_bytes, product_input};
 use serde_json::{Value, json};
+
+use crate::common::{TestApp, error_code, png_bytes, product_input};
 
 const CREATE: &str = "mutation($i: ProductInput!) { createProduct(input: $i) { id name price { amountMinor formatted } discountedPrice { amountMinor } bargainFloor { amountMinor } colors quantity } }";
 
@@ -58,7 +57,7 @@ async fn each_invalid_field_is_named_and_nothing_is_stored() {
             "{patch}: {resp}"
         );
     }
-    assert_eq!(t.count("SELECT COUNT(*) AS n FROM products").await, 0);
+    assert_eq!(t.rows("products").await, 0);
 }
 
 #[tokio::test]
@@ -134,25 +133,14 @@ async fn list_pages_searches_and_hides_archived() {
 }
 
 async fn upload(t: &TestApp, token: &str, bytes: Vec<u8>, file_name: &str) -> Value {
-    let form = reqwest::multipart::Form::new()
-        .text(
-            "operations",
-            json!({"query": "mutation($i: ProductInput!, $f: [Upload!]) { createProduct(input: $i, images: $f) { id images { url mimeType byteSize } } }",
-                   "variables": {"i": product_input("Pictured dress"), "f": [null]}})
-            .to_string(),
-        )
-        .text("map", json!({"0": ["variables.f.0"]}).to_string())
-        .part("0", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()));
-    t.http
-        .post(format!("{}/graphql", t.url))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    t.gql_upload(
+        token,
+        "mutation($i: ProductInput!, $f: [Upload!]) { createProduct(input: $i, images: $f) { id images { url mimeType byteSize } } }",
+        json!({"i": product_input("Pictured dress")}),
+        bytes,
+        file_name,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -163,14 +151,14 @@ async fn images_are_checked_by_content_stored_and_served_with_caching() {
     let fake = upload(&t, &token, b"<?php echo 'hi'; ?>".to_vec(), "photo.png").await;
     assert_eq!(error_code(&fake), "BAD_USER_INPUT", "{fake}");
     assert_eq!(fake["errors"][0]["extensions"]["field"], "images");
-    assert_eq!(t.count("SELECT COUNT(*) AS n FROM products").await, 0);
+    assert_eq!(t.rows("products").await, 0);
 
     let ok = upload(&t, &token, png_bytes(), "anything.txt").await;
     assert!(ok.get("errors").is_none(), "{ok}");
     let image = &ok["data"]["createProduct"]["images"][0];
     assert_eq!(image["mimeType"], "image/png");
     let url = image["url"].as_str().unwrap();
-    let resp = t.http.get(format!("{}{url}", t.url)).send().await.unwrap();
+    let resp = t.get(url).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "image/png");
     assert!(
@@ -189,12 +177,7 @@ async fn images_are_checked_by_content_stored_and_served_with_caching() {
         .await
         .unwrap();
     assert_eq!(again.status(), 304);
-    let missing = t
-        .http
-        .get(format!("{}/images/{}", t.url, "0".repeat(32)))
-        .send()
-        .await
-        .unwrap();
+    let missing = t.get(&format!("/images/{}", "0".repeat(32))).await;
     assert_eq!(missing.status(), 404);
 }
 
@@ -206,8 +189,8 @@ async fn oversized_images_are_refused() {
     big.resize(shared::product::MAX_IMAGE_BYTES + 10_000, 0);
     let resp = upload(&t, &token, big, "big.png").await;
     assert!(resp.get("errors").is_some(), "{resp}");
-    assert_eq!(t.count("SELECT COUNT(*) AS n FROM product_images").await, 0);
-    assert_eq!(t.count("SELECT COUNT(*) AS n FROM products").await, 0);
+    assert_eq!(t.rows("product_images").await, 0);
+    assert_eq!(t.rows("products").await, 0);
 }
 
 #[tokio::test]

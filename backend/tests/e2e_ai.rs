@@ -7,15 +7,15 @@
 //! and the order it records show in the conversation header, and a hand-off shows its
 //! reason with the takeover switch on.
 
-mod common;
-mod webhook_support;
-
-use backend::standin::anthropic::{Scripted, StandInAnthropic};
-use backend::standin::graph::GraphStandin;
-use backend::webhooks::fixtures::{self, Customer};
-use common::TestApp;
-use common::browser::{Browser, spa_dir};
 use serde_json::{Value, json};
+use standins::anthropic::{Scripted, StandInAnthropic};
+use standins::graph::GraphStandin;
+use standins::webhook::Customer;
+
+use crate::agent_support::create_order;
+use crate::common::TestApp;
+use crate::common::browser::{Browser, spa_dir};
+use crate::webhook_support::text_to;
 
 const PHONE_NUMBER_ID: &str = "106540352242933";
 const ACCESS_TOKEN: &str = "EAAGaiE2ESECRETtoken1234567890qrst";
@@ -28,19 +28,7 @@ fn text_of(testid: &str) -> String {
 
 /// A customer text message, signed as Meta signs it, to the real webhook route.
 async fn customer_says(t: &TestApp, customer: &Customer, text: &str) {
-    let value = fixtures::messages_value(
-        PHONE_NUMBER_ID,
-        &[customer],
-        vec![fixtures::text_message(
-            customer,
-            &fixtures::new_wamid(),
-            text,
-        )],
-    );
-    assert_eq!(
-        webhook_support::post(t, &fixtures::single(value)).await,
-        200
-    );
+    text_to(t, PHONE_NUMBER_ID, customer, text).await;
 }
 
 /// Texts the Graph stand-in was asked to send.
@@ -74,18 +62,10 @@ async fn the_owner_configures_tries_and_watches_the_ai_salesperson() {
     })
     .await;
     let b = Browser::start().await;
-    let c = &b.client;
 
     // Sign up in the browser; the number and the catalog are set up through the API.
-    c.goto(&format!("{}/signup", t.url)).await.unwrap();
-    b.fill("signup-business-name", "Zara's Fabrics").await;
-    b.fill("signup-business-type", "Fashion").await;
-    b.select("signup-country", "NG").await;
-    b.fill("signup-currency", "NGN").await;
-    b.fill("signup-email", "zara@example.com").await;
-    b.fill("signup-password", "correct-horse-1").await;
-    b.click("signup-submit").await;
-    b.find("logout-button").await;
+    b.sign_up(&t.url, "Zara's Fabrics", "zara@example.com")
+        .await;
     let token = b.js("localStorage.getItem('wasales.token')").await;
     let token = token.as_str().expect("the session token").to_string();
     t.gql_ok(
@@ -203,13 +183,11 @@ async fn the_owner_configures_tries_and_watches_the_ai_salesperson() {
             "make_counter_offer",
             json!({"product_id": dress, "customer_offer": 21100}),
         ),
-        Scripted::tool_use(
+        create_order(
             "tu_5",
-            "create_order",
-            json!({
-                "items": [{"product_id": dress, "quantity": 1, "color": "Red", "unit_price": 21100}],
-                "customer_name": "Funke", "delivery_address": "3 Marina Road, Lagos"
-            }),
+            json!({"product_id": dress, "quantity": 1, "color": "Red", "unit_price": 21100}),
+            Some("Funke"),
+            "3 Marina Road, Lagos",
         ),
         Scripted::text("Done! Your red Ankara wrap dress is ordered for NGN 21,100.00."),
     ]);
@@ -259,10 +237,6 @@ async fn the_owner_configures_tries_and_watches_the_ai_salesperson() {
         "document.querySelector(\"[data-testid='ai-paused-toggle']\").checked === true",
     )
     .await;
-    assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM chats WHERE ai_paused = 1")
-            .await,
-        1
-    );
+    assert_eq!(t.rows("chats WHERE ai_paused = 1").await, 1);
     assert_eq!(model.remaining(), 0, "every scripted answer was used");
 }

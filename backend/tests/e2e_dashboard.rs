@@ -1,10 +1,8 @@
 //! The dashboard in a real headless Chromium against a running backend: sign up,
 //! create a product with an image, see it listed, reload and stay logged in, log out.
 
-mod common;
-
-use common::TestApp;
-use common::browser::{Browser, spa_dir};
+use crate::common::browser::{Browser, spa_dir};
+use crate::common::{TestApp, png_bytes};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn owner_signs_up_creates_a_pictured_product_and_logs_out() {
@@ -13,20 +11,8 @@ async fn owner_signs_up_creates_a_pictured_product_and_logs_out() {
     let b = Browser::start().await;
     let c = &b.client;
 
-    c.goto(&format!("{}/signup", t.url)).await.unwrap();
-    b.fill("signup-business-name", "Ada's Boutique").await;
-    b.fill("signup-business-type", "Fashion").await;
-    b.select("signup-country", "NG").await;
-    b.fill("signup-currency", "NGN").await;
-    b.fill("signup-email", "ada@example.com").await;
-    b.fill("signup-password", "correct-horse-1").await;
-    b.click("signup-submit").await;
-    b.find("logout-button").await;
-    assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM users WHERE email = 'ada@example.com'")
-            .await,
-        1
-    );
+    b.sign_up(&t.url, "Ada's Boutique", "ada@example.com").await;
+    assert_eq!(t.rows("users WHERE email = 'ada@example.com'").await, 1);
 
     c.goto(&format!("{}/products", t.url)).await.unwrap();
     b.click("product-new").await;
@@ -39,7 +25,7 @@ async fn owner_signs_up_creates_a_pictured_product_and_logs_out() {
     b.fill("product-quantity", "12").await;
     b.fill("product-colors", "Red, Blue").await;
     let image = std::env::temp_dir().join(format!("dress-{}.png", uuid::Uuid::new_v4()));
-    std::fs::write(&image, common::png_bytes()).unwrap();
+    std::fs::write(&image, png_bytes()).unwrap();
     b.find("product-image-input")
         .await
         .send_keys(image.to_str().unwrap())
@@ -57,7 +43,7 @@ async fn owner_signs_up_creates_a_pictured_product_and_logs_out() {
     )
     .await;
     let stored = t
-        .count("SELECT COUNT(*) AS n FROM products p JOIN product_images i ON i.product_id = p.id WHERE p.name = 'Ankara wrap dress' AND p.price_minor = 2500000 AND p.bargain_floor_minor = 1900000")
+        .rows("products p JOIN product_images i ON i.product_id = p.id WHERE p.name = 'Ankara wrap dress' AND p.price_minor = 2500000 AND p.bargain_floor_minor = 1900000")
         .await;
     assert_eq!(stored, 1);
 
@@ -70,8 +56,7 @@ async fn owner_signs_up_creates_a_pictured_product_and_logs_out() {
     let token = b.js("window.localStorage.getItem('wasales.token')").await;
     assert!(token.is_null(), "the token is cleared on log-out: {token}");
     assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM sessions WHERE revoked_at IS NOT NULL")
-            .await,
+        t.rows("sessions WHERE revoked_at IS NOT NULL").await,
         1,
         "log-out revokes the session server-side"
     );

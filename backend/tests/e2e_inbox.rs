@@ -6,44 +6,28 @@
 //! reply Meta fails to deliver shows Meta's error. Opening a chat marks it read (badge gone,
 //! read receipt to WhatsApp).
 
-mod common;
-mod webhook_support;
-
 use std::time::Duration;
 
 use backend::db::schema::messages;
-use backend::standin::graph::{GraphStandin, RecordedRequest};
-use backend::webhooks::fixtures::{self, Customer};
-use common::TestApp;
-use common::browser::{Browser, spa_dir};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
+use standins::graph::{GraphStandin, RecordedRequest};
+use standins::webhook::{self as fixtures, Customer};
+
+use crate::common::TestApp;
+use crate::common::browser::{Browser, WAIT, spa_dir};
+use crate::webhook_support::{statuses_to, text_to};
 
 const PHONE_NUMBER_ID: &str = "106540352242922";
 const ACCESS_TOKEN: &str = "EAAGe2eSECRETtoken1234567890wxyz";
 const CUSTOMER_PHONE: &str = "2348012345678";
 const CUSTOMER_NAME: &str = "Chioma Okafor";
 
-/// Posts a delivery to the real webhook route, signed with the app secret as Meta signs it.
-async fn post_webhook(t: &TestApp, delivery: &Value) {
-    assert_eq!(
-        webhook_support::post(t, delivery).await,
-        200,
-        "the webhook accepts the signed delivery"
-    );
-}
-
-/// A customer text message to the connected number; returns its wamid.
+/// A customer text message to the connected number, signed as Meta signs it, to the
+/// real webhook route; returns its wamid.
 async fn customer_says(t: &TestApp, customer: &Customer, text: &str) -> String {
-    let wamid = fixtures::new_wamid();
-    let value = fixtures::messages_value(
-        PHONE_NUMBER_ID,
-        &[customer],
-        vec![fixtures::text_message(customer, &wamid, text)],
-    );
-    post_webhook(t, &fixtures::single(value)).await;
-    wamid
+    text_to(t, PHONE_NUMBER_ID, customer, text).await
 }
 
 /// Waits until the stand-in has received a request matching `wanted`; returns it.
@@ -52,7 +36,7 @@ async fn graph_request(
     what: &str,
     wanted: impl Fn(&RecordedRequest) -> bool,
 ) -> RecordedRequest {
-    let deadline = tokio::time::Instant::now() + common::browser::WAIT;
+    let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let seen = standin.requests();
         if let Some(found) = seen.iter().find(|r| wanted(r)) {
@@ -68,19 +52,18 @@ async fn graph_request(
     }
 }
 
-/// Meta reports `status` for the outbound message `wamid`.
-async fn meta_reports(t: &TestApp, customer: &Customer, wamid: &str, status: &str) {
-    let value = fixtures::statuses_value(
-        PHONE_NUMBER_ID,
-        &[customer],
-        vec![fixtures::status(wamid, status, customer)],
+/// Meta reports `status` (a status object) about a message to `customer`.
+async fn meta_reports(t: &TestApp, customer: &Customer, status: Value) {
+    assert_eq!(
+        statuses_to(t, PHONE_NUMBER_ID, customer, vec![status]).await,
+        200,
+        "the webhook accepts the signed delivery"
     );
-    post_webhook(t, &fixtures::single(value)).await;
 }
 
 /// The wamid Meta (the stand-in) gave the outbound message with this body, once stored.
 async fn outbound_wamid(t: &TestApp, body: &str) -> String {
-    let deadline = tokio::time::Instant::now() + common::browser::WAIT;
+    let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let mut conn = t.app.db().await.unwrap();
         let wamid: Option<Option<String>> = messages::table
@@ -135,18 +118,10 @@ async fn a_customer_message_arrives_live_and_the_owner_replies_from_the_inbox() 
     })
     .await;
     let b = Browser::start().await;
-    let c = &b.client;
 
     // Sign up in the browser.
-    c.goto(&format!("{}/signup", t.url)).await.unwrap();
-    b.fill("signup-business-name", "Chioma's Closet").await;
-    b.fill("signup-business-type", "Fashion").await;
-    b.select("signup-country", "NG").await;
-    b.fill("signup-currency", "NGN").await;
-    b.fill("signup-email", "chioma@example.com").await;
-    b.fill("signup-password", "correct-horse-1").await;
-    b.click("signup-submit").await;
-    b.find("logout-button").await;
+    b.sign_up(&t.url, "Chioma's Closet", "chioma@example.com")
+        .await;
 
     // Connect the number in Settings: Meta (the stand-in) is asked about it first.
     b.click("nav-settings").await;
@@ -306,7 +281,12 @@ async fn a_customer_message_arrives_live_and_the_owner_replies_from_the_inbox() 
 
     // Meta reports delivery, then the read receipt: the ticks follow without a reload.
     let wamid = outbound_wamid(&t, reply).await;
-    meta_reports(&t, &customer, &wamid, "delivered").await;
+    meta_reports(
+        &t,
+        &customer,
+        fixtures::status(&wamid, "delivered", &customer),
+    )
+    .await;
     b.wait_js("delivered ticks", &ticks("delivered")).await;
     assert_eq!(
         b.js(&format!(
@@ -315,7 +295,7 @@ async fn a_customer_message_arrives_live_and_the_owner_replies_from_the_inbox() 
         .await,
         "✓✓"
     );
-    meta_reports(&t, &customer, &wamid, "read").await;
+    meta_reports(&t, &customer, fixtures::status(&wamid, "read", &customer)).await;
     b.wait_js("read ticks", &ticks("read")).await;
     assert_eq!(
         b.js("window.__e2eSamePage === true").await,
@@ -338,17 +318,8 @@ async fn a_customer_message_arrives_live_and_the_owner_replies_from_the_inbox() 
     )
     .await;
     let doomed_wamid = outbound_wamid(&t, doomed).await;
-    let value = fixtures::statuses_value(
-        PHONE_NUMBER_ID,
-        &[&customer],
-        vec![fixtures::failed_status(
-            &doomed_wamid,
-            &customer,
-            131026,
-            "Message undeliverable",
-        )],
-    );
-    post_webhook(&t, &fixtures::single(value)).await;
+    let failed = fixtures::failed_status(&doomed_wamid, &customer, 131026, "Message undeliverable");
+    meta_reports(&t, &customer, failed).await;
     b.wait_js(
         "the failed reply to show Meta's error",
         &format!(
@@ -361,15 +332,11 @@ async fn a_customer_message_arrives_live_and_the_owner_replies_from_the_inbox() 
 
     // The server agrees: the reply is stored as read, and the chat has nothing unread.
     assert_eq!(
-        t.count(&format!(
-            "SELECT COUNT(*) AS n FROM messages WHERE wamid = '{wamid}' AND status = 'read' AND sent_by = 'staff'"
+        t.rows(&format!(
+            "messages WHERE wamid = '{wamid}' AND status = 'read' AND sent_by = 'staff'"
         ))
         .await,
         1
     );
-    assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM chats WHERE unread_count = 0")
-            .await,
-        1
-    );
+    assert_eq!(t.rows("chats WHERE unread_count = 0").await, 1);
 }

@@ -1,15 +1,13 @@
 //! The inbox API: chat list order, filters and paging, message history paging
 //! backwards, reading a chat, AI takeover, and another business probing every field.
 
-mod common;
-mod inbox_support;
-
-use common::error_code;
-use inbox_support::{
-    Customer, PHONE_NUMBER_ID, WAIT, business_id, chat_gid, connect, insert_chat, insert_inbound,
-    minutes_ago, spawn,
-};
 use serde_json::{Value, json};
+
+use crate::common::error_code;
+use crate::inbox_support::{
+    NewChat, PHONE_NUMBER_ID, WAIT, alice_chatting_with, chat_gid, insert_inbound, minutes_ago,
+    spawn,
+};
 
 fn names(list: &Value) -> Vec<String> {
     list["nodes"]
@@ -23,8 +21,7 @@ fn names(list: &Value) -> Vec<String> {
 #[tokio::test]
 async fn chats_come_newest_first_page_by_cursor_and_filter_by_unread_and_search() {
     let (t, _standin) = spawn().await;
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(&t, &alice).await;
+    let (alice, business) = t.sign_up_alice().await;
     let customers = [
         ("Ada", Some("2348012345678"), 50, 0),
         ("Bayo", Some("2348022222222"), 10, 3),
@@ -32,34 +29,21 @@ async fn chats_come_newest_first_page_by_cursor_and_filter_by_unread_and_search(
         ("Dami", Some("2348044444444"), 20, 0),
     ];
     for (name, wa_id, minutes, unread) in customers {
-        insert_chat(
-            &t,
-            business,
-            Customer {
-                wa_id,
-                user_id: Some(&format!("NG.{name}")),
-                name,
-            },
-            Some(minutes_ago(minutes)),
-            Some(minutes_ago(minutes)),
-            unread,
-        )
+        let user_id = format!("NG.{name}");
+        NewChat {
+            wa_id,
+            user_id: Some(&user_id),
+            ..NewChat::named(name)
+        }
+        .wrote_minutes_ago(minutes)
+        .unread(unread)
+        .insert(&t, business)
         .await;
     }
     // A chat without any message yet sorts last.
-    insert_chat(
-        &t,
-        business,
-        Customer {
-            wa_id: Some("2348055555555"),
-            user_id: None,
-            name: "Efe",
-        },
-        None,
-        None,
-        0,
-    )
-    .await;
+    NewChat::phone("Efe", "2348055555555")
+        .insert(&t, business)
+        .await;
 
     let query = "query($f: Int, $a: String, $u: Boolean, $s: String) {
         chats(first: $f, after: $a, unreadOnly: $u, search: $s) {
@@ -101,21 +85,11 @@ async fn chats_come_newest_first_page_by_cursor_and_filter_by_unread_and_search(
 #[tokio::test]
 async fn messages_page_backwards_through_history_oldest_to_newest() {
     let (t, _standin) = spawn().await;
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(&t, &alice).await;
-    let chat = insert_chat(
-        &t,
-        business,
-        Customer {
-            wa_id: Some("2348012345678"),
-            user_id: None,
-            name: "Ada",
-        },
-        Some(minutes_ago(1)),
-        Some(minutes_ago(1)),
-        0,
-    )
-    .await;
+    let (alice, business) = t.sign_up_alice().await;
+    let chat = NewChat::ada()
+        .wrote_minutes_ago(1)
+        .insert(&t, business)
+        .await;
     for i in 1..=5 {
         insert_inbound(
             &t,
@@ -137,32 +111,25 @@ async fn messages_page_backwards_through_history_oldest_to_newest() {
             .map(|m| m["body"].as_str().unwrap().to_string())
             .collect()
     };
-    let newest = t
-        .gql_ok(Some(&alice), query, json!({"c": chat_gid(chat), "l": 2}))
-        .await;
+    let page_before = |cursor: &Value| {
+        t.gql_ok(
+            Some(&alice),
+            query,
+            json!({"c": chat_gid(chat), "l": 2, "b": cursor}),
+        )
+    };
+    let newest = page_before(&Value::Null).await;
     assert_eq!(bodies(&newest), ["m4", "m5"]);
     assert_eq!(newest["messages"]["nodes"][0]["direction"], "INBOUND");
     assert_eq!(newest["messages"]["nodes"][0]["sentBy"], "CUSTOMER");
     assert_eq!(newest["messages"]["pageInfo"]["hasPreviousPage"], true);
     assert_eq!(newest["messages"]["pageInfo"]["hasNextPage"], false);
 
-    let older = t
-        .gql_ok(
-            Some(&alice),
-            query,
-            json!({"c": chat_gid(chat), "l": 2, "b": newest["messages"]["pageInfo"]["startCursor"]}),
-        )
-        .await;
+    let older = page_before(&newest["messages"]["pageInfo"]["startCursor"]).await;
     assert_eq!(bodies(&older), ["m2", "m3"]);
     assert_eq!(older["messages"]["pageInfo"]["hasNextPage"], true);
 
-    let oldest = t
-        .gql_ok(
-            Some(&alice),
-            query,
-            json!({"c": chat_gid(chat), "l": 2, "b": older["messages"]["pageInfo"]["startCursor"]}),
-        )
-        .await;
+    let oldest = page_before(&older["messages"]["pageInfo"]["startCursor"]).await;
     assert_eq!(bodies(&oldest), ["m1"]);
     assert_eq!(oldest["messages"]["pageInfo"]["hasPreviousPage"], false);
 }
@@ -170,22 +137,8 @@ async fn messages_page_backwards_through_history_oldest_to_newest() {
 #[tokio::test]
 async fn opening_a_chat_resets_unread_and_sends_a_read_receipt_for_the_latest_message() {
     let (t, standin) = spawn().await;
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(&t, &alice).await;
-    connect(&t, &alice).await;
-    let chat = insert_chat(
-        &t,
-        business,
-        Customer {
-            wa_id: Some("2348012345678"),
-            user_id: None,
-            name: "Ada",
-        },
-        Some(minutes_ago(1)),
-        Some(minutes_ago(1)),
-        2,
-    )
-    .await;
+    let (alice, business, chat) =
+        alice_chatting_with(&t, NewChat::ada().wrote_minutes_ago(1).unread(2)).await;
     insert_inbound(&t, business, chat, "wamid.first", "Hi", minutes_ago(2)).await;
     insert_inbound(&t, business, chat, "wamid.latest", "Price?", minutes_ago(1)).await;
 
@@ -209,15 +162,13 @@ async fn opening_a_chat_resets_unread_and_sends_a_read_receipt_for_the_latest_me
 #[tokio::test]
 async fn taking_over_pauses_the_ai_for_that_chat_only() {
     let (t, _standin) = spawn().await;
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(&t, &alice).await;
-    let mk = |name: &'static str, phone: &'static str| Customer {
-        wa_id: Some(phone),
-        user_id: None,
-        name,
-    };
-    let paused = insert_chat(&t, business, mk("Ada", "2348011111111"), None, None, 0).await;
-    let other = insert_chat(&t, business, mk("Bayo", "2348022222222"), None, None, 0).await;
+    let (alice, business) = t.sign_up_alice().await;
+    let paused = NewChat::phone("Ada", "2348011111111")
+        .insert(&t, business)
+        .await;
+    let other = NewChat::phone("Bayo", "2348022222222")
+        .insert(&t, business)
+        .await;
     let set =
         "mutation($c: ID!, $p: Boolean!) { setChatAiPaused(chatId: $c, paused: $p) { aiPaused } }";
     let resp = t
@@ -231,10 +182,8 @@ async fn taking_over_pauses_the_ai_for_that_chat_only() {
         false
     );
     assert_eq!(
-        t.count(&format!(
-            "SELECT COUNT(*) AS n FROM chats WHERE id = {paused} AND ai_paused"
-        ))
-        .await,
+        t.rows(&format!("chats WHERE id = {paused} AND ai_paused"))
+            .await,
         1
     );
     let resumed = t
@@ -250,23 +199,9 @@ async fn taking_over_pauses_the_ai_for_that_chat_only() {
 #[tokio::test]
 async fn another_business_cannot_read_change_or_detect_a_chat() {
     let (t, standin) = spawn().await;
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
+    let (_, alice_business, alices) =
+        alice_chatting_with(&t, NewChat::ada().wrote_minutes_ago(1).unread(4)).await;
     let bob = t.sign_up("Bob Shoes", "bob@example.com").await;
-    let alice_business = business_id(&t, &alice).await;
-    connect(&t, &alice).await;
-    let alices = insert_chat(
-        &t,
-        alice_business,
-        Customer {
-            wa_id: Some("2348012345678"),
-            user_id: None,
-            name: "Ada",
-        },
-        Some(minutes_ago(1)),
-        Some(minutes_ago(1)),
-        4,
-    )
-    .await;
     insert_inbound(
         &t,
         alice_business,
@@ -299,9 +234,7 @@ async fn another_business_cannot_read_change_or_detect_a_chat() {
         );
         assert!(!foreign.to_string().contains("my address"));
     }
-    let bobs_list = t
-        .gql_ok(Some(&bob), "{ chats { nodes { id } } }", json!({}))
-        .await;
+    let bobs_list = t.query_ok(&bob, "{ chats { nodes { id } } }").await;
     assert_eq!(bobs_list["chats"]["nodes"], json!([]));
     assert_eq!(
         standin.requests().len(),
@@ -309,18 +242,14 @@ async fn another_business_cannot_read_change_or_detect_a_chat() {
         "nothing reached Meta"
     );
     assert_eq!(
-        t.count(&format!(
-            "SELECT COUNT(*) AS n FROM chats WHERE id = {alices} AND unread_count = 4 AND NOT ai_paused"
+        t.rows(&format!(
+            "chats WHERE id = {alices} AND unread_count = 4 AND NOT ai_paused"
         ))
         .await,
         1,
         "Alice's chat is untouched"
     );
-    assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM messages WHERE direction = 'outbound'")
-            .await,
-        0
-    );
+    assert_eq!(t.rows("messages WHERE direction = 'outbound'").await, 0);
 }
 
 #[tokio::test]

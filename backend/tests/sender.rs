@@ -1,16 +1,14 @@
 //! The outbound sender against the Graph API stand-in: the exact JSON Meta receives,
 //! retries on temporary failures, permanent failures recorded, and the 24-hour rule.
 
-mod common;
-mod inbox_support;
+use serde_json::{Value, json};
+use standins::graph::Failure;
 
-use backend::standin::graph::Failure;
-use common::error_code;
-use inbox_support::{
-    Customer, PHONE_NUMBER_ID, WAIT, business_id, chat_gid, chat_messages, connect, insert_chat,
-    minutes_ago, next_status_change, spawn, spawn_with,
+use crate::common::{TestApp, error_code};
+use crate::inbox_support::{
+    NewChat, PHONE_NUMBER_ID, WAIT, alice_chatting_with, alice_connected, chat_gid, chat_messages,
+    next_status_change, posts, spawn, spawn_with,
 };
-use serde_json::json;
 
 const SEND: &str = "mutation($c: ID!, $t: String!) { sendMessage(chatId: $c, text: $t) {
     id direction kind body sentBy status errorCode errorTitle } }";
@@ -18,30 +16,30 @@ const SEND_TEMPLATE: &str =
     "mutation($c: ID!, $t: TemplateInput!) { sendTemplate(chatId: $c, template: $t) {
     id kind body sentBy status errorCode errorTitle } }";
 
-fn ada() -> Customer<'static> {
-    Customer {
-        wa_id: Some("2348012345678"),
+/// Alice sends `text` in `chat`; the send must be accepted. Returns `data`.
+async fn send(t: &TestApp, alice: &str, chat: u64, text: &str) -> Value {
+    t.gql_ok(Some(alice), SEND, json!({"c": chat_gid(chat), "t": text}))
+        .await
+}
+
+/// Alice tries to send `text` in `chat`; returns the whole response.
+async fn try_send(t: &TestApp, alice: &str, chat: u64, text: &str) -> Value {
+    t.gql(Some(alice), SEND, json!({"c": chat_gid(chat), "t": text}))
+        .await
+}
+
+/// Ada, known by phone and BSUID.
+fn ada() -> NewChat<'static> {
+    NewChat {
         user_id: Some("NG.1502576394655843"),
-        name: "Ada",
+        ..NewChat::ada()
     }
 }
 
 /// Alice signs up and connects her number; Ada last wrote `minutes` ago. Returns
 /// Alice's token, her business id and the chat's id.
-async fn alice_and_ada(t: &common::TestApp, minutes: i64) -> (String, u64, u64) {
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(t, &alice).await;
-    connect(t, &alice).await;
-    let chat = insert_chat(
-        t,
-        business,
-        ada(),
-        Some(minutes_ago(minutes)),
-        Some(minutes_ago(minutes)),
-        0,
-    )
-    .await;
-    (alice, business, chat)
+async fn alice_and_ada(t: &TestApp, minutes: i64) -> (String, u64, u64) {
+    alice_chatting_with(t, ada().wrote_minutes_ago(minutes)).await
 }
 
 #[tokio::test]
@@ -49,13 +47,7 @@ async fn a_reply_inside_the_window_reaches_meta_as_exact_json_and_is_saved_sent(
     let (t, standin) = spawn().await;
     let (alice, _, chat) = alice_and_ada(&t, 30).await;
 
-    let resp = t
-        .gql_ok(
-            Some(&alice),
-            SEND,
-            json!({"c": chat_gid(chat), "t": "The red dress is 18,000 NGN"}),
-        )
-        .await;
+    let resp = send(&t, &alice, chat, "The red dress is 18,000 NGN").await;
     let m = &resp["sendMessage"];
     assert_eq!(m["status"], "SENT");
     assert_eq!(m["direction"], "OUTBOUND");
@@ -81,7 +73,7 @@ async fn a_reply_inside_the_window_reaches_meta_as_exact_json_and_is_saved_sent(
         })
     );
     assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM messages WHERE wamid LIKE 'wamid.%' AND status = 'sent' AND sent_by = 'staff'")
+        t.rows("messages WHERE wamid LIKE 'wamid.%' AND status = 'sent' AND sent_by = 'staff'")
             .await,
         1
     );
@@ -103,31 +95,13 @@ async fn a_reply_inside_the_window_reaches_meta_as_exact_json_and_is_saved_sent(
 #[tokio::test]
 async fn a_customer_known_only_by_bsuid_is_addressed_by_recipient() {
     let (t, standin) = spawn().await;
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(&t, &alice).await;
-    connect(&t, &alice).await;
-    let customer = Customer {
-        wa_id: None,
+    let by_bsuid = NewChat {
         user_id: Some("NG.1502576394655843"),
-        name: "ada.styles",
+        ..NewChat::named("ada.styles")
     };
-    let chat = insert_chat(
-        &t,
-        business,
-        customer,
-        Some(minutes_ago(1)),
-        Some(minutes_ago(1)),
-        0,
-    )
-    .await;
+    let (alice, _, chat) = alice_chatting_with(&t, by_bsuid.wrote_minutes_ago(1)).await;
 
-    let resp = t
-        .gql_ok(
-            Some(&alice),
-            SEND,
-            json!({"c": chat_gid(chat), "t": "Hello!"}),
-        )
-        .await;
+    let resp = send(&t, &alice, chat, "Hello!").await;
     assert_eq!(resp["sendMessage"]["status"], "SENT");
     let body = standin.requests().last().unwrap().body.clone().unwrap();
     assert_eq!(body["recipient"], "NG.1502576394655843");
@@ -146,9 +120,7 @@ async fn outages_and_rate_limits_are_retried_until_meta_accepts() {
         let mut events = t.app.events.subscribe();
         standin.fail_next(1, failure);
 
-        let resp = t
-            .gql_ok(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "Hi"}))
-            .await;
+        let resp = send(&t, &alice, chat, "Hi").await;
         assert_eq!(
             resp["sendMessage"]["status"], "PENDING",
             "{failure:?}: retried later, not failed"
@@ -179,21 +151,13 @@ async fn retries_are_bounded_then_the_failure_is_recorded() {
     // The test configuration allows 4 attempts.
     standin.fail_next(10, Failure::RateLimited);
 
-    t.gql_ok(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "Hi"}))
-        .await;
+    send(&t, &alice, chat, "Hi").await;
     next_status_change(&mut events, business).await;
     let messages = chat_messages(&t, &alice, &chat_gid(chat)).await;
     assert_eq!(messages[0]["status"], "FAILED");
     assert_eq!(messages[0]["errorCode"], 130429);
     assert_eq!(messages[0]["errorTitle"], "Rate limit hit");
-    assert_eq!(
-        standin
-            .requests()
-            .iter()
-            .filter(|r| r.method == "POST")
-            .count(),
-        4
-    );
+    assert_eq!(posts(&standin).len(), 4);
 }
 
 #[tokio::test]
@@ -212,22 +176,12 @@ async fn permanent_failures_are_recorded_with_meta_code_and_title() {
         let (alice, _, chat) = alice_and_ada(&t, 5).await;
         standin.fail_next(1, failure);
 
-        let resp = t
-            .gql_ok(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "Hi"}))
-            .await;
+        let resp = send(&t, &alice, chat, "Hi").await;
         let m = &resp["sendMessage"];
         assert_eq!(m["status"], "FAILED", "{failure:?}");
         assert_eq!(m["errorCode"], code);
         assert_eq!(m["errorTitle"], title);
-        assert_eq!(
-            standin
-                .requests()
-                .iter()
-                .filter(|r| r.method == "POST")
-                .count(),
-            1,
-            "{failure:?} is not retried"
-        );
+        assert_eq!(posts(&standin).len(), 1, "{failure:?} is not retried");
         let stored = chat_messages(&t, &alice, &chat_gid(chat)).await;
         assert_eq!(stored[0]["status"], "FAILED");
         assert_eq!(stored[0]["errorCode"], code);
@@ -237,41 +191,15 @@ async fn permanent_failures_are_recorded_with_meta_code_and_title() {
 #[tokio::test]
 async fn outside_the_window_free_text_is_refused_before_anything_happens_but_a_template_goes() {
     let (t, standin) = spawn().await;
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(&t, &alice).await;
-    connect(&t, &alice).await;
-    let stale = insert_chat(
-        &t,
-        business,
-        ada(),
-        Some(minutes_ago(25 * 60)),
-        Some(minutes_ago(25 * 60)),
-        0,
-    )
-    .await;
-    let never = insert_chat(
-        &t,
-        business,
-        Customer {
-            wa_id: Some("2348099999999"),
-            user_id: None,
-            name: "Bayo",
-        },
-        None,
-        None,
-        0,
-    )
-    .await;
+    let (alice, business) = alice_connected(&t).await;
+    let stale = ada().wrote_minutes_ago(25 * 60).insert(&t, business).await;
+    let never = NewChat::phone("Bayo", "2348099999999")
+        .insert(&t, business)
+        .await;
     let requests_before = standin.requests().len();
 
     for chat in [stale, never] {
-        let resp = t
-            .gql(
-                Some(&alice),
-                SEND,
-                json!({"c": chat_gid(chat), "t": "Still interested?"}),
-            )
-            .await;
+        let resp = try_send(&t, &alice, chat, "Still interested?").await;
         assert_eq!(error_code(&resp), "BAD_USER_INPUT", "{resp}");
         assert_eq!(resp["errors"][0]["extensions"]["field"], "text");
         let message = resp["errors"][0]["message"].as_str().unwrap();
@@ -280,11 +208,7 @@ async fn outside_the_window_free_text_is_refused_before_anything_happens_but_a_t
             "{message}"
         );
     }
-    assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM messages").await,
-        0,
-        "nothing stored"
-    );
+    assert_eq!(t.rows("messages").await, 0, "nothing stored");
     assert_eq!(standin.requests().len(), requests_before, "nothing sent");
 
     let resp = t
@@ -317,9 +241,7 @@ async fn outside_the_window_free_text_is_refused_before_anything_happens_but_a_t
 async fn empty_text_and_bad_templates_are_refused() {
     let (t, standin) = spawn().await;
     let (alice, _, chat) = alice_and_ada(&t, 5).await;
-    let empty = t
-        .gql(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "   "}))
-        .await;
+    let empty = try_send(&t, &alice, chat, "   ").await;
     assert_eq!(empty["errors"][0]["extensions"]["field"], "text");
     let bad = t
         .gql(
@@ -329,7 +251,7 @@ async fn empty_text_and_bad_templates_are_refused() {
         )
         .await;
     assert_eq!(bad["errors"][0]["extensions"]["field"], "template");
-    assert_eq!(t.count("SELECT COUNT(*) AS n FROM messages").await, 0);
+    assert_eq!(t.rows("messages").await, 0);
     assert_eq!(standin.requests().len(), 1, "only the connection check");
 }
 
@@ -341,29 +263,21 @@ async fn a_message_waiting_for_a_retry_is_not_sent_after_the_number_is_disconnec
     let mut events = t.app.events.subscribe();
     standin.fail_next(1, Failure::ServerError);
 
-    let resp = t
-        .gql_ok(Some(&alice), SEND, json!({"c": chat_gid(chat), "t": "Hi"}))
-        .await;
+    let resp = send(&t, &alice, chat, "Hi").await;
     assert_eq!(resp["sendMessage"]["status"], "PENDING");
-    t.gql_ok(
-        Some(&alice),
-        "mutation { disconnectWhatsApp { status } }",
-        json!({}),
-    )
-    .await;
+    t.query_ok(&alice, "mutation { disconnectWhatsApp { status } }")
+        .await;
 
     next_status_change(&mut events, business).await;
     assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM messages WHERE status = 'failed' AND error_title LIKE 'WhatsApp number disconnected%'")
-            .await,
+        t.rows(
+            "messages WHERE status = 'failed' AND error_title LIKE 'WhatsApp number disconnected%'"
+        )
+        .await,
         1
     );
     assert_eq!(
-        standin
-            .requests()
-            .iter()
-            .filter(|r| r.method == "POST")
-            .count(),
+        posts(&standin).len(),
         1,
         "only the first, failed attempt reached Meta"
     );
@@ -375,17 +289,11 @@ async fn a_send_waiting_for_a_retry_survives_a_restart() {
     let (t, standin) = spawn_with(|c| c.agent.workers = 0).await;
     let (alice, _, chat) = alice_and_ada(&t, 5).await;
     standin.fail_next(1, Failure::ServerError);
-    let resp = t
-        .gql_ok(
-            Some(&alice),
-            SEND,
-            json!({"c": chat_gid(chat), "t": "Your order ships today"}),
-        )
-        .await;
+    let resp = send(&t, &alice, chat, "Your order ships today").await;
     assert_eq!(resp["sendMessage"]["status"], "PENDING");
     // The retry is a row in the database, not a task in this process.
     assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'send_message' AND done_at IS NULL AND last_error IS NOT NULL")
+        t.rows("jobs WHERE kind = 'send_message' AND done_at IS NULL AND last_error IS NOT NULL")
             .await,
         1
     );
@@ -395,9 +303,7 @@ async fn a_send_waiting_for_a_retry_survives_a_restart() {
     let workers = backend::jobs::Workers::start_with(restarted.clone(), 1);
     let deadline = std::time::Instant::now() + WAIT;
     while t
-        .count(
-            "SELECT COUNT(*) AS n FROM messages WHERE direction = 'outbound' AND status = 'sent'",
-        )
+        .rows("messages WHERE direction = 'outbound' AND status = 'sent'")
         .await
         == 0
     {
@@ -408,11 +314,7 @@ async fn a_send_waiting_for_a_retry_survives_a_restart() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     workers.shutdown().await;
-    let posts: Vec<_> = standin
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "POST")
-        .collect();
+    let posts = posts(&standin);
     assert_eq!(posts.len(), 2, "the failed attempt, then the retry");
     assert_eq!(posts[0].body, posts[1].body, "the same message");
     assert_eq!(
@@ -420,8 +322,7 @@ async fn a_send_waiting_for_a_retry_survives_a_restart() {
         "Your order ships today"
     );
     assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'send_message'")
-            .await,
+        t.rows("jobs WHERE kind = 'send_message'").await,
         0,
         "the job went with the message's `sent`"
     );

@@ -1,53 +1,36 @@
 //! Live inbox updates over a real WebSocket (`graphql-transport-ws` at `/graphql/ws`):
 //! authenticated in `connection_init`, and each business sees only its own events.
 
-mod common;
-mod inbox_support;
+use serde_json::json;
 
-use inbox_support::{
-    CONNECT, Customer, WAIT, WsClient, WsEvent, business_id, chat_gid, connect, connect_input,
-    insert_chat, minutes_ago, spawn,
+use crate::common::TestApp;
+use crate::inbox_support::{
+    NewChat, WAIT, WsClient, WsEvent, alice_chatting_with, chat_gid, connect_number, spawn,
 };
 
 const BOB_NUMBER: &str = "106540352242999";
 const BOB_TOKEN: &str = "EAAGbobSECRETtoken0987654321wxyz";
-use serde_json::json;
+
+/// The business of `token` sends `text` in `chat`.
+async fn send(t: &TestApp, token: &str, chat: u64, text: &str) {
+    t.gql_ok(
+        Some(token),
+        "mutation($c: ID!, $t: String!) { sendMessage(chatId: $c, text: $t) { id } }",
+        json!({"c": chat_gid(chat), "t": text}),
+    )
+    .await;
+}
 
 #[tokio::test]
 async fn each_business_receives_only_its_own_events() {
     let (t, standin) = spawn().await;
     standin.add_number(BOB_NUMBER, BOB_TOKEN, "+1 555-0199", "Bob Shoes");
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let bob = t.sign_up("Bob Shoes", "bob@example.com").await;
-    let alice_business = business_id(&t, &alice).await;
-    let bob_business = business_id(&t, &bob).await;
-    connect(&t, &alice).await;
-    let alices = insert_chat(
-        &t,
-        alice_business,
-        Customer {
-            wa_id: Some("2348012345678"),
-            user_id: None,
-            name: "Ada",
-        },
-        Some(minutes_ago(1)),
-        Some(minutes_ago(1)),
-        0,
-    )
-    .await;
-    let bobs = insert_chat(
-        &t,
-        bob_business,
-        Customer {
-            wa_id: Some("2348099999999"),
-            user_id: None,
-            name: "Bayo",
-        },
-        Some(minutes_ago(2)),
-        Some(minutes_ago(2)),
-        0,
-    )
-    .await;
+    let (alice, _, alices) = alice_chatting_with(&t, NewChat::ada().wrote_minutes_ago(1)).await;
+    let (bob, bob_business) = t.sign_up_business("Bob Shoes", "bob@example.com").await;
+    let bobs = NewChat::phone("Bayo", "2348099999999")
+        .wrote_minutes_ago(2)
+        .insert(&t, bob_business)
+        .await;
 
     let mut alice_ws = WsClient::init(&t, &alice).await;
     // Bob authenticates the other accepted way.
@@ -84,16 +67,8 @@ async fn each_business_receives_only_its_own_events() {
     }
 
     // Alice sends: her subscriber sees the message, the chat and the status.
-    t.gql_ok(
-        Some(&alice),
-        "mutation($c: ID!) { sendMessage(chatId: $c, text: \"Your dress ships today\") { id } }",
-        json!({"c": chat_gid(alices)}),
-    )
-    .await;
-    let mut got = Vec::new();
-    for _ in 0..3 {
-        got.push(alice_ws.next_data().await);
-    }
+    send(&t, &alice, alices, "Your dress ships today").await;
+    let got = alice_ws.next_events(3).await;
     let added = got
         .iter()
         .find(|(id, _)| id == "added")
@@ -114,18 +89,9 @@ async fn each_business_receives_only_its_own_events() {
     // Then Bob sends on his own number. Each subscription delivers events in the order
     // they were published, so had any of Alice's events leaked to Bob, each of his
     // streams would yield it before his own.
-    t.gql_ok(Some(&bob), CONNECT, connect_input(BOB_NUMBER, BOB_TOKEN))
-        .await;
-    t.gql_ok(
-        Some(&bob),
-        "mutation($c: ID!) { sendMessage(chatId: $c, text: \"Bob here\") { id } }",
-        json!({"c": chat_gid(bobs)}),
-    )
-    .await;
-    let mut got = Vec::new();
-    for _ in 0..3 {
-        got.push(bob_ws.next_data().await);
-    }
+    connect_number(&t, &bob, BOB_NUMBER, BOB_TOKEN).await;
+    send(&t, &bob, bobs, "Bob here").await;
+    let got = bob_ws.next_events(3).await;
     for (id, data) in &got {
         match id.as_str() {
             "added" => assert_eq!(data["messageAdded"]["chatId"], chat_gid(bobs)),
@@ -135,12 +101,7 @@ async fn each_business_receives_only_its_own_events() {
         }
     }
     // And Alice's streams never carry Bob's events: the next item of each is her own.
-    t.gql_ok(
-        Some(&alice),
-        "mutation($c: ID!) { sendMessage(chatId: $c, text: \"Alice again\") { id } }",
-        json!({"c": chat_gid(alices)}),
-    )
-    .await;
+    send(&t, &alice, alices, "Alice again").await;
     for _ in 0..3 {
         let (id, data) = alice_ws.next_data().await;
         match id.as_str() {

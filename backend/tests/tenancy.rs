@@ -1,10 +1,9 @@
 //! Two businesses probing each other: neither can read, change or even detect the
 //! other's products.
 
-mod common;
-
-use common::{TestApp, error_code, png_bytes, product_input};
 use serde_json::json;
+
+use crate::common::{TestApp, error_code, png_bytes, product_input};
 
 #[tokio::test]
 async fn a_business_cannot_read_change_or_detect_another_business_products() {
@@ -52,34 +51,22 @@ async fn a_business_cannot_read_change_or_detect_another_business_products() {
     }
 
     // Images: neither add nor remove.
-    let form = reqwest::multipart::Form::new()
-        .text(
-            "operations",
-            json!({"query": "mutation($id: ID!, $f: [Upload!]!) { addProductImages(id: $id, images: $f) { id } }",
-                   "variables": {"id": alices, "f": [null]}})
-            .to_string(),
+    let resp = t
+        .gql_upload(
+            &bob,
+            "mutation($id: ID!, $f: [Upload!]!) { addProductImages(id: $id, images: $f) { id } }",
+            json!({"id": alices}),
+            png_bytes(),
+            "x.png",
         )
-        .text("map", json!({"0": ["variables.f.0"]}).to_string())
-        .part("0", reqwest::multipart::Part::bytes(png_bytes()).file_name("x.png"));
-    let resp: serde_json::Value = t
-        .http
-        .post(format!("{}/graphql", t.url))
-        .bearer_auth(&bob)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&resp), "NOT_FOUND");
 
     // Bob's list does not include it, not even in the count.
     let list = t
-        .gql_ok(
-            Some(&bob),
+        .query_ok(
+            &bob,
             "{ products(first: 50) { totalCount nodes { name } } }",
-            json!({}),
         )
         .await;
     assert_eq!(list["products"]["totalCount"], 0);

@@ -1,35 +1,27 @@
 //! Every inbound message type is stored with its kind, a readable body, its media id
 //! and its own JSON.
 
-mod common;
-mod webhook_support;
-
 use backend::db::inbox::Message;
-use backend::webhooks::fixtures::{self, Customer};
-use common::TestApp;
 use serde_json::{Value, json};
-use webhook_support::*;
+use standins::webhook::{self as fixtures, Customer};
+
+use crate::common::TestApp;
+use crate::webhook_support::*;
 
 /// Sends one message of Meta type `kind` with `content`; returns what was stored.
 async fn ingest_one(app: &TestApp, kind: &str, content: Value) -> Message {
     ingest_message(app, |c, w| fixtures::message(c, w, kind, content)).await
 }
 
+/// Sends the message `build` makes from Ada to the shop "Ada Styles" (number `111`,
+/// signed up on the first call); returns what was stored.
 async fn ingest_message(app: &TestApp, build: impl FnOnce(&Customer, &str) -> Value) -> Message {
-    let shop = match app
-        .count("SELECT COUNT(*) AS n FROM whatsapp_connections")
-        .await
-    {
-        0 => shop(app, "Ada Styles", "111").await,
-        _ => Shop {
-            business_id: 0,
-            phone_number_id: "111".into(),
-            connection_id: 0,
-        },
-    };
+    if app.rows("whatsapp_connections").await == 0 {
+        shop(app, "Ada Styles", "111").await;
+    }
     let ada = Customer::with_phone("15551234567", "Ada");
     let wamid = fixtures::new_wamid();
-    assert_eq!(send(app, &shop, &ada, build(&ada, &wamid)).await, 200);
+    assert_eq!(send_to(app, "111", &ada, build(&ada, &wamid)).await, 200);
     message(app, &wamid).await
 }
 
@@ -42,7 +34,7 @@ async fn media_messages_keep_media_id_mime_type_and_caption() {
         json!({"id": "MEDIA-IMG-1", "mime_type": "image/jpeg", "sha256": "abc", "caption": "this one in blue?"}),
     )
     .await;
-    assert_eq!(image.kind, "image");
+    assert_eq!(image.kind.as_str(), "image");
     assert_eq!(image.body, "📷 Photo: this one in blue?");
     assert_eq!(image.media_id.as_deref(), Some("MEDIA-IMG-1"));
     assert_eq!(image.media_mime.as_deref(), Some("image/jpeg"));
@@ -82,7 +74,7 @@ async fn media_messages_keep_media_id_mime_type_and_caption() {
         json!({"id": "MEDIA-DOC-1", "mime_type": "application/pdf", "filename": "invoice.pdf", "caption": "paid"}),
     )
     .await;
-    assert_eq!(doc.kind, "document");
+    assert_eq!(doc.kind.as_str(), "document");
     assert_eq!(doc.body, "📄 Document: invoice.pdf — paid");
     assert_eq!(payload(&doc)["document"]["filename"], "invoice.pdf");
 
@@ -108,7 +100,7 @@ async fn locations_and_shared_contacts_are_readable() {
         json!({"latitude": 6.4541, "longitude": 3.3947, "name": "Balogun Market", "address": "Lagos Island"}),
     )
     .await;
-    assert_eq!(loc.kind, "location");
+    assert_eq!(loc.kind.as_str(), "location");
     assert_eq!(
         loc.body,
         "📍 Location: Balogun Market, Lagos Island (6.4541, 3.3947)"
@@ -126,7 +118,7 @@ async fn locations_and_shared_contacts_are_readable() {
         }]),
     )
     .await;
-    assert_eq!(cards.kind, "contacts");
+    assert_eq!(cards.kind.as_str(), "contacts");
     assert_eq!(
         cards.body,
         "👤 Shared contact: Tunde Bello (+234 803 555 0101); Ngozi"
@@ -193,7 +185,7 @@ async fn a_catalog_order_is_summarised_with_items_and_total() {
         }),
     )
     .await;
-    assert_eq!(order.kind, "order");
+    assert_eq!(order.kind.as_str(), "order");
     assert_eq!(
         order.body,
         "🛒 Order: 2 × ANKARA-RED (NGN 25,000.00 each), 1 × SCARF-01 (NGN 4,999.50 each) — total NGN 54,999.50 — “deliver to Yaba please”"
@@ -264,7 +256,7 @@ async fn unsupported_system_and_welcome_messages_are_stored_readably() {
         m
     })
     .await;
-    assert_eq!(unsupported.kind, "unsupported");
+    assert_eq!(unsupported.kind.as_str(), "unsupported");
     assert_eq!(
         unsupported.body,
         "⚠️ Unsupported message (131051: Message type unknown)"
@@ -272,11 +264,11 @@ async fn unsupported_system_and_welcome_messages_are_stored_readably() {
     assert_eq!(payload(&unsupported)["errors"][0]["code"], 131051);
 
     let unknown = ingest_one(&app, "hologram", json!({"x": 1})).await;
-    assert_eq!(unknown.kind, "unsupported");
+    assert_eq!(unknown.kind.as_str(), "unsupported");
     assert_eq!(payload(&unknown)["hologram"]["x"], 1);
 
     let welcome = ingest_one(&app, "request_welcome", Value::Null).await;
-    assert_eq!(welcome.kind, "system");
+    assert_eq!(welcome.kind.as_str(), "system");
     assert_eq!(welcome.body, "👋 Customer opened the chat");
 
     let system = ingest_one(

@@ -1,15 +1,13 @@
 //! Meta's webhook route end to end: real server, real MariaDB, deliveries signed the
 //! way Meta signs them.
 
-mod common;
-mod webhook_support;
-
 use backend::events::EventKind;
 use backend::webhooks::MAX_BODY_BYTES;
-use backend::webhooks::fixtures::{self, Customer};
 use serde_json::json;
 use shared::ConnectionStatus;
-use webhook_support::*;
+use standins::webhook::{self as fixtures, Customer};
+
+use crate::webhook_support::*;
 
 #[tokio::test]
 async fn verification_handshake_echoes_the_challenge_only_for_our_token() {
@@ -101,11 +99,11 @@ async fn malformed_json_with_a_valid_signature_is_kept_raw_and_answered_400() {
     let signature = fixtures::sign(b"dev-only-meta-app-secret", &body);
     assert_eq!(post_raw(&app, body, Some(&signature)).await.status(), 400);
     assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM webhook_events WHERE outcome = 'malformed' AND raw_body LIKE '%oops%' AND signature_valid")
+        app.rows("webhook_events WHERE outcome = 'malformed' AND raw_body LIKE '%oops%' AND signature_valid")
             .await,
         1
     );
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM messages").await, 0);
+    assert_eq!(app.rows("messages").await, 0);
 }
 
 #[tokio::test]
@@ -152,15 +150,13 @@ async fn a_text_message_becomes_contact_chat_and_message_and_is_published() {
     assert_eq!(contacts[0].country_code.as_deref(), Some("US"));
 
     assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM webhook_events WHERE outcome = 'processed' AND processed_at IS NOT NULL")
+        app.rows("webhook_events WHERE outcome = 'processed' AND processed_at IS NOT NULL")
             .await,
         1
     );
     assert_eq!(
-        app.count(
-            "SELECT COUNT(*) AS n FROM whatsapp_connections WHERE last_webhook_at IS NOT NULL"
-        )
-        .await,
+        app.rows("whatsapp_connections WHERE last_webhook_at IS NOT NULL")
+            .await,
         1
     );
 
@@ -202,18 +198,15 @@ async fn a_duplicate_delivery_stores_the_message_once() {
     ]);
     assert_eq!(post(&app, &doubled).await, 200);
 
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM messages").await, 1);
+    assert_eq!(app.rows("messages").await, 1);
     assert_eq!(
         app.count("SELECT CAST(SUM(unread_count) AS SIGNED) AS n FROM chats")
             .await,
         1
     );
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM contacts").await, 1);
-    assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM webhook_events").await,
-        3
-    );
+    assert_eq!(app.rows("chats").await, 1);
+    assert_eq!(app.rows("contacts").await, 1);
+    assert_eq!(app.rows("webhook_events").await, 3);
 }
 
 #[tokio::test]
@@ -250,8 +243,8 @@ async fn a_batched_delivery_with_several_entries_stores_everything() {
     for wamid in &w {
         message(&app, wamid).await;
     }
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM contacts").await, 3);
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 3);
+    assert_eq!(app.rows("contacts").await, 3);
+    assert_eq!(app.rows("chats").await, 3);
     let ada_chat = chat_of(&app, &message(&app, &w[0]).await).await;
     assert_eq!(ada_chat.unread_count, 2);
     assert_eq!(ada_chat.last_message_preview.as_deref(), Some("three"));
@@ -316,7 +309,7 @@ async fn a_customer_seen_by_phone_and_later_by_bsuid_is_one_contact() {
     assert_eq!(contacts[0].wa_id.as_deref(), Some("15551234567"));
     assert_eq!(contacts[0].user_id, full.user_id);
     assert_eq!(contacts[0].profile_name.as_deref(), Some("Ada L."));
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 1);
+    assert_eq!(app.rows("chats").await, 1);
     assert_eq!(
         app.count("SELECT CAST(SUM(unread_count) AS SIGNED) AS n FROM chats")
             .await,
@@ -365,7 +358,7 @@ async fn user_changed_number_moves_the_contact_to_the_new_number() {
     );
     assert_eq!(send(&app, &shop, &old, notice).await, 200);
     let m = message(&app, &wamid).await;
-    assert_eq!(m.kind, "system");
+    assert_eq!(m.kind.as_str(), "system");
     assert_eq!(m.body, "Ada changed from 15551234567 to 15559876543");
     assert_eq!(
         chat_of(&app, &m).await.unread_count,
@@ -390,20 +383,13 @@ async fn user_changed_number_moves_the_contact_to_the_new_number() {
     let later = fixtures::text_message(&new, &fixtures::new_wamid(), "new phone!");
     assert_eq!(send(&app, &shop, &new, later).await, 200);
     assert_eq!(all_contacts(&app).await.len(), 1);
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM chats").await, 1);
+    assert_eq!(app.rows("chats").await, 1);
 }
 
 #[tokio::test]
 async fn statuses_advance_and_never_go_backwards() {
     let app = spawn_ingest().await;
-    let shop = shop(&app, "Ada Styles", "111").await;
-    let ada = Customer::with_phone("15551234567", "Ada");
-    let hi = fixtures::new_wamid();
-    assert_eq!(
-        send(&app, &shop, &ada, fixtures::text_message(&ada, &hi, "hi")).await,
-        200
-    );
-    let chat = chat_of(&app, &message(&app, &hi).await).await;
+    let (shop, ada, chat) = shop_where_ada_wrote(&app).await;
     let out = fixtures::new_wamid();
     insert_outbound(&app, &chat, &out).await;
 
@@ -417,7 +403,11 @@ async fn statuses_advance_and_never_go_backwards() {
     ] {
         let s = fixtures::status(&out, status, &ada);
         assert_eq!(send_statuses(&app, &shop, &ada, vec![s]).await, 200);
-        assert_eq!(message(&app, &out).await.status, expected, "after {status}");
+        assert_eq!(
+            message(&app, &out).await.status.as_str(),
+            expected,
+            "after {status}"
+        );
     }
     let changes = std::iter::from_fn(|| events.try_recv().ok())
         .filter(|e| matches!(e.kind, EventKind::MessageStatusChanged { .. }))
@@ -435,26 +425,19 @@ async fn statuses_advance_and_never_go_backwards() {
         fixtures::status(&out2, "delivered", &ada),
     ];
     assert_eq!(send_statuses(&app, &shop, &ada, batch).await, 200);
-    assert_eq!(message(&app, &out2).await.status, "read");
+    assert_eq!(message(&app, &out2).await.status.as_str(), "read");
 }
 
 #[tokio::test]
 async fn a_failed_status_keeps_metas_error() {
     let app = spawn_ingest().await;
-    let shop = shop(&app, "Ada Styles", "111").await;
-    let ada = Customer::with_phone("15551234567", "Ada");
-    let hi = fixtures::new_wamid();
-    assert_eq!(
-        send(&app, &shop, &ada, fixtures::text_message(&ada, &hi, "hi")).await,
-        200
-    );
-    let chat = chat_of(&app, &message(&app, &hi).await).await;
+    let (shop, ada, chat) = shop_where_ada_wrote(&app).await;
     let out = fixtures::new_wamid();
     insert_outbound(&app, &chat, &out).await;
     let failed = fixtures::failed_status(&out, &ada, 131_026, "Message undeliverable");
     assert_eq!(send_statuses(&app, &shop, &ada, vec![failed]).await, 200);
     let m = message(&app, &out).await;
-    assert_eq!(m.status, "failed");
+    assert_eq!(m.status.as_str(), "failed");
     assert_eq!(m.error_code, Some(131_026));
     assert_eq!(m.error_title.as_deref(), Some("Message undeliverable"));
 }
@@ -462,14 +445,7 @@ async fn a_failed_status_keeps_metas_error() {
 #[tokio::test]
 async fn a_status_before_its_message_is_applied_when_the_message_is_saved() {
     let app = spawn_ingest().await;
-    let shop = shop(&app, "Ada Styles", "111").await;
-    let ada = Customer::with_phone("15551234567", "Ada");
-    let hi = fixtures::new_wamid();
-    assert_eq!(
-        send(&app, &shop, &ada, fixtures::text_message(&ada, &hi, "hi")).await,
-        200
-    );
-    let chat = chat_of(&app, &message(&app, &hi).await).await;
+    let (shop, ada, chat) = shop_where_ada_wrote(&app).await;
 
     let out = fixtures::new_wamid();
     let early = vec![
@@ -477,11 +453,7 @@ async fn a_status_before_its_message_is_applied_when_the_message_is_saved() {
         fixtures::status(&out, "read", &ada),
     ];
     assert_eq!(send_statuses(&app, &shop, &ada, early).await, 200);
-    assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM pending_statuses")
-            .await,
-        2
-    );
+    assert_eq!(app.rows("pending_statuses").await, 2);
 
     // The sender saves the wamid Meta returned, then applies what was waiting.
     let id = insert_outbound(&app, &chat, &out).await;
@@ -493,12 +465,8 @@ async fn a_status_before_its_message_is_applied_when_the_message_is_saved() {
         applied,
         Some((shared::ChatId(chat.id), shared::MessageId(id)))
     );
-    assert_eq!(message(&app, &out).await.status, "read");
-    assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM pending_statuses")
-            .await,
-        0
-    );
+    assert_eq!(message(&app, &out).await.status.as_str(), "read");
+    assert_eq!(app.rows("pending_statuses").await, 0);
     let again = backend::db::messages::apply_pending_statuses(&mut conn, &out)
         .await
         .unwrap();
@@ -523,16 +491,17 @@ async fn unknown_and_disconnected_numbers_are_recorded_and_answered_200() {
         assert_eq!(post(&app, &fixtures::single(value)).await, 200);
     }
     assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM webhook_events WHERE outcome = 'unknown_number' AND business_id IS NULL").await,
+        app.rows("webhook_events WHERE outcome = 'unknown_number' AND business_id IS NULL")
+            .await,
         2
     );
     assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM webhook_events WHERE phone_number_id = '222'")
+        app.rows("webhook_events WHERE phone_number_id = '222'")
             .await,
         1
     );
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM messages").await, 0);
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM contacts").await, 0);
+    assert_eq!(app.rows("messages").await, 0);
+    assert_eq!(app.rows("contacts").await, 0);
 }
 
 #[tokio::test]
@@ -547,7 +516,7 @@ async fn other_fields_are_recorded_not_errors() {
     });
     assert_eq!(post(&app, &delivery).await, 200);
     assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM webhook_events WHERE outcome = 'other_field'")
+        app.rows("webhook_events WHERE outcome = 'other_field'")
             .await,
         1
     );
@@ -587,8 +556,8 @@ async fn each_business_gets_only_the_messages_sent_to_its_number() {
     assert_ne!(ca.contact_id, cb.contact_id, "contacts are per business");
     for shop in [&ada_shop, &bola_shop] {
         assert_eq!(
-            app.count(&format!(
-                "SELECT COUNT(*) AS n FROM messages WHERE business_id = {}",
+            app.rows(&format!(
+                "messages WHERE business_id = {}",
                 shop.business_id
             ))
             .await,
@@ -600,7 +569,7 @@ async fn each_business_gets_only_the_messages_sent_to_its_number() {
     insert_outbound(&app, &ca, &out).await;
     let s = fixtures::status(&out, "read", &ada);
     assert_eq!(send_statuses(&app, &bola_shop, &ada, vec![s]).await, 200);
-    assert_eq!(message(&app, &out).await.status, "sent");
+    assert_eq!(message(&app, &out).await.status.as_str(), "sent");
 }
 
 #[tokio::test]
@@ -629,8 +598,8 @@ async fn every_message_is_queryable_the_moment_its_200_arrives() {
     for t in tasks {
         t.await.unwrap();
     }
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM messages").await, 120);
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM contacts").await, 30);
+    assert_eq!(app.rows("messages").await, 120);
+    assert_eq!(app.rows("contacts").await, 30);
     assert_eq!(
         app.count("SELECT CAST(SUM(unread_count) AS SIGNED) AS n FROM chats")
             .await,

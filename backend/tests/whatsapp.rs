@@ -2,28 +2,20 @@
 //! before saving, the token encrypted and never returned, numbers not shared between
 //! businesses, and disconnecting stops sending and ends dashboard sessions.
 
-mod common;
-mod inbox_support;
-
-use common::{TestApp, error_code};
-use inbox_support::{
-    ACCESS_TOKEN, CONNECT, Customer, PHONE_NUMBER_ID, business_id, chat_gid, connect,
-    connect_input, insert_chat, minutes_ago, spawn, spawn_with,
-};
 use serde_json::json;
+
+use crate::common::{TestApp, error_code};
+use crate::inbox_support::{
+    ACCESS_TOKEN, NewChat, PHONE_NUMBER_ID, alice_chatting_with, chat_gid, connect, spawn,
+    spawn_with, try_connect,
+};
 
 #[tokio::test]
 async fn connecting_checks_the_number_with_meta_and_never_returns_the_token() {
     let (t, standin) = spawn().await;
     let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
 
-    let resp = t
-        .gql(
-            Some(&alice),
-            CONNECT,
-            connect_input(PHONE_NUMBER_ID, ACCESS_TOKEN),
-        )
-        .await;
+    let resp = try_connect(&t, &alice, PHONE_NUMBER_ID, ACCESS_TOKEN).await;
     assert!(resp.get("errors").is_none(), "{resp}");
     let c = &resp["data"]["connectWhatsApp"];
     assert_eq!(c["phoneNumberId"], PHONE_NUMBER_ID);
@@ -69,17 +61,13 @@ async fn connecting_checks_the_number_with_meta_and_never_returns_the_token() {
         "wasales-dev-verify-token"
     );
     assert_eq!(
-        t.count(&format!(
-            "SELECT COUNT(*) AS n FROM whatsapp_connections WHERE LOCATE('{ACCESS_TOKEN}', access_token_enc) > 0"
+        t.rows(&format!(
+            "whatsapp_connections WHERE LOCATE('{ACCESS_TOKEN}', access_token_enc) > 0"
         ))
         .await,
         0
     );
-    assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM whatsapp_connections")
-            .await,
-        1
-    );
+    assert_eq!(t.rows("whatsapp_connections").await, 1);
 }
 
 #[tokio::test]
@@ -87,50 +75,26 @@ async fn a_token_or_number_meta_rejects_is_a_clear_error_and_nothing_is_stored()
     let (t, _standin) = spawn().await;
     let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
 
-    let bad_token = t
-        .gql(
-            Some(&alice),
-            CONNECT,
-            connect_input(PHONE_NUMBER_ID, "EAAGwrong-token-9999"),
-        )
-        .await;
+    let bad_token = try_connect(&t, &alice, PHONE_NUMBER_ID, "EAAGwrong-token-9999").await;
     assert_eq!(error_code(&bad_token), "BAD_USER_INPUT", "{bad_token}");
     assert_eq!(bad_token["errors"][0]["extensions"]["field"], "accessToken");
     assert!(!bad_token.to_string().contains("EAAGwrong-token-9999"));
 
-    let bad_number = t
-        .gql(
-            Some(&alice),
-            CONNECT,
-            connect_input("999999999", ACCESS_TOKEN),
-        )
-        .await;
+    let bad_number = try_connect(&t, &alice, "999999999", ACCESS_TOKEN).await;
     assert_eq!(error_code(&bad_number), "BAD_USER_INPUT", "{bad_number}");
     assert_eq!(
         bad_number["errors"][0]["extensions"]["field"],
         "phoneNumberId"
     );
 
-    let not_digits = t
-        .gql(
-            Some(&alice),
-            CONNECT,
-            connect_input("12/../34", ACCESS_TOKEN),
-        )
-        .await;
+    let not_digits = try_connect(&t, &alice, "12/../34", ACCESS_TOKEN).await;
     assert_eq!(
         not_digits["errors"][0]["extensions"]["field"],
         "phoneNumberId"
     );
 
-    assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM whatsapp_connections")
-            .await,
-        0
-    );
-    let none = t
-        .gql_ok(Some(&alice), "{ whatsappConnection { id } }", json!({}))
-        .await;
+    assert_eq!(t.rows("whatsapp_connections").await, 0);
+    let none = t.query_ok(&alice, "{ whatsappConnection { id } }").await;
     assert!(none["whatsappConnection"].is_null());
 }
 
@@ -141,56 +105,29 @@ async fn a_number_connected_by_another_business_is_refused_without_naming_it() {
     let bob = t.sign_up("Bob Shoes", "bob@example.com").await;
     connect(&t, &alice).await;
 
-    let resp = t
-        .gql(
-            Some(&bob),
-            CONNECT,
-            connect_input(PHONE_NUMBER_ID, ACCESS_TOKEN),
-        )
-        .await;
+    let resp = try_connect(&t, &bob, PHONE_NUMBER_ID, ACCESS_TOKEN).await;
     assert_eq!(error_code(&resp), "BAD_USER_INPUT", "{resp}");
     assert_eq!(resp["errors"][0]["extensions"]["field"], "phoneNumberId");
     assert!(!resp.to_string().contains("Alice"), "{resp}");
-    let bobs = t
-        .gql_ok(Some(&bob), "{ whatsappConnection { id } }", json!({}))
-        .await;
+    let bobs = t.query_ok(&bob, "{ whatsappConnection { id } }").await;
     assert!(bobs["whatsappConnection"].is_null());
 
     // Alice reconnecting the same number updates her row.
     let again = connect(&t, &alice).await;
     assert_eq!(again["status"], "CONNECTED");
-    assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM whatsapp_connections")
-            .await,
-        1
-    );
+    assert_eq!(t.rows("whatsapp_connections").await, 1);
 }
 
 #[tokio::test]
 async fn disconnecting_stops_sending_ends_sessions_and_keeps_the_records() {
     let (t, standin) = spawn().await;
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(&t, &alice).await;
-    connect(&t, &alice).await;
-    let chat = insert_chat(
-        &t,
-        business,
-        Customer {
-            wa_id: Some("2348012345678"),
-            user_id: None,
-            name: "Ada",
-        },
-        Some(minutes_ago(5)),
-        Some(minutes_ago(5)),
-        1,
-    )
-    .await;
+    let (alice, _, chat) =
+        alice_chatting_with(&t, NewChat::ada().wrote_minutes_ago(5).unread(1)).await;
 
     let resp = t
-        .gql_ok(
-            Some(&alice),
+        .query_ok(
+            &alice,
             "mutation { disconnectWhatsApp { status disconnectedAt accessTokenHint } }",
-            json!({}),
         )
         .await;
     assert_eq!(resp["disconnectWhatsApp"]["status"], "DISCONNECTED");
@@ -203,21 +140,11 @@ async fn disconnecting_stops_sending_ends_sessions_and_keeps_the_records() {
     assert_eq!(error_code(&stale), "UNAUTHENTICATED", "{stale}");
 
     // Signing in again works; the records are still there; sending is refused.
-    let again = t
-        .gql_ok(
-            None,
-            "mutation { logIn(input: {email: \"alice@example.com\", password: \"correct-horse-1\"}) { token } }",
-            json!({}),
-        )
-        .await["logIn"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let again = t.log_in("alice@example.com").await;
     let state = t
-        .gql_ok(
-            Some(&again),
+        .query_ok(
+            &again,
             "{ whatsappConnection { status } chats { nodes { id } } }",
-            json!({}),
         )
         .await;
     assert_eq!(state["whatsappConnection"]["status"], "DISCONNECTED");
@@ -238,11 +165,7 @@ async fn disconnecting_stops_sending_ends_sessions_and_keeps_the_records() {
             .contains("not connected")
     );
     assert_eq!(standin.requests().len(), before, "nothing reached Meta");
-    assert_eq!(
-        t.count("SELECT COUNT(*) AS n FROM messages WHERE direction = 'outbound'")
-            .await,
-        0
-    );
+    assert_eq!(t.rows("messages WHERE direction = 'outbound'").await, 0);
 
     // Disconnecting twice is NOT_FOUND (nothing connected).
     let twice = t
@@ -262,22 +185,7 @@ async fn sends_use_the_system_token_when_the_server_has_one() {
     })
     .await;
     standin.add_system_token("SYSTEMtoken-zzzz");
-    let alice = t.sign_up("Alice Fashion", "alice@example.com").await;
-    let business = business_id(&t, &alice).await;
-    connect(&t, &alice).await;
-    let chat = insert_chat(
-        &t,
-        business,
-        Customer {
-            wa_id: Some("2348012345678"),
-            user_id: None,
-            name: "Ada",
-        },
-        Some(minutes_ago(5)),
-        Some(minutes_ago(5)),
-        0,
-    )
-    .await;
+    let (alice, _, chat) = alice_chatting_with(&t, NewChat::ada().wrote_minutes_ago(5)).await;
     let sent = t
         .gql_ok(
             Some(&alice),

@@ -1,4 +1,4 @@
--- The whole data model (DESIGN.md section 4). Every tenant table carries business_id.
+-- The whole data model. Every tenant table carries business_id.
 -- Times are UTC DATETIME(6); money is BIGINT minor units; JSON lives in LONGTEXT.
 
 CREATE TABLE businesses (

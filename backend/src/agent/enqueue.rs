@@ -14,12 +14,13 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use diesel_async::AsyncMysqlConnection;
 use serde_json::json;
-use shared::{BusinessId, MessageKind};
+use shared::{BusinessId, ChatId, MessageKind};
 
 use super::optout;
 use crate::config::agent::AgentConfig;
 use crate::db::agent as agent_db;
 use crate::db::jobs::{self, JobKind, NewJob};
+use crate::ingest::ReplyHook;
 
 /// A stored inbound message, as the scheduler needs it.
 #[derive(Debug, Clone, Copy)]
@@ -68,13 +69,13 @@ impl ReplyScheduler {
         if by_chat.is_empty() {
             return Ok(());
         }
-        let chat_ids: Vec<u64> = by_chat.keys().copied().collect();
+        let chat_ids: Vec<ChatId> = by_chat.keys().copied().map(ChatId).collect();
         let targets = agent_db::reply_targets(conn, &chat_ids).await?;
         let all_ids: Vec<String> = targets
             .iter()
             .flat_map(|t| t.wa_id.iter().chain(t.user_id.iter()).cloned())
             .collect();
-        let listed: HashSet<(u64, String)> = agent_db::blacklisted_pairs(conn, &all_ids)
+        let listed: HashSet<(BusinessId, String)> = agent_db::blacklisted_pairs(conn, &all_ids)
             .await?
             .into_iter()
             .collect();
@@ -86,7 +87,7 @@ impl ReplyScheduler {
             let blacklisted = ids
                 .iter()
                 .any(|id| listed.contains(&(t.business_id, (*id).clone())));
-            let opted_out = by_chat[&t.chat_id]
+            let opted_out = by_chat[&t.chat_id.0]
                 .iter()
                 .any(|n| n.kind == MessageKind::Text && optout::is_opt_out(n.body));
             if opted_out {
@@ -106,9 +107,9 @@ impl ReplyScheduler {
                     )
                     .await?;
                     new_jobs.push(NewJob {
-                        business_id: Some(BusinessId(t.business_id)),
+                        business_id: Some(t.business_id),
                         kind: JobKind::OptOutNotice,
-                        dedupe_key: Some(jobs::opt_out_key(t.chat_id)),
+                        dedupe_key: Some(jobs::opt_out_key(t.chat_id.0)),
                         payload: json!({"chat_id": t.chat_id}).to_string(),
                         run_at: now,
                         max_attempts: 3,
@@ -120,14 +121,35 @@ impl ReplyScheduler {
                 continue;
             }
             new_jobs.push(NewJob {
-                business_id: Some(BusinessId(t.business_id)),
+                business_id: Some(t.business_id),
                 kind: JobKind::AiReply,
-                dedupe_key: Some(jobs::reply_key(t.chat_id)),
+                dedupe_key: Some(jobs::reply_key(t.chat_id.0)),
                 payload: json!({"chat_id": t.chat_id}).to_string(),
                 run_at,
                 max_attempts: self.max_attempts,
             });
         }
         jobs::enqueue(conn, &new_jobs).await
+    }
+}
+
+/// Ingest's batches schedule the agent's replies in their own transaction; the two
+/// meet here (the agent imports ingest, never the reverse).
+impl ReplyHook for ReplyScheduler {
+    async fn on_stored(
+        &self,
+        conn: &mut diesel_async::AsyncMysqlConnection,
+        stored: &[(shared::ChatId, &crate::db::messages::InboundMessage)],
+        now: chrono::NaiveDateTime,
+    ) -> diesel::QueryResult<()> {
+        let notes: Vec<InboundNote> = stored
+            .iter()
+            .map(|(chat_id, m)| InboundNote {
+                chat_id: chat_id.0,
+                kind: m.kind,
+                body: &m.body,
+            })
+            .collect();
+        self.schedule(conn, &notes, now).await
     }
 }

@@ -133,31 +133,19 @@ pub fn find_amounts(text: &str, exponent: u32, bare_threshold_minor: i64) -> Vec
                 && group_len <= 3
             {
                 // "18 500": thousands grouped with a (narrow) space, as many locales write.
-                let next3: String = bytes[j + 1..].iter().take(3).map(|(_, c)| *c).collect();
-                let after = bytes.get(j + 4).map(|(_, c)| *c);
-                if next3.len() == 3
-                    && next3.chars().all(|d| d.is_ascii_digit())
-                    && !after.is_some_and(char::is_alphanumeric)
-                {
-                    grouped = true;
-                    group_len = 0;
-                    j += 1;
-                } else {
+                if !group_follows(&bytes, j, char::is_alphanumeric) {
                     break;
                 }
+                grouped = true;
+                group_len = 0;
+                j += 1;
             } else if ch == ',' && decimals.is_none() {
-                let next3: String = bytes[j + 1..].iter().take(3).map(|(_, c)| *c).collect();
-                let after = bytes.get(j + 4).map(|(_, c)| *c);
-                if next3.len() == 3
-                    && next3.chars().all(|d| d.is_ascii_digit())
-                    && !after.is_some_and(|a| a.is_ascii_digit())
-                {
-                    grouped = true;
-                    group_len = 0;
-                    j += 1;
-                } else {
+                if !group_follows(&bytes, j, |a| a.is_ascii_digit()) {
                     break;
                 }
+                grouped = true;
+                group_len = 0;
+                j += 1;
             } else if ch == '.' && decimals.is_none() {
                 let digits = bytes[j + 1..]
                     .iter()
@@ -260,6 +248,14 @@ pub fn find_amounts(text: &str, exponent: u32, bare_threshold_minor: i64) -> Vec
     }
     out.extend(word_amounts(text, exponent, bare_threshold_minor));
     out
+}
+
+/// Whether the separator at `j` is followed by a three-digit group that is not
+/// followed by a character `continues` accepts (then the group would be longer).
+fn group_follows(bytes: &[(usize, char)], j: usize, continues: impl Fn(char) -> bool) -> bool {
+    let next3: String = bytes[j + 1..].iter().take(3).map(|(_, c)| *c).collect();
+    let after = bytes.get(j + 4).map(|(_, c)| *c);
+    next3.len() == 3 && next3.chars().all(|d| d.is_ascii_digit()) && !after.is_some_and(continues)
 }
 
 fn small_number(word: &str) -> Option<i64> {

@@ -27,12 +27,12 @@ pub struct Turn {
     pub text: String,
 }
 
-fn tone_text(tone: &str) -> &'static str {
-    match ReplyTone::parse(tone) {
-        Some(ReplyTone::Professional) => "polite and businesslike",
-        Some(ReplyTone::Concise) => "short and to the point",
-        Some(ReplyTone::Enthusiastic) => "enthusiastic and sales-forward, without pressure",
-        _ => "warm, friendly and casual",
+fn tone_text(tone: ReplyTone) -> &'static str {
+    match tone {
+        ReplyTone::Professional => "polite and businesslike",
+        ReplyTone::Concise => "short and to the point",
+        ReplyTone::Enthusiastic => "enthusiastic and sales-forward, without pressure",
+        ReplyTone::Friendly => "warm, friendly and casual",
     }
 }
 
@@ -49,7 +49,7 @@ House rules (always follow them):\n\
 4. Before confirming an order, make sure you know the product, color, quantity and the delivery details (name and address, or pickup). Ask for what is missing. Then call create_order with the agreed unit price and tell the customer the order number and total.\n\
 5. Call hand_off_to_human when the customer asks for a person, complains, or asks something the tools cannot answer, or whenever you are unsure. Then tell them a person will reply.\n\
 6. Keep replies short and plain (WhatsApp): no markdown, no headings. Never ask for or repeat phone numbers or other identifiers.\n",
-        tone_text(&profile.reply_tone)
+        tone_text(profile.reply_tone)
     );
     let instructions = profile.ai_instructions.trim();
     if !instructions.is_empty() {

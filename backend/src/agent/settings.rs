@@ -50,7 +50,7 @@ fn empty_day(day: NaiveDate) -> UsageDay {
 /// The settings of the caller's business.
 pub async fn view(app: &App, caller: &Caller) -> AppResult<AiSettingsView> {
     let mut conn = app.db().await?;
-    let profile = agent_db::profile(&mut conn, caller.business_id.0)
+    let profile = agent_db::profile(&mut conn, caller.business_id)
         .await?
         .ok_or(AppError::NotFound("business"))?;
     let today = Utc::now().date_naive();
@@ -94,7 +94,7 @@ pub async fn set_key(app: &App, caller: &Caller, key: &str) -> AppResult<AiSetti
         let mut conn = app.db().await?;
         agent_db::set_anthropic_key(
             &mut conn,
-            caller.business_id.0,
+            caller.business_id,
             Some((sealed, crypto::mask_secret(key))),
         )
         .await?;
@@ -106,7 +106,7 @@ pub async fn set_key(app: &App, caller: &Caller, key: &str) -> AppResult<AiSetti
 pub async fn clear_key(app: &App, caller: &Caller) -> AppResult<AiSettingsView> {
     {
         let mut conn = app.db().await?;
-        agent_db::set_anthropic_key(&mut conn, caller.business_id.0, None).await?;
+        agent_db::set_anthropic_key(&mut conn, caller.business_id, None).await?;
     }
     view(app, caller).await
 }
@@ -125,7 +125,7 @@ pub async fn set_budget(
     }
     {
         let mut conn = app.db().await?;
-        agent_db::set_daily_budget(&mut conn, caller.business_id.0, budget).await?;
+        agent_db::set_daily_budget(&mut conn, caller.business_id, budget).await?;
     }
     view(app, caller).await
 }
@@ -162,7 +162,7 @@ pub async fn preview(
     }
     let profile = {
         let mut conn = app.db().await?;
-        agent_db::profile(&mut conn, caller.business_id.0)
+        agent_db::profile(&mut conn, caller.business_id)
             .await?
             .ok_or(AppError::NotFound("business"))?
     };

@@ -25,7 +25,7 @@ mod order;
 use serde::Serialize;
 use serde_json::{Value, json};
 use shared::negotiation::{self, Decision};
-use shared::{BusinessId, Currency, Money};
+use shared::{BusinessId, ChatId, ContactId, Currency, Money};
 
 use super::catalog;
 use super::chat_state::{ChatNegotiation, Interest, ProductNegotiation};
@@ -59,9 +59,9 @@ pub struct ToolCall {
 #[derive(Debug, Clone, Copy)]
 pub struct ChatScope {
     /// Chat.
-    pub chat_id: u64,
+    pub chat_id: ChatId,
     /// Customer.
-    pub contact_id: u64,
+    pub contact_id: ContactId,
 }
 
 /// Tool state for one reply.
@@ -445,12 +445,12 @@ impl<'a> ToolBox<'a> {
             .db()
             .await
             .map_err(|_| Refusal("could not hand off right now".into()))?;
-        agent_db::hand_off(&mut conn, self.business_id.0, chat.chat_id, &reason)
+        agent_db::hand_off(&mut conn, self.business_id, chat.chat_id, &reason)
             .await
             .map_err(|_| Refusal("could not hand off right now".into()))?;
         let _ = agent_db::record_activity(
             &mut conn,
-            self.business_id.0,
+            self.business_id,
             "ai_handoff",
             "The AI handed a chat to a person",
             &json!({"chat_id": chat.chat_id, "reason": reason}),
@@ -460,7 +460,7 @@ impl<'a> ToolBox<'a> {
         self.app.events.publish(DomainEvent {
             business_id: self.business_id,
             kind: EventKind::ChatUpdated {
-                chat_id: chat.chat_id,
+                chat_id: chat.chat_id.0,
             },
         });
         Ok(json!({"status": "handed off; a person will answer. Tell the customer so, briefly."}))

@@ -9,7 +9,7 @@
 
 use chrono::Utc;
 use serde::Deserialize;
-use shared::{BusinessId, MessageDirection, SentBy};
+use shared::{BusinessId, ChatId, ContactId, MessageDirection, SentBy};
 
 use super::prompt::{self, Turn};
 use super::tools::ChatScope;
@@ -23,7 +23,7 @@ use crate::events::EventKind;
 
 #[derive(Deserialize)]
 struct ChatPayload {
-    chat_id: u64,
+    chat_id: ChatId,
 }
 
 /// The chat a job is about, its customer and its business's AI profile; or the
@@ -40,7 +40,7 @@ async fn job_chat(
     let Some((chat, contact)) = agent_db::chat_with_contact(&mut conn, chat_id).await? else {
         return gone("chat no longer exists");
     };
-    let Some(profile) = agent_db::profile(&mut conn, chat.business_id).await? else {
+    let Some(profile) = agent_db::profile(&mut conn, BusinessId(chat.business_id)).await? else {
         return gone("business no longer exists");
     };
     Ok(Ok((chat, contact, profile)))
@@ -59,7 +59,8 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
         Ok(found) => found,
         Err(outcome) => return Ok(outcome),
     };
-    let chat_id = chat.id;
+    let chat_id = ChatId(chat.id);
+    let business_id = BusinessId(chat.business_id);
     let mut conn = app.db().await?;
     if !profile.ai_enabled {
         return Ok(Outcome::Done(Some("AI is off for the business".into())));
@@ -69,13 +70,13 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
             "chat is paused (human takeover)".into(),
         )));
     }
-    if agent_db::is_blacklisted(&mut conn, chat.business_id, &contact).await? {
+    if agent_db::is_blacklisted(&mut conn, business_id, &contact).await? {
         return Ok(Outcome::Done(Some("contact is blacklisted".into())));
     }
     let history = agent_db::recent_messages(&mut conn, chat_id, prompt::HISTORY_LIMIT).await?;
     let answered = history
         .last()
-        .is_none_or(|m| m.direction == MessageDirection::Outbound.as_str());
+        .is_none_or(|m| m.direction == MessageDirection::Outbound);
     if answered {
         return Ok(Outcome::Done(Some("nothing to answer".into())));
     }
@@ -84,7 +85,7 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
         agent_db::ai_replies_since(&mut conn, chat_id, Utc::now().naive_utc() - window).await?;
     if recent >= app.config.agent.replies_per_window {
         tracing::warn!(
-            chat_id,
+            chat_id = chat_id.0,
             recent,
             "AI reply rate limit reached for a contact; no model call, handed to a person"
         );
@@ -94,10 +95,10 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
             app.config.agent.replies_per_window,
             app.config.agent.rate_window.as_secs().div_ceil(60)
         );
-        if agent_db::hand_off(&mut conn, chat.business_id, chat_id, &reason).await? {
+        if agent_db::hand_off(&mut conn, business_id, chat_id, &reason).await? {
             agent_db::record_activity(
                 &mut conn,
-                chat.business_id,
+                business_id,
                 "ai_rate_limited",
                 "The AI stopped answering a customer who wrote too fast",
                 &serde_json::json!({"chat_id": chat_id, "replies": recent}),
@@ -105,8 +106,8 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
             )
             .await?;
             app.events.publish(crate::events::DomainEvent {
-                business_id: BusinessId(chat.business_id),
-                kind: EventKind::ChatUpdated { chat_id },
+                business_id,
+                kind: EventKind::ChatUpdated { chat_id: chat_id.0 },
             });
         }
         return Ok(Outcome::Done(Some("rate limited".into())));
@@ -121,13 +122,13 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
     let conversation = Conversation {
         chat: Some(ChatScope {
             chat_id,
-            contact_id: contact.id,
+            contact_id: ContactId(contact.id),
         }),
         first_name: prompt::first_name(contact.profile_name.as_deref()),
         history: history
             .iter()
             .map(|m| Turn {
-                from_customer: m.direction == MessageDirection::Inbound.as_str(),
+                from_customer: m.direction == MessageDirection::Inbound,
                 text: m.body.clone(),
             })
             .collect(),
@@ -157,14 +158,8 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
         )));
     }
     drop(conn);
-    let sent = crate::sender::send_text(
-        app,
-        BusinessId(chat.business_id),
-        chat_id,
-        &composed.text,
-        SentBy::Ai,
-    )
-    .await;
+    let sent =
+        crate::sender::send_text(app, business_id, chat_id.0, &composed.text, SentBy::Ai).await;
     Ok(match sent {
         Ok(_) => Outcome::Done(composed.fallback_reason),
         Err(e @ (AppError::Internal(_) | AppError::Unavailable)) => Outcome::Retry(e.message()),

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Unsigned};
 use diesel_async::{AsyncMysqlConnection, RunQueryDsl};
+use shared::{BusinessId, ChatId, ContactId, Currency, ReplyTone, SentBy};
 
 use super::inbox::{Chat, Contact, Message};
 use super::products::Product;
@@ -18,17 +19,17 @@ use super::schema::{
 #[diesel(table_name = businesses, check_for_backend(diesel::mysql::Mysql))]
 pub struct AiProfile {
     /// Id.
-    pub id: u64,
+    pub id: BusinessId,
     /// Display name (the prompt names it).
     pub name: String,
     /// Currency new products default to.
-    pub default_currency: String,
+    pub default_currency: Currency,
     /// AI on/off.
     pub ai_enabled: bool,
     /// Owner's instructions.
     pub ai_instructions: String,
-    /// `shared::ReplyTone` text.
-    pub reply_tone: String,
+    /// The voice the AI answers in.
+    pub reply_tone: ReplyTone,
     /// The business's own key, encrypted (`crypto::encrypt`).
     pub anthropic_key_enc: Option<Vec<u8>>,
     /// Its masked hint.
@@ -44,7 +45,7 @@ pub struct AiProfile {
 /// A business's AI profile.
 pub async fn profile(
     conn: &mut AsyncMysqlConnection,
-    business_id: u64,
+    business_id: BusinessId,
 ) -> QueryResult<Option<AiProfile>> {
     businesses::table
         .find(business_id)
@@ -57,7 +58,7 @@ pub async fn profile(
 /// Stores (or clears, with `None`) the business's own key, encrypted, and its hint.
 pub async fn set_anthropic_key(
     conn: &mut AsyncMysqlConnection,
-    business_id: u64,
+    business_id: BusinessId,
     key: Option<(Vec<u8>, String)>,
 ) -> QueryResult<()> {
     let (enc, hint) = key.unzip();
@@ -77,7 +78,7 @@ pub async fn set_anthropic_key(
 /// Sets (or clears) the daily token budget.
 pub async fn set_daily_budget(
     conn: &mut AsyncMysqlConnection,
-    business_id: u64,
+    business_id: BusinessId,
     budget: Option<i64>,
 ) -> QueryResult<()> {
     diesel::update(businesses::table.find(business_id))
@@ -93,7 +94,7 @@ pub async fn set_daily_budget(
 /// Records the last provider error (or clears it); returns whether the text changed.
 pub async fn set_last_error(
     conn: &mut AsyncMysqlConnection,
-    business_id: u64,
+    business_id: BusinessId,
     error: Option<&str>,
 ) -> QueryResult<bool> {
     let current: Option<String> = businesses::table
@@ -131,7 +132,7 @@ pub struct UsageDay {
 /// Adds one request's tokens to today's row.
 pub async fn record_usage(
     conn: &mut AsyncMysqlConnection,
-    business_id: u64,
+    business_id: BusinessId,
     day: NaiveDate,
     input_tokens: i64,
     output_tokens: i64,
@@ -155,7 +156,7 @@ pub async fn record_usage(
 /// Usage from `since` (inclusive), oldest first; days without use are absent.
 pub async fn usage_since(
     conn: &mut AsyncMysqlConnection,
-    business_id: u64,
+    business_id: BusinessId,
     since: NaiveDate,
 ) -> QueryResult<Vec<UsageDay>> {
     ai_usage::table
@@ -170,7 +171,7 @@ pub async fn usage_since(
 /// Tokens (input + output) used on `day`.
 pub async fn tokens_on(
     conn: &mut AsyncMysqlConnection,
-    business_id: u64,
+    business_id: BusinessId,
     day: NaiveDate,
 ) -> QueryResult<i64> {
     let row: Option<(i64, i64)> = ai_usage::table
@@ -196,7 +197,7 @@ pub fn suppression_ids(contact: &Contact) -> Vec<String> {
 /// Whether the contact is on the business's suppression list (by phone or BSUID).
 pub async fn is_blacklisted(
     conn: &mut AsyncMysqlConnection,
-    business_id: u64,
+    business_id: BusinessId,
     contact: &Contact,
 ) -> QueryResult<bool> {
     let ids = suppression_ids(contact);
@@ -212,27 +213,10 @@ pub async fn is_blacklisted(
     Ok(n > 0)
 }
 
-/// Which of these identifiers are blacklisted by the business.
-pub async fn blacklisted_among(
-    conn: &mut AsyncMysqlConnection,
-    business_id: u64,
-    ids: &[String],
-) -> QueryResult<Vec<String>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    blacklist::table
-        .filter(blacklist::business_id.eq(business_id))
-        .filter(blacklist::wa_id.eq_any(ids))
-        .select(blacklist::wa_id)
-        .load(conn)
-        .await
-}
-
 /// Adds an identifier to the suppression list (kept when already there).
 pub async fn blacklist_add(
     conn: &mut AsyncMysqlConnection,
-    business_id: u64,
+    business_id: BusinessId,
     id: &str,
     reason: &str,
 ) -> QueryResult<bool> {
@@ -251,11 +235,11 @@ pub async fn blacklist_add(
 #[derive(Debug, Clone, Queryable)]
 pub struct ReplyTarget {
     /// Chat.
-    pub chat_id: u64,
+    pub chat_id: ChatId,
     /// Tenant.
-    pub business_id: u64,
+    pub business_id: BusinessId,
     /// Customer.
-    pub contact_id: u64,
+    pub contact_id: ContactId,
     /// Human takeover.
     pub ai_paused: bool,
     /// AI on for the business.
@@ -269,7 +253,7 @@ pub struct ReplyTarget {
 /// Chats with their pause flag, the business's AI switch and the contact's ids.
 pub async fn reply_targets(
     conn: &mut AsyncMysqlConnection,
-    chat_ids: &[u64],
+    chat_ids: &[ChatId],
 ) -> QueryResult<Vec<ReplyTarget>> {
     chats::table
         .inner_join(contacts::table)
@@ -291,7 +275,7 @@ pub async fn reply_targets(
 /// A chat with its contact.
 pub async fn chat_with_contact(
     conn: &mut AsyncMysqlConnection,
-    chat_id: u64,
+    chat_id: ChatId,
 ) -> QueryResult<Option<(Chat, Contact)>> {
     chats::table
         .inner_join(contacts::table)
@@ -305,7 +289,7 @@ pub async fn chat_with_contact(
 /// The last `limit` messages of a chat, oldest first.
 pub async fn recent_messages(
     conn: &mut AsyncMysqlConnection,
-    chat_id: u64,
+    chat_id: ChatId,
     limit: i64,
 ) -> QueryResult<Vec<Message>> {
     let mut rows: Vec<Message> = messages::table
@@ -322,12 +306,12 @@ pub async fn recent_messages(
 /// AI replies to a chat since `since` (the per-contact rate limit).
 pub async fn ai_replies_since(
     conn: &mut AsyncMysqlConnection,
-    chat_id: u64,
+    chat_id: ChatId,
     since: NaiveDateTime,
 ) -> QueryResult<i64> {
     messages::table
         .filter(messages::chat_id.eq(chat_id))
-        .filter(messages::sent_by.eq(shared::SentBy::Ai.as_str()))
+        .filter(messages::sent_by.eq(SentBy::Ai))
         .filter(messages::created_at.ge(since))
         .count()
         .get_result(conn)
@@ -337,7 +321,7 @@ pub async fn ai_replies_since(
 /// Products the AI may talk about (not archived), by id.
 pub async fn active_products(
     conn: &mut AsyncMysqlConnection,
-    business_id: u64,
+    business_id: BusinessId,
     limit: i64,
 ) -> QueryResult<Vec<Product>> {
     products::table
@@ -353,7 +337,7 @@ pub async fn active_products(
 /// Stores the chat's negotiation state and product interest (JSON).
 pub async fn save_chat_ai_state(
     conn: &mut AsyncMysqlConnection,
-    chat_id: u64,
+    chat_id: ChatId,
     negotiation: &str,
     product_interest: &str,
 ) -> QueryResult<()> {
@@ -370,8 +354,8 @@ pub async fn save_chat_ai_state(
 /// Pauses the AI on a chat (human takeover) with the reason.
 pub async fn hand_off(
     conn: &mut AsyncMysqlConnection,
-    business_id: u64,
-    chat_id: u64,
+    business_id: BusinessId,
+    chat_id: ChatId,
     reason: &str,
 ) -> QueryResult<bool> {
     let n = diesel::update(
@@ -391,7 +375,7 @@ pub async fn hand_off(
 /// Appends to the activity log.
 pub async fn record_activity(
     conn: &mut AsyncMysqlConnection,
-    business_id: u64,
+    business_id: BusinessId,
     kind: &str,
     subject: &str,
     details: &serde_json::Value,
@@ -410,25 +394,11 @@ pub async fn record_activity(
         .map(|_| ())
 }
 
-/// Counts a business's activity events of one kind (tests, health).
-pub async fn activity_count(
-    conn: &mut AsyncMysqlConnection,
-    business_id: u64,
-    kind: &str,
-) -> QueryResult<i64> {
-    activity_events::table
-        .filter(activity_events::business_id.eq(business_id))
-        .filter(activity_events::kind.eq(kind))
-        .count()
-        .get_result(conn)
-        .await
-}
-
 /// (business, identifier) pairs on any suppression list among these identifiers.
 pub async fn blacklisted_pairs(
     conn: &mut AsyncMysqlConnection,
     ids: &[String],
-) -> QueryResult<Vec<(u64, String)>> {
+) -> QueryResult<Vec<(BusinessId, String)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

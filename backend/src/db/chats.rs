@@ -164,7 +164,7 @@ pub async fn mark_read(
     let latest: Option<Option<String>> = messages::table
         .filter(messages::chat_id.eq(chat_id))
         .filter(messages::business_id.eq(business_id))
-        .filter(messages::direction.eq(MessageDirection::Inbound.as_str()))
+        .filter(messages::direction.eq(MessageDirection::Inbound))
         .filter(messages::wamid.is_not_null())
         .order(messages::id.desc())
         .select(messages::wamid)

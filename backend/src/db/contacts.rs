@@ -230,36 +230,39 @@ impl ContactBook {
                 dirty: false,
             })));
         };
+        let row = &mut self.rows[idx];
         let mut dirty = false;
-        if let Some(u) = &ident.user_id
-            && self.rows[idx].fields.user_id.is_none()
-            && by_user.is_none()
-        {
-            self.rows[idx].fields.user_id = Some(u.clone());
-            self.by_user.insert((business_id, u.clone()), idx);
-            dirty = true;
+        // A missing identifier is filled in, unless another contact already holds it.
+        for (new, held, have, index) in [
+            (
+                &ident.user_id,
+                by_user,
+                &mut row.fields.user_id,
+                &mut self.by_user,
+            ),
+            (&ident.wa_id, by_wa, &mut row.fields.wa_id, &mut self.by_wa),
+        ] {
+            if let Some(new) = new
+                && have.is_none()
+                && held.is_none()
+            {
+                *have = Some(new.clone());
+                index.insert((business_id, new.clone()), idx);
+                dirty = true;
+            }
         }
-        if let Some(w) = &ident.wa_id
-            && self.rows[idx].fields.wa_id.is_none()
-            && by_wa.is_none()
-        {
-            self.rows[idx].fields.wa_id = Some(w.clone());
-            self.by_wa.insert((business_id, w.clone()), idx);
-            dirty = true;
-        }
-        let row = &mut self.rows[idx].fields;
         for (have, new) in [
-            (&mut row.parent_user_id, &ident.parent_user_id),
-            (&mut row.username, &ident.username),
-            (&mut row.profile_name, &ident.profile_name),
-            (&mut row.country_code, &ident.country_code),
+            (&mut row.fields.parent_user_id, &ident.parent_user_id),
+            (&mut row.fields.username, &ident.username),
+            (&mut row.fields.profile_name, &ident.profile_name),
+            (&mut row.fields.country_code, &ident.country_code),
         ] {
             if new.is_some() && have != new {
                 have.clone_from(new);
                 dirty = true;
             }
         }
-        self.rows[idx].dirty |= dirty;
+        row.dirty |= dirty;
         Some(ContactSlot(idx))
     }
 

@@ -1,9 +1,12 @@
-//! Rows of the inbox: contacts (customers), chats and messages. Writers live with the
-//! flows that own them (`ingest` for webhooks, `sender` for outbound); the shared
-//! readers are here.
+//! Rows of the inbox: contacts (customers), chats and messages, and the readers
+//! every flow shares. They are written by the stores beside this file: contacts in
+//! [`super::contacts`], chats in [`super::chats`], messages in [`super::messages`]
+//! (webhooks) and [`super::outbound`] (the sender). A stored kind, direction, author or
+//! status this build does not know is an error when read, never a guess.
 
 use diesel::prelude::*;
 use diesel_async::{AsyncMysqlConnection, RunQueryDsl};
+use shared::{MessageDirection, MessageKind, MessageStatus, SentBy};
 
 use super::schema::{chats, contacts, messages};
 
@@ -102,10 +105,10 @@ pub struct Message {
     pub chat_id: u64,
     /// Meta's message id (unique); `None` for an outbound message not yet accepted.
     pub wamid: Option<String>,
-    /// `inbound` / `outbound`.
-    pub direction: String,
-    /// `shared::MessageKind` text.
-    pub kind: String,
+    /// Inbound or outbound.
+    pub direction: MessageDirection,
+    /// Kind.
+    pub kind: MessageKind,
     /// Readable body (text, caption, or a description of non-text content).
     pub body: String,
     /// Media id, for media messages.
@@ -116,10 +119,10 @@ pub struct Message {
     pub payload: Option<String>,
     /// The message this one replies or reacts to.
     pub context_wamid: Option<String>,
-    /// `shared::SentBy` text.
-    pub sent_by: String,
-    /// `shared::MessageStatus` text.
-    pub status: String,
+    /// Who wrote it.
+    pub sent_by: SentBy,
+    /// Delivery state.
+    pub status: MessageStatus,
     /// Meta error code when failed.
     pub error_code: Option<i32>,
     /// Meta error title when failed.

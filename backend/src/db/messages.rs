@@ -165,6 +165,29 @@ pub async fn insert_inbound(
         .collect())
 }
 
+/// A stored message as a status change needs it: id, business, chat, wamid, status.
+type StatusTarget = (MessageId, BusinessId, ChatId, Option<String>, MessageStatus);
+
+/// The messages with these wamids, locked until the commit, oldest first.
+async fn lock_by_wamid(
+    conn: &mut AsyncMysqlConnection,
+    wamids: &[&str],
+) -> QueryResult<Vec<StatusTarget>> {
+    messages::table
+        .filter(messages::wamid.eq_any(wamids))
+        .select((
+            messages::id,
+            messages::business_id,
+            messages::chat_id,
+            messages::wamid,
+            messages::status,
+        ))
+        .order(messages::id)
+        .for_update()
+        .load(conn)
+        .await
+}
+
 /// Applies statuses (each with the business whose webhook reported it) in order,
 /// never backwards; parks those whose message is not stored yet. Returns the messages
 /// whose status changed.
@@ -176,20 +199,7 @@ pub async fn apply_statuses(
     let mut wamids: Vec<&str> = statuses.iter().map(|(_, s)| s.wamid.as_str()).collect();
     wamids.sort_unstable();
     wamids.dedup();
-    let found: Vec<(MessageId, BusinessId, ChatId, Option<String>, MessageStatus)> =
-        messages::table
-            .filter(messages::wamid.eq_any(&wamids))
-            .select((
-                messages::id,
-                messages::business_id,
-                messages::chat_id,
-                messages::wamid,
-                messages::status,
-            ))
-            .order(messages::id)
-            .for_update()
-            .load(conn)
-            .await?;
+    let found = lock_by_wamid(conn, &wamids).await?;
     struct Target {
         message: StatusChanged,
         status: MessageStatus,
@@ -330,14 +340,8 @@ pub async fn apply_pending_statuses(
         if pending.is_empty() {
             return Ok(None);
         }
-        let message: Option<(MessageId, BusinessId, ChatId)> = messages::table
-            .filter(messages::wamid.eq(wamid))
-            .select((messages::id, messages::business_id, messages::chat_id))
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let Some((message_id, business_id, chat_id)) = message else {
+        let message = lock_by_wamid(conn, &[wamid]).await?.into_iter().next();
+        let Some((message_id, business_id, chat_id, _, _)) = message else {
             return Ok(None);
         };
         let updates: Vec<StatusUpdate> = pending

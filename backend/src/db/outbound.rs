@@ -1,5 +1,6 @@
-//! Writes of the outbound sender: a message stored `pending`, then `sent` with Meta's
-//! wamid or `failed` with Meta's error.
+//! The message store's outbound side (the webhook side is [`super::messages`]): a
+//! message stored `pending` with its send job, then `sent` with Meta's wamid or
+//! `failed` with Meta's error.
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -54,12 +55,12 @@ pub async fn insert_pending(
             .values((
                 messages::business_id.eq(new.business_id),
                 messages::chat_id.eq(new.chat_id),
-                messages::direction.eq(MessageDirection::Outbound.as_str()),
-                messages::kind.eq(new.kind.as_str()),
+                messages::direction.eq(MessageDirection::Outbound),
+                messages::kind.eq(new.kind),
                 messages::body.eq(new.body),
                 messages::payload.eq(new.payload),
-                messages::sent_by.eq(new.sent_by.as_str()),
-                messages::status.eq(MessageStatus::Pending.as_str()),
+                messages::sent_by.eq(new.sent_by),
+                messages::status.eq(MessageStatus::Pending),
                 messages::wa_timestamp.eq(now),
                 messages::created_at.eq(now),
                 messages::updated_at.eq(now),
@@ -99,6 +100,56 @@ pub async fn insert_pending(
     .await
 }
 
+/// How a pending outbound message ends.
+enum Settlement<'a> {
+    /// Meta accepted it, with this wamid.
+    Sent(&'a str),
+    /// Meta refused it for good: error code and title.
+    Failed(Option<i32>, String),
+}
+
+/// Settles a message that is still `pending` (a webhook status may already have
+/// moved it further) and deletes its send job, in one commit. Returns the number of
+/// messages changed.
+async fn settle(
+    conn: &mut AsyncMysqlConnection,
+    message_id: u64,
+    settlement: Settlement<'_>,
+) -> QueryResult<usize> {
+    let now: NaiveDateTime = Utc::now().naive_utc();
+    conn.transaction(async |conn| {
+        let pending = messages::table
+            .filter(messages::id.eq(message_id))
+            .filter(messages::status.eq(MessageStatus::Pending));
+        let n = match &settlement {
+            Settlement::Sent(wamid) => {
+                diesel::update(pending)
+                    .set((
+                        messages::wamid.eq(wamid),
+                        messages::status.eq(MessageStatus::Sent),
+                        messages::updated_at.eq(now),
+                    ))
+                    .execute(conn)
+                    .await?
+            }
+            Settlement::Failed(code, title) => {
+                diesel::update(pending)
+                    .set((
+                        messages::status.eq(MessageStatus::Failed),
+                        messages::error_code.eq(code),
+                        messages::error_title.eq(title),
+                        messages::updated_at.eq(now),
+                    ))
+                    .execute(conn)
+                    .await?
+            }
+        };
+        jobs::delete_by_key(conn, &jobs::send_key(message_id)).await?;
+        Ok(n)
+    })
+    .await
+}
+
 /// Records Meta's acceptance: the wamid, and `sent` unless a webhook status already
 /// moved the message further. Its send job is settled (deleted) in the same commit.
 pub async fn mark_sent(
@@ -106,24 +157,7 @@ pub async fn mark_sent(
     message_id: u64,
     wamid: &str,
 ) -> QueryResult<usize> {
-    let now: NaiveDateTime = Utc::now().naive_utc();
-    conn.transaction(async |conn| {
-        let n = diesel::update(
-            messages::table
-                .filter(messages::id.eq(message_id))
-                .filter(messages::status.eq(MessageStatus::Pending.as_str())),
-        )
-        .set((
-            messages::wamid.eq(wamid),
-            messages::status.eq(MessageStatus::Sent.as_str()),
-            messages::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .await?;
-        jobs::delete_by_key(conn, &jobs::send_key(message_id)).await?;
-        Ok(n)
-    })
-    .await
+    settle(conn, message_id, Settlement::Sent(wamid)).await
 }
 
 /// Records a permanent failure with Meta's error code and title; its send job is
@@ -135,22 +169,5 @@ pub async fn mark_failed(
     error_title: &str,
 ) -> QueryResult<usize> {
     let title: String = error_title.chars().take(255).collect();
-    conn.transaction(async |conn| {
-        let n = diesel::update(
-            messages::table
-                .filter(messages::id.eq(message_id))
-                .filter(messages::status.eq(MessageStatus::Pending.as_str())),
-        )
-        .set((
-            messages::status.eq(MessageStatus::Failed.as_str()),
-            messages::error_code.eq(error_code),
-            messages::error_title.eq(title),
-            messages::updated_at.eq(Utc::now().naive_utc()),
-        ))
-        .execute(conn)
-        .await?;
-        jobs::delete_by_key(conn, &jobs::send_key(message_id)).await?;
-        Ok(n)
-    })
-    .await
+    settle(conn, message_id, Settlement::Failed(error_code, title)).await
 }

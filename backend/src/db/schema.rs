@@ -1,18 +1,74 @@
-// Diesel table definitions, matching `migrations/` (kept in step by hand: the
-// migration test in `tests/` applies every migration and exercises these tables).
+// @generated automatically by Diesel CLI.
 
 diesel::table! {
-    use diesel::sql_types::*;
+    activity_events (id) {
+        id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        #[max_length = 64]
+        kind -> Varchar,
+        #[max_length = 255]
+        subject -> Varchar,
+        details -> Longtext,
+        #[max_length = 64]
+        actor -> Varchar,
+        created_at -> Datetime,
+    }
+}
+
+diesel::table! {
+    ai_usage (business_id, day) {
+        business_id -> Unsigned<Bigint>,
+        day -> Date,
+        input_tokens -> Bigint,
+        output_tokens -> Bigint,
+        requests -> Integer,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        #[max_length = 120]
+        name -> Varchar,
+        #[max_length = 64]
+        token_sha256 -> Char,
+        created_at -> Datetime,
+        last_used_at -> Nullable<Datetime>,
+        revoked_at -> Nullable<Datetime>,
+    }
+}
+
+diesel::table! {
+    blacklist (id) {
+        id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        #[max_length = 128]
+        wa_id -> Varchar,
+        #[max_length = 255]
+        reason -> Varchar,
+        created_at -> Datetime,
+    }
+}
+
+diesel::table! {
     businesses (id) {
         id -> Unsigned<Bigint>,
+        #[max_length = 120]
         name -> Varchar,
+        #[max_length = 80]
         business_type -> Varchar,
+        #[max_length = 2]
         country -> Char,
+        #[max_length = 3]
         default_currency -> Char,
         ai_enabled -> Bool,
         ai_instructions -> Text,
+        #[max_length = 20]
         reply_tone -> Varchar,
+        #[max_length = 512]
         anthropic_key_enc -> Nullable<Varbinary>,
+        #[max_length = 16]
         anthropic_key_hint -> Nullable<Varchar>,
         ai_daily_token_budget -> Nullable<Bigint>,
         follow_ups_enabled -> Bool,
@@ -26,108 +82,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::*;
-    users (id) {
-        id -> Unsigned<Bigint>,
-        business_id -> Unsigned<Bigint>,
-        email -> Varchar,
-        password_hash -> Varchar,
-        role -> Varchar,
-        created_at -> Datetime,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    sessions (id) {
-        id -> Char,
-        business_id -> Unsigned<Bigint>,
-        user_id -> Unsigned<Bigint>,
-        connection_id -> Nullable<Unsigned<Bigint>>,
-        created_at -> Datetime,
-        expires_at -> Datetime,
-        revoked_at -> Nullable<Datetime>,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    whatsapp_connections (id) {
-        id -> Unsigned<Bigint>,
-        business_id -> Unsigned<Bigint>,
-        phone_number_id -> Varchar,
-        waba_id -> Varchar,
-        display_phone_number -> Varchar,
-        verified_name -> Nullable<Varchar>,
-        access_token_enc -> Varbinary,
-        access_token_hint -> Varchar,
-        status -> Varchar,
-        connected_at -> Datetime,
-        disconnected_at -> Nullable<Datetime>,
-        last_webhook_at -> Nullable<Datetime>,
-        last_webhook_error -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    products (id) {
-        id -> Unsigned<Bigint>,
-        business_id -> Unsigned<Bigint>,
-        name -> Varchar,
-        description -> Text,
-        price_minor -> Bigint,
-        currency -> Char,
-        discount_kind -> Varchar,
-        discount_value -> Bigint,
-        bargain_floor_minor -> Bigint,
-        quantity -> Bigint,
-        colors -> Text,
-        archived -> Bool,
-        created_at -> Datetime,
-        updated_at -> Datetime,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    product_images (id) {
-        id -> Unsigned<Bigint>,
-        business_id -> Unsigned<Bigint>,
-        product_id -> Unsigned<Bigint>,
-        url_key -> Char,
-        mime_type -> Varchar,
-        byte_size -> Integer,
-        data -> Mediumblob,
-        position -> Integer,
-        created_at -> Datetime,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    contacts (id) {
-        id -> Unsigned<Bigint>,
-        business_id -> Unsigned<Bigint>,
-        user_id -> Nullable<Varchar>,
-        parent_user_id -> Nullable<Varchar>,
-        wa_id -> Nullable<Varchar>,
-        username -> Nullable<Varchar>,
-        profile_name -> Nullable<Varchar>,
-        country_code -> Nullable<Varchar>,
-        created_at -> Datetime,
-        updated_at -> Datetime,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
     chats (id) {
         id -> Unsigned<Bigint>,
         business_id -> Unsigned<Bigint>,
         contact_id -> Unsigned<Bigint>,
         connection_id -> Nullable<Unsigned<Bigint>>,
         last_message_at -> Nullable<Datetime>,
+        #[max_length = 255]
         last_message_preview -> Nullable<Varchar>,
         last_inbound_at -> Nullable<Datetime>,
         unread_count -> Integer,
@@ -140,124 +101,55 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::*;
-    messages (id) {
+    contacts (id) {
         id -> Unsigned<Bigint>,
         business_id -> Unsigned<Bigint>,
-        chat_id -> Unsigned<Bigint>,
-        wamid -> Nullable<Varchar>,
-        direction -> Varchar,
-        kind -> Varchar,
-        body -> Text,
-        media_id -> Nullable<Varchar>,
-        media_mime -> Nullable<Varchar>,
-        payload -> Nullable<Longtext>,
-        context_wamid -> Nullable<Varchar>,
-        sent_by -> Varchar,
-        status -> Varchar,
-        error_code -> Nullable<Integer>,
-        error_title -> Nullable<Varchar>,
-        wa_timestamp -> Nullable<Datetime>,
+        #[max_length = 128]
+        user_id -> Nullable<Varchar>,
+        #[max_length = 128]
+        parent_user_id -> Nullable<Varchar>,
+        #[max_length = 32]
+        wa_id -> Nullable<Varchar>,
+        #[max_length = 128]
+        username -> Nullable<Varchar>,
+        #[max_length = 255]
+        profile_name -> Nullable<Varchar>,
+        #[max_length = 8]
+        country_code -> Nullable<Varchar>,
         created_at -> Datetime,
         updated_at -> Datetime,
     }
 }
 
 diesel::table! {
-    use diesel::sql_types::*;
-    pending_statuses (id) {
-        id -> Unsigned<Bigint>,
-        wamid -> Varchar,
-        status -> Varchar,
-        error_code -> Nullable<Integer>,
-        error_title -> Nullable<Varchar>,
-        wa_timestamp -> Nullable<Datetime>,
-        received_at -> Datetime,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    orders (id) {
-        id -> Unsigned<Bigint>,
-        business_id -> Unsigned<Bigint>,
-        chat_id -> Nullable<Unsigned<Bigint>>,
-        contact_id -> Nullable<Unsigned<Bigint>>,
-        status -> Varchar,
-        source -> Varchar,
-        currency -> Char,
-        total_minor -> Bigint,
-        customer_name -> Nullable<Varchar>,
-        delivery_details -> Nullable<Text>,
-        notes -> Nullable<Text>,
-        created_at -> Datetime,
-        updated_at -> Datetime,
-        completed_at -> Nullable<Datetime>,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    order_items (id) {
-        id -> Unsigned<Bigint>,
-        order_id -> Unsigned<Bigint>,
-        product_id -> Nullable<Unsigned<Bigint>>,
-        name -> Varchar,
-        color -> Nullable<Varchar>,
-        unit_price_minor -> Bigint,
-        quantity -> Bigint,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    blacklist (id) {
-        id -> Unsigned<Bigint>,
-        business_id -> Unsigned<Bigint>,
-        wa_id -> Varchar,
-        reason -> Varchar,
-        created_at -> Datetime,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    activity_events (id) {
-        id -> Unsigned<Bigint>,
-        business_id -> Unsigned<Bigint>,
-        kind -> Varchar,
-        subject -> Varchar,
-        details -> Longtext,
-        actor -> Varchar,
-        created_at -> Datetime,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
     follow_ups (id) {
         id -> Unsigned<Bigint>,
         business_id -> Unsigned<Bigint>,
         chat_id -> Unsigned<Bigint>,
         due_at -> Datetime,
         body -> Nullable<Text>,
+        #[max_length = 255]
         template_name -> Nullable<Varchar>,
+        #[max_length = 16]
         template_language -> Nullable<Varchar>,
         template_params -> Nullable<Longtext>,
+        #[max_length = 12]
         status -> Varchar,
         attempts -> Integer,
         last_error -> Nullable<Text>,
+        #[max_length = 64]
         created_by -> Varchar,
         created_at -> Datetime,
     }
 }
 
 diesel::table! {
-    use diesel::sql_types::*;
     jobs (id) {
         id -> Unsigned<Bigint>,
         business_id -> Nullable<Unsigned<Bigint>>,
+        #[max_length = 32]
         kind -> Varchar,
+        #[max_length = 191]
         dedupe_key -> Nullable<Varchar>,
         payload -> Longtext,
         run_at -> Datetime,
@@ -271,13 +163,163 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::*;
+    messages (id) {
+        id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        chat_id -> Unsigned<Bigint>,
+        #[max_length = 191]
+        wamid -> Nullable<Varchar>,
+        #[max_length = 10]
+        direction -> Varchar,
+        #[max_length = 16]
+        kind -> Varchar,
+        body -> Text,
+        #[max_length = 128]
+        media_id -> Nullable<Varchar>,
+        #[max_length = 128]
+        media_mime -> Nullable<Varchar>,
+        payload -> Nullable<Longtext>,
+        #[max_length = 191]
+        context_wamid -> Nullable<Varchar>,
+        #[max_length = 10]
+        sent_by -> Varchar,
+        #[max_length = 10]
+        status -> Varchar,
+        error_code -> Nullable<Integer>,
+        #[max_length = 255]
+        error_title -> Nullable<Varchar>,
+        wa_timestamp -> Nullable<Datetime>,
+        created_at -> Datetime,
+        updated_at -> Datetime,
+    }
+}
+
+diesel::table! {
+    order_items (id) {
+        id -> Unsigned<Bigint>,
+        order_id -> Unsigned<Bigint>,
+        product_id -> Nullable<Unsigned<Bigint>>,
+        #[max_length = 255]
+        name -> Varchar,
+        #[max_length = 40]
+        color -> Nullable<Varchar>,
+        unit_price_minor -> Bigint,
+        quantity -> Bigint,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        chat_id -> Nullable<Unsigned<Bigint>>,
+        contact_id -> Nullable<Unsigned<Bigint>>,
+        #[max_length = 10]
+        status -> Varchar,
+        #[max_length = 10]
+        source -> Varchar,
+        #[max_length = 3]
+        currency -> Char,
+        total_minor -> Bigint,
+        #[max_length = 255]
+        customer_name -> Nullable<Varchar>,
+        delivery_details -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_at -> Datetime,
+        updated_at -> Datetime,
+        completed_at -> Nullable<Datetime>,
+    }
+}
+
+diesel::table! {
+    pending_statuses (id) {
+        id -> Unsigned<Bigint>,
+        #[max_length = 191]
+        wamid -> Varchar,
+        #[max_length = 10]
+        status -> Varchar,
+        error_code -> Nullable<Integer>,
+        #[max_length = 255]
+        error_title -> Nullable<Varchar>,
+        wa_timestamp -> Nullable<Datetime>,
+        received_at -> Datetime,
+    }
+}
+
+diesel::table! {
+    product_images (id) {
+        id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        product_id -> Unsigned<Bigint>,
+        #[max_length = 32]
+        url_key -> Char,
+        #[max_length = 32]
+        mime_type -> Varchar,
+        byte_size -> Integer,
+        data -> Mediumblob,
+        position -> Integer,
+        created_at -> Datetime,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        #[max_length = 120]
+        name -> Varchar,
+        description -> Text,
+        price_minor -> Bigint,
+        #[max_length = 3]
+        currency -> Char,
+        #[max_length = 10]
+        discount_kind -> Varchar,
+        discount_value -> Bigint,
+        bargain_floor_minor -> Bigint,
+        quantity -> Bigint,
+        colors -> Text,
+        archived -> Bool,
+        created_at -> Datetime,
+        updated_at -> Datetime,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        #[max_length = 36]
+        id -> Char,
+        business_id -> Unsigned<Bigint>,
+        user_id -> Unsigned<Bigint>,
+        connection_id -> Nullable<Unsigned<Bigint>>,
+        created_at -> Datetime,
+        expires_at -> Datetime,
+        revoked_at -> Nullable<Datetime>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        #[max_length = 254]
+        email -> Varchar,
+        #[max_length = 255]
+        password_hash -> Varchar,
+        #[max_length = 10]
+        role -> Varchar,
+        created_at -> Datetime,
+    }
+}
+
+diesel::table! {
     webhook_events (id) {
         id -> Unsigned<Bigint>,
         business_id -> Nullable<Unsigned<Bigint>>,
+        #[max_length = 64]
         phone_number_id -> Nullable<Varchar>,
         raw_body -> Longblob,
         signature_valid -> Bool,
+        #[max_length = 32]
         outcome -> Varchar,
         error -> Nullable<Text>,
         received_at -> Datetime,
@@ -286,54 +328,64 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::*;
-    api_tokens (id) {
+    whatsapp_connections (id) {
         id -> Unsigned<Bigint>,
         business_id -> Unsigned<Bigint>,
-        name -> Varchar,
-        token_sha256 -> Char,
-        created_at -> Datetime,
-        last_used_at -> Nullable<Datetime>,
-        revoked_at -> Nullable<Datetime>,
+        #[max_length = 64]
+        phone_number_id -> Varchar,
+        #[max_length = 64]
+        waba_id -> Varchar,
+        #[max_length = 32]
+        display_phone_number -> Varchar,
+        #[max_length = 255]
+        verified_name -> Nullable<Varchar>,
+        #[max_length = 2048]
+        access_token_enc -> Varbinary,
+        #[max_length = 16]
+        access_token_hint -> Varchar,
+        #[max_length = 16]
+        status -> Varchar,
+        connected_at -> Datetime,
+        disconnected_at -> Nullable<Datetime>,
+        last_webhook_at -> Nullable<Datetime>,
+        last_webhook_error -> Nullable<Text>,
     }
 }
 
-diesel::table! {
-    use diesel::sql_types::*;
-    ai_usage (business_id, day) {
-        business_id -> Unsigned<Bigint>,
-        day -> Date,
-        input_tokens -> Bigint,
-        output_tokens -> Bigint,
-        requests -> Integer,
-    }
-}
-
-diesel::joinable!(users -> businesses (business_id));
-diesel::joinable!(products -> businesses (business_id));
-diesel::joinable!(product_images -> products (product_id));
+diesel::joinable!(ai_usage -> businesses (business_id));
+diesel::joinable!(api_tokens -> businesses (business_id));
+diesel::joinable!(blacklist -> businesses (business_id));
+diesel::joinable!(chats -> businesses (business_id));
 diesel::joinable!(chats -> contacts (contact_id));
+diesel::joinable!(contacts -> businesses (business_id));
+diesel::joinable!(follow_ups -> chats (chat_id));
 diesel::joinable!(messages -> chats (chat_id));
 diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(orders -> businesses (business_id));
+diesel::joinable!(product_images -> products (product_id));
+diesel::joinable!(products -> businesses (business_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(users -> businesses (business_id));
+diesel::joinable!(whatsapp_connections -> businesses (business_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    businesses,
-    users,
-    sessions,
-    whatsapp_connections,
-    products,
-    product_images,
-    contacts,
-    chats,
-    messages,
-    pending_statuses,
-    orders,
-    order_items,
-    blacklist,
     activity_events,
+    ai_usage,
+    api_tokens,
+    blacklist,
+    businesses,
+    chats,
+    contacts,
     follow_ups,
     jobs,
+    messages,
+    order_items,
+    orders,
+    pending_statuses,
+    product_images,
+    products,
+    sessions,
+    users,
     webhook_events,
-    api_tokens,
-    ai_usage,
+    whatsapp_connections,
 );

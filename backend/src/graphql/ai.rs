@@ -1,23 +1,18 @@
 //! The AI salesperson's API: settings (own key, budget, usage, last error), the "try
-//! it" console, and the orders it records (read-only).
+//! it" console, and the negotiation and interest state it keeps per chat (shown on
+//! `Chat`).
 
-use async_graphql::connection::{Connection, Edge};
-use async_graphql::{
-    Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject, Subscription,
-};
+use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use futures::{Stream, StreamExt};
+use shared::ProductId;
 
-use super::products::Money;
-use super::{Authenticated, ContextExt, id_cursor, ids, page_size};
+use super::common::{Money, money};
+use super::{Authenticated, ContextExt, ids};
 use crate::agent::chat_state::{ChatNegotiation, parse_interest};
 use crate::agent::settings::{self, AiSettingsView, PreviewTurn};
 use crate::agent::{Reply, Responder};
-use crate::app::AppState;
 use crate::db::agent::UsageDay;
-use crate::db::orders as model;
 use crate::error::AppError;
-use crate::events::EventKind;
 
 /// Token usage of one day.
 #[derive(SimpleObject)]
@@ -175,111 +170,6 @@ pub struct PreviewTurnInput {
     pub text: String,
 }
 
-/// Where an order is.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "shared::OrderStatus")]
-pub enum OrderStatus {
-    /// Recorded, not yet confirmed.
-    Pending,
-    /// Confirmed.
-    Confirmed,
-    /// Delivered and paid.
-    Completed,
-    /// Called off.
-    Cancelled,
-}
-
-/// How an order came to be.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "shared::OrderSource")]
-pub enum OrderSource {
-    /// From a WhatsApp chat (the AI salesperson).
-    Chat,
-    /// Entered by hand.
-    Manual,
-}
-
-/// One line of an order (a snapshot taken when ordered).
-#[derive(SimpleObject)]
-pub struct OrderItem {
-    /// The product, when it still exists.
-    pub product_id: Option<ID>,
-    /// Product name when ordered.
-    pub name: String,
-    /// Chosen color.
-    pub color: Option<String>,
-    /// Agreed unit price.
-    pub unit_price: Money,
-    /// Units.
-    pub quantity: i64,
-}
-
-/// An order.
-#[derive(SimpleObject)]
-pub struct Order {
-    /// Opaque id.
-    pub id: ID,
-    /// Order number shown to customers (`#12`).
-    pub number: String,
-    /// The chat it came from.
-    pub chat_id: Option<ID>,
-    /// Status.
-    pub status: OrderStatus,
-    /// Source.
-    pub source: OrderSource,
-    /// Total.
-    pub total: Money,
-    /// Name for the delivery.
-    pub customer_name: Option<String>,
-    /// Delivery details.
-    pub delivery_details: Option<String>,
-    /// Notes.
-    pub notes: Option<String>,
-    /// Lines.
-    pub items: Vec<OrderItem>,
-    /// Created.
-    pub created_at: DateTime<Utc>,
-    /// Completed.
-    pub completed_at: Option<DateTime<Utc>>,
-}
-
-pub(super) fn order(o: model::Order, items: Vec<model::OrderItem>) -> Order {
-    Order {
-        id: ids::encode("Order", o.id),
-        number: format!("#{}", o.id),
-        chat_id: o.chat_id.map(|c| ids::encode("Chat", c)),
-        status: shared::OrderStatus::parse(&o.status)
-            .unwrap_or(shared::OrderStatus::Pending)
-            .into(),
-        source: shared::OrderSource::parse(&o.source)
-            .unwrap_or(shared::OrderSource::Manual)
-            .into(),
-        total: Money::new(o.total_minor, &o.currency),
-        customer_name: o.customer_name,
-        delivery_details: o.delivery_details,
-        notes: o.notes,
-        items: items
-            .into_iter()
-            .map(|i| OrderItem {
-                product_id: i.product_id.map(|p| ids::encode("Product", p)),
-                name: i.name,
-                color: i.color,
-                unit_price: Money::new(i.unit_price_minor, &o.currency),
-                quantity: i.quantity,
-            })
-            .collect(),
-        created_at: o.created_at.and_utc(),
-        completed_at: o.completed_at.map(|t| t.and_utc()),
-    }
-}
-
-/// Extra fields on the order list.
-#[derive(SimpleObject)]
-pub struct OrderConnectionFields {
-    /// Orders matching the filter (all pages).
-    pub total_count: i64,
-}
-
 /// AI queries.
 #[derive(Default)]
 pub struct AiQuery;
@@ -291,65 +181,15 @@ impl AiQuery {
     async fn ai_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<AiSettings> {
         Ok(settings::view(ctx.app(), ctx.caller()?).await?.into())
     }
+}
 
-    /// Orders, newest first (recorded from chats by the AI, or by hand).
-    #[graphql(guard = "Authenticated")]
-    async fn orders(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        status: Option<OrderStatus>,
-    ) -> async_graphql::Result<Connection<String, Order, OrderConnectionFields>> {
-        let caller = ctx.caller()?;
-        let limit = page_size(first, "first")?;
-        let after_id = id_cursor(after.as_deref(), "Order", "after")?;
-        let status = status.map(|s| shared::OrderStatus::from(s).as_str());
-        let mut conn = ctx.app().db().await?;
-        let business = caller.business_id.0;
-        let total = model::count(&mut conn, business, status)
-            .await
-            .map_err(AppError::from)?;
-        let mut rows = model::list_page(
-            &mut conn,
-            business,
-            status,
-            after_id,
-            i64::try_from(limit).unwrap_or(20) + 1,
-        )
-        .await
-        .map_err(AppError::from)?;
-        let has_next = rows.len() > limit;
-        rows.truncate(limit);
-        let order_ids: Vec<u64> = rows.iter().map(|o| o.id).collect();
-        let mut items = model::items_for(&mut conn, &order_ids)
-            .await
-            .map_err(AppError::from)?;
-        let mut connection = Connection::with_additional_fields(
-            after_id.is_some(),
-            has_next,
-            OrderConnectionFields { total_count: total },
-        );
-        connection.edges.extend(rows.into_iter().map(|o| {
-            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut items)
-                .into_iter()
-                .partition(|i| i.order_id == o.id);
-            items = rest;
-            Edge::new(ids::encode("Order", o.id).0, order(o, mine))
-        }));
-        Ok(connection)
-    }
+/// The "try it" console. A part of its own so that the query fields keep their order
+/// in the schema (after the orders).
+#[derive(Default)]
+pub struct AiPreviewQuery;
 
-    /// One order. Another business's order is `NOT_FOUND`.
-    #[graphql(guard = "Authenticated")]
-    async fn order(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Order> {
-        let caller = ctx.caller()?;
-        let id = ids::decode("Order", &id)?;
-        Ok(load_order(ctx.app(), caller.business_id.0, id)
-            .await?
-            .ok_or(AppError::NotFound("order"))?)
-    }
-
+#[Object]
+impl AiPreviewQuery {
     /// "Try it": what the AI would answer `message` (after `history`), using the real
     /// catalog. Nothing is sent to WhatsApp and nothing is written (tools run dry);
     /// model calls do count toward token usage.
@@ -448,20 +288,20 @@ pub struct ProductInterest {
 }
 
 /// A chat's stored negotiation state, for the API.
-pub fn negotiations(stored: Option<&str>) -> Vec<Negotiation> {
+pub fn negotiations(stored: Option<&str>) -> Result<Vec<Negotiation>, AppError> {
     ChatNegotiation::parse(stored)
         .products
         .into_iter()
-        .map(|(id, n)| Negotiation {
-            product_id: ids::encode("Product", id),
-            our_last_offer: Money::new(n.state.last_offer_minor, &n.currency),
-            customer_ask: n
-                .state
-                .customer_ask_minor
-                .map(|a| Money::new(a, &n.currency)),
-            rounds: i32::try_from(n.state.rounds).unwrap_or(i32::MAX),
-            agreed_price: n.agreed_minor.map(|a| Money::new(a, &n.currency)),
-            product_name: n.product_name,
+        .map(|(id, n)| {
+            let price = |minor| money(minor, &n.currency);
+            Ok(Negotiation {
+                product_id: ids::encode(ProductId(id)),
+                our_last_offer: price(n.state.last_offer_minor)?,
+                customer_ask: n.state.customer_ask_minor.map(price).transpose()?,
+                rounds: i32::try_from(n.state.rounds).unwrap_or(i32::MAX),
+                agreed_price: n.agreed_minor.map(price).transpose()?,
+                product_name: n.product_name,
+            })
         })
         .collect()
 }
@@ -471,52 +311,8 @@ pub fn product_interest(stored: Option<&str>) -> Vec<ProductInterest> {
     parse_interest(stored)
         .into_iter()
         .map(|i| ProductInterest {
-            product_id: ids::encode("Product", i.product_id),
+            product_id: ids::encode(ProductId(i.product_id)),
             name: i.name,
         })
         .collect()
-}
-
-/// Live order updates over WebSocket (`/graphql/ws`): each subscriber receives only its
-/// own business's orders.
-#[derive(Default)]
-pub struct OrderSubscription;
-
-#[Subscription]
-impl OrderSubscription {
-    /// An order was recorded (by the AI from a chat, or by hand) or changed.
-    #[graphql(guard = "Authenticated")]
-    async fn order_changed(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<impl Stream<Item = Order> + use<>> {
-        let business_id = ctx.caller()?.business_id;
-        let app = ctx.app().clone();
-        Ok(
-            super::inbox::business_events(&app, business_id).filter_map(move |kind| {
-                let app = app.clone();
-                async move {
-                    match kind {
-                        EventKind::OrderChanged { order_id } => {
-                            load_order(&app, business_id.0, order_id)
-                                .await
-                                .ok()
-                                .flatten()
-                        }
-                        _ => None,
-                    }
-                }
-            }),
-        )
-    }
-}
-
-/// One order of `business_id` with its lines; `None` when it is not theirs.
-async fn load_order(app: &AppState, business_id: u64, id: u64) -> Result<Option<Order>, AppError> {
-    let mut conn = app.db().await?;
-    let Some(o) = model::find(&mut conn, business_id, id).await? else {
-        return Ok(None);
-    };
-    let items = model::items_for(&mut conn, &[o.id]).await?;
-    Ok(Some(order(o, items)))
 }

@@ -2,10 +2,11 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use shared::{BusinessId, UserId};
 
 use super::{Authenticated, ContextExt, ids};
-use crate::accounts::{self, BusinessUpdate, SignUp};
-use crate::db::tenants;
+use crate::accounts::{self, SignUp};
+use crate::db::tenants::{self, BusinessChanges};
 use crate::error::AppError;
 
 /// How the AI salesperson sounds.
@@ -48,7 +49,7 @@ pub struct User {
 impl From<tenants::User> for User {
     fn from(u: tenants::User) -> Self {
         User {
-            id: ids::encode("User", u.id),
+            id: ids::encode(UserId(u.id)),
             email: u.email,
             role: shared::Role::parse(&u.role)
                 .unwrap_or(shared::Role::Staff)
@@ -84,7 +85,7 @@ pub struct Business {
 impl From<tenants::Business> for Business {
     fn from(b: tenants::Business) -> Self {
         Business {
-            id: ids::encode("Business", b.id),
+            id: ids::encode(BusinessId(b.id)),
             name: b.name,
             business_type: b.business_type,
             country: b.country,
@@ -251,14 +252,17 @@ impl BusinessMutation {
         let b = accounts::update_business(
             ctx.app(),
             ctx.caller()?,
-            BusinessUpdate {
+            BusinessChanges {
                 name: input.name,
                 business_type: input.business_type,
                 country: input.country,
                 default_currency: input.default_currency,
                 ai_enabled: input.ai_enabled,
                 ai_instructions: input.ai_instructions,
-                reply_tone: input.reply_tone.map(Into::into),
+                reply_tone: input
+                    .reply_tone
+                    .map(|t| shared::ReplyTone::from(t).as_str().to_string()),
+                updated_at: None,
             },
         )
         .await?;

@@ -1,39 +1,74 @@
-//! Opaque ids: `base64url("Product:42")`. Clients must not parse them; a malformed id,
-//! an id of the wrong type and another tenant's id are all `NOT_FOUND`.
+//! Opaque ids: `base64url("Product:42")`, where the type name is the id newtype's
+//! `KIND` (`shared::ids`). Clients must not parse them; a malformed id, an id of the
+//! wrong type and another tenant's id are all `NOT_FOUND`.
 
 use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use shared::{
+    BlacklistEntryId, BusinessId, ChatId, ConnectionId, ContactId, MessageId, OrderId, ProductId,
+    ProductImageId, UserId,
+};
 
 use crate::error::AppError;
 
-/// Encodes a database id of a given type.
-pub fn encode(kind: &str, id: u64) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{kind}:{id}")))
+/// An id newtype the API hands out as an opaque id.
+pub trait OpaqueId: Copy {
+    /// The type name inside the opaque id (the newtype's `KIND`).
+    const KIND: &'static str;
+    /// What `NOT_FOUND` names when an id does not decode to this type.
+    const NOT_FOUND: &'static str;
+    /// Wraps a database id.
+    fn from_raw(id: u64) -> Self;
+    /// The database id.
+    fn raw(self) -> u64;
 }
 
-/// Decodes an id that must be of type `kind`.
-pub fn decode(kind: &'static str, id: &ID) -> Result<u64, AppError> {
+macro_rules! opaque_id {
+    ($($id:ident => $label:literal),* $(,)?) => {$(
+        impl OpaqueId for $id {
+            const KIND: &'static str = $id::KIND;
+            const NOT_FOUND: &'static str = $label;
+            fn from_raw(id: u64) -> Self {
+                $id(id)
+            }
+            fn raw(self) -> u64 {
+                self.0
+            }
+        }
+    )*};
+}
+
+opaque_id! {
+    BusinessId => "record",
+    UserId => "record",
+    ProductId => "product",
+    ProductImageId => "image",
+    ContactId => "record",
+    ChatId => "chat",
+    MessageId => "message",
+    OrderId => "order",
+    ConnectionId => "record",
+    BlacklistEntryId => "record",
+}
+
+/// The opaque id of `id`.
+pub fn encode<T: OpaqueId>(id: T) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", T::KIND, id.raw())))
+}
+
+/// Decodes an id that must be of type `T`; anything else is `NOT_FOUND`.
+pub fn decode<T: OpaqueId>(id: &ID) -> Result<T, AppError> {
     URL_SAFE_NO_PAD
         .decode(id.as_str())
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| {
             let (k, n) = s.split_once(':')?;
-            (k == kind).then(|| n.parse().ok()).flatten()
+            (k == T::KIND).then(|| n.parse().ok()).flatten()
         })
-        .ok_or(AppError::NotFound(kind_label(kind)))
-}
-
-fn kind_label(kind: &'static str) -> &'static str {
-    match kind {
-        "Product" => "product",
-        "ProductImage" => "image",
-        "Chat" => "chat",
-        "Message" => "message",
-        "Order" => "order",
-        _ => "record",
-    }
+        .map(T::from_raw)
+        .ok_or(AppError::NotFound(T::NOT_FOUND))
 }
 
 #[cfg(test)]
@@ -42,9 +77,30 @@ mod tests {
 
     #[test]
     fn round_trip_and_type_check() {
-        let id = encode("Product", 42);
-        assert_eq!(decode("Product", &id).unwrap(), 42);
-        assert!(decode("Chat", &id).is_err());
-        assert!(decode("Product", &ID("not-base64!".into())).is_err());
+        let id = encode(ProductId(42));
+        assert_eq!(decode::<ProductId>(&id).unwrap(), ProductId(42));
+        assert!(decode::<ChatId>(&id).is_err());
+        assert!(decode::<ProductId>(&ID("not-base64!".into())).is_err());
+    }
+
+    #[test]
+    fn the_wire_form_is_the_kind_and_the_number() {
+        assert_eq!(
+            encode(ProductId(42)).0,
+            URL_SAFE_NO_PAD.encode("Product:42")
+        );
+        assert_eq!(
+            encode(ConnectionId(7)).0,
+            URL_SAFE_NO_PAD.encode("WhatsAppConnection:7")
+        );
+    }
+
+    #[test]
+    fn a_wrong_id_names_what_was_not_found() {
+        let chat = encode(ChatId(1));
+        let err = decode::<ProductImageId>(&chat).unwrap_err();
+        assert!(matches!(err, AppError::NotFound("image")), "{err:?}");
+        let err = decode::<OrderId>(&chat).unwrap_err();
+        assert!(matches!(err, AppError::NotFound("order")), "{err:?}");
     }
 }

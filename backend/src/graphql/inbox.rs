@@ -1,19 +1,22 @@
 //! The inbox: chats, message history, sending, and live subscriptions.
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::futures_util::{Stream, StreamExt};
+use async_graphql::futures_util::Stream;
 use async_graphql::{
     ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject, Subscription,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use shared::{BusinessId, SentBy as SharedSentBy};
-use tokio_stream::wrappers::BroadcastStream;
+use shared::{BusinessId, ChatId, ContactId, MessageId, SentBy as SharedSentBy};
 
-use super::loaders::{ChatOrdersLoader, ContactLoader};
-use super::{Authenticated, ContextExt, id_cursor, ids, page_size};
+use super::ai::{self, Negotiation, ProductInterest};
+use super::common::business_records;
+use super::loaders::ContactLoader;
+use super::orders::{self, Order};
+use super::paging::{Direction, Page, id_cursor};
+use super::{Authenticated, ContextExt, ids};
 use crate::app::AppState;
 use crate::db::chats::{self as chat_model, ChatCursor, ChatFilter};
 use crate::db::inbox as model;
@@ -119,7 +122,7 @@ pub struct Contact {
 impl From<model::Contact> for Contact {
     fn from(c: model::Contact) -> Self {
         Contact {
-            id: ids::encode("Contact", c.id),
+            id: ids::encode(ContactId(c.id)),
             name: c.display_name(),
             wa_id: c.wa_id,
             user_id: c.user_id,
@@ -165,7 +168,7 @@ impl From<model::Chat> for Chat {
     fn from(c: model::Chat) -> Self {
         let last_inbound = c.last_inbound_at.map(|t| t.and_utc().timestamp());
         Chat {
-            id: ids::encode("Chat", c.id),
+            id: ids::encode(ChatId(c.id)),
             last_message_at: c.last_message_at.map(|t| t.and_utc()),
             last_message_preview: c.last_message_preview,
             unread_count: c.unread_count,
@@ -194,25 +197,18 @@ impl Chat {
     }
 
     /// Where haggling stands in this chat, per product (the AI salesperson's state).
-    async fn negotiations(&self) -> Vec<super::ai::Negotiation> {
-        super::ai::negotiations(self.negotiation.as_deref())
+    async fn negotiations(&self) -> async_graphql::Result<Vec<Negotiation>> {
+        Ok(ai::negotiations(self.negotiation.as_deref())?)
     }
 
     /// Products the customer showed interest in, most recent first.
-    async fn product_interest(&self) -> Vec<super::ai::ProductInterest> {
-        super::ai::product_interest(self.product_interest.as_deref())
+    async fn product_interest(&self) -> Vec<ProductInterest> {
+        ai::product_interest(self.product_interest.as_deref())
     }
 
     /// Orders recorded from this chat, newest first (at most 10).
-    async fn orders(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::ai::Order>> {
-        let loader = ctx.data_unchecked::<DataLoader<ChatOrdersLoader>>();
-        Ok(loader
-            .load_one(self.chat_id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(o, items)| super::ai::order(o, items))
-            .collect())
+    async fn orders(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Order>> {
+        orders::chat_orders(ctx, ChatId(self.chat_id)).await
     }
 }
 
@@ -250,24 +246,16 @@ pub struct Message {
 impl From<model::Message> for Message {
     fn from(m: model::Message) -> Self {
         Message {
-            id: ids::encode("Message", m.id),
-            chat_id: ids::encode("Chat", m.chat_id),
-            direction: shared::MessageDirection::parse(&m.direction)
-                .unwrap_or(shared::MessageDirection::Inbound)
-                .into(),
-            kind: shared::MessageKind::parse(&m.kind)
-                .unwrap_or(shared::MessageKind::Unsupported)
-                .into(),
+            id: ids::encode(MessageId(m.id)),
+            chat_id: ids::encode(ChatId(m.chat_id)),
+            direction: m.direction.into(),
+            kind: m.kind.into(),
             body: m.body,
             media_id: m.media_id,
             media_mime_type: m.media_mime,
             reply_to_wamid: m.context_wamid,
-            sent_by: SharedSentBy::parse(&m.sent_by)
-                .unwrap_or(SharedSentBy::System)
-                .into(),
-            status: shared::MessageStatus::parse(&m.status)
-                .unwrap_or(shared::MessageStatus::Pending)
-                .into(),
+            sent_by: m.sent_by.into(),
+            status: m.status.into(),
             error_code: m.error_code,
             error_title: m.error_title,
             timestamp: m.wa_timestamp.unwrap_or(m.created_at).and_utc(),
@@ -328,43 +316,36 @@ impl InboxQuery {
         search: Option<String>,
     ) -> async_graphql::Result<Connection<String, Chat>> {
         let caller = ctx.caller()?;
-        let limit = page_size(first, "first")?;
-        let cursor = match after.as_deref() {
-            None => None,
-            Some(c) => Some(
-                decode_chat_cursor(c)
-                    .ok_or_else(|| AppError::invalid("after", "not a cursor from this list"))?,
-            ),
-        };
+        let page = Page::new(
+            Direction::Forward,
+            first,
+            after.as_deref(),
+            decode_chat_cursor,
+        )?;
         let filter = ChatFilter {
             unread_only: unread_only.unwrap_or(false),
             search: search.filter(|s| s.chars().count() <= 100),
         };
         let mut conn = ctx.app().db().await?;
-        let mut rows = chat_model::list_page(
+        let rows = chat_model::list_page(
             &mut conn,
             caller.business_id.0,
             &filter,
-            cursor,
-            i64::try_from(limit).unwrap_or(20) + 1,
+            page.cursor,
+            page.fetch_limit(),
         )
         .await
         .map_err(AppError::from)?;
-        let has_next = rows.len() > limit;
-        rows.truncate(limit);
-        let mut connection = Connection::new(cursor.is_some(), has_next);
-        connection.edges.extend(
-            rows.into_iter()
-                .map(|c| Edge::new(encode_chat_cursor(&c), Chat::from(c))),
-        );
-        Ok(connection)
+        Ok(page.connection(rows, EmptyFields, |c| {
+            Ok((encode_chat_cursor(&c), Chat::from(c)))
+        })?)
     }
 
     /// One chat. Another business's chat is `NOT_FOUND`.
     #[graphql(guard = "Authenticated")]
     async fn chat(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Chat> {
         let caller = ctx.caller()?;
-        let id = ids::decode("Chat", &id)?;
+        let id = ids::decode::<ChatId>(&id)?.0;
         let mut conn = ctx.app().db().await?;
         let chat = model::find_chat(&mut conn, caller.business_id.0, id)
             .await
@@ -386,32 +367,30 @@ impl InboxQuery {
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Message>> {
         let caller = ctx.caller()?;
-        let chat_id = ids::decode("Chat", &chat_id)?;
-        let limit = page_size(last, "last")?;
-        let before_id = id_cursor(before.as_deref(), "Message", "before")?;
+        let chat_id = ids::decode::<ChatId>(&chat_id)?.0;
+        let page = Page::new(
+            Direction::Backward,
+            last,
+            before.as_deref(),
+            id_cursor::<MessageId>,
+        )?;
         let mut conn = ctx.app().db().await?;
         model::find_chat(&mut conn, caller.business_id.0, chat_id)
             .await
             .map_err(AppError::from)?
             .ok_or(AppError::NotFound("chat"))?;
-        let mut rows = chat_model::messages_before(
+        let rows = chat_model::messages_before(
             &mut conn,
             caller.business_id.0,
             chat_id,
-            before_id,
-            i64::try_from(limit).unwrap_or(20) + 1,
+            page.cursor.map(|c| c.0),
+            page.fetch_limit(),
         )
         .await
         .map_err(AppError::from)?;
-        let has_previous = rows.len() > limit;
-        rows.truncate(limit);
-        rows.reverse();
-        let mut connection = Connection::new(has_previous, before_id.is_some());
-        connection.edges.extend(rows.into_iter().map(|m| {
-            let cursor = ids::encode("Message", m.id).0;
-            Edge::new(cursor, Message::from(m))
-        }));
-        Ok(connection)
+        Ok(page.connection(rows, EmptyFields, |m| {
+            Ok((ids::encode(MessageId(m.id)).0, Message::from(m)))
+        })?)
     }
 }
 
@@ -433,7 +412,7 @@ impl InboxMutation {
         text: String,
     ) -> async_graphql::Result<Message> {
         let caller = ctx.caller()?;
-        let chat_id = ids::decode("Chat", &chat_id)?;
+        let chat_id = ids::decode::<ChatId>(&chat_id)?.0;
         let message = sender::send_text(
             ctx.app(),
             caller.business_id,
@@ -454,7 +433,7 @@ impl InboxMutation {
         template: TemplateInput,
     ) -> async_graphql::Result<Message> {
         let caller = ctx.caller()?;
-        let chat_id = ids::decode("Chat", &chat_id)?;
+        let chat_id = ids::decode::<ChatId>(&chat_id)?.0;
         let message = sender::send_template(
             ctx.app(),
             caller.business_id,
@@ -474,7 +453,7 @@ impl InboxMutation {
     #[graphql(guard = "Authenticated")]
     async fn mark_chat_read(&self, ctx: &Context<'_>, chat_id: ID) -> async_graphql::Result<Chat> {
         let caller = ctx.caller()?;
-        let chat_id = ids::decode("Chat", &chat_id)?;
+        let chat_id = ids::decode::<ChatId>(&chat_id)?.0;
         Ok(
             inbox::mark_chat_read(ctx.app(), caller.business_id, chat_id)
                 .await?
@@ -491,7 +470,7 @@ impl InboxMutation {
         paused: bool,
     ) -> async_graphql::Result<Chat> {
         let caller = ctx.caller()?;
-        let chat_id = ids::decode("Chat", &chat_id)?;
+        let chat_id = ids::decode::<ChatId>(&chat_id)?.0;
         Ok(
             inbox::set_ai_paused(ctx.app(), caller.business_id, chat_id, paused)
                 .await?
@@ -500,24 +479,7 @@ impl InboxMutation {
     }
 }
 
-/// The caller's business's events, as they happen.
-pub(super) fn business_events(
-    app: &AppState,
-    business_id: BusinessId,
-) -> impl Stream<Item = EventKind> + use<> {
-    BroadcastStream::new(app.events.subscribe()).filter_map(move |event| async move {
-        match event {
-            Ok(e) if e.business_id == business_id => Some(e.kind),
-            Ok(_) => None,
-            Err(lagged) => {
-                tracing::warn!(error = %lagged, "a subscriber fell behind; events were skipped");
-                None
-            }
-        }
-    })
-}
-
-async fn load_message(app: &AppState, business_id: BusinessId, message_id: u64) -> Option<Message> {
+async fn load_message(app: AppState, business_id: BusinessId, message_id: u64) -> Option<Message> {
     let mut conn = app.db().await.ok()?;
     model::find_message(&mut conn, business_id.0, message_id)
         .await
@@ -526,7 +488,7 @@ async fn load_message(app: &AppState, business_id: BusinessId, message_id: u64) 
         .map(Message::from)
 }
 
-async fn load_chat(app: &AppState, business_id: BusinessId, chat_id: u64) -> Option<Chat> {
+async fn load_chat(app: AppState, business_id: BusinessId, chat_id: u64) -> Option<Chat> {
     let mut conn = app.db().await.ok()?;
     model::find_chat(&mut conn, business_id.0, chat_id)
         .await
@@ -535,23 +497,13 @@ async fn load_chat(app: &AppState, business_id: BusinessId, chat_id: u64) -> Opt
         .map(Chat::from)
 }
 
-/// The caller's business's messages named by the events `pick` selects, each loaded
-/// scoped by business.
-fn message_stream(
+/// The caller's business's messages named by the events `pick` selects.
+fn messages(
     ctx: &Context<'_>,
     pick: fn(EventKind) -> Option<u64>,
 ) -> async_graphql::Result<impl Stream<Item = Message> + use<>> {
     let business_id = ctx.caller()?.business_id;
-    let app = ctx.app().clone();
-    Ok(business_events(&app, business_id).filter_map(move |kind| {
-        let app = app.clone();
-        async move {
-            match pick(kind) {
-                Some(message_id) => load_message(&app, business_id, message_id).await,
-                None => None,
-            }
-        }
-    }))
+    Ok(business_records(ctx.app(), business_id, pick, load_message))
 }
 
 /// Live inbox updates over WebSocket (`/graphql/ws`, `graphql-transport-ws`). Each
@@ -567,7 +519,7 @@ impl InboxSubscription {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = Message> + use<>> {
-        message_stream(ctx, |kind| match kind {
+        messages(ctx, |kind| match kind {
             EventKind::MessageAdded { message_id, .. } => Some(message_id),
             _ => None,
         })
@@ -579,7 +531,7 @@ impl InboxSubscription {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = Message> + use<>> {
-        message_stream(ctx, |kind| match kind {
+        messages(ctx, |kind| match kind {
             EventKind::MessageStatusChanged { message_id, .. } => Some(message_id),
             _ => None,
         })
@@ -592,17 +544,10 @@ impl InboxSubscription {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = Chat> + use<>> {
         let business_id = ctx.caller()?.business_id;
-        let app = ctx.app().clone();
-        Ok(business_events(&app, business_id).filter_map(move |kind| {
-            let app = app.clone();
-            async move {
-                match kind {
-                    EventKind::ChatUpdated { chat_id } => {
-                        load_chat(&app, business_id, chat_id).await
-                    }
-                    _ => None,
-                }
-            }
-        }))
+        let pick = |kind| match kind {
+            EventKind::ChatUpdated { chat_id } => Some(chat_id),
+            _ => None,
+        };
+        Ok(business_records(ctx.app(), business_id, pick, load_chat))
     }
 }

@@ -1,40 +1,18 @@
 //! The catalog API.
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
-use shared::{Currency, Discount, ProductDraft};
+use shared::{Discount, ProductDraft, ProductId, ProductImageId};
 
+use super::common::{Money, money};
 use super::loaders::ProductImagesLoader;
-use super::{Authenticated, ContextExt, id_cursor, ids, page_size};
+use super::paging::{Direction, Page, id_cursor};
+use super::{Authenticated, ContextExt, ids};
 use crate::catalog;
 use crate::db::products::{self as model, ListFilter, NewImage};
 use crate::error::AppError;
-
-/// An amount of money in a currency's minor unit (cents, kobo): never a float.
-#[derive(SimpleObject)]
-pub struct Money {
-    /// Amount in minor units.
-    pub amount_minor: i64,
-    /// ISO 4217 code.
-    pub currency: String,
-    /// Human-readable, e.g. `NGN 12,500.00`.
-    pub formatted: String,
-}
-
-impl Money {
-    /// An amount in a currency (USD when the code is unreadable).
-    pub fn new(amount_minor: i64, currency: &str) -> Money {
-        let c = Currency::parse(currency)
-            .unwrap_or_else(|| Currency::parse("USD").expect("USD is a valid currency code"));
-        Money {
-            amount_minor,
-            currency: c.code().to_string(),
-            formatted: shared::money::format_minor(amount_minor, &c),
-        }
-    }
-}
 
 /// Kind of standing discount.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -102,14 +80,16 @@ pub struct Product {
     pub db_id: u64,
 }
 
-impl From<model::Product> for Product {
-    fn from(p: model::Product) -> Self {
+impl TryFrom<model::Product> for Product {
+    type Error = AppError;
+
+    fn try_from(p: model::Product) -> Result<Self, AppError> {
         let discount = p.discount();
-        Product {
-            id: ids::encode("Product", p.id),
-            price: Money::new(p.price_minor, &p.currency),
-            discounted_price: Money::new(p.discounted_price_minor(), &p.currency),
-            bargain_floor: Money::new(p.bargain_floor_minor, &p.currency),
+        Ok(Product {
+            id: ids::encode(ProductId(p.id)),
+            price: money(p.price_minor, &p.currency)?,
+            discounted_price: money(p.discounted_price_minor(), &p.currency)?,
+            bargain_floor: money(p.bargain_floor_minor, &p.currency)?,
             discount_info: DiscountValue {
                 kind: match discount {
                     Discount::None => DiscountKind::None,
@@ -126,7 +106,7 @@ impl From<model::Product> for Product {
             created_at: p.created_at.and_utc(),
             updated_at: p.updated_at.and_utc(),
             db_id: p.id,
-        }
+        })
     }
 }
 
@@ -139,7 +119,7 @@ impl Product {
         Ok(rows
             .into_iter()
             .map(|i| ProductImage {
-                id: ids::encode("ProductImage", i.id),
+                id: ids::encode(ProductImageId(i.id)),
                 url: format!("/images/{}", i.url_key),
                 mime_type: i.mime_type,
                 byte_size: i.byte_size,
@@ -245,8 +225,12 @@ impl ProductQuery {
         archived: Option<bool>,
     ) -> async_graphql::Result<Connection<String, Product, ProductConnectionFields>> {
         let caller = ctx.caller()?;
-        let limit = page_size(first, "first")?;
-        let after_id = id_cursor(after.as_deref(), "Product", "after")?;
+        let page = Page::new(
+            Direction::Forward,
+            first,
+            after.as_deref(),
+            id_cursor::<ProductId>,
+        )?;
         let filter = ListFilter {
             search,
             archived: archived.unwrap_or(false),
@@ -255,40 +239,33 @@ impl ProductQuery {
         let total = model::count(&mut conn, caller.business_id.0, &filter)
             .await
             .map_err(AppError::from)?;
-        let mut rows = model::list_page(
+        let rows = model::list_page(
             &mut conn,
             caller.business_id.0,
             &filter,
-            after_id,
-            i64::try_from(limit).unwrap_or(20) + 1,
+            page.cursor.map(|c| c.0),
+            page.fetch_limit(),
         )
         .await
         .map_err(AppError::from)?;
-        let has_next = rows.len() > limit;
-        rows.truncate(limit);
-        let mut connection = Connection::with_additional_fields(
-            after_id.is_some(),
-            has_next,
-            ProductConnectionFields { total_count: total },
-        );
-        connection.edges.extend(rows.into_iter().map(|p| {
-            let cursor = ids::encode("Product", p.id).0;
-            Edge::new(cursor, Product::from(p))
-        }));
-        Ok(connection)
+        Ok(
+            page.connection(rows, ProductConnectionFields { total_count: total }, |p| {
+                Ok((ids::encode(ProductId(p.id)).0, Product::try_from(p)?))
+            })?,
+        )
     }
 
     /// One product. Another business's product is `NOT_FOUND`.
     #[graphql(guard = "Authenticated")]
     async fn product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Product> {
         let caller = ctx.caller()?;
-        let id = ids::decode("Product", &id)?;
+        let id = ids::decode::<ProductId>(&id)?.0;
         let mut conn = ctx.app().db().await?;
         let p = model::find(&mut conn, caller.business_id.0, id)
             .await
             .map_err(AppError::from)?
             .ok_or(AppError::NotFound("product"))?;
-        Ok(p.into())
+        Ok(p.try_into()?)
     }
 }
 
@@ -312,7 +289,7 @@ impl ProductMutation {
         Ok(
             catalog::create_product(ctx.app(), ctx.caller()?, &draft, images)
                 .await?
-                .into(),
+                .try_into()?,
         )
     }
 
@@ -324,12 +301,12 @@ impl ProductMutation {
         id: ID,
         input: ProductInput,
     ) -> async_graphql::Result<Product> {
-        let id = ids::decode("Product", &id)?;
+        let id = ids::decode::<ProductId>(&id)?.0;
         let draft = input.into_draft()?;
         Ok(
             catalog::update_product(ctx.app(), ctx.caller()?, id, &draft)
                 .await?
-                .into(),
+                .try_into()?,
         )
     }
 
@@ -341,11 +318,11 @@ impl ProductMutation {
         id: ID,
         images: Vec<Upload>,
     ) -> async_graphql::Result<Product> {
-        let id = ids::decode("Product", &id)?;
+        let id = ids::decode::<ProductId>(&id)?.0;
         let images = read_uploads(ctx, images)?;
         Ok(catalog::add_images(ctx.app(), ctx.caller()?, id, images)
             .await?
-            .into())
+            .try_into()?)
     }
 
     /// Removes one image from a product.
@@ -356,37 +333,37 @@ impl ProductMutation {
         id: ID,
         image_id: ID,
     ) -> async_graphql::Result<Product> {
-        let id = ids::decode("Product", &id)?;
-        let image_id = ids::decode("ProductImage", &image_id)?;
+        let id = ids::decode::<ProductId>(&id)?.0;
+        let image_id = ids::decode::<ProductImageId>(&image_id)?.0;
         Ok(
             catalog::remove_image(ctx.app(), ctx.caller()?, id, image_id)
                 .await?
-                .into(),
+                .try_into()?,
         )
     }
 
     /// Hides a product from customers and the AI, keeping it and its orders.
     #[graphql(guard = "Authenticated")]
     async fn archive_product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Product> {
-        let id = ids::decode("Product", &id)?;
+        let id = ids::decode::<ProductId>(&id)?.0;
         Ok(catalog::set_archived(ctx.app(), ctx.caller()?, id, true)
             .await?
-            .into())
+            .try_into()?)
     }
 
     /// Brings an archived product back.
     #[graphql(guard = "Authenticated")]
     async fn unarchive_product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Product> {
-        let id = ids::decode("Product", &id)?;
+        let id = ids::decode::<ProductId>(&id)?.0;
         Ok(catalog::set_archived(ctx.app(), ctx.caller()?, id, false)
             .await?
-            .into())
+            .try_into()?)
     }
 
     /// Deletes a product and its images for good; returns its id.
     #[graphql(guard = "Authenticated")]
     async fn delete_product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
-        let db_id = ids::decode("Product", &id)?;
+        let db_id = ids::decode::<ProductId>(&id)?.0;
         catalog::delete_product(ctx.app(), ctx.caller()?, db_id).await?;
         Ok(id)
     }

@@ -3,6 +3,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
+use shared::ConnectionId;
 
 use super::{Authenticated, ContextExt, ids};
 use crate::db::whatsapp as model;
@@ -49,7 +50,7 @@ pub struct WhatsAppConnection {
 impl From<model::WhatsAppConnection> for WhatsAppConnection {
     fn from(c: model::WhatsAppConnection) -> Self {
         WhatsAppConnection {
-            id: ids::encode("WhatsAppConnection", c.id),
+            id: ids::encode(ConnectionId(c.id)),
             phone_number_id: c.phone_number_id,
             waba_id: c.waba_id,
             display_phone_number: c.display_phone_number,

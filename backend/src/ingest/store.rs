@@ -16,8 +16,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
 use shared::{BusinessId, ChatId, ConnectionId, ContactId, MessageId};
 
-use super::{Delivery, MessagesChange, clip};
-use crate::agent::enqueue::{InboundNote, ReplyScheduler};
+use super::{Delivery, MessagesChange, ReplyHook, clip};
 use crate::db::chats::{self, ChatSummary};
 use crate::db::contacts::{ContactBook, ContactSlot, Identity, NumberChange};
 use crate::db::messages::{self, InboundMessage, StatusUpdate};
@@ -139,12 +138,23 @@ pub async fn write_batch(
     deliveries: &[&Delivery],
     routes: &HashMap<String, Route>,
     touch: &HashSet<ConnectionId>,
-    replies: &ReplyScheduler,
+    replies: &impl ReplyHook,
 ) -> QueryResult<Vec<DomainEvent>> {
-    conn.transaction(async |conn| {
-        write_batch_in_transaction(conn, deliveries, routes, touch, replies).await
-    })
-    .await
+    let batch = Batch {
+        deliveries,
+        routes,
+        touch,
+    };
+    conn.transaction(async |conn| batch.store(conn, replies).await)
+        .await
+}
+
+/// What [`write_batch`] stores.
+#[derive(Clone, Copy)]
+struct Batch<'a> {
+    deliveries: &'a [&'a Delivery],
+    routes: &'a HashMap<String, Route>,
+    touch: &'a HashSet<ConnectionId>,
 }
 
 /// A message with where it goes.
@@ -154,156 +164,160 @@ struct Work<'a> {
     msg: &'a InboundMessage,
 }
 
-async fn write_batch_in_transaction(
-    conn: &mut AsyncMysqlConnection,
-    deliveries: &[&Delivery],
-    routes: &HashMap<String, Route>,
-    touch: &HashSet<ConnectionId>,
-    replies: &ReplyScheduler,
-) -> QueryResult<Vec<DomainEvent>> {
-    let now = Utc::now().naive_utc();
-    let mut events = Vec::new();
-    insert_raw_events(conn, deliveries, routes, now).await?;
+impl Batch<'_> {
+    /// Stores the batch inside the caller's transaction; returns the events to publish.
+    async fn store(
+        self,
+        conn: &mut AsyncMysqlConnection,
+        replies: &impl ReplyHook,
+    ) -> QueryResult<Vec<DomainEvent>> {
+        let Batch {
+            deliveries,
+            routes,
+            touch,
+        } = self;
+        let now = Utc::now().naive_utc();
+        let mut events = Vec::new();
+        insert_raw_events(conn, deliveries, routes, now).await?;
 
-    // Who the customers are.
-    let changes: Vec<(Route, &MessagesChange)> = deliveries
-        .iter()
-        .flat_map(|d| d.changes.iter())
-        .filter_map(|c| routes.get(&c.phone_number_id).map(|r| (*r, c)))
-        .collect();
-    let named: Vec<(BusinessId, &Identity)> = changes
-        .iter()
-        .flat_map(|(route, change)| {
-            change
-                .identities
-                .iter()
-                .chain(change.messages.iter().map(|m| &m.sender))
-                .map(|i| (route.business_id, i))
-        })
-        .collect();
-    let moved_to: Vec<&NumberChange> = changes
-        .iter()
-        .flat_map(|(_, change)| change.messages.iter())
-        .filter_map(|m| m.number_change.as_ref())
-        .collect();
-    let mut book = ContactBook::load(conn, &named, &moved_to).await?;
-    let mut work = Vec::new();
-    for (route, change) in &changes {
-        let b = route.business_id;
-        for ident in &change.identities {
-            book.resolve(b, ident, !change.messages.is_empty());
-        }
-        for msg in &change.messages {
-            let Some(contact) = book.resolve(b, &msg.sender, true) else {
-                continue;
-            };
-            if let Some(number_change) = &msg.number_change {
-                book.move_number(contact, number_change);
+        // Who the customers are.
+        let changes: Vec<(Route, &MessagesChange)> = deliveries
+            .iter()
+            .flat_map(|d| d.changes.iter())
+            .filter_map(|c| routes.get(&c.phone_number_id).map(|r| (*r, c)))
+            .collect();
+        let named: Vec<(BusinessId, &Identity)> = changes
+            .iter()
+            .flat_map(|(route, change)| {
+                change
+                    .identities
+                    .iter()
+                    .chain(change.messages.iter().map(|m| &m.sender))
+                    .map(|i| (route.business_id, i))
+            })
+            .collect();
+        let moved_to: Vec<&NumberChange> = changes
+            .iter()
+            .flat_map(|(_, change)| change.messages.iter())
+            .filter_map(|m| m.number_change.as_ref())
+            .collect();
+        let mut book = ContactBook::load(conn, &named, &moved_to).await?;
+        let mut work = Vec::new();
+        for (route, change) in &changes {
+            let b = route.business_id;
+            for ident in &change.identities {
+                book.resolve(b, ident, !change.messages.is_empty());
             }
-            work.push(Work {
-                route: *route,
-                contact,
-                msg,
-            });
+            for msg in &change.messages {
+                let Some(contact) = book.resolve(b, &msg.sender, true) else {
+                    continue;
+                };
+                if let Some(number_change) = &msg.number_change {
+                    book.move_number(contact, number_change);
+                }
+                work.push(Work {
+                    route: *route,
+                    contact,
+                    msg,
+                });
+            }
         }
-    }
-    book.save(conn, now).await?;
+        book.save(conn, now).await?;
 
-    // Chats: one per contact.
-    let wanted: Vec<(ContactId, BusinessId, ConnectionId)> = work
-        .iter()
-        .map(|w| {
-            (
-                book.id(w.contact),
-                w.route.business_id,
-                w.route.connection_id,
-            )
-        })
-        .collect();
-    let chat_of_contact = chats::ensure_chats(conn, &wanted).await?;
-    let chat_of = |w: &Work| chat_of_contact[&book.id(w.contact)];
-
-    // Messages: only the new ones count.
-    let rows: Vec<(BusinessId, ChatId, &InboundMessage)> = work
-        .iter()
-        .map(|w| (w.route.business_id, chat_of(w), w.msg))
-        .collect();
-    let stored = messages::insert_inbound(conn, &rows).await?;
-    let fresh: Vec<(&Work, MessageId)> = work
-        .iter()
-        .zip(stored)
-        .filter_map(|(w, id)| Some((w, id?)))
-        .collect();
-
-    // Chat summaries, in one upsert keyed on the chat id.
-    let mut summaries: HashMap<ChatId, ChatSummary> = HashMap::new();
-    for &(w, message_id) in &fresh {
-        let chat_id = chat_of(w);
-        events.push(DomainEvent {
-            business_id: w.route.business_id,
-            kind: EventKind::MessageAdded {
-                chat_id: chat_id.0,
-                message_id: message_id.0,
-            },
-        });
-        summaries
-            .entry(chat_id)
-            .or_insert_with(|| {
-                ChatSummary::new(
-                    w.route.business_id,
+        // Chats: one per contact.
+        let wanted: Vec<(ContactId, BusinessId, ConnectionId)> = work
+            .iter()
+            .map(|w| {
+                (
                     book.id(w.contact),
+                    w.route.business_id,
                     w.route.connection_id,
                 )
             })
-            .add(w.msg, now);
-    }
-    if !summaries.is_empty() {
-        let mut ordered: Vec<(ChatId, &ChatSummary)> =
-            summaries.iter().map(|(id, s)| (*id, s)).collect();
-        ordered.sort_unstable_by_key(|(id, _)| *id);
-        chats::upsert_summaries(conn, &ordered).await?;
-        events.extend(ordered.iter().map(|(chat_id, s)| DomainEvent {
-            business_id: s.business_id,
-            kind: EventKind::ChatUpdated { chat_id: chat_id.0 },
-        }));
-    }
+            .collect();
+        let chat_of_contact = chats::ensure_chats(conn, &wanted).await?;
+        let chat_of = |w: &Work| chat_of_contact[&book.id(w.contact)];
 
-    // The AI replies these messages call for, in the same transaction.
-    let notes: Vec<InboundNote> = fresh
-        .iter()
-        .filter(|(w, _)| w.msg.counts_unread)
-        .map(|(w, _)| InboundNote {
-            chat_id: chat_of(w).0,
-            kind: w.msg.kind,
-            body: &w.msg.body,
-        })
-        .collect();
-    replies.schedule(conn, &notes, now).await?;
+        // Messages: only the new ones count.
+        let rows: Vec<(BusinessId, ChatId, &InboundMessage)> = work
+            .iter()
+            .map(|w| (w.route.business_id, chat_of(w), w.msg))
+            .collect();
+        let stored = messages::insert_inbound(conn, &rows).await?;
+        let fresh: Vec<(&Work, MessageId)> = work
+            .iter()
+            .zip(stored)
+            .filter_map(|(w, id)| Some((w, id?)))
+            .collect();
 
-    // Statuses.
-    let statuses: Vec<(BusinessId, &StatusUpdate)> = changes
-        .iter()
-        .flat_map(|(route, change)| change.statuses.iter().map(|s| (route.business_id, s)))
-        .collect();
-    if !statuses.is_empty() {
-        let changed = messages::apply_statuses(conn, &statuses, now).await?;
-        events.extend(changed.into_iter().map(|m| DomainEvent {
-            business_id: m.business_id,
-            kind: EventKind::MessageStatusChanged {
-                chat_id: m.chat_id.0,
-                message_id: m.message_id.0,
-            },
-        }));
-    }
+        // Chat summaries, in one upsert keyed on the chat id.
+        let mut summaries: HashMap<ChatId, ChatSummary> = HashMap::new();
+        for &(w, message_id) in &fresh {
+            let chat_id = chat_of(w);
+            events.push(DomainEvent {
+                business_id: w.route.business_id,
+                kind: EventKind::MessageAdded {
+                    chat_id: chat_id.0,
+                    message_id: message_id.0,
+                },
+            });
+            summaries
+                .entry(chat_id)
+                .or_insert_with(|| {
+                    ChatSummary::new(
+                        w.route.business_id,
+                        book.id(w.contact),
+                        w.route.connection_id,
+                    )
+                })
+                .add(w.msg, now);
+        }
+        if !summaries.is_empty() {
+            let mut ordered: Vec<(ChatId, &ChatSummary)> =
+                summaries.iter().map(|(id, s)| (*id, s)).collect();
+            ordered.sort_unstable_by_key(|(id, _)| *id);
+            chats::upsert_summaries(conn, &ordered).await?;
+            events.extend(ordered.iter().map(|(chat_id, s)| DomainEvent {
+                business_id: s.business_id,
+                kind: EventKind::ChatUpdated { chat_id: chat_id.0 },
+            }));
+        }
 
-    if !touch.is_empty() {
-        let ids: Vec<&ConnectionId> = touch.iter().collect();
-        diesel::update(whatsapp_connections::table.filter(whatsapp_connections::id.eq_any(ids)))
+        // The AI replies these messages call for, in the same transaction.
+        let unread: Vec<(ChatId, &InboundMessage)> = fresh
+            .iter()
+            .filter(|(w, _)| w.msg.counts_unread)
+            .map(|(w, _)| (chat_of(w), w.msg))
+            .collect();
+        replies.on_stored(conn, &unread, now).await?;
+
+        // Statuses.
+        let statuses: Vec<(BusinessId, &StatusUpdate)> = changes
+            .iter()
+            .flat_map(|(route, change)| change.statuses.iter().map(|s| (route.business_id, s)))
+            .collect();
+        if !statuses.is_empty() {
+            let changed = messages::apply_statuses(conn, &statuses, now).await?;
+            events.extend(changed.into_iter().map(|m| DomainEvent {
+                business_id: m.business_id,
+                kind: EventKind::MessageStatusChanged {
+                    chat_id: m.chat_id.0,
+                    message_id: m.message_id.0,
+                },
+            }));
+        }
+
+        if !touch.is_empty() {
+            let ids: Vec<&ConnectionId> = touch.iter().collect();
+            diesel::update(
+                whatsapp_connections::table.filter(whatsapp_connections::id.eq_any(ids)),
+            )
             .set(whatsapp_connections::last_webhook_at.eq(now))
             .execute(conn)
             .await?;
+        }
+        Ok(events)
     }
-    Ok(events)
 }
 
 /// The raw events, each with its routing outcome.

@@ -16,8 +16,7 @@ use shared::ConnectionId;
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
 use super::store::{self, Route, outcome};
-use super::{Delivery, ROUTE_CACHE_TTL};
-use crate::agent::enqueue::ReplyScheduler;
+use super::{Delivery, ROUTE_CACHE_TTL, ReplyHook};
 use crate::db::DbPool;
 use crate::events::EventBus;
 
@@ -75,7 +74,7 @@ impl IngestQueue {
         database_url: String,
         db: DbPool,
         events: EventBus,
-        replies: ReplyScheduler,
+        replies: impl ReplyHook,
     ) -> anyhow::Result<IngestQueue> {
         let mut senders = Vec::with_capacity(WRITERS);
         let mut stops = Vec::with_capacity(WRITERS);
@@ -167,19 +166,19 @@ fn shard_key(delivery: &Delivery) -> u64 {
     hasher.finish()
 }
 
-struct Writer {
+struct Writer<R> {
     database_url: String,
     /// The writer's own connection; dropped after an error and opened again.
     conn: Option<AsyncMysqlConnection>,
     events: EventBus,
-    replies: ReplyScheduler,
+    replies: R,
     /// phone_number_id -> (looked up at, connected route if any).
     routes: HashMap<String, (Instant, Option<Route>)>,
     /// connection id -> when its `last_webhook_at` was last set.
     touched: HashMap<ConnectionId, Instant>,
 }
 
-impl Writer {
+impl<R: ReplyHook> Writer<R> {
     async fn run(mut self, mut receiver: mpsc::Receiver<Job>, stop: Arc<Notify>) {
         let stopping = stop.notified();
         tokio::pin!(stopping);
@@ -363,7 +362,7 @@ impl Writer {
     }
 }
 
-impl Writer {
+impl<R: ReplyHook> Writer<R> {
     /// The writer's connection, opened when needed.
     async fn conn(&mut self) -> anyhow::Result<&mut AsyncMysqlConnection> {
         if self.conn.is_none() {

@@ -1,4 +1,4 @@
-//! JSON shapes of the Graph API calls we make, shared by the client and the stand-in.
+//! JSON shapes of the Graph API calls we make, as the client sends and reads them.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,21 +1,17 @@
 //! The agent tests' world: a real server on its own database, the Anthropic stand-in
 //! (scripted), a recording Graph API stand-in, a shop with a connected number and a
 //! catalog, and customers writing through the real signed webhook.
-#![allow(
-    dead_code,
-    reason = "each test binary uses a different subset of helpers"
-)]
 
 use std::time::{Duration, Instant};
 
 use backend::config::Config;
-use backend::standin::anthropic::StandInAnthropic;
-use backend::standin::graph::GraphStandin;
-use backend::webhooks::fixtures::{self, Customer};
 use secrecy::SecretString;
 use serde_json::{Value, json};
+use standins::anthropic::{Scripted, StandInAnthropic};
+use standins::graph::GraphStandin;
+use standins::webhook::Customer;
 
-use crate::common::TestApp;
+use crate::common::{TestApp, decode_id};
 use crate::webhook_support::{self, Shop};
 
 /// What the customer receives: the Graph API stand-in's recorded sends.
@@ -81,6 +77,17 @@ pub fn earrings_input() -> Value {
     })
 }
 
+/// The model's `create_order` call `id`: one order line (`product_id`, `quantity`,
+/// `color`, `unit_price` in major units) delivered to `address`, for the customer named
+/// `customer_name` when the model passes one.
+pub fn create_order(id: &str, line: Value, customer_name: Option<&str>, address: &str) -> Scripted {
+    let mut input = json!({"items": [line], "delivery_address": address});
+    if let Some(name) = customer_name {
+        input["customer_name"] = json!(name);
+    }
+    Scripted::tool_use(id, "create_order", input)
+}
+
 impl World {
     /// A world with a server key, after `adjust` tweaks the configuration.
     pub async fn new_with(adjust: impl FnOnce(&mut Config)) -> World {
@@ -105,24 +112,9 @@ impl World {
             "15550001111",
             "Ada Boutique",
         );
-        let token = app
-            .gql_ok(
-                None,
-                "mutation { logIn(input: {email: \"ada-boutique@shops.test\", password: \"correct-horse-1\"}) { token } }",
-                json!({}),
-            )
-            .await["logIn"]["token"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let create = "mutation($i: ProductInput!) { createProduct(input: $i) { id } }";
-        app.gql_ok(Some(&token), create, json!({"i": dress_input()}))
-            .await;
-        app.gql_ok(Some(&token), create, json!({"i": earrings_input()}))
-            .await;
-        let dress_id = app
-            .count("SELECT CAST(id AS SIGNED) AS n FROM products WHERE name = 'Ankara wrap dress'")
-            .await as u64;
+        let token = shop.token.clone();
+        let dress = app.create_product_from(&token, dress_input()).await;
+        app.create_product_from(&token, earrings_input()).await;
         World {
             app,
             model,
@@ -130,7 +122,7 @@ impl World {
             shop,
             token,
             customer: Customer::with_phone("2348011112222", "Ada Customer"),
-            dress_id,
+            dress_id: decode_id(&dress),
         }
     }
 
@@ -141,11 +133,14 @@ impl World {
 
     /// The customer writes `text` (a signed webhook delivery); returns its wamid.
     pub async fn customer_says(&self, text: &str) -> String {
-        let wamid = format!("wamid.in.{}", uuid::Uuid::new_v4().simple());
-        let msg = fixtures::text_message(&self.customer, &wamid, text);
-        let status = webhook_support::send(&self.app, &self.shop, &self.customer, msg).await;
-        assert_eq!(status, 200, "webhook accepted");
-        wamid
+        webhook_support::text_to(&self.app, &self.shop.phone_number_id, &self.customer, text).await
+    }
+
+    /// The customer writes `text`, then the customer has received `n` messages in
+    /// total; returns them.
+    pub async fn customer_says_and_gets(&self, text: &str, n: usize) -> Vec<String> {
+        self.customer_says(text).await;
+        self.received(n).await
     }
 
     /// Waits until the customer has received `n` messages in total; returns them.
@@ -169,12 +164,7 @@ impl World {
     /// Waits until every reply job is done (none pending); panics after a deadline.
     pub async fn jobs_settled(&self) {
         let deadline = Instant::now() + Duration::from_secs(15);
-        while self
-            .app
-            .count("SELECT COUNT(*) AS n FROM jobs WHERE done_at IS NULL")
-            .await
-            > 0
-        {
+        while self.open_jobs().await > 0 {
             assert!(Instant::now() < deadline, "jobs did not settle");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -183,5 +173,37 @@ impl World {
     /// A SQL count.
     pub async fn count(&self, sql: &str) -> i64 {
         self.app.count(sql).await
+    }
+
+    /// Counts the rows of `from` (see [`TestApp::rows`]).
+    pub async fn rows(&self, from: &str) -> i64 {
+        self.app.rows(from).await
+    }
+
+    /// The shop's activity events of `kind` (e.g. `ai_reply_blocked`).
+    pub async fn activity(&self, kind: &str) -> i64 {
+        self.rows(&format!(
+            "activity_events WHERE business_id = {} AND kind = '{kind}'",
+            self.shop.business_id
+        ))
+        .await
+    }
+
+    /// Jobs not done yet.
+    pub async fn open_jobs(&self) -> i64 {
+        self.rows("jobs WHERE done_at IS NULL").await
+    }
+
+    /// The units of `product` in stock.
+    pub async fn stock(&self, product: u64) -> i64 {
+        self.count(&format!(
+            "SELECT quantity AS n FROM products WHERE id = {product}"
+        ))
+        .await
+    }
+
+    /// Runs a GraphQL operation without variables as the shop's owner; returns `data`.
+    pub async fn owner_query(&self, query: &str) -> Value {
+        self.app.query_ok(&self.token, query).await
     }
 }

@@ -90,6 +90,24 @@ impl Browser {
         }
     }
 
+    /// Signs up `business` (fashion, Nigeria, NGN) with `email` and the password
+    /// `correct-horse-1` on the sign-up page of the app at `app_url`; returns once the
+    /// dashboard shows the signed-in session.
+    pub async fn sign_up(&self, app_url: &str, business: &str, email: &str) {
+        self.client
+            .goto(&format!("{app_url}/signup"))
+            .await
+            .unwrap();
+        self.fill("signup-business-name", business).await;
+        self.fill("signup-business-type", "Fashion").await;
+        self.select("signup-country", "NG").await;
+        self.fill("signup-currency", "NGN").await;
+        self.fill("signup-email", email).await;
+        self.fill("signup-password", "correct-horse-1").await;
+        self.click("signup-submit").await;
+        self.find("logout-button").await;
+    }
+
     /// Waits for an element by `data-testid`.
     pub async fn find(&self, testid: &str) -> Element {
         self.client

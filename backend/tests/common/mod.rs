@@ -1,9 +1,6 @@
 //! The one integration-test harness: a real server on an ephemeral port, against its
-//! own fresh MariaDB database that is dropped when the test ends.
-#![allow(
-    dead_code,
-    reason = "each test binary uses a different subset of helpers"
-)]
+//! own fresh MariaDB database that is dropped when the test ends; businesses signed up
+//! through the API, products, uploads and opaque ids.
 
 pub mod browser;
 
@@ -11,6 +8,8 @@ use std::net::SocketAddr;
 
 use backend::app::AppState;
 use backend::config::Config;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 /// Where tests find MariaDB (override with `TEST_DATABASE_SERVER`).
@@ -66,6 +65,15 @@ impl TestApp {
         }
     }
 
+    /// A plain GET of `path` (e.g. `/healthz`) on this server.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Sends a GraphQL operation; returns the whole JSON response.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut req = self
@@ -85,6 +93,12 @@ impl TestApp {
         resp["data"].clone()
     }
 
+    /// Runs an operation without variables as the caller of `token`; panics on errors
+    /// and returns `data`.
+    pub async fn query_ok(&self, token: &str, query: &str) -> Value {
+        self.gql_ok(Some(token), query, json!({})).await
+    }
+
     /// Signs up a business; returns its token.
     pub async fn sign_up(&self, business: &str, email: &str) -> String {
         let data = self
@@ -100,16 +114,95 @@ impl TestApp {
         data["signUp"]["token"].as_str().unwrap().to_string()
     }
 
-    /// Creates a product; returns its id.
+    /// Logs in with the password every test signs up with; returns the new token.
+    pub async fn log_in(&self, email: &str) -> String {
+        let data = self
+            .gql_ok(
+                None,
+                "mutation($e: String!) { logIn(input: {email: $e, password: \"correct-horse-1\"}) { token } }",
+                json!({ "e": email }),
+            )
+            .await;
+        data["logIn"]["token"].as_str().unwrap().to_string()
+    }
+
+    /// Signs up `business` with `email`; returns the owner's token and the business id.
+    pub async fn sign_up_business(&self, business: &str, email: &str) -> (String, u64) {
+        let token = self.sign_up(business, email).await;
+        let id = self.business_id(&token).await;
+        (token, id)
+    }
+
+    /// Signs up Alice Fashion (alice@example.com), the business most tests act as;
+    /// returns her token and her business id.
+    pub async fn sign_up_alice(&self) -> (String, u64) {
+        self.sign_up_business("Alice Fashion", "alice@example.com")
+            .await
+    }
+
+    /// The database id of the caller's business.
+    pub async fn business_id(&self, token: &str) -> u64 {
+        let data = self
+            .gql_ok(Some(token), "{ business { id } }", json!({}))
+            .await;
+        decode_id(data["business"]["id"].as_str().unwrap())
+    }
+
+    /// Creates a product named `name` from [`product_input`]; returns its id.
     pub async fn create_product(&self, token: &str, name: &str) -> String {
+        self.create_product_from(token, product_input(name)).await
+    }
+
+    /// Creates a product from a whole `ProductInput`; returns its id.
+    pub async fn create_product_from(&self, token: &str, input: Value) -> String {
         let data = self
             .gql_ok(
                 Some(token),
                 "mutation($i: ProductInput!) { createProduct(input: $i) { id } }",
-                json!({ "i": product_input(name) }),
+                json!({ "i": input }),
             )
             .await;
         data["createProduct"]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Sends a GraphQL multipart request (the upload spec) in which the variable `f` is
+    /// a list holding one file; returns the whole JSON response.
+    pub async fn gql_upload(
+        &self,
+        token: &str,
+        query: &str,
+        mut variables: Value,
+        file: Vec<u8>,
+        file_name: &str,
+    ) -> Value {
+        variables["f"] = json!([null]);
+        let form = reqwest::multipart::Form::new()
+            .text(
+                "operations",
+                json!({ "query": query, "variables": variables }).to_string(),
+            )
+            .text("map", json!({"0": ["variables.f.0"]}).to_string())
+            .part(
+                "0",
+                reqwest::multipart::Part::bytes(file).file_name(file_name.to_string()),
+            );
+        self.http
+            .post(format!("{}/graphql", self.url))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Counts the rows of `from`: a table, optionally with a condition
+    /// (`"messages WHERE direction = 'outbound'"`).
+    pub async fn rows(&self, from: &str) -> i64 {
+        self.count(&format!("SELECT COUNT(*) AS n FROM {from}"))
+            .await
     }
 
     /// Runs a SQL count against this test's database.
@@ -125,6 +218,12 @@ impl TestApp {
         let row: Row = diesel::sql_query(sql).get_result(&mut conn).await.unwrap();
         row.n
     }
+}
+
+/// Decodes an opaque GraphQL id to its database id.
+pub fn decode_id(id: &str) -> u64 {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(id).unwrap()).unwrap();
+    text.split_once(':').unwrap().1.parse().unwrap()
 }
 
 /// A valid product input.

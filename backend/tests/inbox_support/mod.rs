@@ -1,16 +1,12 @@
 //! Fixtures for the inbox, sender and WhatsApp tests: a Graph API stand-in wired to the
-//! server, a connected number, and customers/chats/messages inserted directly (the
-//! webhook ingest that normally stores them is tested on its own).
-#![allow(
-    dead_code,
-    reason = "each test binary uses a different subset of helpers"
-)]
+//! server, a connected number, customers' chats ([`NewChat`]) and messages inserted
+//! directly (the webhook ingest that normally stores them is tested on its own), and a
+//! `graphql-transport-ws` client.
 
 use std::time::Duration;
 
 use backend::db::schema::{chats, contacts, messages};
 use backend::events::{DomainEvent, EventKind};
-use backend::standin::graph::GraphStandin;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{NaiveDateTime, Utc};
@@ -18,6 +14,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
+use standins::graph::{GraphStandin, RecordedRequest};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -57,41 +54,70 @@ pub async fn spawn_with(
 }
 
 /// The mutation that connects a number.
-pub const CONNECT: &str = "mutation($i: ConnectWhatsAppInput!) { connectWhatsApp(input: $i) {
+const CONNECT: &str = "mutation($i: ConnectWhatsAppInput!) { connectWhatsApp(input: $i) {
     id phoneNumberId wabaId displayPhoneNumber verifiedName accessTokenHint status
     connectedAt disconnectedAt } }";
 
 /// Connect input.
-pub fn connect_input(phone_number_id: &str, token: &str) -> Value {
+fn connect_input(phone_number_id: &str, access_token: &str) -> Value {
     json!({ "i": {
         "phoneNumberId": phone_number_id, "wabaId": "102290129340398",
-        "displayPhoneNumber": "+1 555 0100", "accessToken": token
+        "displayPhoneNumber": "+1 555 0100", "accessToken": access_token
     }})
 }
 
-/// Connects [`PHONE_NUMBER_ID`] for the business of `token`.
-pub async fn connect(t: &TestApp, token: &str) -> Value {
+/// The business of `token` tries to connect `phone_number_id` with `access_token`;
+/// returns the whole response (`data.connectWhatsApp` has every connection field).
+pub async fn try_connect(
+    t: &TestApp,
+    token: &str,
+    phone_number_id: &str,
+    access_token: &str,
+) -> Value {
+    t.gql(
+        Some(token),
+        CONNECT,
+        connect_input(phone_number_id, access_token),
+    )
+    .await
+}
+
+/// Connects `phone_number_id` with `access_token` for the business of `token`; returns
+/// the connection.
+pub async fn connect_number(
+    t: &TestApp,
+    token: &str,
+    phone_number_id: &str,
+    access_token: &str,
+) -> Value {
     t.gql_ok(
         Some(token),
         CONNECT,
-        connect_input(PHONE_NUMBER_ID, ACCESS_TOKEN),
+        connect_input(phone_number_id, access_token),
     )
     .await["connectWhatsApp"]
         .clone()
 }
 
-/// The database id of the caller's business.
-pub async fn business_id(t: &TestApp, token: &str) -> u64 {
-    let data = t
-        .gql_ok(Some(token), "{ business { id } }", json!({}))
-        .await;
-    decode_id(data["business"]["id"].as_str().unwrap())
+/// Connects [`PHONE_NUMBER_ID`] for the business of `token`.
+pub async fn connect(t: &TestApp, token: &str) -> Value {
+    connect_number(t, token, PHONE_NUMBER_ID, ACCESS_TOKEN).await
 }
 
-/// Decodes an opaque id to its database id.
-pub fn decode_id(id: &str) -> u64 {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(id).unwrap()).unwrap();
-    text.split_once(':').unwrap().1.parse().unwrap()
+/// Alice (see [`TestApp::sign_up_alice`]) with [`PHONE_NUMBER_ID`] connected; returns
+/// her token and her business id.
+pub async fn alice_connected(t: &TestApp) -> (String, u64) {
+    let (alice, business) = t.sign_up_alice().await;
+    connect(t, &alice).await;
+    (alice, business)
+}
+
+/// Alice with her number connected, and the chat of `customer` inserted for her;
+/// returns her token, her business id and the chat id.
+pub async fn alice_chatting_with(t: &TestApp, customer: NewChat<'_>) -> (String, u64, u64) {
+    let (alice, business) = alice_connected(t).await;
+    let chat = customer.insert(t, business).await;
+    (alice, business, chat)
 }
 
 /// The opaque id of a chat.
@@ -99,61 +125,98 @@ pub fn chat_gid(id: u64) -> String {
     URL_SAFE_NO_PAD.encode(format!("Chat:{id}"))
 }
 
-/// A customer: phone and/or BSUID.
-pub struct Customer<'a> {
+/// A customer's chat to insert (with its contact): who the customer is, when they last
+/// wrote, and how many of their messages are unread.
+pub struct NewChat<'a> {
+    /// Profile name.
+    pub name: &'a str,
     /// Phone number (digits).
     pub wa_id: Option<&'a str>,
     /// BSUID.
     pub user_id: Option<&'a str>,
-    /// Profile name.
-    pub name: &'a str,
+    /// When the customer last wrote: orders the chat list, and opens the 24-hour window
+    /// when recent. `None`: no message yet.
+    pub last_wrote: Option<NaiveDateTime>,
+    /// Unread messages.
+    pub unread: i32,
 }
 
-/// Inserts a contact and its chat; returns the chat id. `last_inbound` opens the
-/// 24-hour window when recent; `last_message_at` orders the chat list.
-pub async fn insert_chat(
-    t: &TestApp,
-    business_id: u64,
-    customer: Customer<'_>,
-    last_inbound: Option<NaiveDateTime>,
-    last_message_at: Option<NaiveDateTime>,
-    unread: i32,
-) -> u64 {
-    let mut conn = t.app.db().await.unwrap();
-    diesel::insert_into(contacts::table)
-        .values((
-            contacts::business_id.eq(business_id),
-            contacts::wa_id.eq(customer.wa_id),
-            contacts::user_id.eq(customer.user_id),
-            contacts::profile_name.eq(customer.name),
-        ))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let contact_id: u64 = contacts::table
-        .filter(contacts::business_id.eq(business_id))
-        .select(diesel::dsl::max(contacts::id))
-        .first::<Option<u64>>(&mut conn)
-        .await
-        .unwrap()
-        .unwrap();
-    diesel::insert_into(chats::table)
-        .values((
-            chats::business_id.eq(business_id),
-            chats::contact_id.eq(contact_id),
-            chats::last_inbound_at.eq(last_inbound),
-            chats::last_message_at.eq(last_message_at),
-            chats::unread_count.eq(unread),
-        ))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    chats::table
-        .filter(chats::contact_id.eq(contact_id))
-        .select(chats::id)
-        .first(&mut conn)
-        .await
-        .unwrap()
+impl<'a> NewChat<'a> {
+    /// A customer known by name only, who never wrote.
+    pub fn named(name: &'a str) -> NewChat<'a> {
+        NewChat {
+            name,
+            wa_id: None,
+            user_id: None,
+            last_wrote: None,
+            unread: 0,
+        }
+    }
+
+    /// A customer known by phone number, who never wrote.
+    pub fn phone(name: &'a str, wa_id: &'a str) -> NewChat<'a> {
+        NewChat {
+            wa_id: Some(wa_id),
+            ..NewChat::named(name)
+        }
+    }
+
+    /// Ada (2348012345678), the customer most tests chat with, who never wrote.
+    pub fn ada() -> NewChat<'static> {
+        NewChat::phone("Ada", "2348012345678")
+    }
+
+    /// The customer last wrote `minutes` ago.
+    pub fn wrote_minutes_ago(self, minutes: i64) -> NewChat<'a> {
+        NewChat {
+            last_wrote: Some(minutes_ago(minutes)),
+            ..self
+        }
+    }
+
+    /// `unread` of the customer's messages are unread.
+    pub fn unread(self, unread: i32) -> NewChat<'a> {
+        NewChat { unread, ..self }
+    }
+
+    /// Inserts the contact and the chat for `business_id`; returns the chat id.
+    pub async fn insert(self, t: &TestApp, business_id: u64) -> u64 {
+        let mut conn = t.app.db().await.unwrap();
+        diesel::insert_into(contacts::table)
+            .values((
+                contacts::business_id.eq(business_id),
+                contacts::wa_id.eq(self.wa_id),
+                contacts::user_id.eq(self.user_id),
+                contacts::profile_name.eq(self.name),
+            ))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let contact_id: u64 = contacts::table
+            .filter(contacts::business_id.eq(business_id))
+            .select(diesel::dsl::max(contacts::id))
+            .first::<Option<u64>>(&mut conn)
+            .await
+            .unwrap()
+            .unwrap();
+        diesel::insert_into(chats::table)
+            .values((
+                chats::business_id.eq(business_id),
+                chats::contact_id.eq(contact_id),
+                chats::last_inbound_at.eq(self.last_wrote),
+                chats::last_message_at.eq(self.last_wrote),
+                chats::unread_count.eq(self.unread),
+            ))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        chats::table
+            .filter(chats::contact_id.eq(contact_id))
+            .select(chats::id)
+            .first(&mut conn)
+            .await
+            .unwrap()
+    }
 }
 
 /// Inserts an inbound text message.
@@ -186,6 +249,15 @@ pub async fn insert_inbound(
 /// A time `minutes` ago.
 pub fn minutes_ago(minutes: i64) -> NaiveDateTime {
     Utc::now().naive_utc() - chrono::Duration::minutes(minutes)
+}
+
+/// The requests the stand-in got that send something (POSTs), oldest first.
+pub fn posts(standin: &GraphStandin) -> Vec<RecordedRequest> {
+    standin
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect()
 }
 
 /// Waits for the next `MessageStatusChanged` of `business_id` on the bus.
@@ -298,6 +370,15 @@ impl WsClient {
     pub async fn subscribe(&mut self, id: &str, query: &str) {
         self.send(json!({"id": id, "type": "subscribe", "payload": {"query": query}}))
             .await;
+    }
+
+    /// The data of the next `n` subscription events, failing on anything else.
+    pub async fn next_events(&mut self, n: usize) -> Vec<(String, Value)> {
+        let mut events = Vec::new();
+        for _ in 0..n {
+            events.push(self.next_data().await);
+        }
+        events
     }
 
     /// The next `next` payload's data, failing on anything else.

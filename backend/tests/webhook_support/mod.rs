@@ -1,23 +1,21 @@
-//! Helpers for the webhook tests: businesses with connected numbers, signed posts the
-//! way Meta signs them, and readers for what ingest stored.
-#![allow(
-    dead_code,
-    reason = "each test binary uses a different subset of helpers"
-)]
+//! Fixtures for the webhook tests: businesses with connected numbers ([`Shop`]),
+//! deliveries signed the way Meta signs them, and readers for what ingest stored.
 
 use backend::db::inbox::{Chat, Contact, Message};
 use backend::db::schema::{chats, contacts, messages};
-use backend::webhooks::fixtures;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 use shared::ConnectionStatus;
+use standins::webhook::{self as fixtures, Customer};
 
 use crate::common::TestApp;
 
 /// A business with a number.
 pub struct Shop {
+    /// Its owner's bearer token.
+    pub token: String,
     /// Business id.
     pub business_id: u64,
     /// Its number's id.
@@ -34,14 +32,10 @@ pub async fn shop_with_status(
     status: ConnectionStatus,
 ) -> Shop {
     let email = format!("{}@shops.test", name.to_lowercase().replace(' ', "-"));
-    app.sign_up(name, &email).await;
-    let business_id = app
-        .count(&format!(
-            "SELECT CAST(id AS SIGNED) AS n FROM businesses WHERE name = '{name}'"
-        ))
-        .await as u64;
+    let token = app.sign_up(name, &email).await;
+    let business_id = app.business_id(&token).await;
     let mut conn = app.app.db().await.unwrap();
-    let connection_id = fixtures::insert_connection(
+    let connection_id = insert_connection(
         &mut conn,
         &app.app.config.data_key,
         business_id,
@@ -51,6 +45,7 @@ pub async fn shop_with_status(
     .await
     .unwrap();
     Shop {
+        token,
         business_id,
         phone_number_id: phone_number_id.to_string(),
         connection_id,
@@ -88,24 +83,57 @@ pub async fn post(app: &TestApp, delivery: &Value) -> u16 {
 }
 
 /// Posts one message from `customer` to `shop`'s number.
-pub async fn send(
+pub async fn send(app: &TestApp, shop: &Shop, customer: &Customer, message: Value) -> u16 {
+    send_to(app, &shop.phone_number_id, customer, message).await
+}
+
+/// Posts one message from `customer` to the number `phone_number_id`.
+pub async fn send_to(
     app: &TestApp,
-    shop: &Shop,
-    customer: &fixtures::Customer,
+    phone_number_id: &str,
+    customer: &Customer,
     message: Value,
 ) -> u16 {
-    let value = fixtures::messages_value(&shop.phone_number_id, &[customer], vec![message]);
+    let value = fixtures::messages_value(phone_number_id, &[customer], vec![message]);
     post(app, &fixtures::single(value)).await
+}
+
+/// `customer` texts the number `phone_number_id` (the delivery must be accepted);
+/// returns the message's wamid.
+pub async fn text_to(
+    app: &TestApp,
+    phone_number_id: &str,
+    customer: &Customer,
+    text: &str,
+) -> String {
+    let wamid = fixtures::new_wamid();
+    let message = fixtures::text_message(customer, &wamid, text);
+    assert_eq!(
+        send_to(app, phone_number_id, customer, message).await,
+        200,
+        "the webhook accepts the signed delivery"
+    );
+    wamid
 }
 
 /// Posts statuses about `recipient` to `shop`'s number.
 pub async fn send_statuses(
     app: &TestApp,
     shop: &Shop,
-    recipient: &fixtures::Customer,
+    recipient: &Customer,
     statuses: Vec<Value>,
 ) -> u16 {
-    let value = fixtures::statuses_value(&shop.phone_number_id, &[recipient], statuses);
+    statuses_to(app, &shop.phone_number_id, recipient, statuses).await
+}
+
+/// Posts statuses about `recipient` to the number `phone_number_id`.
+pub async fn statuses_to(
+    app: &TestApp,
+    phone_number_id: &str,
+    recipient: &Customer,
+    statuses: Vec<Value>,
+) -> u16 {
+    let value = fixtures::statuses_value(phone_number_id, &[recipient], statuses);
     post(app, &fixtures::single(value)).await
 }
 
@@ -175,15 +203,24 @@ pub async fn insert_outbound(app: &TestApp, chat: &Chat, wamid: &str) -> u64 {
     message(app, wamid).await.id
 }
 
+/// The shop "Ada Styles" (number `111`) where Ada (a customer with phone and BSUID)
+/// has written "hi": the shop, Ada, and her chat.
+pub async fn shop_where_ada_wrote(app: &TestApp) -> (Shop, Customer, Chat) {
+    let shop = shop(app, "Ada Styles", "111").await;
+    let ada = Customer::with_phone("15551234567", "Ada");
+    let hi = text_to(app, &shop.phone_number_id, &ada, "hi").await;
+    let chat = chat_of(app, &message(app, &hi).await).await;
+    (shop, ada, chat)
+}
+
 /// Rows in every table ingest writes.
 pub async fn ingest_rows(app: &TestApp) -> [i64; 5] {
     [
-        app.count("SELECT COUNT(*) AS n FROM webhook_events").await,
-        app.count("SELECT COUNT(*) AS n FROM contacts").await,
-        app.count("SELECT COUNT(*) AS n FROM chats").await,
-        app.count("SELECT COUNT(*) AS n FROM messages").await,
-        app.count("SELECT COUNT(*) AS n FROM pending_statuses")
-            .await,
+        app.rows("webhook_events").await,
+        app.rows("contacts").await,
+        app.rows("chats").await,
+        app.rows("messages").await,
+        app.rows("pending_statuses").await,
     ]
 }
 
@@ -191,4 +228,35 @@ pub async fn ingest_rows(app: &TestApp) -> [i64; 5] {
 /// while a test counts what the webhook stored (reply jobs are still enqueued).
 pub async fn spawn_ingest() -> TestApp {
     TestApp::spawn_with(|c| c.agent.workers = 0).await
+}
+
+/// Inserts a connected number for a business, with a dummy encrypted token (the
+/// product's own flow is `connectWhatsApp`, which checks the number with Meta first).
+async fn insert_connection(
+    conn: &mut diesel_async::AsyncMysqlConnection,
+    key: &backend::config::DataKey,
+    business_id: u64,
+    phone_number_id: &str,
+    status: ConnectionStatus,
+) -> diesel::QueryResult<u64> {
+    use backend::db::schema::whatsapp_connections as wc;
+
+    let token = format!("EAAG-fixture-token-{phone_number_id}");
+    diesel::insert_into(wc::table)
+        .values((
+            wc::business_id.eq(business_id),
+            wc::phone_number_id.eq(phone_number_id),
+            wc::waba_id.eq(fixtures::DEMO_WABA_ID),
+            wc::display_phone_number.eq(fixtures::DEMO_DISPLAY_PHONE_NUMBER),
+            wc::access_token_enc.eq(backend::crypto::encrypt(key, &token)),
+            wc::access_token_hint.eq(backend::crypto::mask_secret(&token)),
+            wc::status.eq(status.as_str()),
+        ))
+        .execute(conn)
+        .await?;
+    wc::table
+        .filter(wc::phone_number_id.eq(phone_number_id))
+        .select(wc::id)
+        .first(conn)
+        .await
 }

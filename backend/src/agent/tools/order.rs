@@ -3,7 +3,7 @@
 //! transaction. In a dry run it is checked and previewed, never recorded.
 
 use serde_json::{Value, json};
-use shared::{ChatId, ContactId, Currency, Money, OrderSource, ProductId};
+use shared::{Currency, Money, OrderSource, ProductId};
 
 use super::{Refusal, ToolBox, ToolResult, major_to_minor, refuse};
 use crate::db::orders::{NewItem, NewOrder, OrderRefusal};
@@ -89,8 +89,8 @@ impl ToolBox<'_> {
         };
         let order = NewOrder {
             business_id: self.business_id,
-            chat_id: self.chat.map(|c| ChatId(c.chat_id)),
-            contact_id: self.chat.map(|c| ContactId(c.contact_id)),
+            chat_id: self.chat.map(|c| c.chat_id),
+            contact_id: self.chat.map(|c| c.contact_id),
             source: OrderSource::Chat,
             currency: order_currency,
             customer_name: text("customer_name"),

@@ -5,7 +5,7 @@
 //! ([`Scripted::text`]) and failures ([`Scripted::overloaded`] = 529,
 //! [`Scripted::rate_limited`] = 429 with `retry-after`, [`Scripted::invalid_key`] = 401).
 //! When the script is empty it answers [`StandInAnthropic::default_reply`] at once
-//! (the zero-latency model of `wasales bench-agent`).
+//! (the zero-latency model of `wasales-dev bench-agent`).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;

@@ -1,4 +1,4 @@
-//! `wasales bench-agent`: our own overhead from a customer's webhook POST to the AI
+//! `wasales-dev bench-agent`: our own overhead from a customer's webhook POST to the AI
 //! reply arriving at the Graph API, with a zero-latency model.
 //!
 //! On its own fresh database (created, then dropped) it starts the server IN-PROCESS
@@ -17,18 +17,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
+use backend::config::Config;
 use secrecy::{ExposeSecret, SecretString};
 use shared::{Discount, ProductDraft};
+use standins::anthropic::StandInAnthropic;
+use standins::graph::GraphStandin;
+use standins::webhook::{self, Customer};
 
-use crate::accounts::{self, SignUp};
-use crate::auth::Caller;
-use crate::config::Config;
-use crate::standin::anthropic::StandInAnthropic;
-use crate::standin::graph::GraphStandin;
-use crate::webhooks::WEBHOOK_PATH;
-use crate::webhooks::fixtures::{self, Customer};
-use crate::webhooks::signature::SIGNATURE_HEADER;
+use crate::bench::{self, InProcess, percentile_ms, signed_post};
 
 /// Benchmark settings.
 #[derive(Debug, Clone, clap::Args)]
@@ -54,26 +50,13 @@ pub struct BenchAgentArgs {
     pub number_mps: u32,
 }
 
-/// Runs the benchmark and prints its figures.
+/// Runs the benchmark on `config`'s (fresh) database and prints its figures.
 pub async fn run(mut config: Config, args: BenchAgentArgs) -> anyhow::Result<()> {
     anyhow::ensure!(
         args.conversations > 0 && args.rate > 0,
         "conversations and rate must be positive"
     );
-    let (server, _) = crate::db::split_database_url(config.database_url.expose_secret())?;
-    let database_url = format!(
-        "{}wasales_bench_agent_{}",
-        server,
-        uuid::Uuid::new_v4().simple()
-    );
-    config.database_url = SecretString::from(database_url.clone());
-    config.bind_addr = "127.0.0.1:0".parse().expect("literal address");
-    let result = bench(config, &args).await;
-    crate::db::drop_database(&database_url).await?;
-    result
-}
-
-async fn bench(mut config: Config, args: &BenchAgentArgs) -> anyhow::Result<()> {
+    let args = &args;
     let model = StandInAnthropic::start().await?;
     let graph = GraphStandin::start(0, false).await?;
     config.anthropic_base_url = model.url.clone();
@@ -85,25 +68,16 @@ async fn bench(mut config: Config, args: &BenchAgentArgs) -> anyhow::Result<()> 
     config.meta_number_mps = args.number_mps;
     config.agent.replies_per_window = i64::MAX;
     let secret = config.meta_app_secret.expose_secret().as_bytes().to_vec();
-    let app = crate::init(config).await?;
-    let session = accounts::sign_up(
+    let app = backend::init(config).await?;
+    let owner = bench::business(
         &app,
-        SignUp {
-            business_name: "Bench Boutique".into(),
-            business_type: "Fashion".into(),
-            country: "NG".into(),
-            currency: Some("NGN".into()),
-            email: "bench-agent@wasales.test".into(),
-            password: "bench-password-1".into(),
-        },
+        &graph,
+        "Bench Boutique",
+        "NG",
+        "NGN",
+        "bench-agent@wasales.test",
     )
-    .await
-    .map_err(|e| anyhow::anyhow!("sign-up failed: {}", e.message()))?;
-    let caller = Caller {
-        business_id: shared::BusinessId(session.business.id),
-        user_id: Some(shared::UserId(session.user.id)),
-        session_id: None,
-    };
+    .await?;
     let draft = ProductDraft {
         name: "Ankara wrap dress".into(),
         description: "Hand-sewn cotton wrap dress".into(),
@@ -114,33 +88,10 @@ async fn bench(mut config: Config, args: &BenchAgentArgs) -> anyhow::Result<()> 
         quantity: 1_000_000,
         colors: vec!["Red".into(), "Blue".into()],
     };
-    crate::catalog::create_product(&app, &caller, &draft, Vec::new())
-        .await
-        .map_err(|e| anyhow::anyhow!("product: {}", e.message()))?;
-    {
-        let mut conn = app.db().await.map_err(|e| anyhow::anyhow!(e.message()))?;
-        fixtures::insert_connection(
-            &mut conn,
-            &app.config.data_key,
-            session.business.id,
-            fixtures::DEMO_PHONE_NUMBER_ID,
-            shared::ConnectionStatus::Connected,
-        )
-        .await?;
-    }
-    graph.add_number(
-        fixtures::DEMO_PHONE_NUMBER_ID,
-        &format!("EAAG-fixture-token-{}", fixtures::DEMO_PHONE_NUMBER_ID),
-        fixtures::DEMO_DISPLAY_PHONE_NUMBER,
-        "Bench Boutique",
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::serve(app.clone(), listener, async {
-        let _ = stopped.await;
-    }));
-    let hook = format!("http://{addr}{WEBHOOK_PATH}");
+    backend::catalog::create_product(&app, &owner, &draft, Vec::new()).await?;
+    let server = InProcess::start(&app).await?;
+    let addr = server.base.trim_start_matches("http://");
+    let hook = server.webhook_url();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .timeout(Duration::from_secs(30))
@@ -160,9 +111,9 @@ async fn bench(mut config: Config, args: &BenchAgentArgs) -> anyhow::Result<()> 
         .iter()
         .map(|c| {
             let msg =
-                fixtures::text_message(c, &fixtures::new_wamid(), "How much is the ankara dress?");
-            let value = fixtures::messages_value(fixtures::DEMO_PHONE_NUMBER_ID, &[c], vec![msg]);
-            fixtures::signed(&secret, &fixtures::single(value))
+                webhook::text_message(c, &webhook::new_wamid(), "How much is the ankara dress?");
+            let value = webhook::messages_value(webhook::DEMO_PHONE_NUMBER_ID, &[c], vec![msg]);
+            webhook::signed(&secret, &webhook::single(value))
         })
         .collect();
     let bodies = Arc::new(bodies);
@@ -171,12 +122,7 @@ async fn bench(mut config: Config, args: &BenchAgentArgs) -> anyhow::Result<()> 
         let hook = hook.clone();
         let bodies = bodies.clone();
         async move {
-            let (body, signature) = &bodies[i];
-            client
-                .post(&hook)
-                .header(SIGNATURE_HEADER, signature.as_str())
-                .header("content-type", "application/json")
-                .body(body.clone())
+            signed_post(&client, &hook, &bodies[i])
                 .send()
                 .await
                 .map(|r| r.status().is_success())
@@ -209,13 +155,7 @@ async fn bench(mut config: Config, args: &BenchAgentArgs) -> anyhow::Result<()> 
         .map(|d| d.saturating_sub(debounce).as_micros() as u64)
         .collect();
     overhead_us.sort_unstable();
-    let pct = |v: &[u64], p: f64| -> f64 {
-        if v.is_empty() {
-            return f64::NAN;
-        }
-        let rank = ((p / 100.0) * (v.len() - 1) as f64).round() as usize;
-        v[rank.min(v.len() - 1)] as f64 / 1000.0
-    };
+    let pct = |v: &[u64], p: f64| percentile_ms(v, p, f64::NAN);
     println!();
     println!(
         "paced   {} customers at {}/s: {} replies, {} webhook errors, {} model requests",
@@ -259,9 +199,7 @@ async fn bench(mut config: Config, args: &BenchAgentArgs) -> anyhow::Result<()> 
         );
     }
 
-    let _ = stop.send(());
-    server.await.context("server task")??;
-    Ok(())
+    server.stop().await
 }
 
 /// Watches the Graph stand-in until every recipient in `expected` got a message (or

@@ -17,14 +17,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::sync::{oneshot, watch};
 
-use crate::crypto::{mask_secret, random_hex};
-use crate::meta::types::{
-    ErrorEnvelope, MetaError, MetaErrorData, PhoneNumberInfo, SendMessageRequest,
-    SendMessageResponse, SentContact, SentMessageId, SuccessResponse,
-};
+use crate::random_hex;
 
 /// One request the stand-in received.
 #[derive(Debug, Clone)]
@@ -136,21 +132,35 @@ fn error_response(
     message: &str,
     details: Option<&str>,
 ) -> Response {
-    let envelope = ErrorEnvelope {
-        error: MetaError {
-            message: message.to_string(),
-            kind: kind.to_string(),
-            code,
-            error_subcode,
-            error_data: details.map(|d| MetaErrorData {
-                messaging_product: "whatsapp".into(),
-                details: d.to_string(),
-            }),
-            error_user_title: None,
-            fbtrace_id: Some(format!("A{}", random_hex(10))),
-        },
-    };
-    (status, Json(envelope)).into_response()
+    let mut error = json!({
+        "message": message,
+        "type": kind,
+        "code": code,
+        "fbtrace_id": format!("A{}", random_hex(10)),
+    });
+    if let Some(subcode) = error_subcode {
+        error["error_subcode"] = json!(subcode);
+    }
+    if let Some(details) = details {
+        error["error_data"] = json!({ "messaging_product": "whatsapp", "details": details });
+    }
+    (status, Json(json!({ "error": error }))).into_response()
+}
+
+/// `••••` and the last four characters: enough to tell tokens apart in a test.
+fn mask_secret(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+    format!("••••{tail}")
+}
+
+/// The token of an `Authorization: Bearer <token>` header value.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 struct KnownNumber {
@@ -193,7 +203,7 @@ pub struct GraphStandin {
 
 impl GraphStandin {
     /// Starts on `127.0.0.1:port` (`0` for any free port). With `print`, every request
-    /// is printed to stdout (the `graph-standin` command).
+    /// is printed to stdout (`wasales-dev graph-standin`).
     pub async fn start(port: u16, print: bool) -> anyhow::Result<GraphStandin> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
@@ -293,7 +303,7 @@ fn record(
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(crate::auth::bearer_from_header)
+        .and_then(bearer_token)
         .map(str::to_string);
     let recorded = RecordedRequest {
         received_at: std::time::Instant::now(),
@@ -405,11 +415,11 @@ async fn phone_number(
         return answer;
     }
     let number = &inner.numbers[&phone_number_id];
-    Json(PhoneNumberInfo {
-        id: phone_number_id.clone(),
-        display_phone_number: Some(number.display_phone_number.clone()),
-        verified_name: Some(number.verified_name.clone()),
-    })
+    Json(json!({
+        "id": phone_number_id,
+        "display_phone_number": number.display_phone_number,
+        "verified_name": number.verified_name,
+    }))
     .into_response()
 }
 
@@ -454,34 +464,61 @@ async fn messages(
     }
     if json["status"] == "read" {
         return if json["message_id"].as_str().is_some_and(|id| !id.is_empty()) {
-            Json(SuccessResponse { success: true }).into_response()
+            Json(json!({ "success": true })).into_response()
         } else {
             invalid("message_id is required.")
         };
     }
-    let request: SendMessageRequest = match serde_json::from_value(json) {
-        Ok(r) => r,
-        Err(_) => return invalid("Unsupported message shape."),
-    };
-    let contact = match (&request.to, &request.recipient) {
-        (Some(to), None) if !to.is_empty() => SentContact {
-            input: to.clone(),
-            wa_id: Some(to.clone()),
-            user_id: None,
-        },
-        (None, Some(recipient)) if !recipient.is_empty() => SentContact {
-            input: recipient.clone(),
-            wa_id: None,
-            user_id: Some(recipient.clone()),
-        },
+    if !is_message_shape(&json) {
+        return invalid("Unsupported message shape.");
+    }
+    let non_empty = |key: &str| json[key].as_str().filter(|v| !v.is_empty());
+    let contact = match (non_empty("to"), non_empty("recipient")) {
+        (Some(to), None) if json["recipient"].is_null() => {
+            json!({ "input": to, "wa_id": to })
+        }
+        (None, Some(recipient)) if json["to"].is_null() => {
+            json!({ "input": recipient, "user_id": recipient })
+        }
         _ => return invalid("Exactly one of to and recipient is required."),
     };
-    Json(SendMessageResponse {
-        messaging_product: "whatsapp".into(),
-        contacts: vec![contact],
-        messages: vec![SentMessageId {
-            id: format!("wamid.{}", random_hex(24)),
-        }],
-    })
+    Json(json!({
+        "messaging_product": "whatsapp",
+        "contacts": [contact],
+        "messages": [{ "id": format!("wamid.{}", random_hex(24)) }],
+    }))
     .into_response()
+}
+
+/// Whether a send body has the shape of the Cloud API reference: `recipient_type`,
+/// optional string `to`/`recipient`, and a `text` (`body`, `preview_url`) or a
+/// `template` (`name`, `language.code`, optional `components` of text parameters).
+fn is_message_shape(json: &Value) -> bool {
+    let optional_string = |v: &Value| v.is_null() || v.is_string();
+    let envelope = json["recipient_type"].is_string()
+        && optional_string(&json["to"])
+        && optional_string(&json["recipient"]);
+    let content = match json["type"].as_str() {
+        Some("text") => {
+            json["text"]["body"].is_string() && json["text"]["preview_url"].is_boolean()
+        }
+        Some("template") => {
+            let template = &json["template"];
+            let text_parameter = |p: &Value| p["type"].is_string() && p["text"].is_string();
+            let component = |c: &Value| {
+                c["type"].is_string()
+                    && c["parameters"]
+                        .as_array()
+                        .is_some_and(|ps| ps.iter().all(text_parameter))
+            };
+            template["name"].is_string()
+                && template["language"]["code"].is_string()
+                && (template["components"].is_null()
+                    || template["components"]
+                        .as_array()
+                        .is_some_and(|cs| cs.iter().all(component)))
+        }
+        _ => false,
+    };
+    envelope && content
 }

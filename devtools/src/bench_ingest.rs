@@ -1,4 +1,4 @@
-//! `wasales bench-ingest`: how fast signed webhook deliveries become durable rows.
+//! `wasales-dev bench-ingest`: how fast signed webhook deliveries become durable rows.
 //!
 //! On its own fresh database (created, then dropped), it starts the server IN-PROCESS
 //! on a loopback port with one connected business, then:
@@ -15,16 +15,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
+use backend::app::App;
+use backend::config::Config;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
+use standins::graph::GraphStandin;
+use standins::webhook::{self, Customer};
 
-use crate::accounts::{self, SignUp};
-use crate::config::Config;
-use crate::webhooks::WEBHOOK_PATH;
-use crate::webhooks::fixtures::{self, Customer};
-use crate::webhooks::signature::SIGNATURE_HEADER;
+use crate::bench::{self, InProcess, percentile_ms, signed_post};
 
 /// Benchmark settings.
 #[derive(Debug, Clone, clap::Args)]
@@ -46,59 +45,32 @@ pub struct BenchArgs {
     pub duplicates: usize,
 }
 
-/// Runs the benchmark and prints its figures.
+/// Runs the benchmark on `config`'s (fresh) database and prints its figures.
 pub async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<()> {
     anyhow::ensure!(
         args.concurrency > 0 && args.batch > 0 && args.messages > 0,
         "concurrency, batch and messages must be positive"
     );
-    let (server, _) = crate::db::split_database_url(config.database_url.expose_secret())?;
-    let database_url = format!("{}wasales_bench_{}", server, uuid::Uuid::new_v4().simple());
-    config.database_url = SecretString::from(database_url.clone());
-    config.bind_addr = "127.0.0.1:0".parse().expect("literal address");
     // The webhook path is measured on its own: every message still schedules its AI
     // reply job inside the ingest transaction, but no worker answers them here
     // (`bench-agent` measures replies).
     config.agent.workers = 0;
-    let result = bench(config, &args).await;
-    crate::db::drop_database(&database_url).await?;
-    result
-}
-
-async fn bench(config: Config, args: &BenchArgs) -> anyhow::Result<()> {
+    let graph = GraphStandin::start(0, false).await?;
+    config.meta_graph_url = graph.url.clone();
     let secret = config.meta_app_secret.expose_secret().as_bytes().to_vec();
-    let app = crate::init(config).await?;
-    let session = accounts::sign_up(
+    let app = backend::init(config).await?;
+    bench::business(
         &app,
-        SignUp {
-            business_name: "Bench Boutique".into(),
-            business_type: "Fashion".into(),
-            country: "US".into(),
-            currency: Some("USD".into()),
-            email: "bench@wasales.test".into(),
-            password: "bench-password-1".into(),
-        },
+        &graph,
+        "Bench Boutique",
+        "US",
+        "USD",
+        "bench@wasales.test",
     )
-    .await
-    .map_err(|e| anyhow::anyhow!("sign-up failed: {}", e.message()))?;
-    {
-        let mut conn = app.db().await.map_err(|e| anyhow::anyhow!(e.message()))?;
-        fixtures::insert_connection(
-            &mut conn,
-            &app.config.data_key,
-            session.business.id,
-            fixtures::DEMO_PHONE_NUMBER_ID,
-            shared::ConnectionStatus::Connected,
-        )
-        .await?;
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::serve(app.clone(), listener, async {
-        let _ = stopped.await;
-    }));
-    let base = format!("http://{addr}");
+    .await?;
+    let server = InProcess::start(&app).await?;
+    let args = &args;
+    let addr = server.base.trim_start_matches("http://");
     println!(
         "bench-ingest: server IN-PROCESS on {addr} (same 2-core machine as this client), \
          fresh database, durable commits (MariaDB defaults)"
@@ -120,16 +92,16 @@ async fn bench(config: Config, args: &BenchArgs) -> anyhow::Result<()> {
         let customer = &customers[d % customers.len()];
         let messages = (0..n)
             .map(|k| {
-                fixtures::text_message(
+                webhook::text_message(
                     customer,
-                    &fixtures::new_wamid(),
+                    &webhook::new_wamid(),
                     &format!("Hello, is item {} still available? ({d}/{k})", d % 97),
                 )
             })
             .collect();
         sent_messages += n;
-        let value = fixtures::messages_value(fixtures::DEMO_PHONE_NUMBER_ID, &[customer], messages);
-        bodies.push(fixtures::signed(&secret, &fixtures::single(value)));
+        let value = webhook::messages_value(webhook::DEMO_PHONE_NUMBER_ID, &[customer], messages);
+        bodies.push(webhook::signed(&secret, &webhook::single(value)));
     }
     let bodies = Arc::new(bodies);
     let client = reqwest::Client::builder()
@@ -139,33 +111,20 @@ async fn bench(config: Config, args: &BenchArgs) -> anyhow::Result<()> {
 
     // 1. The HTTP ceiling.
     let ping_requests = deliveries.clamp(20_000, 100_000);
-    let ping_url = format!("{base}/ping");
-    let _ = fire(&client, args.concurrency, 2_000, {
-        let url = ping_url.clone();
+    let get_ping = {
+        let url = format!("{}/ping", server.base);
         move |c: &reqwest::Client, _| c.get(&url)
-    })
-    .await?;
-    let ping = fire(&client, args.concurrency, ping_requests, {
-        let url = ping_url.clone();
-        move |c: &reqwest::Client, _| c.get(&url)
-    })
-    .await?;
+    };
+    let _ = fire(&client, args.concurrency, 2_000, get_ping.clone()).await?;
+    let ping = fire(&client, args.concurrency, ping_requests, get_ping).await?;
     let ping_rps = ping_requests as f64 / ping.elapsed.as_secs_f64();
 
     // 2. Ingest.
-    let hook_url = format!("{base}{WEBHOOK_PATH}");
-    let ingest = fire(&client, args.concurrency, deliveries, {
-        let url = hook_url.clone();
-        let bodies = bodies.clone();
-        move |c: &reqwest::Client, i| {
-            let (body, signature) = &bodies[i];
-            c.post(&url)
-                .header(SIGNATURE_HEADER, signature.as_str())
-                .header("content-type", "application/json")
-                .body(body.clone())
-        }
-    })
-    .await?;
+    let post_delivery = {
+        let url = server.webhook_url();
+        move |c: &reqwest::Client, i: usize| signed_post(c, &url, &bodies[i])
+    };
+    let ingest = fire(&client, args.concurrency, deliveries, post_delivery.clone()).await?;
     let secs = ingest.elapsed.as_secs_f64();
     let delivery_rps = deliveries as f64 / secs;
     let message_rps = sent_messages as f64 / secs;
@@ -178,18 +137,7 @@ async fn bench(config: Config, args: &BenchArgs) -> anyhow::Result<()> {
     )
     .await?;
     let dup_count = args.duplicates.min(deliveries);
-    let dups = fire(&client, args.concurrency, dup_count, {
-        let url = hook_url.clone();
-        let bodies = bodies.clone();
-        move |c: &reqwest::Client, i| {
-            let (body, signature) = &bodies[i];
-            c.post(&url)
-                .header(SIGNATURE_HEADER, signature.as_str())
-                .header("content-type", "application/json")
-                .body(body.clone())
-        }
-    })
-    .await?;
+    let dups = fire(&client, args.concurrency, dup_count, post_delivery).await?;
     let stored_after = count(&app, "SELECT COUNT(*) AS n FROM messages").await?;
     let unread_after = count(
         &app,
@@ -232,9 +180,7 @@ async fn bench(config: Config, args: &BenchArgs) -> anyhow::Result<()> {
         deliveries
     );
 
-    let _ = stop.send(());
-    server.await.context("server task")??;
-    Ok(())
+    server.stop().await
 }
 
 struct Fired {
@@ -245,11 +191,7 @@ struct Fired {
 
 impl Fired {
     fn percentile(&self, p: f64) -> f64 {
-        if self.latencies_us.is_empty() {
-            return 0.0;
-        }
-        let rank = ((p / 100.0) * (self.latencies_us.len() - 1) as f64).round() as usize;
-        self.latencies_us[rank.min(self.latencies_us.len() - 1)] as f64 / 1000.0
+        percentile_ms(&self.latencies_us, p, 0.0)
     }
 }
 
@@ -312,7 +254,7 @@ where
     })
 }
 
-async fn count(app: &crate::app::App, sql: &str) -> anyhow::Result<i64> {
+async fn count(app: &App, sql: &str) -> anyhow::Result<i64> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = diesel::sql_types::BigInt)]

@@ -1,15 +1,19 @@
-//! Real-shaped Meta webhook deliveries and their signatures, for the customer
-//! simulator, the ingest benchmark and the tests (one source of truth for the shapes).
+//! A stand-in for Meta's side of the webhooks: real-shaped deliveries and their
+//! signatures, for the customer simulator, the benchmarks and the tests (one source of
+//! truth for the shapes).
 //!
 //! The shapes follow the WhatsApp Cloud API webhook reference, including the 2026
 //! business-scoped user ids: `contacts[].user_id`, `parent_user_id`, `country_code`,
 //! `profile.username`, `messages[].from_user_id`, `statuses[].recipient_user_id`.
 
+use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
-pub use super::signature::sign;
+/// The header Meta signs deliveries with.
+pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
 
-/// The demo business's number id; the demo seeding connects it, `wasales simulate`
+/// The demo business's number id; the demo seeding connects it, `wasales-dev simulate`
 /// targets it by default.
 pub const DEMO_PHONE_NUMBER_ID: &str = "100000000000001";
 /// The demo number as displayed.
@@ -93,7 +97,7 @@ fn set_opt(v: &mut Value, key: &str, value: &Option<String>) {
 
 /// A stable, BSUID-shaped id for a phone number (`US.` + 20 digits).
 pub fn bsuid_for(wa_id: &str) -> String {
-    let digest = crate::crypto::sha256_hex(wa_id.as_bytes());
+    let digest = hex::encode(Sha256::digest(wa_id.as_bytes()));
     let digits: String = digest
         .bytes()
         .map(|b| char::from(b'0' + b % 10))
@@ -136,21 +140,10 @@ pub fn text_message(customer: &Customer, wamid: &str, body: &str) -> Value {
     message(customer, wamid, "text", json!({ "body": body }))
 }
 
-/// The `value` of a `messages` change carrying messages from these customers.
-pub fn messages_value(
-    phone_number_id: &str,
-    customers: &[&Customer],
-    messages: Vec<Value>,
-) -> Value {
-    json!({
-        "messaging_product": "whatsapp",
-        "metadata": {
-            "display_phone_number": DEMO_DISPLAY_PHONE_NUMBER,
-            "phone_number_id": phone_number_id,
-        },
-        "contacts": customers.iter().map(|c| c.contact_json()).collect::<Vec<_>>(),
-        "messages": messages,
-    })
+/// The `value` of a `messages` change to `number` (a phone number id) carrying
+/// messages from these customers.
+pub fn messages_value(number: &str, from: &[&Customer], messages: Vec<Value>) -> Value {
+    change_value(number, from, "messages", messages)
 }
 
 /// One status of an outbound message (`sent`, `delivered`, `read`, `failed`).
@@ -179,21 +172,30 @@ pub fn failed_status(wamid: &str, recipient: &Customer, code: i64, title: &str) 
     s
 }
 
-/// The `value` of a `messages` change carrying statuses.
-pub fn statuses_value(
+/// The `value` of a `messages` change from `number` carrying statuses of messages to
+/// these recipients.
+pub fn statuses_value(number: &str, to: &[&Customer], statuses: Vec<Value>) -> Value {
+    change_value(number, to, "statuses", statuses)
+}
+
+/// The `value` of a `messages` change: the number, the customers' contacts, and the
+/// `items` under `key` (`messages` or `statuses`).
+fn change_value(
     phone_number_id: &str,
-    recipients: &[&Customer],
-    statuses: Vec<Value>,
+    customers: &[&Customer],
+    key: &str,
+    items: Vec<Value>,
 ) -> Value {
-    json!({
+    let mut value = json!({
         "messaging_product": "whatsapp",
         "metadata": {
             "display_phone_number": DEMO_DISPLAY_PHONE_NUMBER,
             "phone_number_id": phone_number_id,
         },
-        "contacts": recipients.iter().map(|c| c.contact_json()).collect::<Vec<_>>(),
-        "statuses": statuses,
-    })
+        "contacts": customers.iter().map(|c| c.contact_json()).collect::<Vec<_>>(),
+    });
+    value[key] = Value::Array(items);
+    value
 }
 
 /// One `entry` with `messages` changes.
@@ -217,6 +219,15 @@ pub fn single(value: Value) -> Value {
     notification(vec![entry(vec![value])])
 }
 
+/// The `X-Hub-Signature-256` value Meta would send for `body` signed with `app_secret`:
+/// `sha256=<hex HMAC-SHA256>`.
+pub fn sign(app_secret: &[u8], body: &[u8]) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(app_secret).expect("HMAC accepts keys of any size");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
 /// Serialises a delivery and signs it: `(body, X-Hub-Signature-256 value)`.
 pub fn signed(app_secret: &[u8], delivery: &Value) -> (Vec<u8>, String) {
     let body = serde_json::to_vec(delivery).expect("JSON values serialise");
@@ -224,37 +235,28 @@ pub fn signed(app_secret: &[u8], delivery: &Value) -> (Vec<u8>, String) {
     (body, signature)
 }
 
-/// Inserts a connected number for a business, with a dummy encrypted token: the
-/// fixture the tests, the simulator's demo and the benchmark route deliveries to.
-/// (The product's own flow is `connectWhatsApp`, in the WhatsApp API part.)
-pub async fn insert_connection(
-    conn: &mut diesel_async::AsyncMysqlConnection,
-    key: &crate::config::DataKey,
-    business_id: u64,
-    phone_number_id: &str,
-    status: shared::ConnectionStatus,
-) -> diesel::QueryResult<u64> {
-    use diesel::prelude::*;
-    use diesel_async::RunQueryDsl;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    use crate::db::schema::whatsapp_connections as wc;
+    #[test]
+    fn signs_like_meta() {
+        // RFC 4231 test case 2.
+        assert_eq!(
+            sign(b"Jefe", b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
 
-    let token = format!("EAAG-fixture-token-{phone_number_id}");
-    diesel::insert_into(wc::table)
-        .values((
-            wc::business_id.eq(business_id),
-            wc::phone_number_id.eq(phone_number_id),
-            wc::waba_id.eq(DEMO_WABA_ID),
-            wc::display_phone_number.eq(DEMO_DISPLAY_PHONE_NUMBER),
-            wc::access_token_enc.eq(crate::crypto::encrypt(key, &token)),
-            wc::access_token_hint.eq(crate::crypto::mask_secret(&token)),
-            wc::status.eq(status.as_str()),
-        ))
-        .execute(conn)
-        .await?;
-    wc::table
-        .filter(wc::phone_number_id.eq(phone_number_id))
-        .select(wc::id)
-        .first(conn)
-        .await
+    #[test]
+    fn statuses_and_messages_share_the_change_shape() {
+        let ada = Customer::with_phone("15551234567", "Ada");
+        let m = messages_value("1", &[&ada], vec![text_message(&ada, "wamid.1", "hi")]);
+        let s = statuses_value("1", &[&ada], vec![status("wamid.2", "read", &ada)]);
+        assert_eq!(m["metadata"], s["metadata"]);
+        assert_eq!(m["contacts"], s["contacts"]);
+        assert_eq!(m["messages"][0]["text"]["body"], "hi");
+        assert_eq!(s["statuses"][0]["status"], "read");
+        assert!(m.get("statuses").is_none() && s.get("messages").is_none());
+    }
 }

@@ -1,13 +1,13 @@
-//! `wasales simulate`: plays a WhatsApp customer (or Meta's status callbacks) against a
+//! `wasales-dev simulate`: plays a WhatsApp customer (or Meta's status callbacks) against a
 //! running server, with real-shaped, signed deliveries.
 
 use anyhow::Context;
+use backend::config::Config;
+use backend::webhooks::WEBHOOK_PATH;
 use secrecy::ExposeSecret;
+use standins::webhook::{self, Customer};
 
-use crate::config::Config;
-use crate::webhooks::WEBHOOK_PATH;
-use crate::webhooks::fixtures::{self, Customer};
-use crate::webhooks::signature::SIGNATURE_HEADER;
+use crate::bench::signed_post;
 
 /// What to simulate.
 #[derive(Debug, Clone, clap::Args)]
@@ -31,7 +31,7 @@ pub struct SimulateArgs {
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub server: String,
     /// The business number the message is sent to.
-    #[arg(long, default_value = fixtures::DEMO_PHONE_NUMBER_ID)]
+    #[arg(long, default_value = webhook::DEMO_PHONE_NUMBER_ID)]
     pub phone_number_id: String,
     /// Send a status (`sent`, `delivered`, `read`, `failed`) for `--wamid` instead of a message.
     #[arg(long, requires = "wamid")]
@@ -57,33 +57,27 @@ pub async fn run(config: &Config, args: SimulateArgs) -> anyhow::Result<()> {
         Some(status) => {
             let wamid = args.wamid.clone().context("--status needs --wamid")?;
             let s = if status == "failed" {
-                fixtures::failed_status(&wamid, &customer, 131026, "Message undeliverable")
+                webhook::failed_status(&wamid, &customer, 131026, "Message undeliverable")
             } else {
-                fixtures::status(&wamid, status, &customer)
+                webhook::status(&wamid, status, &customer)
             };
-            let value = fixtures::statuses_value(&args.phone_number_id, &[&customer], vec![s]);
-            (fixtures::single(value), wamid)
+            let value = webhook::statuses_value(&args.phone_number_id, &[&customer], vec![s]);
+            (webhook::single(value), wamid)
         }
         None => {
             let text = args
                 .text
                 .clone()
                 .context("give the message text, or --status with --wamid")?;
-            let wamid = args.wamid.clone().unwrap_or_else(fixtures::new_wamid);
-            let message = fixtures::text_message(&customer, &wamid, &text);
-            let value =
-                fixtures::messages_value(&args.phone_number_id, &[&customer], vec![message]);
-            (fixtures::single(value), wamid)
+            let wamid = args.wamid.clone().unwrap_or_else(webhook::new_wamid);
+            let message = webhook::text_message(&customer, &wamid, &text);
+            let value = webhook::messages_value(&args.phone_number_id, &[&customer], vec![message]);
+            (webhook::single(value), wamid)
         }
     };
-    let (body, signature) =
-        fixtures::signed(config.meta_app_secret.expose_secret().as_bytes(), &delivery);
+    let signed = webhook::signed(config.meta_app_secret.expose_secret().as_bytes(), &delivery);
     let url = format!("{}{WEBHOOK_PATH}", args.server.trim_end_matches('/'));
-    let response = reqwest::Client::new()
-        .post(&url)
-        .header(SIGNATURE_HEADER, signature)
-        .header("content-type", "application/json")
-        .body(body)
+    let response = signed_post(&reqwest::Client::new(), &url, &signed)
         .send()
         .await
         .with_context(|| format!("posting to {url}"))?;

@@ -1,0 +1,110 @@
+//! What several schema parts share and no part owns: the `Money` type and the caller's
+//! business's event stream that every subscription filters. Parts import this module,
+//! never each other.
+
+use async_graphql::SimpleObject;
+use async_graphql::futures_util::{Stream, StreamExt};
+use shared::{BusinessId, Currency};
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::events::EventKind;
+
+/// An amount of money in a currency's minor unit (cents, kobo): never a float.
+#[derive(SimpleObject, Debug, PartialEq, Eq)]
+pub struct Money {
+    /// Amount in minor units.
+    pub amount_minor: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Human-readable, e.g. `NGN 12,500.00`.
+    pub formatted: String,
+}
+
+impl From<shared::Money> for Money {
+    fn from(m: shared::Money) -> Self {
+        Money {
+            amount_minor: m.amount_minor,
+            currency: m.currency.code().to_string(),
+            formatted: m.to_string(),
+        }
+    }
+}
+
+/// An amount in a stored currency code. A code that is not a currency is an error,
+/// never a guessed currency.
+pub fn money(amount_minor: i64, currency: &str) -> Result<Money, AppError> {
+    let currency = Currency::parse(currency).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "unknown currency {currency:?} in stored data"
+        ))
+    })?;
+    Ok(shared::Money::new(amount_minor, currency).into())
+}
+
+/// The events of `business_id`, as they happen; a subscriber that falls behind skips
+/// what it missed (logged).
+pub fn business_events(
+    app: &AppState,
+    business_id: BusinessId,
+) -> impl Stream<Item = EventKind> + use<> {
+    BroadcastStream::new(app.events.subscribe()).filter_map(move |event| async move {
+        match event {
+            Ok(e) if e.business_id == business_id => Some(e.kind),
+            Ok(_) => None,
+            Err(lagged) => {
+                tracing::warn!(error = %lagged, "a subscriber fell behind; events were skipped");
+                None
+            }
+        }
+    })
+}
+
+/// The records of `business_id` that the events `pick` selects, each loaded by `load`
+/// (which scopes by business; `None` skips the event).
+pub fn business_records<T, F, L>(
+    app: &AppState,
+    business_id: BusinessId,
+    pick: fn(EventKind) -> Option<u64>,
+    load: L,
+) -> impl Stream<Item = T> + use<T, F, L>
+where
+    F: Future<Output = Option<T>> + Send,
+    L: Fn(AppState, BusinessId, u64) -> F + Send,
+{
+    let app = app.clone();
+    business_events(&app, business_id).filter_map(move |kind| {
+        let load = pick(kind).map(|id| load(app.clone(), business_id, id));
+        async move {
+            match load {
+                Some(load) => load.await,
+                None => None,
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_formatted_by_shared_money_only() {
+        let naira = Currency::parse("NGN").unwrap();
+        let m = money(1_250_000, "ngn").unwrap();
+        assert_eq!(m.currency, "NGN");
+        assert_eq!(m.amount_minor, 1_250_000);
+        assert_eq!(
+            m.formatted,
+            shared::Money::new(1_250_000, naira).to_string()
+        );
+        assert_eq!(m.formatted, "NGN 12,500.00");
+    }
+
+    #[test]
+    fn an_unreadable_stored_currency_is_an_error_not_usd() {
+        assert!(money(100, "").is_err());
+        assert!(money(100, "dollars").is_err());
+    }
+}

@@ -1,0 +1,32 @@
+//! The backend's integration tests as one binary (crates.io's layout): each test file
+//! of this folder is a module, and the fixtures they share are modules too.
+//!
+//! Fixtures: `common` (the server harness, sign-up and products, and `common::browser`
+//! for headless Chromium), `inbox_support` (a connected number on the Graph stand-in,
+//! chats and messages inserted directly, a WebSocket client), `webhook_support` (shops
+//! and signed Meta deliveries) and `agent_support` (the AI salesperson's world).
+//!
+//! Run one file's tests with a filter: `cargo test -p backend --test all -- inbox::`.
+
+mod agent_support;
+mod common;
+mod inbox_support;
+mod webhook_support;
+
+mod accounts;
+mod agent_conversation;
+mod agent_resilience;
+mod agent_suppression;
+mod catalog;
+mod e2e_ai;
+mod e2e_dashboard;
+mod e2e_inbox;
+mod health;
+mod inbox;
+mod schema_contract;
+mod sender;
+mod subscriptions;
+mod tenancy;
+mod webhook_types;
+mod webhooks;
+mod whatsapp;

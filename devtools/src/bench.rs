@@ -1,0 +1,117 @@
+//! What the benchmarks share: a fresh database of their own, a business with the demo
+//! number connected through a quiet Graph API stand-in, the server in-process, signed
+//! webhook posts (the simulator's too), and latency percentiles.
+
+use std::future::Future;
+
+use anyhow::Context;
+use backend::app::AppState;
+use backend::auth::Caller;
+use backend::config::Config;
+use backend::webhooks::WEBHOOK_PATH;
+use secrecy::{ExposeSecret, SecretString};
+use standins::graph::GraphStandin;
+use standins::webhook::SIGNATURE_HEADER;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use backend::accounts::SignUp;
+
+use crate::demo;
+
+/// Runs `bench` on a database of its own (`wasales_<prefix>_<uuid>` on the configured
+/// server), created by the server's start and dropped afterwards, whatever the outcome.
+pub async fn on_fresh_database<F, Fut>(
+    mut config: Config,
+    prefix: &str,
+    bench: F,
+) -> anyhow::Result<()>
+where
+    F: FnOnce(Config) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let (server, _) = backend::db::split_database_url(config.database_url.expose_secret())?;
+    let database_url = format!("{server}wasales_{prefix}_{}", uuid::Uuid::new_v4().simple());
+    config.database_url = SecretString::from(database_url.clone());
+    config.bind_addr = "127.0.0.1:0".parse().expect("literal address");
+    let result = bench(config).await;
+    backend::db::drop_database(&database_url).await?;
+    result
+}
+
+/// A benchmark's business: the demo number connected (through `graph`, which must know
+/// it: [`demo::register_number`]) under this name; returns the owner.
+pub async fn business(
+    app: &AppState,
+    graph: &GraphStandin,
+    name: &str,
+    country: &str,
+    currency: &str,
+    email: &str,
+) -> anyhow::Result<Caller> {
+    demo::register_number(graph, name);
+    let sign_up = SignUp {
+        business_name: name.into(),
+        country: country.into(),
+        currency: Some(currency.into()),
+        email: email.into(),
+        ..demo::owner()
+    };
+    let owner = demo::sign_up(app, sign_up).await?;
+    demo::connect(app, owner.business_id).await?;
+    Ok(owner)
+}
+
+/// The server running in this process on a loopback port, until [`InProcess::stop`].
+pub struct InProcess {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl InProcess {
+    /// Serves `app` (routes and workers) on `127.0.0.1:0`.
+    pub async fn start(app: &AppState) -> anyhow::Result<InProcess> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(backend::serve(app.clone(), listener, async {
+            let _ = stopped.await;
+        }));
+        Ok(InProcess { base, stop, task })
+    }
+
+    /// The webhook URL Meta would post to.
+    pub fn webhook_url(&self) -> String {
+        format!("{}{WEBHOOK_PATH}", self.base)
+    }
+
+    /// Shuts the server down gracefully and waits for it.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.task.await.context("server task")?
+    }
+}
+
+/// A signed delivery `(body, signature)` posted to `url` as Meta posts it.
+pub fn signed_post(
+    client: &reqwest::Client,
+    url: &str,
+    (body, signature): &(Vec<u8>, String),
+) -> reqwest::RequestBuilder {
+    client
+        .post(url)
+        .header(SIGNATURE_HEADER, signature.as_str())
+        .header("content-type", "application/json")
+        .body(body.clone())
+}
+
+/// The `p`th percentile of `sorted` microseconds, in milliseconds (`empty` when none).
+pub fn percentile_ms(sorted: &[u64], p: f64, empty: f64) -> f64 {
+    if sorted.is_empty() {
+        return empty;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)] as f64 / 1000.0
+}

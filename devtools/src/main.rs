@@ -1,0 +1,140 @@
+//! `wasales-dev`: the development tools around the `wasales` server, kept out of the
+//! production binary: the demo (server + demo data + Graph API stand-in), the customer
+//! simulator, the benchmarks and the stand-in servers.
+
+mod bench;
+mod bench_agent;
+mod bench_ingest;
+mod demo;
+mod simulate;
+
+use backend::config::Config;
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "wasales-dev",
+    about = "WhatsApp AI Sales development tools: demo, simulator, benchmarks, stand-ins"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server with a demo business and catalog (seeded idempotently) and, unless
+    /// META_GRAPH_URL is set, a local Graph API stand-in its number is connected through.
+    Demo,
+    /// Seed the demo business (idempotent) and print its login.
+    Seed,
+    /// Play a WhatsApp customer: post a signed, real-shaped Meta delivery to a server.
+    Simulate(simulate::SimulateArgs),
+    /// Benchmark webhook ingest on a fresh database (build with --release).
+    BenchIngest(bench_ingest::BenchArgs),
+    /// Benchmark the AI reply pipeline's own overhead with a zero-latency model
+    /// stand-in, on a fresh database (build with --release).
+    BenchAgent(bench_agent::BenchAgentArgs),
+    /// Run a local stand-in for the Anthropic Messages API (answers every request with
+    /// a short text at once); point the server at it with
+    /// ANTHROPIC_BASE_URL=http://127.0.0.1:<port> and any ANTHROPIC_API_KEY.
+    AnthropicStandin {
+        /// Port to listen on (127.0.0.1).
+        #[arg(long, default_value_t = 8082)]
+        port: u16,
+    },
+    /// Run a local stand-in for Meta's Graph API (prints every request it receives);
+    /// point the server at it with META_GRAPH_URL=http://127.0.0.1:<port>.
+    GraphStandin {
+        /// Port to listen on (127.0.0.1).
+        #[arg(long, default_value_t = 8081)]
+        port: u16,
+        /// Phone number ID the stand-in knows.
+        #[arg(long, default_value = standins::webhook::DEMO_PHONE_NUMBER_ID)]
+        phone_number_id: String,
+        /// Access token it accepts for that number.
+        #[arg(long, default_value = demo::DEMO_ACCESS_TOKEN)]
+        token: String,
+        /// The number's display form.
+        #[arg(long, default_value = "+1 555-0100")]
+        display_phone_number: String,
+        /// The number's verified business name.
+        #[arg(long, default_value = "Demo Shop")]
+        verified_name: String,
+    },
+}
+
+/// Logs at `default` unless `RUST_LOG` says otherwise; JSON with `LOG_FORMAT=json`.
+fn init_tracing(default: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if std::env::var("LOG_FORMAT").is_ok_and(|v| v == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Demo => {
+            init_tracing("info");
+            demo::serve(Config::from_env()?).await
+        }
+        Command::Seed => {
+            init_tracing("info");
+            let app = backend::init(Config::from_env()?).await?;
+            println!("{}", demo::seed(&app, false).await?);
+            Ok(())
+        }
+        Command::Simulate(args) => simulate::run(&Config::from_env()?, args).await,
+        Command::BenchIngest(args) => {
+            init_tracing("warn");
+            bench::on_fresh_database(Config::from_env()?, "bench", |config| {
+                bench_ingest::run(config, args)
+            })
+            .await
+        }
+        Command::BenchAgent(args) => {
+            init_tracing("warn");
+            bench::on_fresh_database(Config::from_env()?, "bench_agent", |config| {
+                bench_agent::run(config, args)
+            })
+            .await
+        }
+        Command::AnthropicStandin { port } => {
+            let standin =
+                standins::anthropic::StandInAnthropic::start_on(&format!("127.0.0.1:{port}"))
+                    .await?;
+            println!(
+                "Anthropic Messages API stand-in on {}; set ANTHROPIC_BASE_URL={}",
+                standin.url, standin.url
+            );
+            backend::http::shutdown_signal().await;
+            Ok(())
+        }
+        Command::GraphStandin {
+            port,
+            phone_number_id,
+            token,
+            display_phone_number,
+            verified_name,
+        } => {
+            let standin = standins::graph::GraphStandin::start(port, true).await?;
+            standin.add_number(
+                &phone_number_id,
+                &token,
+                &display_phone_number,
+                &verified_name,
+            );
+            println!(
+                "Graph API stand-in on {} (phone number ID {phone_number_id}); set META_GRAPH_URL={}",
+                standin.url, standin.url
+            );
+            backend::http::shutdown_signal().await;
+            Ok(())
+        }
+    }
+}
