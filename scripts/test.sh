@@ -34,5 +34,5 @@ build_spa
 
 log "tests"
 export WASALES_SPA_DIR="$ROOT/frontend/dist"
-cargo test -q -p shared -p backend -p standins -p devtools -- --test-threads="${TEST_THREADS:-4}"
+cargo test -q -p shared -p frontend -p backend -p standins -p devtools -- --test-threads="${TEST_THREADS:-4}"
 log "all green"

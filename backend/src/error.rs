@@ -11,7 +11,7 @@
 use async_graphql::ErrorExtensions;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use shared::FieldErrors;
+use shared::{ErrorCode, FieldErrors};
 
 /// An error answered to a client.
 ///
@@ -62,17 +62,18 @@ impl AppError {
         }
     }
 
-    /// The machine-readable code.
+    /// The machine-readable code, from the one list the dashboard also matches on.
     pub fn code(&self) -> &'static str {
-        match self {
-            AppError::Unauthenticated => "UNAUTHENTICATED",
-            AppError::Forbidden(_) => "FORBIDDEN",
-            AppError::NotFound(_) => "NOT_FOUND",
-            AppError::Invalid(_) | AppError::BadRequest(_) => "BAD_USER_INPUT",
-            AppError::RateLimited(_) => "RATE_LIMITED",
-            AppError::Unavailable => "UNAVAILABLE",
-            AppError::Internal(_) => "INTERNAL",
-        }
+        let code = match self {
+            AppError::Unauthenticated => ErrorCode::Unauthenticated,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::NotFound(_) => ErrorCode::NotFound,
+            AppError::Invalid(_) | AppError::BadRequest(_) => ErrorCode::BadUserInput,
+            AppError::RateLimited(_) => ErrorCode::RateLimited,
+            AppError::Unavailable => ErrorCode::Unavailable,
+            AppError::Internal(_) => ErrorCode::Internal,
+        };
+        code.as_str()
     }
 
     fn status(&self) -> StatusCode {

@@ -1,14 +1,14 @@
-//! The root component: the session context and the routes with their guards.
+//! The root component: the session context and the router, built from the segments
+//! `crate::routes::AppRoute` defines, with the guards.
 
 use leptos::prelude::*;
 use leptos_router::components::{
     ParentRoute, ProtectedParentRoute, ProtectedRoute, Redirect, Route, Router, Routes,
 };
-use leptos_router::path;
+use leptos_router::{ParamSegment, StaticSegment, path};
 
 use crate::components::layout::{AppShell, SessionPending};
 use crate::contexts::session::Session;
-use crate::pages::AppRoute;
 use crate::pages::edit_product::EditProductPage;
 use crate::pages::inbox::{ChatPage, InboxPage, NoChatSelected};
 use crate::pages::log_in::LogInPage;
@@ -17,6 +17,7 @@ use crate::pages::not_found::NotFoundPage;
 use crate::pages::products::ProductsPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::sign_up::SignUpPage;
+use crate::routes::AppRoute;
 
 /// The dashboard.
 ///
@@ -37,14 +38,14 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFoundPage>
                 <ProtectedRoute
-                    path=path!("/login")
+                    path=StaticSegment(AppRoute::LOG_IN)
                     view=LogInPage
                     condition=move || signed_out.get()
                     redirect_path=to_inbox
                     fallback=SessionPending
                 />
                 <ProtectedRoute
-                    path=path!("/signup")
+                    path=StaticSegment(AppRoute::SIGN_UP)
                     view=SignUpPage
                     condition=move || signed_out.get()
                     redirect_path=to_inbox
@@ -58,14 +59,14 @@ pub fn App() -> impl IntoView {
                     fallback=SessionPending
                 >
                     <Route path=path!("") view=move || view! { <Redirect path=to_inbox() /> } />
-                    <ParentRoute path=path!("inbox") view=InboxPage>
+                    <ParentRoute path=StaticSegment(AppRoute::INBOX) view=InboxPage>
                         <Route path=path!("") view=NoChatSelected />
-                        <Route path=path!(":id") view=ChatPage />
+                        <Route path=ParamSegment(AppRoute::ID) view=ChatPage />
                     </ParentRoute>
-                    <Route path=path!("products") view=ProductsPage />
-                    <Route path=path!("products/new") view=NewProductPage />
-                    <Route path=path!("products/:id") view=EditProductPage />
-                    <Route path=path!("settings") view=SettingsPage />
+                    <Route path=StaticSegment(AppRoute::PRODUCTS) view=ProductsPage />
+                    <Route path=(StaticSegment(AppRoute::PRODUCTS), StaticSegment(AppRoute::NEW_PRODUCT)) view=NewProductPage />
+                    <Route path=(StaticSegment(AppRoute::PRODUCTS), ParamSegment(AppRoute::ID)) view=EditProductPage />
+                    <Route path=StaticSegment(AppRoute::SETTINGS) view=SettingsPage />
                 </ProtectedParentRoute>
             </Routes>
         </Router>

@@ -11,6 +11,7 @@
 
 mod ai;
 mod business;
+mod document;
 mod error;
 mod inbox;
 pub mod live;
@@ -24,12 +25,11 @@ mod whatsapp;
 use std::rc::Rc;
 
 pub use ai::{AiPreview, AiSettings};
-pub use business::BusinessSettings;
 pub use error::{ClientError, ServerFieldError};
 pub use inbox::{ChatQuery, TemplateMessage};
 pub use models::{
-    AuthSession, Business, Chat, ChatPage, Message, MessagePage, Product, ProductImage,
-    ProductPage, User, WebhookSetup, WhatsAppConnection,
+    AuthSession, Business, Chat, Message, MessagePage, Page, Product, ProductImage, User,
+    WebhookSetup, WhatsAppConnection,
 };
 pub use products::ProductQuery;
 pub use session::NewAccount;

@@ -7,5 +7,7 @@ pub mod icons;
 pub mod inbox;
 pub mod layout;
 pub mod locale;
+pub mod mutation;
+pub mod paged;
 pub mod products;
 pub mod whatsapp;

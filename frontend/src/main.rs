@@ -5,6 +5,7 @@ mod client;
 mod components;
 mod contexts;
 mod pages;
+mod routes;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -5,6 +5,7 @@
 //! and the server enforces is written once, here.
 
 pub mod enums;
+pub mod error_code;
 pub mod ids;
 pub mod money;
 pub mod negotiation;
@@ -15,6 +16,7 @@ pub mod validation;
 pub mod window;
 
 pub use enums::*;
+pub use error_code::ErrorCode;
 pub use ids::*;
 pub use money::{Currency, Money};
 pub use pricing::Discount;

@@ -1,7 +1,9 @@
 //! The one error type of the API client, built from the `extensions.code` the API puts on
-//! every error.
+//! every error: one [`ClientError`] per [`ErrorCode`], matched without a wildcard, so a
+//! code added to `shared` does not compile here until it has its own message.
 
 use serde::Deserialize;
+use shared::ErrorCode;
 
 /// A problem with one input field, as reported by the API in `extensions.fields`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -35,7 +37,11 @@ pub enum ClientError {
     /// `RATE_LIMITED`: too many requests.
     #[error("Too many requests. Wait a moment and try again.")]
     RateLimited,
-    /// `INTERNAL` (or an unknown code): the server failed; its details stay on the server.
+    /// `UNAVAILABLE`: the server is overloaded or a dependency is down, for a moment.
+    #[error("The service is busy right now. Please try again in a moment.")]
+    Unavailable,
+    /// `INTERNAL` (or no code the dashboard knows): the server failed; its details stay
+    /// on the server.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request never got an answer (offline, server down).
@@ -52,20 +58,26 @@ impl ClientError {
         let extension = |key: &str| error.extensions.as_ref().and_then(|ext| ext.get(key));
         let code = extension("code")
             .and_then(|code| code.as_str())
-            .unwrap_or("");
+            .and_then(ErrorCode::parse);
         let message = error.message.clone();
+        let Some(code) = code else {
+            // No code (an error async-graphql raised before our resolvers ran) or one from
+            // a newer server.
+            return ClientError::Internal;
+        };
         match code {
-            "UNAUTHENTICATED" => ClientError::Unauthenticated(message),
-            "FORBIDDEN" => ClientError::Forbidden(message),
-            "NOT_FOUND" => ClientError::NotFound(message),
-            "BAD_USER_INPUT" => ClientError::BadUserInput {
+            ErrorCode::Unauthenticated => ClientError::Unauthenticated(message),
+            ErrorCode::Forbidden => ClientError::Forbidden(message),
+            ErrorCode::NotFound => ClientError::NotFound(message),
+            ErrorCode::BadUserInput => ClientError::BadUserInput {
                 message,
                 fields: extension("fields")
                     .and_then(|fields| Vec::<ServerFieldError>::deserialize(fields).ok())
                     .unwrap_or_default(),
             },
-            "RATE_LIMITED" => ClientError::RateLimited,
-            _ => ClientError::Internal,
+            ErrorCode::RateLimited => ClientError::RateLimited,
+            ErrorCode::Unavailable => ClientError::Unavailable,
+            ErrorCode::Internal => ClientError::Internal,
         }
     }
 
@@ -81,6 +93,7 @@ impl ClientError {
                 fields: Vec::new(),
             },
             429 => ClientError::RateLimited,
+            503 => ClientError::Unavailable,
             500..=599 => ClientError::Internal,
             other => ClientError::Protocol(format!("HTTP status {other}")),
         }

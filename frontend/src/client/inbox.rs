@@ -4,7 +4,7 @@ use super::operations::{
     self, Chat as ChatOp, Chats, MarkChatRead, Messages, SendMessage, SendTemplate, SetChatAiPaused,
 };
 use super::transport::send;
-use super::{Chat, ChatPage, Client, ClientError, Message, MessagePage};
+use super::{Chat, Client, ClientError, Message, MessagePage, Page};
 
 /// Which chats to list.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -32,7 +32,7 @@ pub struct TemplateMessage {
 
 impl Client {
     /// One page of chats, newest activity first.
-    pub async fn chats(&self, query: &ChatQuery) -> Result<ChatPage, ClientError> {
+    pub async fn chats(&self, query: &ChatQuery) -> Result<Page<Chat>, ClientError> {
         let search = query.search.trim();
         let variables = operations::chats::Variables {
             first: query.first,
@@ -41,10 +41,11 @@ impl Client {
             search: (!search.is_empty()).then(|| search.to_string()),
         };
         let data = self.watch(send::<Chats>(self.token.as_deref(), variables).await)?;
-        Ok(ChatPage {
-            chats: data.chats.nodes.into_iter().map(Chat::from).collect(),
+        Ok(Page {
+            items: data.chats.nodes.into_iter().map(Chat::from).collect(),
             has_next_page: data.chats.page_info.has_next_page,
             end_cursor: data.chats.page_info.end_cursor,
+            total_count: None,
         })
     }
 

@@ -6,8 +6,9 @@
 //! `ping` is answered with `pong`. A dropped socket is reopened with exponential backoff
 //! and jitter, until [`LiveClient::close`].
 //!
-//! The operations are the typed documents in `graphql/inbox/` (checked against the schema
-//! like every query), so an event's payload decodes into the same models as query results.
+//! The operations are the subscriptions in `frontend/graphql/inbox.graphql` (checked
+//! against the schema like every query), so an event's payload decodes into the same
+//! models as query results.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -71,7 +72,7 @@ struct Operation {
 }
 
 fn body_of<Q: GraphQLQuery>(variables: Q::Variables) -> Value {
-    serde_json::to_value(Q::build_query(variables)).unwrap_or(Value::Null)
+    serde_json::to_value(super::document::request_body::<Q>(variables)).unwrap_or(Value::Null)
 }
 
 fn data_of<T: DeserializeOwned>(data: Value) -> Result<T, String> {

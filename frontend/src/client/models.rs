@@ -93,17 +93,17 @@ pub struct Product {
     pub archived: bool,
 }
 
-/// One page of a product list.
+/// One page of a list read forwards (chats, products).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProductPage {
-    /// The products on this page.
-    pub products: Vec<Product>,
+pub struct Page<T> {
+    /// The items on this page, in the API's order.
+    pub items: Vec<T>,
     /// Whether another page follows.
     pub has_next_page: bool,
     /// Cursor to pass as `after` for the next page.
     pub end_cursor: Option<String>,
-    /// How many products match in all.
-    pub total_count: i64,
+    /// How many items match in all, when the API counts them (products).
+    pub total_count: Option<i64>,
 }
 
 /// A customer, as WhatsApp identifies them.
@@ -217,17 +217,6 @@ pub struct Message {
     pub error_title: Option<String>,
     /// WhatsApp's time of the message, RFC 3339.
     pub timestamp: String,
-}
-
-/// One page of the chat list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChatPage {
-    /// Newest activity first.
-    pub chats: Vec<Chat>,
-    /// Whether another page follows.
-    pub has_next_page: bool,
-    /// Cursor to pass as `after` for the next page.
-    pub end_cursor: Option<String>,
 }
 
 /// One page of a conversation, read backwards.
@@ -345,16 +334,15 @@ macro_rules! business_from {
     )+};
 }
 
-business_from!(SessionBusiness in sign_up, log_in, me);
-business_from!(BusinessFields in current_business, update_business);
+business_from!(BusinessFields in sign_up, log_in, me, current_business, update_business);
 
-/// `TryFrom<module::SessionUser>` for [`User`], for each listed operation module.
+/// `TryFrom<module::UserFields>` for [`User`], for each listed operation module.
 macro_rules! user_from {
     ($($module:ident),+) => {$(
-        impl TryFrom<operations::$module::SessionUser> for User {
+        impl TryFrom<operations::$module::UserFields> for User {
             type Error = ClientError;
 
-            fn try_from(u: operations::$module::SessionUser) -> Result<User, ClientError> {
+            fn try_from(u: operations::$module::UserFields) -> Result<User, ClientError> {
                 Ok(User { role: role(&u.role)?, id: u.id, email: u.email })
             }
         }

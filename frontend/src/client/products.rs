@@ -9,7 +9,7 @@ use super::operations::{
     Products, RemoveProductImage, UnarchiveProduct, UpdateProduct, Upload,
 };
 use super::transport::{UploadList, send, send_with_uploads};
-use super::{Client, ClientError, Product, ProductPage};
+use super::{Client, ClientError, Page, Product};
 
 /// Which products to list.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -44,7 +44,7 @@ macro_rules! product_input {
 
 impl Client {
     /// One page of products.
-    pub async fn products(&self, query: &ProductQuery) -> Result<ProductPage, ClientError> {
+    pub async fn products(&self, query: &ProductQuery) -> Result<Page<Product>, ClientError> {
         let search = query.search.trim();
         let variables = operations::products::Variables {
             first: query.first,
@@ -54,15 +54,15 @@ impl Client {
         };
         let data = self.watch(send::<Products>(self.token.as_deref(), variables).await)?;
         let page = data.products;
-        Ok(ProductPage {
-            products: page
+        Ok(Page {
+            items: page
                 .nodes
                 .into_iter()
                 .map(Product::try_from)
                 .collect::<Result<_, _>>()?,
             has_next_page: page.page_info.has_next_page,
             end_cursor: page.page_info.end_cursor,
-            total_count: page.total_count,
+            total_count: Some(page.total_count),
         })
     }
 

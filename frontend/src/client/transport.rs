@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use web_sys::{File, FormData};
 
 use super::ClientError;
+use super::document::request_body;
 
 /// The API endpoint: same origin as the dashboard.
 const ENDPOINT: &str = "/graphql";
@@ -26,7 +27,7 @@ pub(super) async fn send<Q: GraphQLQuery>(
     variables: Q::Variables,
 ) -> Result<Q::ResponseData, ClientError> {
     let request = post(token)
-        .json(&Q::build_query(variables))
+        .json(&request_body::<Q>(variables))
         .map_err(|err| ClientError::Protocol(err.to_string()))?;
     let response = request
         .send()
@@ -53,7 +54,7 @@ pub(super) async fn send_with_uploads<Q: GraphQLQuery>(
     variables: Q::Variables,
     uploads: &[UploadList<'_>],
 ) -> Result<Q::ResponseData, ClientError> {
-    let mut operations = serde_json::to_value(Q::build_query(variables))
+    let mut operations = serde_json::to_value(request_body::<Q>(variables))
         .map_err(|err| ClientError::Protocol(err.to_string()))?;
     let mut map = Map::new();
     let mut parts: Vec<(String, &File)> = Vec::new();

@@ -3,20 +3,17 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::client::{AiPreview, AiSettings};
 use crate::components::feedback::{Banner, LoadError, Spinner};
+use crate::components::mutation::Mutation;
 use crate::contexts::session::use_session;
 
 /// Loads the AI settings, then shows the key/budget/usage card and the "try it" console.
 #[component]
 pub fn AiSection() -> impl IntoView {
     let session = use_session();
-    let settings = LocalResource::new(move || {
-        let client = session.client();
-        async move { client.ai_settings().await }
-    });
+    let settings = session.resource(|client| async move { client.ai_settings().await });
     let refetch = Callback::new(move |()| settings.refetch());
     view! {
         <Suspense fallback=|| view! { <Spinner label="Loading AI settings" /> }>
@@ -32,7 +29,6 @@ pub fn AiSection() -> impl IntoView {
 /// Key, budget, usage and last error.
 #[component]
 fn AiCard(current: AiSettings, on_change: Callback<()>) -> impl IntoView {
-    let session = use_session();
     let key = RwSignal::new(String::new());
     let budget = RwSignal::new(
         current
@@ -42,7 +38,24 @@ fn AiCard(current: AiSettings, on_change: Callback<()>) -> impl IntoView {
     );
     let error = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
-    let working = RwSignal::new(false);
+    let set_key = Mutation::reporting(
+        error,
+        |client, value: String| async move { client.set_anthropic_key(value).await },
+        move |()| on_change.run(()),
+    );
+    let clear_key = Mutation::reporting(
+        error,
+        |client, ()| async move { client.clear_anthropic_key().await },
+        move |()| on_change.run(()),
+    );
+    let set_budget = Mutation::reporting(
+        error,
+        |client, value: Option<i64>| async move { client.set_daily_token_budget(value).await },
+        move |()| {
+            notice.try_set(Some("Budget saved.".into()));
+        },
+    );
+    let working = move || set_key.pending() || clear_key.pending() || set_budget.pending();
 
     let save_key = move |_| {
         let value = key.get_untracked();
@@ -50,32 +63,12 @@ fn AiCard(current: AiSettings, on_change: Callback<()>) -> impl IntoView {
             error.set(Some("Paste your Anthropic API key first.".into()));
             return;
         }
-        working.set(true);
         error.set(None);
-        let client = session.client();
-        spawn_local(async move {
-            match client.set_anthropic_key(value).await {
-                Ok(()) => on_change.run(()),
-                Err(failure) => {
-                    error.try_set(Some(failure.to_string()));
-                }
-            }
-            working.try_set(false);
-        });
+        set_key.dispatch(value);
     };
     let remove_key = move |_| {
-        working.set(true);
         error.set(None);
-        let client = session.client();
-        spawn_local(async move {
-            match client.clear_anthropic_key().await {
-                Ok(()) => on_change.run(()),
-                Err(failure) => {
-                    error.try_set(Some(failure.to_string()));
-                }
-            }
-            working.try_set(false);
-        });
+        clear_key.dispatch(());
     };
     let save_budget = move |event: SubmitEvent| {
         event.prevent_default();
@@ -92,21 +85,9 @@ fn AiCard(current: AiSettings, on_change: Callback<()>) -> impl IntoView {
                 }
             },
         };
-        working.set(true);
         error.set(None);
         notice.set(None);
-        let client = session.client();
-        spawn_local(async move {
-            match client.set_daily_token_budget(value).await {
-                Ok(()) => {
-                    notice.try_set(Some("Budget saved.".into()));
-                }
-                Err(failure) => {
-                    error.try_set(Some(failure.to_string()));
-                }
-            }
-            working.try_set(false);
-        });
+        set_budget.dispatch(value);
     };
 
     let has_key = current.key_hint.is_some();
@@ -150,11 +131,11 @@ fn AiCard(current: AiSettings, on_change: Callback<()>) -> impl IntoView {
                     on:input=move |ev| key.set(event_target_value(&ev))
                 />
                 <div class="actions">
-                    <button type="button" class="button" data-testid="ai-key-save" disabled=move || working.get() on:click=save_key>
+                    <button type="button" class="button" data-testid="ai-key-save" disabled=working on:click=save_key>
                         {if has_key { "Replace key" } else { "Save key" }}
                     </button>
                     {has_key.then(|| view! {
-                        <button type="button" class="button button-secondary" data-testid="ai-key-remove" disabled=move || working.get() on:click=remove_key>
+                        <button type="button" class="button button-secondary" data-testid="ai-key-remove" disabled=working on:click=remove_key>
                             "Remove key"
                         </button>
                     })}
@@ -171,7 +152,7 @@ fn AiCard(current: AiSettings, on_change: Callback<()>) -> impl IntoView {
                     on:input=move |ev| budget.set(event_target_value(&ev))
                 />
                 <div class="actions">
-                    <button type="submit" class="button" data-testid="ai-save" disabled=move || working.get()>"Save budget"</button>
+                    <button type="submit" class="button" data-testid="ai-save" disabled=working>"Save budget"</button>
                 </div>
             </form>
             <Banner message=error testid="ai-error" />
@@ -212,31 +193,24 @@ fn AiCard(current: AiSettings, on_change: Callback<()>) -> impl IntoView {
 /// Type a customer message, see what the AI would answer and which tools it used.
 #[component]
 fn TryIt() -> impl IntoView {
-    let session = use_session();
     let message = RwSignal::new(String::new());
     let result = RwSignal::new(None::<AiPreview>);
     let error = RwSignal::new(None::<String>);
-    let working = RwSignal::new(false);
+    let preview = Mutation::reporting(
+        error,
+        |client, text: String| async move { client.preview_ai_reply(text).await },
+        move |preview| {
+            result.try_set(Some(preview));
+        },
+    );
     let run = move |event: SubmitEvent| {
         event.prevent_default();
         let text = message.get_untracked();
         if text.trim().is_empty() {
             return;
         }
-        working.set(true);
         error.set(None);
-        let client = session.client();
-        spawn_local(async move {
-            match client.preview_ai_reply(text).await {
-                Ok(preview) => {
-                    result.try_set(Some(preview));
-                }
-                Err(failure) => {
-                    error.try_set(Some(failure.to_string()));
-                }
-            }
-            working.try_set(false);
-        });
+        preview.dispatch(text);
     };
     view! {
         <section class="card" data-testid="try-it">
@@ -252,8 +226,8 @@ fn TryIt() -> impl IntoView {
                     on:input=move |ev| message.set(event_target_value(&ev))
                 ></textarea>
                 <div class="actions">
-                    <button type="submit" class="button" data-testid="try-send" disabled=move || working.get()>
-                        {move || if working.get() { "Thinking..." } else { "Preview reply" }}
+                    <button type="submit" class="button" data-testid="try-send" disabled=move || preview.pending()>
+                        {move || if preview.pending() { "Thinking..." } else { "Preview reply" }}
                     </button>
                 </div>
             </form>

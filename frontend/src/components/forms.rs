@@ -2,11 +2,13 @@
 //! (live rule errors from `shared`, plus the API's `BAD_USER_INPUT` field errors).
 
 use std::collections::HashSet;
+use std::future::Future;
 
 use leptos::prelude::*;
 use shared::FieldErrors;
 
-use crate::client::{ClientError, ServerFieldError};
+use crate::client::{Client, ClientError, ServerFieldError};
+use crate::components::mutation::Mutation;
 
 /// A label, the input (children), an optional hint and the field's error message.
 ///
@@ -159,6 +161,36 @@ impl FormErrors {
         self.server.set(Vec::new());
     }
 
+    /// The form's save: a [`Mutation`] that hands a success to `on_ok` and shows a failure
+    /// on the form ([`FormErrors::show_failure`]).
+    pub fn mutation<I, O, F, Fu>(self, run: F, on_ok: impl Fn(O) + 'static) -> Mutation<I, O>
+    where
+        I: Clone + 'static,
+        O: 'static,
+        F: Fn(Client, I) -> Fu + 'static,
+        Fu: Future<Output = Result<O, ClientError>> + 'static,
+    {
+        Mutation::new(run, move |_, result| match result {
+            Ok(output) => on_ok(output),
+            Err(error) => self.show_failure(&error),
+        })
+    }
+
+    /// Submits the form through `save` unless a save is running or a rule fails: clears the
+    /// last failure and dispatches `input()`. `false` when nothing was sent.
+    pub fn submit<I: Clone + 'static, O: 'static>(
+        self,
+        save: Mutation<I, O>,
+        input: impl FnOnce() -> I,
+    ) -> bool {
+        if save.pending_untracked() || !untrack(|| self.is_valid()) {
+            return false;
+        }
+        self.clear_failure();
+        save.dispatch(input());
+        true
+    }
+
     /// Shows a failed submit: field errors next to their inputs, the rest in the banner.
     pub fn show_failure(self, error: &ClientError) {
         let fields = error.field_errors().to_vec();
@@ -242,6 +274,36 @@ pub fn TextField(
                 }
             />
         </Field>
+    }
+}
+
+/// A form's submit button: disabled while `save` runs or a rule fails, and saying
+/// `busy_label` while it runs.
+#[component]
+pub fn SubmitButton<I: Clone + 'static, O: 'static>(
+    /// The form's save.
+    save: Mutation<I, O>,
+    /// The form's error state.
+    errors: FormErrors,
+    /// `data-testid` of the button.
+    testid: &'static str,
+    /// The button's text.
+    label: &'static str,
+    /// Its text while the save runs.
+    busy_label: &'static str,
+    /// Its classes.
+    #[prop(default = "btn btn-primary")]
+    class: &'static str,
+) -> impl IntoView {
+    view! {
+        <button
+            class=class
+            type="submit"
+            data-testid=testid
+            disabled=move || save.pending() || !errors.is_valid()
+        >
+            {move || if save.pending() { busy_label } else { label }}
+        </button>
     }
 }
 

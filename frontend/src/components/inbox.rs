@@ -1,4 +1,5 @@
-//! The inbox's pieces: chat rows, the conversation, message bubbles and the composer.
+//! The inbox's pieces: chat rows, the conversation and its thread, message bubbles and the
+//! composer.
 
 pub mod chat_row;
 pub mod composer;
@@ -6,3 +7,4 @@ pub mod conversation;
 pub mod format;
 pub mod message_bubble;
 pub mod state;
+pub mod thread;

@@ -10,7 +10,43 @@ use crate::components::feedback::Spinner;
 use crate::components::icons::Icon;
 use crate::contexts::live::Live;
 use crate::contexts::session::{SessionState, use_session};
-use crate::pages::{AppRoute, NAVIGATION};
+use crate::routes::AppRoute;
+
+/// One entry of the main navigation.
+#[derive(Debug)]
+struct NavEntry {
+    /// Where it leads.
+    route: AppRoute,
+    /// Link text.
+    label: &'static str,
+    /// Icon beside the text.
+    icon: Icon,
+    /// `data-testid` of the link.
+    testid: &'static str,
+}
+
+/// The main navigation, in order. Orders, blacklist and activity join here as their pages
+/// are built.
+const NAVIGATION: &[NavEntry] = &[
+    NavEntry {
+        route: AppRoute::Inbox,
+        label: "Inbox",
+        icon: Icon::Inbox,
+        testid: "nav-inbox",
+    },
+    NavEntry {
+        route: AppRoute::Products,
+        label: "Products",
+        icon: Icon::Products,
+        testid: "nav-products",
+    },
+    NavEntry {
+        route: AppRoute::Settings,
+        label: "Settings",
+        icon: Icon::Settings,
+        testid: "nav-settings",
+    },
+];
 
 /// The product's mark and name.
 #[component]
@@ -158,5 +194,28 @@ pub fn SessionPending() -> impl IntoView {
         }
         .into_any(),
         _ => view! { <Spinner label="Opening your dashboard" /> }.into_any(),
+    }
+}
+
+/// The header of a page under another: a link back to it above the title.
+#[component]
+pub fn SubPageHeader(
+    /// The page the back link leads to.
+    back: AppRoute,
+    /// The back link's text.
+    back_label: &'static str,
+    /// The page title.
+    title: &'static str,
+) -> impl IntoView {
+    view! {
+        <header class="page-header">
+            <div>
+                <A href=back.path() attr:class="back-link">
+                    {Icon::Back.view()}
+                    <span>{back_label}</span>
+                </A>
+                <h1 class="page-title">{title}</h1>
+            </div>
+        </header>
     }
 }

@@ -9,18 +9,16 @@ use shared::{ConnectionStatus, FieldErrors};
 
 use crate::client::{NewConnection, WebhookSetup, WhatsAppConnection, WhatsAppSettings};
 use crate::components::feedback::{Banner, LoadError, Spinner};
-use crate::components::forms::{FormErrors, TextField};
+use crate::components::forms::{FormErrors, SubmitButton, TextField};
 use crate::components::inbox::format::date_time;
+use crate::components::mutation::Mutation;
 use crate::contexts::session::use_session;
 
 /// Loads the connection and webhook details, then shows both cards.
 #[component]
 pub fn WhatsAppSection() -> impl IntoView {
     let session = use_session();
-    let settings = LocalResource::new(move || {
-        let client = session.client();
-        async move { client.whatsapp_settings().await }
-    });
+    let settings = session.resource(|client| async move { client.whatsapp_settings().await });
     view! {
         <Suspense fallback=|| view! { <Spinner label="Loading WhatsApp settings" /> }>
             {move || settings.get().map(|result| match result {
@@ -91,25 +89,19 @@ fn ConnectionDetails(
     connection: WhatsAppConnection,
     on_change: RwSignal<Option<WhatsAppConnection>>,
 ) -> impl IntoView {
-    let session = use_session();
     let confirming = RwSignal::new(false);
-    let working = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    let disconnect_number = Mutation::reporting(
+        error,
+        |client, ()| async move { client.disconnect_whatsapp().await },
+        move |updated| {
+            on_change.try_set(Some(updated));
+        },
+    );
+    let working = move || disconnect_number.pending();
     let disconnect = move |_| {
-        working.set(true);
         error.set(None);
-        let client = session.client();
-        spawn_local(async move {
-            match client.disconnect_whatsapp().await {
-                Ok(updated) => {
-                    on_change.try_set(Some(updated));
-                }
-                Err(failure) => {
-                    error.try_set(Some(failure.to_string()));
-                }
-            }
-            working.try_set(false);
-        });
+        disconnect_number.dispatch(());
     };
     let webhook_health = match (&connection.last_webhook_at, &connection.last_webhook_error) {
         (None, _) => (
@@ -159,10 +151,10 @@ fn ConnectionDetails(
             >
                 <div class="confirm" role="group" aria-label="Confirm disconnect">
                     <span>"Disconnect WhatsApp?"</span>
-                    <button class="btn btn-danger" type="button" data-testid="settings-wa-disconnect-confirm" disabled=move || working.get() on:click=disconnect>
-                        {move || if working.get() { "Disconnecting…" } else { "Yes, disconnect" }}
+                    <button class="btn btn-danger" type="button" data-testid="settings-wa-disconnect-confirm" disabled=working on:click=disconnect>
+                        {move || if working() { "Disconnecting…" } else { "Yes, disconnect" }}
                     </button>
-                    <button class="btn btn-secondary" type="button" data-testid="settings-wa-disconnect-cancel" disabled=move || working.get() on:click=move |_| confirming.set(false)>
+                    <button class="btn btn-secondary" type="button" data-testid="settings-wa-disconnect-cancel" disabled=working on:click=move |_| confirming.set(false)>
                         "Cancel"
                     </button>
                 </div>
@@ -184,7 +176,6 @@ fn ConnectForm(
     previous: Option<WhatsAppConnection>,
     on_connected: RwSignal<Option<WhatsAppConnection>>,
 ) -> impl IntoView {
-    let session = use_session();
     let phone_number_id = RwSignal::new(
         previous
             .as_ref()
@@ -237,31 +228,21 @@ fn ConnectForm(
             errors
         },
     );
-    let submitting = RwSignal::new(false);
+    let connect = errors.mutation(
+        |client, input: NewConnection| async move { client.connect_whatsapp(input).await },
+        move |connection| {
+            // The token is not kept in the page once the server has it.
+            token.try_set(String::new());
+            on_connected.try_set(Some(connection));
+        },
+    );
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if submitting.get_untracked() || !untrack(|| errors.is_valid()) {
-            return;
-        }
-        submitting.set(true);
-        errors.clear_failure();
-        let input = NewConnection {
+        errors.submit(connect, || NewConnection {
             phone_number_id: phone_number_id.get_untracked(),
             waba_id: waba_id.get_untracked(),
             display_phone_number: display_phone.get_untracked(),
             access_token: token.get_untracked(),
-        };
-        let client = session.client();
-        spawn_local(async move {
-            match client.connect_whatsapp(input).await {
-                Ok(connection) => {
-                    // The token is not kept in the page once the server has it.
-                    token.try_set(String::new());
-                    on_connected.try_set(Some(connection));
-                }
-                Err(error) => errors.show_failure(&error),
-            }
-            submitting.try_set(false);
         });
     };
     let disconnected_note = previous
@@ -297,9 +278,7 @@ fn ConnectForm(
             />
             <div class="form-footer">
                 <Banner message=errors.banner testid="settings-wa-error" />
-                <button class="btn btn-primary" type="submit" data-testid="settings-wa-connect" disabled=move || submitting.get() || !errors.is_valid()>
-                    {move || if submitting.get() { "Connecting…" } else { "Connect WhatsApp" }}
-                </button>
+                <SubmitButton save=connect errors=errors testid="settings-wa-connect" label="Connect WhatsApp" busy_label="Connecting…" />
             </div>
         </form>
     }

@@ -6,6 +6,8 @@
 //! `UNAUTHENTICATED` answer clears the session, and the route guards then send the user to
 //! the login page.
 
+use std::future::Future;
+
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -101,6 +103,16 @@ impl Session {
     /// session.
     pub fn client(self) -> Client {
         Client::new(self.token.get_untracked(), move || self.clear())
+    }
+
+    /// Data loaded with this session's client: `fetch` runs again when a signal it reads
+    /// changes, or on `refetch()`.
+    pub fn resource<T, Fu>(self, fetch: impl Fn(Client) -> Fu + 'static) -> LocalResource<T>
+    where
+        T: 'static,
+        Fu: Future<Output = T> + 'static,
+    {
+        LocalResource::new(move || fetch(self.client()))
     }
 
     /// Starts a session from a sign-up or log-in answer.

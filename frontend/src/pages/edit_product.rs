@@ -6,34 +6,25 @@ use leptos_router::hooks::use_params_map;
 
 use crate::client::ClientError;
 use crate::components::feedback::{LoadError, Spinner};
-use crate::components::icons::Icon;
+use crate::components::layout::SubPageHeader;
 use crate::components::products::product_form::ProductForm;
 use crate::contexts::session::use_session;
-use crate::pages::AppRoute;
+use crate::routes::AppRoute;
 
 /// The product form filled with a saved product, plus archive and delete.
 #[component]
 pub fn EditProductPage() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let product = LocalResource::new(move || {
+    let id = move || params.read().get(AppRoute::ID).unwrap_or_default();
+    let product = session.resource(move |client| {
         let id = id();
-        let client = session.client();
         async move { client.product(&id).await }
     });
 
     view! {
         <div class="page page-narrow">
-            <header class="page-header">
-                <div>
-                    <A href=AppRoute::Products.path() attr:class="back-link">
-                        {Icon::Back.view()}
-                        <span>"Products"</span>
-                    </A>
-                    <h1 class="page-title">"Edit product"</h1>
-                </div>
-            </header>
+            <SubPageHeader back=AppRoute::Products back_label="Products" title="Edit product" />
             <Suspense fallback=|| view! { <Spinner label="Loading product" /> }>
                 {move || {
                     product

@@ -12,18 +12,17 @@ use shared::MessageDirection;
 use crate::client::ChatQuery;
 use crate::client::live::{LiveEvent, LiveStatus};
 use crate::components::feedback::Spinner;
-use crate::components::icons::Icon;
 use crate::components::inbox::chat_row::ChatRow;
 use crate::components::inbox::conversation::Conversation;
 use crate::components::inbox::format::now_ms;
-use crate::components::inbox::state::{ChatList, Inbox};
+use crate::components::inbox::state::Inbox;
+use crate::components::paged::{Paged, PagedFooter, SearchBox};
 use crate::contexts::live::use_live;
 use crate::contexts::session::use_session;
+use crate::routes::AppRoute;
 
 /// Chats fetched per page.
 const PAGE_SIZE: i64 = 25;
-/// Pause in typing before the search runs.
-const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
 /// How often relative times ("5m") are redrawn.
 const CLOCK_TICK: Duration = Duration::from_secs(30);
 
@@ -34,24 +33,19 @@ pub fn InboxPage() -> impl IntoView {
     let live = use_live();
     let location = use_location();
     let selected = Memo::new(move |_| {
-        location.pathname.with(|path| {
-            path.strip_prefix("/inbox/")
-                .map(|id| id.trim_end_matches('/').to_string())
-                .filter(|id| !id.is_empty())
+        location.pathname.with(|path| match AppRoute::parse(path) {
+            Some(AppRoute::Chat(id)) => Some(id),
+            _ => None,
         })
     });
     let inbox = Inbox {
-        list: RwSignal::new(ChatList {
-            loading: true,
-            ..ChatList::default()
-        }),
+        chats: Paged::start(),
         search: RwSignal::new(String::new()),
         unread_only: RwSignal::new(false),
         selected,
         now: RwSignal::new(now_ms()),
     };
     provide_context(inbox);
-    let list = inbox.list;
 
     if let Ok(handle) = set_interval_with_handle(
         move || {
@@ -62,50 +56,16 @@ pub fn InboxPage() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
 
-    // Pages accumulate ("Load more"); only the newest request may fill the list.
-    let latest_request = StoredValue::new(0u64);
     let load = move |more: bool| {
-        let request = latest_request.get_value() + 1;
-        latest_request.set_value(request);
-        let query = ChatQuery {
-            first: PAGE_SIZE,
-            after: if more {
-                list.with_untracked(|l| l.end_cursor.clone())
-            } else {
-                None
-            },
-            search: inbox.search.get_untracked(),
-            unread_only: inbox.unread_only.get_untracked(),
-        };
-        list.update(|l| {
-            l.loading = true;
-            l.error = None;
-        });
         let client = session.client();
-        spawn_local(async move {
-            let result = client.chats(&query).await;
-            if latest_request.try_get_value() != Some(request) {
-                return;
-            }
-            list.try_update(|l| {
-                l.loading = false;
-                match result {
-                    Ok(page) => {
-                        if more {
-                            for chat in page.chats {
-                                if !l.chats.iter().any(|c| c.id == chat.id) {
-                                    l.chats.push(chat);
-                                }
-                            }
-                        } else {
-                            l.chats = page.chats;
-                        }
-                        l.end_cursor = page.end_cursor;
-                        l.has_next_page = page.has_next_page;
-                    }
-                    Err(error) => l.error = Some(error),
-                }
-            });
+        inbox.chats.load(more, move |after| {
+            let query = ChatQuery {
+                first: PAGE_SIZE,
+                after,
+                search: inbox.search.get_untracked(),
+                unread_only: inbox.unread_only.get_untracked(),
+            };
+            async move { client.chats(&query).await }
         });
     };
     Effect::new(move |_| {
@@ -137,32 +97,6 @@ pub fn InboxPage() -> impl IntoView {
         LiveEvent::MessageStatusChanged(_) => {}
     });
 
-    let search_text = RwSignal::new(String::new());
-    let debounce = StoredValue::new(None::<TimeoutHandle>);
-    on_cleanup(move || {
-        if let Some(Some(handle)) = debounce.try_get_value() {
-            handle.clear();
-        }
-    });
-    let on_search = move |ev: leptos::ev::Event| {
-        let typed = event_target_value(&ev);
-        search_text.set(typed.clone());
-        if let Some(handle) = debounce.get_value() {
-            handle.clear();
-        }
-        let run = move || {
-            let wanted = typed.trim().to_string();
-            if inbox
-                .search
-                .try_get_untracked()
-                .is_some_and(|current| current != wanted)
-            {
-                inbox.search.set(wanted);
-            }
-        };
-        debounce.set_value(set_timeout_with_handle(run, SEARCH_DEBOUNCE).ok());
-    };
-
     let live_label = move || match live.status() {
         LiveStatus::Live => ("live", "Live"),
         LiveStatus::Connecting => ("connecting", "Connecting…"),
@@ -186,19 +120,7 @@ pub fn InboxPage() -> impl IntoView {
                             {move || live_label().1}
                         </span>
                     </div>
-                    <label class="search">
-                        {Icon::Search.view()}
-                        <span class="visually-hidden">"Search chats by name or number"</span>
-                        <input
-                            class="input search-input"
-                            type="search"
-                            placeholder="Search name or number"
-                            data-testid="chat-search"
-                            prop:value=move || search_text.get()
-                            on:input=on_search
-                            on:change=on_search
-                        />
-                    </label>
+                    <SearchBox search=inbox.search label="Search chats by name or number" placeholder="Search name or number" testid="chat-search" />
                     <div class="segmented" role="group" aria-label="Filter">
                         <button
                             type="button"
@@ -235,21 +157,20 @@ pub fn InboxPage() -> impl IntoView {
 #[component]
 fn ChatListView(on_load_more: Callback<()>, on_retry: Callback<()>) -> impl IntoView {
     let inbox = crate::components::inbox::state::use_inbox();
-    let list = inbox.list;
-    let empty = move || list.with(|l| !l.loading && l.error.is_none() && l.chats.is_empty());
+    let paged = inbox.chats;
     view! {
         <div class="chat-list" data-testid="chat-list">
             <For
-                each=move || list.with(|l| l.chats.iter().map(|c| c.id.clone()).collect::<Vec<_>>())
+                each=move || paged.list.with(|l| l.items.iter().map(|c| c.id.clone()).collect::<Vec<_>>())
                 key=|id| id.clone()
                 let:id
             >
                 <ChatRow id=id />
             </For>
-            <Show when=move || list.with(|l| l.loading && l.chats.is_empty())>
+            <Show when=move || paged.first_loading()>
                 <Spinner label="Loading chats" />
             </Show>
-            <Show when=empty>
+            <Show when=move || paged.is_empty()>
                 <div class="chat-list-empty" data-testid="chat-empty">
                     {move || {
                         if !inbox.search.get().is_empty() {
@@ -262,25 +183,15 @@ fn ChatListView(on_load_more: Callback<()>, on_retry: Callback<()>) -> impl Into
                     }}
                 </div>
             </Show>
-            {move || list.with(|l| l.error.clone()).map(|error| view! {
-                <div class="banner banner-error chat-list-error" role="alert" data-testid="chat-list-error">
-                    {error.to_string()}
-                    " "
-                    <button class="link-button" on:click=move |_| on_retry.run(())>"Try again"</button>
-                </div>
-            })}
-            <Show when=move || list.with(|l| l.has_next_page && !l.chats.is_empty())>
-                <div class="load-more">
-                    <button
-                        class="btn btn-secondary btn-small"
-                        data-testid="chat-load-more"
-                        disabled=move || list.with(|l| l.loading)
-                        on:click=move |_| on_load_more.run(())
-                    >
-                        {move || if list.with(|l| l.loading) { "Loading…" } else { "Load more" }}
-                    </button>
-                </div>
-            </Show>
+            <PagedFooter
+                paged=paged
+                error_class="banner banner-error chat-list-error"
+                error_testid="chat-list-error"
+                more_class="btn btn-secondary btn-small"
+                more_testid="chat-load-more"
+                on_load_more=on_load_more
+                on_retry=on_retry
+            />
         </div>
     }
 }
@@ -289,7 +200,7 @@ fn ChatListView(on_load_more: Callback<()>, on_retry: Callback<()>) -> impl Into
 #[component]
 pub fn ChatPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id")));
+    let id = Memo::new(move |_| params.with(|p| p.get(AppRoute::ID)));
     move || {
         id.get()
             .map(|chat_id| view! { <Conversation chat_id=chat_id /> })

@@ -2,16 +2,15 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::FieldErrors;
 use shared::validation::is_plausible_email;
 
 use crate::components::feedback::Banner;
-use crate::components::forms::{FormErrors, TextField};
+use crate::components::forms::{FormErrors, SubmitButton, TextField};
 use crate::components::layout::AuthCard;
 use crate::contexts::session::use_session;
-use crate::pages::AppRoute;
+use crate::routes::AppRoute;
 
 /// Email and password; on success the guard moves on to the products page.
 #[component]
@@ -29,26 +28,15 @@ pub fn LogInPage() -> impl IntoView {
         }
         errors
     });
-    let submitting = RwSignal::new(false);
-
+    let log_in = errors.mutation(
+        |client, (email, password): (String, String)| async move {
+            client.log_in(&email, &password).await
+        },
+        move |auth| session.sign_in(auth),
+    );
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if submitting.get_untracked() || !untrack(|| errors.is_valid()) {
-            return;
-        }
-        submitting.set(true);
-        errors.clear_failure();
-        let client = session.client();
-        spawn_local(async move {
-            let result = client
-                .log_in(&email.get_untracked(), &password.get_untracked())
-                .await;
-            submitting.set(false);
-            match result {
-                Ok(auth) => session.sign_in(auth),
-                Err(error) => errors.show_failure(&error),
-            }
-        });
+        errors.submit(log_in, || (email.get_untracked(), password.get_untracked()));
     };
 
     view! {
@@ -74,14 +62,7 @@ pub fn LogInPage() -> impl IntoView {
                     autocomplete="current-password"
                 />
                 <Banner message=errors.banner testid="login-error" />
-                <button
-                    class="btn btn-primary btn-block"
-                    type="submit"
-                    data-testid="login-submit"
-                    disabled=move || submitting.get() || !errors.is_valid()
-                >
-                    {move || if submitting.get() { "Logging in…" } else { "Log in" }}
-                </button>
+                <SubmitButton save=log_in errors=errors testid="login-submit" label="Log in" busy_label="Logging in…" class="btn btn-primary btn-block" />
             </form>
             <p class="auth-switch">
                 "New here? " <A href=AppRoute::SignUp.path() attr:data-testid="signup-link">

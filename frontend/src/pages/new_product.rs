@@ -1,12 +1,11 @@
 //! `/products/new`
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
-use crate::components::icons::Icon;
+use crate::components::layout::SubPageHeader;
 use crate::components::products::product_form::ProductForm;
 use crate::contexts::session::use_session;
-use crate::pages::AppRoute;
+use crate::routes::AppRoute;
 
 /// An empty product form in the business's default currency.
 #[component]
@@ -17,15 +16,7 @@ pub fn NewProductPage() -> impl IntoView {
         .unwrap_or_default();
     view! {
         <div class="page page-narrow">
-            <header class="page-header">
-                <div>
-                    <A href=AppRoute::Products.path() attr:class="back-link">
-                        {Icon::Back.view()}
-                        <span>"Products"</span>
-                    </A>
-                    <h1 class="page-title">"New product"</h1>
-                </div>
-            </header>
+            <SubPageHeader back=AppRoute::Products back_label="Products" title="New product" />
             <ProductForm product=None default_currency=currency />
         </div>
     }

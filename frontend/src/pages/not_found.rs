@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::pages::AppRoute;
+use crate::routes::AppRoute;
 
 /// "Page not found", with a way back.
 #[component]

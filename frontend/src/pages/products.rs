@@ -1,89 +1,36 @@
 //! `/products`: the catalog, searchable, a page at a time.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use crate::client::{ClientError, Product, ProductQuery};
+use crate::client::{Product, ProductQuery};
 use crate::components::feedback::Spinner;
 use crate::components::icons::Icon;
+use crate::components::paged::{Paged, PagedFooter, SearchBox};
 use crate::components::products::product_row::{ProductListHeader, ProductRow};
 use crate::contexts::session::use_session;
-use crate::pages::AppRoute;
+use crate::routes::AppRoute;
 
 /// Products fetched per page.
 const PAGE_SIZE: i64 = 20;
-/// Pause in typing before the search runs.
-const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
-
-/// The list as loaded so far.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct ProductList {
-    products: Vec<Product>,
-    end_cursor: Option<String>,
-    has_next_page: bool,
-    total_count: i64,
-    loading: bool,
-    error: Option<ClientError>,
-}
 
 /// The catalog: search by name, archived or on sale, "load more" pagination.
 #[component]
 pub fn ProductsPage() -> impl IntoView {
     let session = use_session();
-    let search_text = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
     let archived = RwSignal::new(false);
-    let list = RwSignal::new(ProductList {
-        loading: true,
-        ..ProductList::default()
-    });
-    // Pages accumulate ("Load more"), so the list is state that each request extends or
-    // replaces, not a `LocalResource`. Only the newest request may fill it: an older
-    // search can answer after a newer one.
-    let latest_request = StoredValue::new(0u64);
-
+    let paged = Paged::<Product>::start();
     let load = move |more: bool| {
-        let request = latest_request.get_value() + 1;
-        latest_request.set_value(request);
-        let query = ProductQuery {
-            first: PAGE_SIZE,
-            after: if more {
-                list.with_untracked(|list| list.end_cursor.clone())
-            } else {
-                None
-            },
-            search: search.get_untracked(),
-            archived: archived.get_untracked(),
-        };
-        list.update(|list| {
-            list.loading = true;
-            list.error = None;
-        });
         let client = session.client();
-        spawn_local(async move {
-            let result = client.products(&query).await;
-            if latest_request.try_get_value() != Some(request) {
-                return;
-            }
-            list.try_update(|list| {
-                list.loading = false;
-                match result {
-                    Ok(page) => {
-                        if more {
-                            list.products.extend(page.products);
-                        } else {
-                            list.products = page.products;
-                        }
-                        list.end_cursor = page.end_cursor;
-                        list.has_next_page = page.has_next_page;
-                        list.total_count = page.total_count;
-                    }
-                    Err(error) => list.error = Some(error),
-                }
-            });
+        paged.load(more, move |after| {
+            let query = ProductQuery {
+                first: PAGE_SIZE,
+                after,
+                search: search.get_untracked(),
+                archived: archived.get_untracked(),
+            };
+            async move { client.products(&query).await }
         });
     };
     Effect::new(move |_| {
@@ -92,40 +39,11 @@ pub fn ProductsPage() -> impl IntoView {
         load(false);
     });
 
-    let debounce = StoredValue::new(None::<TimeoutHandle>);
-    on_cleanup(move || {
-        if let Some(Some(handle)) = debounce.try_get_value() {
-            handle.clear();
-        }
-    });
-    let on_search = move |ev: leptos::ev::Event| {
-        let typed = event_target_value(&ev);
-        search_text.set(typed.clone());
-        if let Some(handle) = debounce.get_value() {
-            handle.clear();
-        }
-        let run = move || {
-            let wanted = typed.trim().to_string();
-            if search
-                .try_get_untracked()
-                .is_some_and(|current| current != wanted)
-            {
-                search.set(wanted);
-            }
-        };
-        debounce.set_value(set_timeout_with_handle(run, SEARCH_DEBOUNCE).ok());
-    };
-
     let summary = move || {
-        list.with(|list| {
-            let noun = if list.total_count == 1 {
-                "product"
-            } else {
-                "products"
-            };
-            let kind = if archived.get() { " archived" } else { "" };
-            format!("{}{kind} {noun}", list.total_count)
-        })
+        let total = paged.list.with(|list| list.total_count.unwrap_or_default());
+        let noun = if total == 1 { "product" } else { "products" };
+        let kind = if archived.get() { " archived" } else { "" };
+        format!("{total}{kind} {noun}")
     };
 
     view! {
@@ -145,19 +63,7 @@ pub fn ProductsPage() -> impl IntoView {
                 </A>
             </header>
             <div class="toolbar">
-                <label class="search">
-                    {Icon::Search.view()}
-                    <span class="visually-hidden">"Search products by name"</span>
-                    <input
-                        class="input search-input"
-                        type="search"
-                        placeholder="Search by name"
-                        data-testid="product-search"
-                        prop:value=move || search_text.get()
-                        on:input=on_search
-                        on:change=on_search
-                    />
-                </label>
+                <SearchBox search=search label="Search products by name" placeholder="Search by name" testid="product-search" />
                 <label class="switch">
                     <input
                         type="checkbox"
@@ -170,7 +76,7 @@ pub fn ProductsPage() -> impl IntoView {
                 </label>
             </div>
             <ProductListView
-                list=list
+                paged=paged
                 archived=archived
                 search=search
                 on_load_more=Callback::new(move |()| load(true))
@@ -183,22 +89,20 @@ pub fn ProductsPage() -> impl IntoView {
 /// The rows, or an empty state, an error, or a spinner, and the "Load more" button.
 #[component]
 fn ProductListView(
-    list: RwSignal<ProductList>,
+    paged: Paged<Product>,
     archived: RwSignal<bool>,
     search: RwSignal<String>,
     on_load_more: Callback<()>,
     on_retry: Callback<()>,
 ) -> impl IntoView {
-    let has_products = move || list.with(|list| !list.products.is_empty());
-    let first_load = move || list.with(|list| list.loading && list.products.is_empty());
-    let empty =
-        move || list.with(|list| !list.loading && list.error.is_none() && list.products.is_empty());
+    let list = paged.list;
+    let has_products = move || list.with(|list| !list.items.is_empty());
     view! {
         <Show when=has_products>
             <div class="product-list" data-testid="product-list">
                 <ProductListHeader />
                 <For
-                    each=move || list.with(|list| list.products.clone())
+                    each=move || list.with(|list| list.items.clone())
                     key=|product| product.id.clone()
                     let:product
                 >
@@ -206,10 +110,10 @@ fn ProductListView(
                 </For>
             </div>
         </Show>
-        <Show when=first_load>
+        <Show when=move || paged.first_loading()>
             <Spinner label="Loading products" />
         </Show>
-        <Show when=empty>
+        <Show when=move || paged.is_empty()>
             <div class="empty-state" data-testid="product-empty">
                 {move || {
                     let searched = search.get();
@@ -240,31 +144,14 @@ fn ProductListView(
                 }}
             </div>
         </Show>
-        {move || {
-            list.with(|list| list.error.clone())
-                .map(|error| {
-                    view! {
-                        <div class="banner banner-error" role="alert" data-testid="product-list-error">
-                            {error.to_string()}
-                            " "
-                            <button class="link-button" on:click=move |_| on_retry.run(())>
-                                "Try again"
-                            </button>
-                        </div>
-                    }
-                })
-        }}
-        <Show when=move || list.with(|list| list.has_next_page && !list.products.is_empty())>
-            <div class="load-more">
-                <button
-                    class="btn btn-secondary"
-                    data-testid="product-load-more"
-                    disabled=move || list.with(|list| list.loading)
-                    on:click=move |_| on_load_more.run(())
-                >
-                    {move || if list.with(|list| list.loading) { "Loading…" } else { "Load more" }}
-                </button>
-            </div>
-        </Show>
+        <PagedFooter
+            paged=paged
+            error_class="banner banner-error"
+            error_testid="product-list-error"
+            more_class="btn btn-secondary"
+            more_testid="product-load-more"
+            on_load_more=on_load_more
+            on_retry=on_retry
+        />
     }
 }

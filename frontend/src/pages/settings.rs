@@ -3,14 +3,13 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::validation::{check_length, is_country_code};
 use shared::{Currency, FieldErrors, ReplyTone};
 
-use crate::client::{Business, BusinessSettings};
+use crate::client::Business;
 use crate::components::ai::AiSection;
 use crate::components::feedback::{Banner, LoadError, Spinner};
-use crate::components::forms::{Field, FormErrors, TextField};
+use crate::components::forms::{Field, FormErrors, SubmitButton, TextField};
 use crate::components::locale::{COUNTRIES, currency_codes};
 use crate::components::whatsapp::WhatsAppSection;
 use crate::contexts::session::use_session;
@@ -29,10 +28,7 @@ fn tone_label(tone: ReplyTone) -> &'static str {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let session = use_session();
-    let business = LocalResource::new(move || {
-        let client = session.client();
-        async move { client.business().await }
-    });
+    let business = session.resource(|client| async move { client.business().await });
     view! {
         <div class="page page-narrow">
             <header class="page-header">
@@ -69,6 +65,7 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 fn SettingsForm(business: Business) -> impl IntoView {
     let session = use_session();
+    let id = StoredValue::new(business.id);
     let name = RwSignal::new(business.name);
     let business_type = RwSignal::new(business.business_type);
     let country = RwSignal::new(business.country);
@@ -106,18 +103,19 @@ fn SettingsForm(business: Business) -> impl IntoView {
         },
     );
     errors.show_all();
-    let submitting = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
+    let save = errors.mutation(
+        |client, settings: Business| async move { client.update_business(settings).await },
+        move |updated| {
+            session.set_business(updated);
+            notice.set(Some("Settings saved.".into()));
+        },
+    );
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if submitting.get_untracked() || !untrack(|| errors.is_valid()) {
-            return;
-        }
-        submitting.set(true);
-        notice.set(None);
-        errors.clear_failure();
-        let settings = BusinessSettings {
+        let settings = move || Business {
+            id: id.get_value(),
             name: name.get_untracked(),
             business_type: business_type.get_untracked(),
             country: country.get_untracked(),
@@ -126,17 +124,9 @@ fn SettingsForm(business: Business) -> impl IntoView {
             ai_instructions: ai_instructions.get_untracked(),
             reply_tone: reply_tone.get_untracked(),
         };
-        let client = session.client();
-        spawn_local(async move {
-            match client.update_business(settings).await {
-                Ok(updated) => {
-                    session.set_business(updated);
-                    notice.set(Some("Settings saved.".into()));
-                }
-                Err(error) => errors.show_failure(&error),
-            }
-            submitting.set(false);
-        });
+        if errors.submit(save, settings) {
+            notice.set(None);
+        }
     };
 
     let country_error = errors.message("country");
@@ -270,14 +260,7 @@ fn SettingsForm(business: Business) -> impl IntoView {
             <div class="form-footer">
                 <Banner message=errors.banner testid="settings-error" />
                 <Banner message=notice success=true testid="settings-notice" />
-                <button
-                    class="btn btn-primary"
-                    type="submit"
-                    data-testid="settings-submit"
-                    disabled=move || submitting.get() || !errors.is_valid()
-                >
-                    {move || if submitting.get() { "Saving…" } else { "Save settings" }}
-                </button>
+                <SubmitButton save=save errors=errors testid="settings-submit" label="Save settings" busy_label="Saving…" />
             </div>
         </form>
     }

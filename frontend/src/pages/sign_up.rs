@@ -2,18 +2,17 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::Currency;
 use shared::validation::validate_sign_up;
 
 use crate::client::NewAccount;
 use crate::components::feedback::Banner;
-use crate::components::forms::{Field, FormErrors, FormHint, TextField};
+use crate::components::forms::{Field, FormErrors, FormHint, SubmitButton, TextField};
 use crate::components::layout::AuthCard;
 use crate::components::locale::{COUNTRIES, currency_codes, currency_of};
 use crate::contexts::session::use_session;
-use crate::pages::AppRoute;
+use crate::routes::AppRoute;
 
 /// Business types offered as suggestions; any text is accepted.
 const BUSINESS_TYPES: &[&str] = &[
@@ -65,7 +64,10 @@ pub fn SignUpPage() -> impl IntoView {
             errors
         },
     );
-    let submitting = RwSignal::new(false);
+    let sign_up = errors.mutation(
+        |client, account: NewAccount| async move { client.sign_up(account).await },
+        move |auth| session.sign_in(auth),
+    );
 
     // Choosing a country suggests its currency until the user types one themselves.
     let on_country = move |ev| {
@@ -81,27 +83,15 @@ pub fn SignUpPage() -> impl IntoView {
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if submitting.get_untracked() || !untrack(|| errors.is_valid()) {
-            return;
-        }
-        submitting.set(true);
-        errors.clear_failure();
-        let currency = currency.get_untracked();
-        let account = NewAccount {
-            business_name: business_name.get_untracked(),
-            business_type: business_type.get_untracked(),
-            country: country.get_untracked(),
-            currency: Currency::parse(&currency).map(|c| c.code().to_string()),
-            email: email.get_untracked(),
-            password: password.get_untracked(),
-        };
-        let client = session.client();
-        spawn_local(async move {
-            let result = client.sign_up(account).await;
-            submitting.set(false);
-            match result {
-                Ok(auth) => session.sign_in(auth),
-                Err(error) => errors.show_failure(&error),
+        errors.submit(sign_up, || {
+            let currency = currency.get_untracked();
+            NewAccount {
+                business_name: business_name.get_untracked(),
+                business_type: business_type.get_untracked(),
+                country: country.get_untracked(),
+                currency: Currency::parse(&currency).map(|c| c.code().to_string()),
+                email: email.get_untracked(),
+                password: password.get_untracked(),
             }
         });
     };
@@ -190,14 +180,7 @@ pub fn SignUpPage() -> impl IntoView {
                         .collect_view()}
                 </datalist>
                 <Banner message=errors.banner testid="signup-error" />
-                <button
-                    class="btn btn-primary btn-block"
-                    type="submit"
-                    data-testid="signup-submit"
-                    disabled=move || submitting.get() || !errors.is_valid()
-                >
-                    {move || if submitting.get() { "Creating your account…" } else { "Create account" }}
-                </button>
+                <SubmitButton save=sign_up errors=errors testid="signup-submit" label="Create account" busy_label="Creating your account…" class="btn btn-primary btn-block" />
                 <FormHint errors=errors />
             </form>
             <p class="auth-switch">

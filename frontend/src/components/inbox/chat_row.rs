@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use super::format::{avatar_hue, epoch_ms, initials, relative_time};
 use super::state::use_inbox;
 use crate::client::Chat;
-use crate::pages::AppRoute;
+use crate::routes::AppRoute;
 
 /// A round avatar with the contact's initials.
 #[component]

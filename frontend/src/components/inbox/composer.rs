@@ -2,16 +2,17 @@
 //! outside it. Free text typed after the window closed never looks sent: the composer is
 //! replaced by a notice and the template form.
 
+use std::future::Future;
+
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::{MessageDirection, MessageKind, MessageStatus, SentBy};
 
-use super::conversation::Thread;
 use super::format::{epoch_ms, time_left};
 use super::state::use_inbox;
-use crate::client::{Chat, ClientError, Message, TemplateMessage};
-use crate::contexts::session::use_session;
+use super::thread::Thread;
+use crate::client::{Chat, Client, ClientError, Message, TemplateMessage};
+use crate::components::mutation::Mutation;
 
 /// Whether free text may be sent to `chat` at `now`: the server's answer, and the closing
 /// time passed since it was loaded.
@@ -66,6 +67,37 @@ fn local_message(chat_id: &str, local_id: String, kind: MessageKind, body: Strin
     }
 }
 
+/// A send from the composer, dispatched with its input and the id of the placeholder bubble
+/// shown meanwhile: the placeholder gives way to the stored message (then `on_sent` runs),
+/// or to nothing when the API refused (then `on_failed` gets the input back).
+fn send_with_placeholder<I, F, Fu>(
+    thread: Thread,
+    run: F,
+    on_sent: impl Fn() + 'static,
+    on_failed: impl Fn(I, ClientError) + 'static,
+) -> Mutation<(I, String), Message>
+where
+    I: Clone + 'static,
+    F: Fn(Client, I) -> Fu + 'static,
+    Fu: Future<Output = Result<Message, ClientError>> + 'static,
+{
+    let inbox = use_inbox();
+    Mutation::new(
+        move |client, (input, _): (I, String)| run(client, input),
+        move |(input, local_id): (I, String), result| {
+            thread.remove(&local_id);
+            match result {
+                Ok(message) => {
+                    inbox.note_message(&message, false);
+                    thread.upsert(message);
+                    on_sent();
+                }
+                Err(failure) => on_failed(input, failure),
+            }
+        },
+    )
+}
+
 /// A fresh id for a message not stored yet.
 fn next_local_id() -> String {
     format!("local:{}", js_sys::Math::random().to_bits())
@@ -78,11 +110,26 @@ fn TextComposer(
     thread: Thread,
     on_refresh: Callback<()>,
 ) -> impl IntoView {
-    let session = use_session();
     let inbox = use_inbox();
     let draft = RwSignal::new(String::new());
-    let sending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    let send_text = send_with_placeholder(
+        thread,
+        |client, (chat_id, text): (String, String)| async move {
+            client.send_message(&chat_id, &text).await
+        },
+        || {},
+        move |(_, text), failure| {
+            // Nothing was sent: give the text back rather than show a bubble.
+            if draft.get_untracked().is_empty() {
+                draft.set(text);
+            }
+            error.set(Some(failure.to_string()));
+            if matches!(failure, ClientError::BadUserInput { .. }) {
+                on_refresh.run(());
+            }
+        },
+    );
     let closes_in = move || {
         chat.with(|chat| {
             chat.as_ref()
@@ -97,10 +144,9 @@ fn TextComposer(
         let Some(chat_id) = chat.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) else {
             return;
         };
-        if text.is_empty() || sending.get_untracked() {
+        if text.is_empty() || send_text.pending_untracked() {
             return;
         }
-        sending.set(true);
         error.set(None);
         let local_id = next_local_id();
         thread.upsert(local_message(
@@ -110,28 +156,7 @@ fn TextComposer(
             text.clone(),
         ));
         draft.set(String::new());
-        let client = session.client();
-        spawn_local(async move {
-            let result = client.send_message(&chat_id, &text).await;
-            thread.remove(&local_id);
-            match result {
-                Ok(message) => {
-                    inbox.note_message(&message, false);
-                    thread.upsert(message);
-                }
-                Err(failure) => {
-                    // Nothing was sent: give the text back rather than show a bubble.
-                    if draft.get_untracked().is_empty() {
-                        draft.set(text);
-                    }
-                    error.set(Some(failure.to_string()));
-                    if matches!(failure, ClientError::BadUserInput { .. }) {
-                        on_refresh.run(());
-                    }
-                }
-            }
-            sending.set(false);
-        });
+        send_text.dispatch(((chat_id, text), local_id));
     };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -169,7 +194,7 @@ fn TextComposer(
                     type="submit"
                     data-testid="composer-send"
                     aria-label="Send"
-                    disabled=move || sending.get() || draft.with(|d| d.trim().is_empty())
+                    disabled=move || send_text.pending() || draft.with(|d| d.trim().is_empty())
                 >
                     <svg viewBox="0 0 24 24" class="icon" aria-hidden="true">
                         <path d="M3.4 20.4 21 12 3.4 3.6 3.4 10.1 15 12 3.4 13.9Z" fill="currentColor"></path>
@@ -188,13 +213,21 @@ fn TextComposer(
 /// The closed-window notice and the template form.
 #[component]
 fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView {
-    let session = use_session();
-    let inbox = use_inbox();
     let name = RwSignal::new(String::new());
     let language = RwSignal::new("en_US".to_string());
     let parameters = RwSignal::new(String::new());
-    let sending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    let send_template = send_with_placeholder(
+        thread,
+        |client, (chat_id, template): (String, TemplateMessage)| async move {
+            client.send_template(&chat_id, template).await
+        },
+        move || {
+            name.set(String::new());
+            parameters.set(String::new());
+        },
+        move |_, failure| error.set(Some(failure.to_string())),
+    );
     let contact = move || {
         chat.with(|c| {
             c.as_ref()
@@ -219,10 +252,12 @@ fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView
                 .map(str::to_string)
                 .collect(),
         };
-        if template.name.is_empty() || template.language.is_empty() || sending.get_untracked() {
+        if template.name.is_empty()
+            || template.language.is_empty()
+            || send_template.pending_untracked()
+        {
             return;
         }
-        sending.set(true);
         error.set(None);
         let local_id = next_local_id();
         thread.upsert(local_message(
@@ -231,21 +266,7 @@ fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView
             MessageKind::Template,
             format!("Template “{}”", template.name),
         ));
-        let client = session.client();
-        spawn_local(async move {
-            let result = client.send_template(&chat_id, template).await;
-            thread.remove(&local_id);
-            match result {
-                Ok(message) => {
-                    inbox.note_message(&message, false);
-                    thread.upsert(message);
-                    name.set(String::new());
-                    parameters.set(String::new());
-                }
-                Err(failure) => error.set(Some(failure.to_string())),
-            }
-            sending.set(false);
-        });
+        send_template.dispatch(((chat_id, template), local_id));
     };
 
     view! {
@@ -264,30 +285,8 @@ fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView
                 </div>
             </Show>
             <div class="template-fields">
-                <label class="field">
-                    <span class="field-label">"Template name"</span>
-                    <input
-                        class="input"
-                        data-testid="template-name"
-                        placeholder="order_update"
-                        autocomplete="off"
-                        prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev))
-                        on:change=move |ev| name.set(event_target_value(&ev))
-                    />
-                </label>
-                <label class="field template-language">
-                    <span class="field-label">"Language"</span>
-                    <input
-                        class="input"
-                        data-testid="template-language"
-                        placeholder="en_US"
-                        autocomplete="off"
-                        prop:value=move || language.get()
-                        on:input=move |ev| language.set(event_target_value(&ev))
-                        on:change=move |ev| language.set(event_target_value(&ev))
-                    />
-                </label>
+                <TemplateInput label="Template name" class="field" testid="template-name" placeholder="order_update" value=name />
+                <TemplateInput label="Language" class="field template-language" testid="template-language" placeholder="en_US" value=language />
             </div>
             <label class="field">
                 <span class="field-label">"Parameters"</span>
@@ -307,11 +306,36 @@ fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView
                     class="btn btn-primary"
                     type="submit"
                     data-testid="template-send"
-                    disabled=move || sending.get() || name.with(|n| n.trim().is_empty()) || language.with(|l| l.trim().is_empty())
+                    disabled=move || send_template.pending() || name.with(|n| n.trim().is_empty()) || language.with(|l| l.trim().is_empty())
                 >
-                    {move || if sending.get() { "Sending…" } else { "Send template" }}
+                    {move || if send_template.pending() { "Sending…" } else { "Send template" }}
                 </button>
             </div>
         </form>
+    }
+}
+
+/// One labelled one-line input of the template form.
+#[component]
+fn TemplateInput(
+    label: &'static str,
+    class: &'static str,
+    testid: &'static str,
+    placeholder: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <label class=class>
+            <span class="field-label">{label}</span>
+            <input
+                class="input"
+                data-testid=testid
+                placeholder=placeholder
+                autocomplete="off"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                on:change=move |ev| value.set(event_target_value(&ev))
+            />
+        </label>
     }
 }

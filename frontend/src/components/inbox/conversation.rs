@@ -13,72 +13,20 @@ use super::composer::Composer;
 use super::format::{day_key, day_label, epoch_ms};
 use super::message_bubble::MessageBubble;
 use super::state::use_inbox;
+use super::thread::Thread;
 use crate::client::live::LiveEvent;
 use crate::client::{Chat, ClientError, Message};
 use crate::components::feedback::{LoadError, Spinner};
 use crate::components::icons::Icon;
+use crate::components::mutation::Mutation;
 use crate::contexts::live::use_live;
 use crate::contexts::session::use_session;
-use crate::pages::AppRoute;
+use crate::routes::AppRoute;
 
 /// Messages fetched per page.
 const PAGE_SIZE: i64 = 30;
 /// How close to the bottom (px) counts as "reading the newest messages".
 const STICKY_BOTTOM_PX: i32 = 80;
-
-/// The messages of the open chat, oldest first, each id once.
-#[derive(Debug, Clone, Copy)]
-pub struct Thread {
-    messages: RwSignal<Vec<Message>>,
-}
-
-impl Thread {
-    /// Adds a message, or merges a newer view of one already shown: its status only moves
-    /// forward (a late "delivered" never undoes "read"), so the send mutation's answer and
-    /// the live event may arrive in either order without a duplicate or a regression.
-    pub fn upsert(self, message: Message) {
-        self.messages.update(|messages| merge(messages, message));
-    }
-
-    /// Takes a message out (a local placeholder once the stored one is known).
-    pub fn remove(self, id: &str) {
-        self.messages
-            .update(|messages| messages.retain(|m| m.id != id));
-    }
-}
-
-fn merge(messages: &mut Vec<Message>, message: Message) {
-    if let Some(existing) = messages.iter_mut().find(|m| m.id == message.id) {
-        let status_moves =
-            existing.status == message.status || existing.status.can_advance_to(message.status);
-        let (status, error_code, error_title) = if status_moves {
-            (
-                message.status,
-                message.error_code,
-                message.error_title.clone(),
-            )
-        } else {
-            (
-                existing.status,
-                existing.error_code,
-                existing.error_title.clone(),
-            )
-        };
-        *existing = Message {
-            status,
-            error_code,
-            error_title,
-            ..message
-        };
-        return;
-    }
-    let at = epoch_ms(&message.timestamp).unwrap_or(f64::MAX);
-    let position = messages
-        .iter()
-        .rposition(|m| epoch_ms(&m.timestamp).unwrap_or(f64::MIN) <= at)
-        .map_or(0, |i| i + 1);
-    messages.insert(position, message);
-}
 
 /// A line in the message list: a day divider or a message.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,9 +56,7 @@ pub fn Conversation(
     let live = use_live();
     let chat = RwSignal::new(inbox.chat(&chat_id));
     let chat_error = RwSignal::new(None::<ClientError>);
-    let thread = Thread {
-        messages: RwSignal::new(Vec::new()),
-    };
+    let thread = Thread::new();
     let start_cursor = RwSignal::new(None::<String>);
     let has_previous = RwSignal::new(false);
     let loading = RwSignal::new(true);
@@ -329,25 +275,20 @@ pub fn Conversation(
 /// Who the chat is with, and the human-takeover switch.
 #[component]
 fn ConversationHeader(chat: Signal<Option<Chat>>, on_change: Callback<Chat>) -> impl IntoView {
-    let session = use_session();
-    let saving = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    let set_paused = Mutation::reporting(
+        error,
+        |client, (id, paused): (String, bool)| async move {
+            client.set_chat_ai_paused(&id, paused).await
+        },
+        move |updated| on_change.run(updated),
+    );
     let toggle = move |paused: bool| {
         let Some(id) = chat.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) else {
             return;
         };
-        saving.set(true);
         error.set(None);
-        let client = session.client();
-        spawn_local(async move {
-            match client.set_chat_ai_paused(&id, paused).await {
-                Ok(updated) => on_change.run(updated),
-                Err(failure) => {
-                    error.try_set(Some(failure.to_string()));
-                }
-            }
-            saving.try_set(false);
-        });
+        set_paused.dispatch((id, paused));
     };
     let paused = move || chat.with(|c| c.as_ref().is_some_and(|c| c.ai_paused));
 
@@ -379,7 +320,7 @@ fn ConversationHeader(chat: Signal<Option<Chat>>, on_change: Callback<Chat>) -> 
                     data-testid="ai-paused-toggle"
                     aria-label="Pause the AI in this chat (human takeover)"
                     prop:checked=paused
-                    disabled=move || saving.get() || chat.with(Option::is_none)
+                    disabled=move || set_paused.pending() || chat.with(Option::is_none)
                     on:change=move |ev| toggle(event_target_checked(&ev))
                 />
                 <span class="switch-track" aria-hidden="true"></span>

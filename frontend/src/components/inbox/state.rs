@@ -4,28 +4,14 @@
 use leptos::prelude::*;
 
 use super::format::epoch_ms;
-use crate::client::{Chat, ClientError, Message};
-
-/// The chat list as loaded so far.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ChatList {
-    /// Newest activity first.
-    pub chats: Vec<Chat>,
-    /// Cursor for the next page.
-    pub end_cursor: Option<String>,
-    /// Whether another page follows.
-    pub has_next_page: bool,
-    /// A request is running.
-    pub loading: bool,
-    /// The last request failed.
-    pub error: Option<ClientError>,
-}
+use crate::client::{Chat, Message};
+use crate::components::paged::Paged;
 
 /// The inbox context, provided by the inbox page.
 #[derive(Debug, Clone, Copy)]
 pub struct Inbox {
-    /// The list.
-    pub list: RwSignal<ChatList>,
+    /// The chat list, newest activity first.
+    pub chats: Paged<Chat>,
     /// The text search the list was loaded with.
     pub search: RwSignal<String>,
     /// Whether the list shows unread chats only.
@@ -79,17 +65,17 @@ impl Inbox {
     /// out when it no longer matches the filters.
     pub fn upsert_chat(self, chat: Chat) {
         let keep = self.matches(&chat);
-        self.list.update(|list| {
-            let position = list.chats.iter().position(|c| c.id == chat.id);
+        self.chats.list.update(|list| {
+            let position = list.items.iter().position(|c| c.id == chat.id);
             match (position, keep) {
-                (Some(index), true) => list.chats[index] = chat,
+                (Some(index), true) => list.items[index] = chat,
                 (Some(index), false) => {
-                    list.chats.remove(index);
+                    list.items.remove(index);
                 }
-                (None, true) => list.chats.push(chat),
+                (None, true) => list.items.push(chat),
                 (None, false) => return,
             }
-            sort(&mut list.chats);
+            sort(&mut list.items);
         });
     }
 
@@ -97,15 +83,15 @@ impl Inbox {
     /// server's view of the chat arrives. `false` when the chat is not in the list.
     pub fn note_message(self, message: &Message, counts_as_unread: bool) -> bool {
         let mut found = false;
-        self.list.update(|list| {
-            if let Some(chat) = list.chats.iter_mut().find(|c| c.id == message.chat_id) {
+        self.chats.list.update(|list| {
+            if let Some(chat) = list.items.iter_mut().find(|c| c.id == message.chat_id) {
                 found = true;
                 chat.last_message_preview = Some(message.body.clone());
                 chat.last_message_at = Some(message.timestamp.clone());
                 if counts_as_unread {
                     chat.unread_count += 1;
                 }
-                sort(&mut list.chats);
+                sort(&mut list.items);
             }
         });
         found
@@ -113,7 +99,8 @@ impl Inbox {
 
     /// The listed chat with `id`, if loaded (tracked).
     pub fn chat(self, id: &str) -> Option<Chat> {
-        self.list
-            .with(|list| list.chats.iter().find(|c| c.id == id).cloned())
+        self.chats
+            .list
+            .with(|list| list.items.iter().find(|c| c.id == id).cloned())
     }
 }

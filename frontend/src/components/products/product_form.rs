@@ -3,21 +3,20 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use shared::money::format_minor;
-use shared::{Currency, Discount, ProductDraft};
+use shared::{Currency, Discount, Money, ProductDraft};
+use web_sys::File;
 
 use crate::client::{Product, ProductImage};
 use crate::components::feedback::Banner;
-use crate::components::forms::{Field, FormErrors, FormHint, TextField};
+use crate::components::forms::{Field, FormErrors, FormHint, SubmitButton, TextField};
 use crate::components::locale::currency_codes;
+use crate::components::mutation::Mutation;
 use crate::components::products::draft::{PRODUCT_FIELDS, ProductText};
 use crate::components::products::image_picker::{
     ImagePicker, clear_pending, pending_files, pending_images,
 };
-use crate::contexts::session::use_session;
-use crate::pages::AppRoute;
+use crate::routes::AppRoute;
 
 /// One signal per form field.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +63,19 @@ impl ProductInputs {
     }
 }
 
+/// What a save did.
+enum Saved {
+    /// A new product was created (with its images).
+    Created,
+    /// A saved product's fields were changed; `images` is the upload of new images, if any.
+    Updated {
+        /// The product after the change.
+        product: Product,
+        /// The product after adding the images, or why that failed.
+        images: Option<Result<Product, crate::client::ClientError>>,
+    },
+}
+
 /// The create/edit form. `product` is the saved product, or `None` to create one in
 /// `default_currency`.
 #[component]
@@ -74,7 +86,6 @@ pub fn ProductForm(
     #[prop(into)]
     default_currency: String,
 ) -> impl IntoView {
-    let session = use_session();
     let navigate = use_navigate();
     let editing = product.is_some();
     let text = product
@@ -91,74 +102,81 @@ pub fn ProductForm(
         errors.show_all();
     }
     let pending = pending_images();
-    let submitting = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
     let removing_image = RwSignal::new(None::<String>);
 
+    let navigate_to_list = navigate.clone();
+    let save = errors.mutation(
+        |client, (valid, files, saved_id): (ProductDraft, Vec<File>, Option<String>)| async move {
+            match saved_id {
+                None => {
+                    client.create_product(&valid, &files).await?;
+                    Ok(Saved::Created)
+                }
+                Some(id) => {
+                    let product = client.update_product(&id, &valid).await?;
+                    let images = if files.is_empty() {
+                        None
+                    } else {
+                        Some(client.add_product_images(&id, &files).await)
+                    };
+                    Ok(Saved::Updated { product, images })
+                }
+            }
+        },
+        move |outcome| match outcome {
+            Saved::Created => {
+                clear_pending(pending);
+                navigate_to_list(&AppRoute::Products.path(), Default::default());
+            }
+            Saved::Updated { product, images } => {
+                saved.set(Some(product));
+                match images {
+                    None => notice.set(Some("Changes saved.".into())),
+                    Some(Ok(product)) => {
+                        saved.set(Some(product));
+                        clear_pending(pending);
+                        notice.set(Some("Changes and images saved.".into()));
+                    }
+                    Some(Err(error)) => {
+                        notice.set(Some("Changes saved.".into()));
+                        errors.show_failure(&error);
+                    }
+                }
+            }
+        },
+    );
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(Ok(valid)) = draft.try_get_untracked() else {
             return;
         };
-        if submitting.get_untracked() {
-            return;
-        }
-        submitting.set(true);
-        notice.set(None);
-        errors.clear_failure();
-        let client = session.client();
         let files = pending_files(pending);
         let saved_id = saved.with_untracked(|p| p.as_ref().map(|p| p.id.clone()));
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match saved_id {
-                None => match client.create_product(&valid, &files).await {
-                    Ok(_) => {
-                        clear_pending(pending);
-                        navigate(&AppRoute::Products.path(), Default::default());
-                    }
-                    Err(error) => errors.show_failure(&error),
-                },
-                Some(id) => match client.update_product(&id, &valid).await {
-                    Ok(product) => {
-                        saved.set(Some(product));
-                        if files.is_empty() {
-                            notice.set(Some("Changes saved.".into()));
-                        } else {
-                            match client.add_product_images(&id, &files).await {
-                                Ok(product) => {
-                                    saved.set(Some(product));
-                                    clear_pending(pending);
-                                    notice.set(Some("Changes and images saved.".into()));
-                                }
-                                Err(error) => {
-                                    notice.set(Some("Changes saved.".into()));
-                                    errors.show_failure(&error);
-                                }
-                            }
-                        }
-                    }
-                    Err(error) => errors.show_failure(&error),
-                },
-            }
-            submitting.set(false);
-        });
+        if errors.submit(save, move || (valid, files, saved_id)) {
+            notice.set(None);
+        }
     };
 
+    let remove_image = Mutation::new(
+        |client, (id, image_id): (String, String)| async move {
+            client.remove_product_image(&id, &image_id).await
+        },
+        move |_, result| {
+            match result {
+                Ok(product) => saved.set(Some(product)),
+                Err(error) => errors.show_failure(&error),
+            }
+            removing_image.set(None);
+        },
+    );
     let remove_saved_image = Callback::new(move |image: ProductImage| {
         let Some(id) = saved.with_untracked(|p| p.as_ref().map(|p| p.id.clone())) else {
             return;
         };
         removing_image.set(Some(image.id.clone()));
         notice.set(None);
-        let client = session.client();
-        spawn_local(async move {
-            match client.remove_product_image(&id, &image.id).await {
-                Ok(product) => saved.set(Some(product)),
-                Err(error) => errors.show_failure(&error),
-            }
-            removing_image.set(None);
-        });
+        remove_image.dispatch((id, image.id));
     });
 
     let saved_images = Signal::derive(move || {
@@ -179,10 +197,10 @@ pub fn ProductForm(
         "percent" => "%".to_string(),
         _ => inputs.currency.get().trim().to_ascii_uppercase(),
     };
-    let submit_label = move || match (submitting.get(), editing) {
-        (true, _) => "Saving…",
-        (false, true) => "Save changes",
-        (false, false) => "Create product",
+    let submit_label = if editing {
+        "Save changes"
+    } else {
+        "Create product"
     };
 
     view! {
@@ -347,14 +365,7 @@ pub fn ProductForm(
                 <Banner message=errors.banner testid="product-form-error" />
                 <Banner message=notice success=true testid="product-form-notice" />
                 <FormHint errors=errors />
-                <button
-                    class="btn btn-primary"
-                    type="submit"
-                    data-testid="product-submit"
-                    disabled=move || submitting.get() || !errors.is_valid()
-                >
-                    {submit_label}
-                </button>
+                <SubmitButton save=save errors=errors testid="product-submit" label=submit_label busy_label="Saving…" />
             </div>
         </form>
         <Show when=move || saved.with(Option::is_some)>
@@ -384,9 +395,10 @@ fn PriceSummary(draft: Memo<Result<ProductDraft, shared::FieldErrors>>) -> impl 
         draft.with(|draft| {
             let draft = draft.as_ref().ok()?;
             let currency = Currency::parse(&draft.currency)?;
-            let price = format_minor(draft.price_minor, &currency);
-            let selling = format_minor(draft.discounted_price_minor(), &currency);
-            let floor = format_minor(draft.bargain_floor_minor, &currency);
+            let amount = |minor: i64| Money::new(minor, currency.clone());
+            let price = amount(draft.price_minor);
+            let selling = amount(draft.discounted_price_minor());
+            let floor = amount(draft.bargain_floor_minor);
             let sells_for = if draft.discount == Discount::None {
                 format!("Customers see {price}.")
             } else {
@@ -409,44 +421,41 @@ fn PriceSummary(draft: Memo<Result<ProductDraft, shared::FieldErrors>>) -> impl 
 /// Archive/unarchive and delete (with confirmation) for a saved product.
 #[component]
 fn ProductActions(saved: RwSignal<Option<Product>>) -> impl IntoView {
-    let session = use_session();
     let navigate = use_navigate();
-    let busy = RwSignal::new(false);
     let confirming_delete = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
     let archived = move || saved.with(|p| p.as_ref().is_some_and(|p| p.archived));
     let id = move || saved.with_untracked(|p| p.as_ref().map(|p| p.id.clone()));
 
+    let set_archived = Mutation::new(
+        |client, (id, archive): (String, bool)| async move {
+            client.set_product_archived(&id, archive).await
+        },
+        move |_, result| match result {
+            Ok(product) => saved.set(Some(product)),
+            Err(error) => failure.set(Some(error.to_string())),
+        },
+    );
+    let delete_product = Mutation::new(
+        |client, id: String| async move { client.delete_product(&id).await },
+        move |_, result| match result {
+            Ok(()) => navigate(&AppRoute::Products.path(), Default::default()),
+            Err(error) => {
+                failure.set(Some(error.to_string()));
+                confirming_delete.set(false);
+            }
+        },
+    );
+    let busy = move || set_archived.pending() || delete_product.pending();
     let toggle_archived = move |_| {
         let Some(id) = id() else { return };
-        let archive = !archived();
-        busy.set(true);
         failure.set(None);
-        let client = session.client();
-        spawn_local(async move {
-            match client.set_product_archived(&id, archive).await {
-                Ok(product) => saved.set(Some(product)),
-                Err(error) => failure.set(Some(error.to_string())),
-            }
-            busy.set(false);
-        });
+        set_archived.dispatch((id, !archived()));
     };
     let delete = move |_| {
         let Some(id) = id() else { return };
-        busy.set(true);
         failure.set(None);
-        let client = session.client();
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match client.delete_product(&id).await {
-                Ok(()) => navigate(&AppRoute::Products.path(), Default::default()),
-                Err(error) => {
-                    failure.set(Some(error.to_string()));
-                    busy.set(false);
-                    confirming_delete.set(false);
-                }
-            }
-        });
+        delete_product.dispatch(id);
     };
 
     view! {
@@ -471,7 +480,7 @@ fn ProductActions(saved: RwSignal<Option<Product>>) -> impl IntoView {
                     class="btn btn-secondary"
                     type="button"
                     data-testid="product-archive-toggle"
-                    disabled=move || busy.get()
+                    disabled=busy
                     on:click=toggle_archived
                 >
                     {move || if archived() { "Unarchive" } else { "Archive" }}
@@ -490,7 +499,7 @@ fn ProductActions(saved: RwSignal<Option<Product>>) -> impl IntoView {
                                 class="btn btn-danger-outline"
                                 type="button"
                                 data-testid="product-delete"
-                                disabled=move || busy.get()
+                                disabled=busy
                                 on:click=move |_| confirming_delete.set(true)
                             >
                                 "Delete…"
@@ -504,8 +513,8 @@ fn ProductActions(saved: RwSignal<Option<Product>>) -> impl IntoView {
                             class="btn btn-danger"
                             type="button"
                             data-testid="product-delete-confirm"
-                            disabled=move || busy.get()
-                            on:click=delete.clone()
+                            disabled=busy
+                            on:click=delete
                         >
                             "Delete"
                         </button>

@@ -2,16 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::money::format_minor;
 use shared::{Discount, Money};
 
 use crate::client::Product;
 use crate::components::icons::Icon;
-use crate::pages::AppRoute;
-
-fn money(amount: &Money) -> String {
-    format_minor(amount.amount_minor, &amount.currency)
-}
+use crate::routes::AppRoute;
 
 /// The column titles above the rows (hidden on phones, where rows become cards).
 #[component]
@@ -41,7 +36,7 @@ pub fn ProductRow(
         Discount::Percent(percent) => Some(format!("−{percent}%")),
         Discount::Fixed(amount) => Some(format!(
             "−{}",
-            format_minor(amount, &product.price.currency)
+            Money::new(amount, product.price.currency.clone())
         )),
     };
     let stock = match product.quantity {
@@ -79,18 +74,18 @@ pub fn ProductRow(
             </span>
             <span class="product-price" data-testid="product-row-price">
                 <span class="cell-label">"Price"</span>
-                <span class="price-now">{money(&product.discounted_price)}</span>
+                <span class="price-now">{product.discounted_price.to_string()}</span>
                 {discount
                     .map(|discount| {
                         view! {
-                            <span class="price-was">{money(&product.price)}</span>
+                            <span class="price-was">{product.price.to_string()}</span>
                             <span class="badge badge-accent">{discount}</span>
                         }
                     })}
             </span>
             <span class="product-floor" data-testid="product-row-floor">
                 <span class="cell-label">"Floor"</span>
-                {money(&product.bargain_floor)}
+                {product.bargain_floor.to_string()}
             </span>
             <span class="product-stock" data-testid="product-row-stock">
                 <span class="cell-label">"Stock"</span>

@@ -1,0 +1,104 @@
+//! The dashboard's routes, defined once.
+//!
+//! [`AppRoute`] names every page. Its path segments are the router's (`app.rs` builds its
+//! `<Route>`s from [`AppRoute::LOG_IN`], [`AppRoute::INBOX`], ...), every link and
+//! navigation is built by [`AppRoute::path`], and [`AppRoute::parse`] reads the page back
+//! from a URL. To add a page: a variant here with its segment, a `<Route>` in `app.rs`,
+//! and (for the main navigation) an entry in `components/layout.rs`.
+
+/// Every page of the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppRoute {
+    /// `/login`
+    LogIn,
+    /// `/signup`
+    SignUp,
+    /// `/inbox`: the chat list; the landing page after log-in.
+    Inbox,
+    /// `/inbox/:id`: one conversation.
+    Chat(String),
+    /// `/products`: the catalog.
+    Products,
+    /// `/products/new`
+    NewProduct,
+    /// `/products/:id`
+    EditProduct(String),
+    /// `/settings`: business profile and AI settings.
+    Settings,
+}
+
+impl AppRoute {
+    /// Segment of [`AppRoute::LogIn`].
+    pub const LOG_IN: &'static str = "login";
+    /// Segment of [`AppRoute::SignUp`].
+    pub const SIGN_UP: &'static str = "signup";
+    /// First segment of [`AppRoute::Inbox`] and [`AppRoute::Chat`].
+    pub const INBOX: &'static str = "inbox";
+    /// First segment of the product pages.
+    pub const PRODUCTS: &'static str = "products";
+    /// Second segment of [`AppRoute::NewProduct`].
+    pub const NEW_PRODUCT: &'static str = "new";
+    /// Segment of [`AppRoute::Settings`].
+    pub const SETTINGS: &'static str = "settings";
+    /// The route parameter holding a chat's or product's id.
+    pub const ID: &'static str = "id";
+
+    /// The URL path of the page.
+    pub fn path(&self) -> String {
+        match self {
+            AppRoute::LogIn => format!("/{}", Self::LOG_IN),
+            AppRoute::SignUp => format!("/{}", Self::SIGN_UP),
+            AppRoute::Inbox => format!("/{}", Self::INBOX),
+            AppRoute::Chat(id) => format!("/{}/{id}", Self::INBOX),
+            AppRoute::Products => format!("/{}", Self::PRODUCTS),
+            AppRoute::NewProduct => format!("/{}/{}", Self::PRODUCTS, Self::NEW_PRODUCT),
+            AppRoute::EditProduct(id) => format!("/{}/{id}", Self::PRODUCTS),
+            AppRoute::Settings => format!("/{}", Self::SETTINGS),
+        }
+    }
+
+    /// The page a URL path shows, if it is one of ours (the inverse of [`AppRoute::path`]).
+    pub fn parse(path: &str) -> Option<AppRoute> {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        Some(match segments.as_slice() {
+            [Self::LOG_IN] => AppRoute::LogIn,
+            [Self::SIGN_UP] => AppRoute::SignUp,
+            [Self::INBOX] => AppRoute::Inbox,
+            [Self::INBOX, id] if !id.is_empty() => AppRoute::Chat((*id).to_string()),
+            [Self::PRODUCTS] => AppRoute::Products,
+            [Self::PRODUCTS, Self::NEW_PRODUCT] => AppRoute::NewProduct,
+            [Self::PRODUCTS, id] if !id.is_empty() => AppRoute::EditProduct((*id).to_string()),
+            [Self::SETTINGS] => AppRoute::Settings,
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AppRoute;
+
+    #[test]
+    fn every_path_parses_back_to_its_route() {
+        let routes = [
+            AppRoute::LogIn,
+            AppRoute::SignUp,
+            AppRoute::Inbox,
+            AppRoute::Chat("Q2hhdDox".into()),
+            AppRoute::Products,
+            AppRoute::NewProduct,
+            AppRoute::EditProduct("UHJvZHVjdDo3".into()),
+            AppRoute::Settings,
+        ];
+        for route in routes {
+            assert_eq!(AppRoute::parse(&route.path()), Some(route));
+        }
+        assert_eq!(AppRoute::Chat("c1".into()).path(), "/inbox/c1");
+        assert_eq!(
+            AppRoute::parse("/inbox/c1/"),
+            Some(AppRoute::Chat("c1".into()))
+        );
+        assert_eq!(AppRoute::parse("/inbox/"), Some(AppRoute::Inbox));
+        assert_eq!(AppRoute::parse("/nowhere"), None);
+    }
+}
