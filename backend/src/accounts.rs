@@ -146,7 +146,7 @@ pub async fn log_in(app: &App, email: &str, password: &str) -> AppResult<Session
     .await
     .map_err(|e| AppError::Internal(e.into()))?;
     match user {
-        Some(u) if ok => open_session(app, &mut conn, u.business_id, u.id).await,
+        Some(u) if ok => open_session(app, &mut conn, u.business_id.0, u.id.0).await,
         _ => Err(AppError::invalid("password", "wrong email or password")),
     }
 }

@@ -156,7 +156,7 @@ fn guard_context(
 ) -> guard::GuardContext {
     let currency = catalog
         .first()
-        .map_or(fallback_currency, |p| p.currency.as_str());
+        .map_or(fallback_currency, |p| p.currency.code());
     guard::GuardContext {
         exponent: shared::Currency::exponent_of(currency),
         products: catalog

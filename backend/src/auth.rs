@@ -86,10 +86,10 @@ pub async fn resolve_bearer(app: &App, token: &str) -> AppResult<Caller> {
         let mut conn = app.db().await?;
         let session = sessions::find_active(&mut conn, &claims.sid).await?;
         return match session {
-            Some(s) if s.business_id == claims.bid && claims.sub == s.user_id.to_string() => {
+            Some(s) if s.business_id.0 == claims.bid && claims.sub == s.user_id.to_string() => {
                 Ok(Caller {
-                    business_id: BusinessId(s.business_id),
-                    user_id: Some(UserId(s.user_id)),
+                    business_id: s.business_id,
+                    user_id: Some(s.user_id),
                     session_id: Some(s.id),
                 })
             }

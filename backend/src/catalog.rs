@@ -1,8 +1,8 @@
 //! The catalog domain: validated product writes and image checks. Resolvers, the
 //! seeder, the AI's tools and tests all go through here.
 
-use shared::ProductDraft;
 use shared::product::{IMAGE_MIME_TYPES, MAX_IMAGE_BYTES, MAX_IMAGES};
+use shared::{ProductDraft, ProductId, ProductImageId};
 
 use crate::app::App;
 use crate::auth::Caller;
@@ -32,10 +32,10 @@ pub fn check_image(data: Vec<u8>) -> AppResult<NewImage> {
     }
 }
 
-fn publish(app: &App, caller: &Caller, id: u64) {
+fn publish(app: &App, caller: &Caller, id: ProductId) {
     app.events.publish(DomainEvent {
         business_id: caller.business_id,
-        kind: EventKind::ProductChanged(id),
+        kind: EventKind::ProductChanged(id.0),
     });
 }
 
@@ -63,7 +63,7 @@ pub async fn create_product(
 pub async fn update_product(
     app: &App,
     caller: &Caller,
-    id: u64,
+    id: ProductId,
     draft: &ProductDraft,
 ) -> AppResult<Product> {
     draft.validate().map_err(AppError::Invalid)?;
@@ -79,7 +79,7 @@ pub async fn update_product(
 pub async fn set_archived(
     app: &App,
     caller: &Caller,
-    id: u64,
+    id: ProductId,
     archived: bool,
 ) -> AppResult<Product> {
     let mut conn = app.db().await?;
@@ -91,7 +91,7 @@ pub async fn set_archived(
 }
 
 /// Deletes a product for good.
-pub async fn delete_product(app: &App, caller: &Caller, id: u64) -> AppResult<()> {
+pub async fn delete_product(app: &App, caller: &Caller, id: ProductId) -> AppResult<()> {
     let mut conn = app.db().await?;
     if !products::delete(&mut conn, caller.business_id.0, id).await? {
         return Err(AppError::NotFound("product"));
@@ -104,7 +104,7 @@ pub async fn delete_product(app: &App, caller: &Caller, id: u64) -> AppResult<()
 pub async fn add_images(
     app: &App,
     caller: &Caller,
-    id: u64,
+    id: ProductId,
     images: Vec<NewImage>,
 ) -> AppResult<Product> {
     if images.is_empty() {
@@ -131,8 +131,8 @@ pub async fn add_images(
 pub async fn remove_image(
     app: &App,
     caller: &Caller,
-    product_id: u64,
-    image_id: u64,
+    product_id: ProductId,
+    image_id: ProductImageId,
 ) -> AppResult<Product> {
     let mut conn = app.db().await?;
     if !products::remove_image(&mut conn, caller.business_id.0, product_id, image_id).await? {

@@ -13,7 +13,6 @@
 use diesel::QueryResult;
 use diesel_async::AsyncMysqlConnection;
 use serde_json::json;
-use shared::Currency;
 use shared::negotiation::{self, PriceLimits};
 
 use crate::db::agent as agent_db;
@@ -30,7 +29,7 @@ pub fn price_limits(p: &Product) -> PriceLimits {
     PriceLimits {
         start_minor: p.discounted_price_minor(),
         floor_minor: p.bargain_floor_minor,
-        rounding_minor: 10i64.pow(Currency::exponent_of(&p.currency)),
+        rounding_minor: 10i64.pow(p.currency.exponent()),
     }
 }
 
@@ -136,17 +135,17 @@ pub(crate) mod tests {
     /// of the order rules and of the agent).
     pub(crate) fn dress() -> Product {
         Product {
-            id: 7,
-            business_id: 1,
+            id: shared::ProductId(7),
+            business_id: shared::BusinessId(1),
             name: "Ankara wrap dress".into(),
             description: String::new(),
             price_minor: 2_500_000,
-            currency: "NGN".into(),
-            discount_kind: "percent".into(),
+            currency: shared::Currency::parse("NGN").expect("a currency"),
+            discount_kind: shared::DiscountKind::Percent,
             discount_value: 10,
             bargain_floor_minor: 1_900_000,
             quantity: 3,
-            colors: r#"["Red","Blue"]"#.into(),
+            colors: vec!["Red".into(), "Blue".into()],
             archived: false,
             created_at: chrono::NaiveDateTime::default(),
             updated_at: chrono::NaiveDateTime::default(),

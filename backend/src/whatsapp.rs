@@ -151,7 +151,7 @@ pub async fn connect(
         ConnectOutcome::Connected(c) => {
             tracing::info!(
                 business_id = business_id.0,
-                connection_id = c.id,
+                connection_id = c.id.0,
                 "WhatsApp number connected"
             );
             Ok(c)
@@ -171,7 +171,7 @@ pub async fn disconnect(app: &App, business_id: BusinessId) -> AppResult<WhatsAp
         .ok_or(AppError::NotFound("WhatsApp connection"))?;
     tracing::info!(
         business_id = business_id.0,
-        connection_id = c.id,
+        connection_id = c.id.0,
         "WhatsApp number disconnected"
     );
     Ok(c)

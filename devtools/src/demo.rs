@@ -115,13 +115,13 @@ pub async fn seed(app: &AppState, connect_number: bool) -> anyhow::Result<String
         tenants::find_user_by_email(&mut conn, DEMO_EMAIL).await?
     };
     let business_id = match existing {
-        Some(user) => BusinessId(user.business_id),
+        Some(user) => user.business_id,
         None => create_business(app).await?,
     };
     if connect_number
         && whatsapp::current(app, business_id)
             .await?
-            .is_none_or(|c| c.status != "connected")
+            .is_none_or(|c| c.status != shared::ConnectionStatus::Connected)
     {
         connect(app, business_id).await?;
     }
@@ -170,8 +170,8 @@ pub fn owner() -> SignUp {
 pub async fn sign_up(app: &AppState, business: SignUp) -> anyhow::Result<Caller> {
     let session = accounts::sign_up(app, business).await?;
     Ok(Caller {
-        business_id: BusinessId(session.business.id),
-        user_id: Some(shared::UserId(session.user.id)),
+        business_id: session.business.id,
+        user_id: Some(session.user.id),
         session_id: None,
     })
 }

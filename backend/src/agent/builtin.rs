@@ -5,7 +5,6 @@
 //! otherwise says a person will reply.
 
 use serde_json::{Value, json};
-use shared::{Currency, Money};
 
 use super::catalog::{describe, matching, words};
 use super::guard::find_amounts;
@@ -141,7 +140,7 @@ fn product_in_focus<'a>(tools: &mut ToolBox<'a>, text: &str) -> Option<&'a Produ
         [] => tools
             .interest
             .first()
-            .and_then(|i| tools.catalog.iter().find(|p| p.id == i.product_id)),
+            .and_then(|i| tools.catalog.iter().find(|p| p.id.0 == i.product_id)),
         _ => None,
     }
 }
@@ -187,14 +186,14 @@ fn next_step(p: &Product, text: &str, business_name: &str) -> String {
 /// customer ready to buy with the price that applies to them.
 pub async fn respond_in_chat(business_name: &str, tools: &mut ToolBox<'_>, text: &str) -> String {
     if let Some(p) = product_in_focus(tools, text) {
-        let exponent = Currency::exponent_of(&p.currency);
+        let exponent = p.currency.exponent();
         // A bare number counts as a price from a tenth of the floor up, so "2 dresses"
         // or "size 12" are not asks.
         let threshold = (p.bargain_floor_minor / 10).max(10i64.pow(exponent));
         if let Some(ask) = find_amounts(text, exponent, threshold).last() {
             let input = json!({
                 "product_id": p.id,
-                "customer_offer": Money::input_code(ask.minor, &p.currency),
+                "customer_offer": p.money(ask.minor).to_input(),
             });
             let (result, refused) = tools.run("make_counter_offer", &input).await;
             let result: Value = serde_json::from_str(&result).unwrap_or(Value::Null);
@@ -231,7 +230,7 @@ pub async fn respond_in_chat(business_name: &str, tools: &mut ToolBox<'_>, text:
                 "Great choice! The {}{} at {}. {}",
                 p.name,
                 color.map(|c| format!(" in {c}")).unwrap_or_default(),
-                Money::display_code(unit, &p.currency),
+                p.money(unit).display(),
                 next_step(p, text, business_name)
             );
         }

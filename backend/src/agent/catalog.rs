@@ -4,7 +4,6 @@
 //! Amounts are formatted by [`shared::Money`].
 
 use serde_json::{Value, json};
-use shared::Money;
 
 use crate::db::products::Product;
 
@@ -74,15 +73,11 @@ pub fn describe(product: &Product) -> String {
         format!(
             "{}: {} (was {})",
             product.name,
-            Money::display_code(now, &product.currency),
-            Money::display_code(price, &product.currency)
+            product.money(now).display(),
+            product.money(price).display()
         )
     } else {
-        format!(
-            "{}: {}",
-            product.name,
-            Money::display_code(price, &product.currency)
-        )
+        format!("{}: {}", product.name, product.money(price).display())
     };
     if product.quantity > 0 {
         line.push_str(&format!(", {} in stock", product.quantity));
@@ -104,9 +99,9 @@ pub fn facts(p: &Product) -> Value {
         "product_id": p.id,
         "name": p.name,
         "description": p.description.chars().take(300).collect::<String>(),
-        "price": Money::display_code(p.price_minor, &p.currency),
-        "discounted_price": Money::display_code(now, &p.currency),
-        "discounted_price_major": Money::input_code(now, &p.currency),
+        "price": p.money(p.price_minor).display(),
+        "discounted_price": p.money(now).display(),
+        "discounted_price_major": p.money(now).to_input(),
         "on_sale": now < p.price_minor,
         "in_stock": p.quantity,
         "colors": p.color_list(),

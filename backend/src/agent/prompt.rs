@@ -86,7 +86,7 @@ pub fn excerpts<'a>(
         .map(|i| i.product_id)
         .chain(negotiation.products.keys().copied());
     for id in wanted {
-        if let Some(p) = catalog.iter().find(|p| p.id == id)
+        if let Some(p) = catalog.iter().find(|p| p.id.0 == id)
             && !out.iter().any(|o| o.id == p.id)
         {
             out.push(p);
@@ -109,7 +109,7 @@ pub fn context_block(
     first_name: Option<&str>,
 ) -> String {
     let mut s = String::new();
-    let currency = catalog.first().map_or("", |p| p.currency.as_str());
+    let currency = catalog.first().map_or("", |p| p.currency.code());
     if shown.is_empty() {
         s.push_str("Catalog: none of the products matched this chat yet; use search_products.\n");
     } else {
@@ -127,8 +127,8 @@ pub fn context_block(
         for (id, n) in &negotiation.products {
             let cur = catalog
                 .iter()
-                .find(|p| p.id == *id)
-                .map_or(currency, |p| p.currency.as_str());
+                .find(|p| p.id.0 == *id)
+                .map_or(currency, |p| p.currency.code());
             let money = |m: i64| Money::display_code(m, cur);
             s.push_str(&format!(
                 "- {} (product_id {id}): our last offer {}, customer's last ask {}, {} round(s){}\n",

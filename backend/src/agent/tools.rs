@@ -25,7 +25,7 @@ mod order;
 use serde::Serialize;
 use serde_json::{Value, json};
 use shared::negotiation::{self, Decision};
-use shared::{BusinessId, ChatId, ContactId, Currency, Money};
+use shared::{BusinessId, ChatId, ContactId, Currency};
 
 use super::catalog;
 use super::chat_state::{ChatNegotiation, Interest, ProductNegotiation};
@@ -185,7 +185,7 @@ impl<'a> ToolBox<'a> {
         let Some(id) = id else {
             return refuse("product_id is required (use search_products to find it)");
         };
-        match self.catalog.iter().find(|p| p.id == id) {
+        match self.catalog.iter().find(|p| p.id.0 == id) {
             Some(p) => Ok(p),
             None => refuse(format!(
                 "no product with id {id} in this shop's catalog; use search_products"
@@ -195,11 +195,11 @@ impl<'a> ToolBox<'a> {
 
     /// Remembers that the customer looked at `p` (most recent first).
     pub fn note_interest(&mut self, p: &Product) {
-        self.interest.retain(|i| i.product_id != p.id);
+        self.interest.retain(|i| i.product_id != p.id.0);
         self.interest.insert(
             0,
             Interest {
-                product_id: p.id,
+                product_id: p.id.0,
                 name: p.name.clone(),
             },
         );
@@ -217,10 +217,7 @@ impl<'a> ToolBox<'a> {
             .get("color")
             .and_then(Value::as_str)
             .map(|c| c.trim().to_lowercase());
-        let exponent = self
-            .catalog
-            .first()
-            .map_or(2, |p| Currency::exponent_of(&p.currency));
+        let exponent = self.catalog.first().map_or(2, |p| p.currency.exponent());
         let min = input
             .get("min_price")
             .and_then(|v| major_to_minor(v, exponent));
@@ -278,7 +275,7 @@ impl<'a> ToolBox<'a> {
     pub fn unit_price(&self, p: &Product) -> i64 {
         self.negotiation
             .products
-            .get(&p.id)
+            .get(&p.id.0)
             .and_then(|n| n.agreed_minor)
             .unwrap_or_else(|| p.discounted_price_minor())
     }
@@ -332,17 +329,17 @@ impl<'a> ToolBox<'a> {
             "name": p.name,
             "color": color,
             "quantity": quantity,
-            "unit_price": Money::display_code(unit, &p.currency),
-            "unit_price_major": Money::input_code(unit, &p.currency),
-            "total": Money::display_code(total, &p.currency),
-            "list_price": Money::display_code(p.price_minor, &p.currency),
+            "unit_price": p.money(unit).display(),
+            "unit_price_major": p.money(unit).to_input(),
+            "total": p.money(total).display(),
+            "list_price": p.money(p.price_minor).display(),
             "in_stock": p.quantity,
         }))
     }
 
     fn counter_offer(&mut self, input: &Value) -> ToolResult {
         let p = self.product(input)?;
-        let exponent = Currency::exponent_of(&p.currency);
+        let exponent = p.currency.exponent();
         let Some(ask) = input
             .get("customer_offer")
             .and_then(|v| major_to_minor(v, exponent))
@@ -350,7 +347,7 @@ impl<'a> ToolBox<'a> {
             return refuse("customer_offer must be a positive amount in major units");
         };
         let limits = orders::price_limits(p);
-        let previous = self.negotiation.products.get(&p.id).map(|n| n.state);
+        let previous = self.negotiation.products.get(&p.id.0).map(|n| n.state);
         if let Some(proposed) = input.get("proposed_price") {
             let proposed = major_to_minor(proposed, exponent);
             if proposed.is_none_or(|m| !negotiation::price_allowed(limits, m)) {
@@ -359,7 +356,7 @@ impl<'a> ToolBox<'a> {
                 return refuse(format!(
                     "refused: that price is not allowed for {}. Do not offer it. The most you may concede now is {}",
                     p.name,
-                    Money::display_code(best, &p.currency)
+                    p.money(best).display()
                 ));
             }
         }
@@ -371,14 +368,14 @@ impl<'a> ToolBox<'a> {
             _ => self
                 .negotiation
                 .products
-                .get(&p.id)
+                .get(&p.id.0)
                 .and_then(|n| n.agreed_minor),
         };
         self.negotiation.products.insert(
-            p.id,
+            p.id.0,
             ProductNegotiation {
                 product_name: p.name.clone(),
-                currency: p.currency.clone(),
+                currency: p.currency.code().to_string(),
                 state,
                 agreed_minor: agreed,
             },
@@ -402,9 +399,9 @@ impl<'a> ToolBox<'a> {
             "product_id": p.id,
             "name": p.name,
             "decision": kind,
-            "price": Money::display_code(price, &p.currency),
-            "price_major": Money::input_code(price, &p.currency),
-            "customer_offer": Money::display_code(ask, &p.currency),
+            "price": p.money(price).display(),
+            "price_major": p.money(price).to_input(),
+            "customer_offer": p.money(ask).display(),
             "advice": advice,
         }))
     }
@@ -415,7 +412,7 @@ impl<'a> ToolBox<'a> {
         let negotiated = self
             .negotiation
             .products
-            .get(&p.id)
+            .get(&p.id.0)
             .map(|n| [Some(n.state.last_offer_minor), n.agreed_minor])
             .into_iter()
             .flatten()

@@ -4,7 +4,9 @@
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
-use shared::{Discount, ProductDraft};
+use shared::{
+    BusinessId, Currency, Discount, DiscountKind, Money, ProductDraft, ProductId, ProductImageId,
+};
 
 use super::schema::{product_images, products};
 use super::tenants::last_insert_id;
@@ -14,9 +16,9 @@ use super::tenants::last_insert_id;
 #[diesel(table_name = products, check_for_backend(diesel::mysql::Mysql))]
 pub struct Product {
     /// Id.
-    pub id: u64,
+    pub id: ProductId,
     /// Tenant.
-    pub business_id: u64,
+    pub business_id: BusinessId,
     /// Name.
     pub name: String,
     /// Description.
@@ -24,17 +26,18 @@ pub struct Product {
     /// List price, minor units.
     pub price_minor: i64,
     /// ISO 4217.
-    pub currency: String,
-    /// `none`, `percent`, `fixed`.
-    pub discount_kind: String,
+    pub currency: Currency,
+    /// How the standing discount is expressed.
+    pub discount_kind: DiscountKind,
     /// Percent or minor units.
     pub discount_value: i64,
     /// Lowest agreeable price, minor units.
     pub bargain_floor_minor: i64,
     /// Stock.
     pub quantity: i64,
-    /// JSON array of color names.
-    pub colors: String,
+    /// Colors on offer (stored as a JSON array; anything else is a load error).
+    #[diesel(deserialize_as = ColorsJson)]
+    pub colors: Vec<String>,
     /// Hidden from customers and the AI.
     pub archived: bool,
     /// Created.
@@ -44,9 +47,17 @@ pub struct Product {
 }
 
 impl Product {
-    /// The standing discount.
+    /// The standing discount. Writes validate a percentage to 0 to 100; a stored one
+    /// outside that range counts as that bound, the same rule
+    /// `shared::pricing::discounted_price` applies.
     pub fn discount(&self) -> Discount {
-        Discount::from_parts(&self.discount_kind, self.discount_value).unwrap_or_default()
+        match self.discount_kind {
+            DiscountKind::None => Discount::None,
+            DiscountKind::Percent => Discount::Percent(
+                u32::try_from(self.discount_value.clamp(0, 100)).unwrap_or_default(),
+            ),
+            DiscountKind::Fixed => Discount::Fixed(self.discount_value),
+        }
     }
 
     /// Price after the standing discount.
@@ -54,9 +65,37 @@ impl Product {
         shared::pricing::discounted_price(self.price_minor, self.discount())
     }
 
+    /// An amount in this product's currency.
+    pub fn money(&self, amount_minor: i64) -> Money {
+        Money::new(amount_minor, self.currency.clone())
+    }
+
     /// Colors on offer.
     pub fn color_list(&self) -> Vec<String> {
-        serde_json::from_str(&self.colors).unwrap_or_default()
+        self.colors.clone()
+    }
+}
+
+/// The `colors` column: a JSON array of names. Anything else is a load error naming
+/// the column, never an empty list.
+#[derive(Debug, diesel::deserialize::FromSqlRow)]
+pub struct ColorsJson(Vec<String>);
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::mysql::Mysql> for ColorsJson {
+    fn from_sql(value: diesel::mysql::MysqlValue<'_>) -> diesel::deserialize::Result<Self> {
+        let text = <String as diesel::deserialize::FromSql<
+            diesel::sql_types::Text,
+            diesel::mysql::Mysql,
+        >>::from_sql(value)?;
+        serde_json::from_str(&text)
+            .map(ColorsJson)
+            .map_err(|e| format!("products.colors is not a JSON list of names: {e}").into())
+    }
+}
+
+impl From<ColorsJson> for Vec<String> {
+    fn from(colors: ColorsJson) -> Self {
+        colors.0
     }
 }
 
@@ -65,9 +104,9 @@ impl Product {
 #[diesel(table_name = product_images, check_for_backend(diesel::mysql::Mysql))]
 pub struct ProductImage {
     /// Id.
-    pub id: u64,
+    pub id: ProductImageId,
     /// Owning product.
-    pub product_id: u64,
+    pub product_id: ProductId,
     /// Random key in the public URL.
     pub url_key: String,
     /// Content type detected from the bytes.
@@ -138,7 +177,7 @@ pub async fn list_page(
     conn: &mut AsyncMysqlConnection,
     business_id: u64,
     filter: &ListFilter,
-    after_id: Option<u64>,
+    after_id: Option<ProductId>,
     limit: i64,
 ) -> QueryResult<Vec<Product>> {
     let mut q = filtered!(business_id, filter);
@@ -156,7 +195,7 @@ pub async fn list_page(
 pub async fn find(
     conn: &mut AsyncMysqlConnection,
     business_id: u64,
-    id: u64,
+    id: ProductId,
 ) -> QueryResult<Option<Product>> {
     products::table
         .filter(products::id.eq(id))
@@ -170,7 +209,7 @@ pub async fn find(
 /// Images of many products (for a DataLoader), ordered.
 pub async fn images_for(
     conn: &mut AsyncMysqlConnection,
-    product_ids: &[u64],
+    product_ids: &[ProductId],
 ) -> QueryResult<Vec<ProductImage>> {
     product_images::table
         .filter(product_images::product_id.eq_any(product_ids))
@@ -197,6 +236,16 @@ pub async fn image_data(
         .optional()
 }
 
+/// The draft's currency; drafts are validated before they reach the database, so an
+/// invalid code here is refused rather than stored.
+fn draft_currency(draft: &ProductDraft) -> QueryResult<Currency> {
+    Currency::parse(&draft.currency).ok_or_else(|| {
+        diesel::result::Error::SerializationError(
+            format!("not a currency code: {:?}", draft.currency).into(),
+        )
+    })
+}
+
 fn colors_json(draft: &ProductDraft) -> String {
     serde_json::to_string(&draft.normalized_colors()).unwrap_or_else(|_| "[]".into())
 }
@@ -204,7 +253,7 @@ fn colors_json(draft: &ProductDraft) -> String {
 async fn insert_images(
     conn: &mut AsyncMysqlConnection,
     business_id: u64,
-    product_id: u64,
+    product_id: ProductId,
     images: &[NewImage],
 ) -> QueryResult<()> {
     let start: Option<i32> = product_images::table
@@ -244,8 +293,8 @@ pub async fn create(
                 products::name.eq(draft.name.trim()),
                 products::description.eq(draft.description.trim()),
                 products::price_minor.eq(draft.price_minor),
-                products::currency.eq(draft.currency.trim().to_ascii_uppercase()),
-                products::discount_kind.eq(draft.discount.kind_str()),
+                products::currency.eq(draft_currency(draft)?),
+                products::discount_kind.eq(draft.discount.kind()),
                 products::discount_value.eq(draft.discount.value()),
                 products::bargain_floor_minor.eq(draft.bargain_floor_minor),
                 products::quantity.eq(draft.quantity),
@@ -253,7 +302,7 @@ pub async fn create(
             ))
             .execute(conn)
             .await?;
-        let id: u64 = diesel::select(last_insert_id()).get_result(conn).await?;
+        let id = ProductId(diesel::select(last_insert_id()).get_result(conn).await?);
         insert_images(conn, business_id, id, images).await?;
         products::table
             .find(id)
@@ -268,7 +317,7 @@ pub async fn create(
 pub async fn update(
     conn: &mut AsyncMysqlConnection,
     business_id: u64,
-    id: u64,
+    id: ProductId,
     draft: &ProductDraft,
 ) -> QueryResult<Option<Product>> {
     diesel::update(
@@ -280,8 +329,8 @@ pub async fn update(
         products::name.eq(draft.name.trim()),
         products::description.eq(draft.description.trim()),
         products::price_minor.eq(draft.price_minor),
-        products::currency.eq(draft.currency.trim().to_ascii_uppercase()),
-        products::discount_kind.eq(draft.discount.kind_str()),
+        products::currency.eq(draft_currency(draft)?),
+        products::discount_kind.eq(draft.discount.kind()),
         products::discount_value.eq(draft.discount.value()),
         products::bargain_floor_minor.eq(draft.bargain_floor_minor),
         products::quantity.eq(draft.quantity),
@@ -297,7 +346,7 @@ pub async fn update(
 pub async fn set_archived(
     conn: &mut AsyncMysqlConnection,
     business_id: u64,
-    id: u64,
+    id: ProductId,
     archived: bool,
 ) -> QueryResult<Option<Product>> {
     diesel::update(
@@ -318,7 +367,7 @@ pub async fn set_archived(
 pub async fn delete(
     conn: &mut AsyncMysqlConnection,
     business_id: u64,
-    id: u64,
+    id: ProductId,
 ) -> QueryResult<bool> {
     let n = diesel::delete(
         products::table
@@ -335,12 +384,12 @@ pub async fn delete(
 pub async fn add_images(
     conn: &mut AsyncMysqlConnection,
     business_id: u64,
-    id: u64,
+    id: ProductId,
     images: &[NewImage],
     max_images: usize,
 ) -> QueryResult<Result<bool, i64>> {
     conn.transaction(async |conn| {
-        let exists: Option<u64> = products::table
+        let exists: Option<ProductId> = products::table
             .filter(products::id.eq(id))
             .filter(products::business_id.eq(business_id))
             .select(products::id)
@@ -369,8 +418,8 @@ pub async fn add_images(
 pub async fn remove_image(
     conn: &mut AsyncMysqlConnection,
     business_id: u64,
-    product_id: u64,
-    image_id: u64,
+    product_id: ProductId,
+    image_id: ProductImageId,
 ) -> QueryResult<bool> {
     let n = diesel::delete(
         product_images::table

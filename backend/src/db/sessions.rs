@@ -14,9 +14,9 @@ pub struct Session {
     /// Random UUID, carried in the JWT.
     pub id: String,
     /// Tenant.
-    pub business_id: u64,
+    pub business_id: shared::BusinessId,
     /// User who logged in.
-    pub user_id: u64,
+    pub user_id: shared::UserId,
     /// Expiry.
     pub expires_at: NaiveDateTime,
 }

@@ -4,6 +4,8 @@ use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
 
+use shared::{BusinessId, Currency, ReplyTone, Role, UserId};
+
 use super::schema::{businesses, users};
 
 /// A business row (secrets excluded: the encrypted key is read only where needed).
@@ -11,7 +13,7 @@ use super::schema::{businesses, users};
 #[diesel(table_name = businesses, check_for_backend(diesel::mysql::Mysql))]
 pub struct Business {
     /// Id.
-    pub id: u64,
+    pub id: BusinessId,
     /// Display name.
     pub name: String,
     /// Free text, e.g. "Fashion boutique".
@@ -19,13 +21,13 @@ pub struct Business {
     /// ISO country code.
     pub country: String,
     /// Currency new products default to.
-    pub default_currency: String,
+    pub default_currency: Currency,
     /// Whether the AI answers customers.
     pub ai_enabled: bool,
     /// Owner's instructions to the AI.
     pub ai_instructions: String,
-    /// Reply tone (`shared::ReplyTone` text).
-    pub reply_tone: String,
+    /// Reply tone.
+    pub reply_tone: ReplyTone,
     /// Masked hint of the business's own Anthropic key.
     pub anthropic_key_hint: Option<String>,
     /// Daily token budget.
@@ -39,15 +41,15 @@ pub struct Business {
 #[diesel(table_name = users, check_for_backend(diesel::mysql::Mysql))]
 pub struct User {
     /// Id.
-    pub id: u64,
+    pub id: UserId,
     /// Tenant.
-    pub business_id: u64,
+    pub business_id: BusinessId,
     /// Login email (lower-cased).
     pub email: String,
     /// argon2 hash.
     pub password_hash: String,
-    /// `owner` or `staff`.
-    pub role: String,
+    /// Owner or staff.
+    pub role: Role,
     /// Created.
     pub created_at: chrono::NaiveDateTime,
 }
@@ -188,8 +190,8 @@ pub struct BusinessChanges {
     pub ai_enabled: Option<bool>,
     /// Instructions to the AI.
     pub ai_instructions: Option<String>,
-    /// Reply tone text.
-    pub reply_tone: Option<String>,
+    /// Reply tone.
+    pub reply_tone: Option<ReplyTone>,
     /// Last change.
     pub updated_at: Option<chrono::NaiveDateTime>,
 }

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
-use shared::ConnectionStatus;
+use shared::{BusinessId, ConnectionId, ConnectionStatus};
 
 use super::schema::whatsapp_connections as wc;
 use super::sessions;
@@ -14,9 +14,9 @@ use super::sessions;
 #[diesel(table_name = wc, check_for_backend(diesel::mysql::Mysql))]
 pub struct WhatsAppConnection {
     /// Id.
-    pub id: u64,
+    pub id: ConnectionId,
     /// Tenant.
-    pub business_id: u64,
+    pub business_id: BusinessId,
     /// Meta's phone number id (routes webhooks and sends).
     pub phone_number_id: String,
     /// WhatsApp Business Account id.
@@ -27,8 +27,8 @@ pub struct WhatsAppConnection {
     pub verified_name: Option<String>,
     /// Masked token, safe to show (`••••abcd`).
     pub access_token_hint: String,
-    /// `shared::ConnectionStatus` text.
-    pub status: String,
+    /// Connected or disconnected.
+    pub status: ConnectionStatus,
     /// When it was (last) connected.
     pub connected_at: chrono::NaiveDateTime,
     /// When it was disconnected, if it is.
@@ -89,7 +89,7 @@ pub async fn connected(
 ) -> QueryResult<Option<(WhatsAppConnection, Vec<u8>)>> {
     wc::table
         .filter(wc::business_id.eq(business_id))
-        .filter(wc::status.eq(ConnectionStatus::Connected.as_str()))
+        .filter(wc::status.eq(ConnectionStatus::Connected))
         .order(wc::id.desc())
         .select((WhatsAppConnection::as_select(), wc::access_token_enc))
         .first(conn)
@@ -121,11 +121,11 @@ pub async fn connect(
             diesel::update(
                 wc::table
                     .filter(wc::business_id.eq(business_id))
-                    .filter(wc::status.eq(ConnectionStatus::Connected.as_str()))
+                    .filter(wc::status.eq(ConnectionStatus::Connected))
                     .filter(wc::phone_number_id.ne(new.phone_number_id)),
             )
             .set((
-                wc::status.eq(ConnectionStatus::Disconnected.as_str()),
+                wc::status.eq(ConnectionStatus::Disconnected),
                 wc::disconnected_at.eq(now),
             ))
             .execute(conn)
@@ -139,7 +139,7 @@ pub async fn connect(
                             wc::verified_name.eq(new.verified_name),
                             wc::access_token_enc.eq(new.access_token_enc),
                             wc::access_token_hint.eq(new.access_token_hint),
-                            wc::status.eq(ConnectionStatus::Connected.as_str()),
+                            wc::status.eq(ConnectionStatus::Connected),
                             wc::connected_at.eq(now),
                             wc::disconnected_at.eq(None::<chrono::NaiveDateTime>),
                         ))
@@ -157,7 +157,7 @@ pub async fn connect(
                             wc::verified_name.eq(new.verified_name),
                             wc::access_token_enc.eq(new.access_token_enc),
                             wc::access_token_hint.eq(new.access_token_hint),
-                            wc::status.eq(ConnectionStatus::Connected.as_str()),
+                            wc::status.eq(ConnectionStatus::Connected),
                             wc::connected_at.eq(now),
                         ))
                         .execute(conn)
@@ -201,7 +201,7 @@ pub async fn disconnect(
         };
         diesel::update(wc::table.find(current.id))
             .set((
-                wc::status.eq(ConnectionStatus::Disconnected.as_str()),
+                wc::status.eq(ConnectionStatus::Disconnected),
                 wc::disconnected_at.eq(now),
             ))
             .execute(conn)

@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use shared::{BusinessId, UserId};
 
 use super::{Authenticated, ContextExt, ids};
 use crate::accounts::{self, SignUp};
@@ -49,11 +48,9 @@ pub struct User {
 impl From<tenants::User> for User {
     fn from(u: tenants::User) -> Self {
         User {
-            id: ids::encode(UserId(u.id)),
+            id: ids::encode(u.id),
             email: u.email,
-            role: shared::Role::parse(&u.role)
-                .unwrap_or(shared::Role::Staff)
-                .into(),
+            role: u.role.into(),
             created_at: u.created_at.and_utc(),
         }
     }
@@ -85,16 +82,14 @@ pub struct Business {
 impl From<tenants::Business> for Business {
     fn from(b: tenants::Business) -> Self {
         Business {
-            id: ids::encode(BusinessId(b.id)),
+            id: ids::encode(b.id),
             name: b.name,
             business_type: b.business_type,
             country: b.country,
-            default_currency: b.default_currency,
+            default_currency: b.default_currency.code().to_string(),
             ai_enabled: b.ai_enabled,
             ai_instructions: b.ai_instructions,
-            reply_tone: shared::ReplyTone::parse(&b.reply_tone)
-                .unwrap_or(shared::ReplyTone::Friendly)
-                .into(),
+            reply_tone: b.reply_tone.into(),
             created_at: b.created_at.and_utc(),
         }
     }
@@ -259,9 +254,7 @@ impl BusinessMutation {
                 default_currency: input.default_currency,
                 ai_enabled: input.ai_enabled,
                 ai_instructions: input.ai_instructions,
-                reply_tone: input
-                    .reply_tone
-                    .map(|t| shared::ReplyTone::from(t).as_str().to_string()),
+                reply_tone: input.reply_tone.map(shared::ReplyTone::from),
                 updated_at: None,
             },
         )

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
+use shared::ProductId;
 
 use crate::app::AppState;
 use crate::db::chats;
@@ -14,16 +15,19 @@ use crate::error::AppError;
 /// Loads the images of many products in one query.
 pub struct ProductImagesLoader(pub AppState);
 
-impl Loader<u64> for ProductImagesLoader {
+impl Loader<ProductId> for ProductImagesLoader {
     type Value = Vec<ProductImage>;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[u64]) -> Result<HashMap<u64, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[ProductId],
+    ) -> Result<HashMap<ProductId, Self::Value>, Self::Error> {
         let mut conn = self.0.db().await?;
         let rows = products::images_for(&mut conn, keys)
             .await
             .map_err(AppError::from)?;
-        let mut out: HashMap<u64, Vec<ProductImage>> = HashMap::new();
+        let mut out: HashMap<ProductId, Vec<ProductImage>> = HashMap::new();
         for row in rows {
             out.entry(row.product_id).or_default().push(row);
         }

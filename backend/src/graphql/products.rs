@@ -6,7 +6,7 @@ use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Simpl
 use chrono::{DateTime, Utc};
 use shared::{Discount, ProductDraft, ProductId, ProductImageId};
 
-use super::common::{Money, money};
+use super::common::Money;
 use super::loaders::ProductImagesLoader;
 use super::paging::{Direction, Page, id_cursor};
 use super::{Authenticated, ContextExt, ids};
@@ -77,7 +77,7 @@ pub struct Product {
     /// Last changed.
     pub updated_at: DateTime<Utc>,
     #[graphql(skip)]
-    pub db_id: u64,
+    pub db_id: ProductId,
 }
 
 impl TryFrom<model::Product> for Product {
@@ -86,10 +86,10 @@ impl TryFrom<model::Product> for Product {
     fn try_from(p: model::Product) -> Result<Self, AppError> {
         let discount = p.discount();
         Ok(Product {
-            id: ids::encode(ProductId(p.id)),
-            price: money(p.price_minor, &p.currency)?,
-            discounted_price: money(p.discounted_price_minor(), &p.currency)?,
-            bargain_floor: money(p.bargain_floor_minor, &p.currency)?,
+            id: ids::encode(p.id),
+            price: p.money(p.price_minor).into(),
+            discounted_price: p.money(p.discounted_price_minor()).into(),
+            bargain_floor: p.money(p.bargain_floor_minor).into(),
             discount_info: DiscountValue {
                 kind: match discount {
                     Discount::None => DiscountKind::None,
@@ -119,7 +119,7 @@ impl Product {
         Ok(rows
             .into_iter()
             .map(|i| ProductImage {
-                id: ids::encode(ProductImageId(i.id)),
+                id: ids::encode(i.id),
                 url: format!("/images/{}", i.url_key),
                 mime_type: i.mime_type,
                 byte_size: i.byte_size,
@@ -243,14 +243,14 @@ impl ProductQuery {
             &mut conn,
             caller.business_id.0,
             &filter,
-            page.cursor.map(|c| c.0),
+            page.cursor,
             page.fetch_limit(),
         )
         .await
         .map_err(AppError::from)?;
         Ok(
             page.connection(rows, ProductConnectionFields { total_count: total }, |p| {
-                Ok((ids::encode(ProductId(p.id)).0, Product::try_from(p)?))
+                Ok((ids::encode(p.id).0, Product::try_from(p)?))
             })?,
         )
     }
@@ -259,7 +259,7 @@ impl ProductQuery {
     #[graphql(guard = "Authenticated")]
     async fn product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Product> {
         let caller = ctx.caller()?;
-        let id = ids::decode::<ProductId>(&id)?.0;
+        let id = ids::decode::<ProductId>(&id)?;
         let mut conn = ctx.app().db().await?;
         let p = model::find(&mut conn, caller.business_id.0, id)
             .await
@@ -301,7 +301,7 @@ impl ProductMutation {
         id: ID,
         input: ProductInput,
     ) -> async_graphql::Result<Product> {
-        let id = ids::decode::<ProductId>(&id)?.0;
+        let id = ids::decode::<ProductId>(&id)?;
         let draft = input.into_draft()?;
         Ok(
             catalog::update_product(ctx.app(), ctx.caller()?, id, &draft)
@@ -318,7 +318,7 @@ impl ProductMutation {
         id: ID,
         images: Vec<Upload>,
     ) -> async_graphql::Result<Product> {
-        let id = ids::decode::<ProductId>(&id)?.0;
+        let id = ids::decode::<ProductId>(&id)?;
         let images = read_uploads(ctx, images)?;
         Ok(catalog::add_images(ctx.app(), ctx.caller()?, id, images)
             .await?
@@ -333,8 +333,8 @@ impl ProductMutation {
         id: ID,
         image_id: ID,
     ) -> async_graphql::Result<Product> {
-        let id = ids::decode::<ProductId>(&id)?.0;
-        let image_id = ids::decode::<ProductImageId>(&image_id)?.0;
+        let id = ids::decode::<ProductId>(&id)?;
+        let image_id = ids::decode::<ProductImageId>(&image_id)?;
         Ok(
             catalog::remove_image(ctx.app(), ctx.caller()?, id, image_id)
                 .await?
@@ -345,7 +345,7 @@ impl ProductMutation {
     /// Hides a product from customers and the AI, keeping it and its orders.
     #[graphql(guard = "Authenticated")]
     async fn archive_product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Product> {
-        let id = ids::decode::<ProductId>(&id)?.0;
+        let id = ids::decode::<ProductId>(&id)?;
         Ok(catalog::set_archived(ctx.app(), ctx.caller()?, id, true)
             .await?
             .try_into()?)
@@ -354,7 +354,7 @@ impl ProductMutation {
     /// Brings an archived product back.
     #[graphql(guard = "Authenticated")]
     async fn unarchive_product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Product> {
-        let id = ids::decode::<ProductId>(&id)?.0;
+        let id = ids::decode::<ProductId>(&id)?;
         Ok(catalog::set_archived(ctx.app(), ctx.caller()?, id, false)
             .await?
             .try_into()?)
@@ -363,7 +363,7 @@ impl ProductMutation {
     /// Deletes a product and its images for good; returns its id.
     #[graphql(guard = "Authenticated")]
     async fn delete_product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
-        let db_id = ids::decode::<ProductId>(&id)?.0;
+        let db_id = ids::decode::<ProductId>(&id)?;
         catalog::delete_product(ctx.app(), ctx.caller()?, db_id).await?;
         Ok(id)
     }

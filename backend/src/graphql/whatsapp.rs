@@ -3,7 +3,6 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
-use shared::ConnectionId;
 
 use super::{Authenticated, ContextExt, ids};
 use crate::db::whatsapp as model;
@@ -50,15 +49,13 @@ pub struct WhatsAppConnection {
 impl From<model::WhatsAppConnection> for WhatsAppConnection {
     fn from(c: model::WhatsAppConnection) -> Self {
         WhatsAppConnection {
-            id: ids::encode(ConnectionId(c.id)),
+            id: ids::encode(c.id),
             phone_number_id: c.phone_number_id,
             waba_id: c.waba_id,
             display_phone_number: c.display_phone_number,
             verified_name: c.verified_name,
             access_token_hint: c.access_token_hint,
-            status: shared::ConnectionStatus::parse(&c.status)
-                .unwrap_or(shared::ConnectionStatus::Disconnected)
-                .into(),
+            status: c.status.into(),
             connected_at: c.connected_at.and_utc(),
             disconnected_at: c.disconnected_at.map(|t| t.and_utc()),
             last_webhook_at: c.last_webhook_at.map(|t| t.and_utc()),

@@ -3,7 +3,7 @@
 //! transaction. In a dry run it is checked and previewed, never recorded.
 
 use serde_json::{Value, json};
-use shared::{Currency, Money, OrderSource, ProductId};
+use shared::{Currency, Money, OrderSource};
 
 use super::{Refusal, ToolBox, ToolResult, major_to_minor, refuse};
 use crate::db::orders::{NewItem, NewOrder, OrderRefusal};
@@ -32,13 +32,13 @@ impl ToolBox<'_> {
             return refuse(format!("at most {MAX_ITEMS} items per order"));
         }
         let mut new_items = Vec::new();
-        let mut currency: Option<String> = None;
+        let mut currency: Option<Currency> = None;
         for item in items {
             let p = self.product(item)?;
             let quantity = item.get("quantity").and_then(Value::as_i64).unwrap_or(0);
             Self::check_quantity(p, quantity)?;
             let color = Self::check_color(p, item.get("color").and_then(Value::as_str))?;
-            let exponent = Currency::exponent_of(&p.currency);
+            let exponent = p.currency.exponent();
             let Some(unit) = item
                 .get("unit_price")
                 .and_then(|v| major_to_minor(v, exponent))
@@ -50,23 +50,26 @@ impl ToolBox<'_> {
                 self.computed.push(usable);
                 return refuse(format!(
                     "refused: {} is not an agreed price for {}. Use {} (or negotiate with make_counter_offer first)",
-                    Money::display_code(unit, &p.currency),
+                    p.money(unit).display(),
                     p.name,
-                    Money::display_code(usable, &p.currency)
+                    p.money(usable).display()
                 ));
             }
             if currency.get_or_insert_with(|| p.currency.clone()) != &p.currency {
                 return refuse("all items of an order must be in the same currency");
             }
             new_items.push(NewItem {
-                product_id: ProductId(p.id),
+                product_id: p.id,
                 name: p.name.clone(),
                 color,
                 unit_price_minor: unit,
                 quantity,
             });
         }
-        let currency = currency.unwrap_or_else(|| "USD".into());
+        // Every item either refused or set the currency; the list is not empty.
+        let Some(currency) = currency else {
+            return refuse("items are required");
+        };
         let text = |key: &str| {
             input
                 .get(key)
@@ -79,20 +82,15 @@ impl ToolBox<'_> {
             .iter()
             .map(|i| {
                 json!({"name": i.name, "color": i.color, "quantity": i.quantity,
-                       "unit_price": Money::display_code(i.unit_price_minor, &currency)})
+                       "unit_price": Money::new(i.unit_price_minor, currency.clone()).display()})
             })
             .collect();
-        let Some(order_currency) = Currency::parse(&currency) else {
-            return refuse(format!(
-                "the shop's currency {currency:?} is not a currency code; hand off to a person"
-            ));
-        };
         let order = NewOrder {
             business_id: self.business_id,
             chat_id: self.chat.map(|c| c.chat_id),
             contact_id: self.chat.map(|c| c.contact_id),
             source: OrderSource::Chat,
-            currency: order_currency,
+            currency: currency.clone(),
             customer_name: text("customer_name"),
             delivery_details: address.chars().take(1000).collect(),
             notes: text("delivery_notes"),
@@ -107,7 +105,7 @@ impl ToolBox<'_> {
                 "dry_run": true,
                 "status": "would be recorded (preview: nothing is saved, stock unchanged)",
                 "items": items_json,
-                "total": Money::display_code(total, &currency),
+                "total": Money::new(total, currency.clone()).display(),
             }));
         }
         let mut conn = self
@@ -123,7 +121,7 @@ impl ToolBox<'_> {
                     "order_number": format!("#{}", created.id),
                     "status": "recorded",
                     "items": items_json,
-                    "total": Money::display_code(created.total_minor, &currency),
+                    "total": Money::new(created.total_minor, currency).display(),
                 }))
             }
             Ok(Err(OrderRefusal::OutOfStock(name, left))) => {
