@@ -221,3 +221,67 @@ async fn api_refuses_oversized_pages_and_batches_and_deep_queries() {
         .await;
     assert_eq!(error_code(&neg), "BAD_USER_INPUT");
 }
+
+/// Rows are typed at the database boundary: a stored value this build does not know
+/// (a corrupted colors list, an unknown currency, tone or discount kind) is a load
+/// error, never a silent default.
+#[tokio::test]
+async fn unknown_stored_values_are_load_errors_not_defaults() {
+    use diesel_async::RunQueryDsl;
+    use shared::ProductId;
+
+    let t = TestApp::spawn().await;
+    let (token, business_id) = t.sign_up_alice().await;
+    let id = crate::common::decode_id(&t.create_product(&token, "Ankara dress").await);
+    let mut conn = t.app.db().await.unwrap();
+    let find = async |conn: &mut diesel_async::AsyncMysqlConnection| {
+        backend::db::products::find(conn, business_id, ProductId(id)).await
+    };
+    assert!(find(&mut conn).await.unwrap().is_some());
+
+    for (column, value) in [
+        ("colors", "'not a list'"),
+        ("currency", "'N1'"),
+        ("discount_kind", "'bogus'"),
+    ] {
+        diesel::sql_query(format!(
+            "UPDATE products SET {column} = {value} WHERE id = {id}"
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        let err = find(&mut conn)
+            .await
+            .expect_err(&format!("a stored {column} of {value} must not load"));
+        assert!(
+            matches!(err, diesel::result::Error::DeserializationError(_)),
+            "{column}: {err:?}"
+        );
+        let listed = t
+            .gql(
+                Some(&token),
+                "{ products(first: 5) { nodes { name } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_code(&listed), "INTERNAL", "{column}: {listed}");
+        diesel::sql_query(format!(
+            "UPDATE products SET colors = '[]', currency = 'NGN', discount_kind = 'none' WHERE id = {id}"
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        assert!(find(&mut conn).await.unwrap().is_some());
+    }
+
+    diesel::sql_query(format!(
+        "UPDATE businesses SET reply_tone = 'sarcastic' WHERE id = {business_id}"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    assert!(matches!(
+        backend::db::tenants::find_business(&mut conn, business_id).await,
+        Err(diesel::result::Error::DeserializationError(_))
+    ));
+}
