@@ -14,6 +14,7 @@ use diesel::QueryResult;
 use diesel_async::AsyncMysqlConnection;
 use serde_json::json;
 use shared::negotiation::{self, PriceLimits};
+use shared::pricing::respects_floor;
 
 use crate::db::agent as agent_db;
 use crate::db::orders::{self as model, NewOrder, Order, OrderRefusal};
@@ -40,7 +41,9 @@ pub fn allowed_unit_prices(p: &Product, negotiated: impl IntoIterator<Item = i64
     let mut prices = vec![p.price_minor, p.discounted_price_minor()];
     prices.extend(negotiated);
     let limits = price_limits(p);
-    prices.retain(|x| negotiation::price_allowed(limits, *x) && *x >= p.bargain_floor_minor);
+    prices.retain(|x| {
+        negotiation::price_allowed(limits, *x) && respects_floor(*x, p.bargain_floor_minor)
+    });
     prices
 }
 
@@ -80,7 +83,7 @@ pub enum ColorProblem {
 /// The product's own spelling of the color asked for; with none asked, the product's
 /// only color (or none).
 pub fn choose_color(p: &Product, color: Option<&str>) -> Result<Option<String>, ColorProblem> {
-    let colors = p.color_list();
+    let colors = p.colors.clone();
     match color.map(str::trim).filter(|c| !c.is_empty()) {
         None if colors.len() <= 1 => Ok(colors.first().cloned()),
         None => Err(ColorProblem::Required(colors)),

@@ -148,7 +148,8 @@ fn product_in_focus<'a>(tools: &mut ToolBox<'a>, text: &str) -> Option<&'a Produ
 /// The product color the customer named, if any.
 fn mentioned_color(p: &Product, text: &str) -> Option<String> {
     let ws = words(text);
-    p.color_list()
+    p.colors
+        .clone()
         .into_iter()
         .find(|c| ws.contains(&c.to_lowercase()))
 }
@@ -163,7 +164,7 @@ const DELIVERY_WORDS: &[&str] = &[
 fn next_step(p: &Product, text: &str, business_name: &str) -> String {
     let ws = words(text);
     let mut missing = Vec::new();
-    let colors = p.color_list();
+    let colors = &p.colors;
     if colors.len() > 1 && mentioned_color(p, text).is_none() {
         missing.push(format!("which color you'd like ({})", colors.join(", ")));
     }

@@ -37,7 +37,8 @@ pub fn match_score(product: &Product, customer_words: &[String]) -> usize {
         {
             score += 3;
         } else if product
-            .color_list()
+            .colors
+            .clone()
             .iter()
             .any(|c| c.eq_ignore_ascii_case(w))
         {
@@ -84,7 +85,7 @@ pub fn describe(product: &Product) -> String {
     } else {
         line.push_str(", out of stock at the moment");
     }
-    let colors = product.color_list();
+    let colors = &product.colors;
     if !colors.is_empty() {
         line.push_str(&format!(", colors: {}", colors.join(", ")));
     }
@@ -104,6 +105,6 @@ pub fn facts(p: &Product) -> Value {
         "discounted_price_major": p.money(now).to_input(),
         "on_sale": now < p.price_minor,
         "in_stock": p.quantity,
-        "colors": p.color_list(),
+        "colors": &p.colors,
     })
 }

@@ -234,7 +234,7 @@ impl<'a> ToolBox<'a> {
             .iter()
             .filter(|p| {
                 color.as_ref().is_none_or(|c| {
-                    p.color_list()
+                    p.colors
                         .iter()
                         .any(|pc| pc.to_lowercase().contains(c.as_str()))
                 })
@@ -245,8 +245,8 @@ impl<'a> ToolBox<'a> {
                 if query_words.is_empty() {
                     return Some((0, p));
                 }
-                let haystack = format!("{} {} {}", p.name, p.description, p.color_list().join(" "))
-                    .to_lowercase();
+                let haystack =
+                    format!("{} {} {}", p.name, p.description, p.colors.join(" ")).to_lowercase();
                 let score = catalog::match_score(p, &query_words)
                     + query_words
                         .iter()

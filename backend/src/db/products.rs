@@ -69,11 +69,6 @@ impl Product {
     pub fn money(&self, amount_minor: i64) -> Money {
         Money::new(amount_minor, self.currency.clone())
     }
-
-    /// Colors on offer.
-    pub fn color_list(&self) -> Vec<String> {
-        self.colors.clone()
-    }
 }
 
 /// The `colors` column: a JSON array of names. Anything else is a load error naming

@@ -98,7 +98,7 @@ impl TryFrom<model::Product> for Product {
                 },
                 value: discount.value(),
             },
-            colors: p.color_list(),
+            colors: p.colors,
             name: p.name,
             description: p.description,
             quantity: p.quantity,
