@@ -16,6 +16,7 @@ use crate::error::AppError;
 
 /// Kind of standing discount.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "shared::DiscountKind")]
 pub enum DiscountKind {
     /// No discount.
     None,
@@ -91,11 +92,7 @@ impl TryFrom<model::Product> for Product {
             discounted_price: p.money(p.discounted_price_minor()).into(),
             bargain_floor: p.money(p.bargain_floor_minor).into(),
             discount_info: DiscountValue {
-                kind: match discount {
-                    Discount::None => DiscountKind::None,
-                    Discount::Percent(_) => DiscountKind::Percent,
-                    Discount::Fixed(_) => DiscountKind::Fixed,
-                },
+                kind: discount.kind().into(),
                 value: discount.value(),
             },
             colors: p.colors,
