@@ -28,8 +28,9 @@ use chrono::Utc;
 use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::json;
-use shared::BusinessId;
+use shared::{ActivityKind, BusinessId};
 
+use crate::activity::{self, Actor, Entry, Subject};
 use crate::anthropic::{
     ApiError, ContentBlock, Message, MessagesClient, MessagesRequest, RetryPolicy,
 };
@@ -241,13 +242,17 @@ async fn record_provider_error(app: &App, business_id: BusinessId, error: &str, 
     }
     let Ok(mut conn) = app.db().await else { return };
     if let Ok(true) = agent_db::set_last_error(&mut conn, business_id, Some(error)).await {
-        let _ = agent_db::record_activity(
+        activity::record_quietly(
             &mut conn,
+            &app.events,
             business_id,
-            "ai_provider_error",
-            "The AI provider failed",
-            &json!({"error": error}),
-            "ai",
+            &Actor::ai(),
+            Entry::new(
+                ActivityKind::AiProviderError,
+                Some(Subject::business(business_id)),
+                "The AI provider failed",
+            )
+            .details(json!({"error": error})),
         )
         .await;
     }
@@ -470,16 +475,20 @@ pub async fn compose(
             reply.blocked = blocked.amounts;
             if !dry_run {
                 let mut conn = app.db().await?;
-                agent_db::record_activity(
+                activity::record(
                     &mut conn,
+                    &app.events,
                     profile.id,
-                    "ai_reply_blocked",
-                    "An AI reply with an unapproved price was not sent",
-                    &json!({
+                    &Actor::ai(),
+                    Entry::new(
+                        ActivityKind::AiReplyBlocked,
+                        conversation.chat.map(|c| Subject::chat(c.chat_id)),
+                        "An AI reply with an unapproved price was not sent",
+                    )
+                    .details(json!({
                         "chat_id": conversation.chat.map(|c| c.chat_id),
                         "amounts": reply.blocked.iter().map(|a| a.text.clone()).collect::<Vec<_>>(),
-                    }),
-                    "ai",
+                    })),
                 )
                 .await?;
             }

@@ -7,7 +7,9 @@ use chrono::{Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
-use shared::{BusinessId, UserId};
+use shared::{ActorKind, BusinessId, UserId};
+
+use crate::activity::Actor;
 
 use crate::app::App;
 use crate::db::sessions;
@@ -24,6 +26,9 @@ pub struct Caller {
     pub user_id: Option<UserId>,
     /// The session, when called with a dashboard JWT.
     pub session_id: Option<String>,
+    /// Who this is in the activity log: the user (owner or staff, by email) or the
+    /// API token (by name).
+    pub actor: Actor,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -86,11 +91,14 @@ pub async fn resolve_bearer(app: &App, token: &str) -> AppResult<Caller> {
         let mut conn = app.db().await?;
         let session = sessions::find_active(&mut conn, &claims.sid).await?;
         return match session {
-            Some(s) if s.business_id.0 == claims.bid && claims.sub == s.user_id.to_string() => {
+            Some((s, role, email))
+                if s.business_id.0 == claims.bid && claims.sub == s.user_id.to_string() =>
+            {
                 Ok(Caller {
                     business_id: s.business_id,
                     user_id: Some(s.user_id),
                     session_id: Some(s.id),
+                    actor: Actor::named(role.into(), email),
                 })
             }
             _ => Err(AppError::Unauthenticated),
@@ -98,11 +106,12 @@ pub async fn resolve_bearer(app: &App, token: &str) -> AppResult<Caller> {
     }
     if token.starts_with(API_TOKEN_PREFIX) {
         let mut conn = app.db().await?;
-        if let Some(business_id) = sessions::find_api_token(&mut conn, token).await? {
+        if let Some((business_id, name)) = sessions::find_api_token(&mut conn, token).await? {
             return Ok(Caller {
                 business_id: BusinessId(business_id),
                 user_id: None,
                 session_id: None,
+                actor: Actor::named(ActorKind::ApiToken, name),
             });
         }
     }

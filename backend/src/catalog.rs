@@ -4,6 +4,10 @@
 use shared::product::{IMAGE_MIME_TYPES, MAX_IMAGE_BYTES, MAX_IMAGES};
 use shared::{ProductDraft, ProductId, ProductImageId};
 
+use serde_json::json;
+use shared::ActivityKind;
+
+use crate::activity::{self, Entry, Subject};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::db::products::{self, NewImage, Product};
@@ -39,6 +43,30 @@ fn publish(app: &App, caller: &Caller, id: ProductId) {
     });
 }
 
+/// Logs a catalog change in the activity log (never failing the change itself).
+async fn log(
+    app: &App,
+    conn: &mut crate::db::DbConn,
+    caller: &Caller,
+    kind: ActivityKind,
+    id: ProductId,
+    name: &str,
+) {
+    let verb = match kind {
+        ActivityKind::ProductCreated => "added",
+        ActivityKind::ProductArchived => "archived",
+        ActivityKind::ProductDeleted => "deleted",
+        _ => "updated",
+    };
+    let entry = Entry::new(
+        kind,
+        Some(Subject::product(id)),
+        format!("Product \"{name}\" {verb}"),
+    )
+    .details(json!({ "name": name }));
+    activity::record_quietly(conn, &app.events, caller.business_id, &caller.actor, entry).await;
+}
+
 /// Validates and creates a product with its images.
 pub async fn create_product(
     app: &App,
@@ -56,6 +84,15 @@ pub async fn create_product(
     let mut conn = app.db().await?;
     let product = products::create(&mut conn, caller.business_id.0, draft, &images).await?;
     publish(app, caller, product.id);
+    log(
+        app,
+        &mut conn,
+        caller,
+        ActivityKind::ProductCreated,
+        product.id,
+        &product.name,
+    )
+    .await;
     Ok(product)
 }
 
@@ -72,6 +109,15 @@ pub async fn update_product(
         .await?
         .ok_or(AppError::NotFound("product"))?;
     publish(app, caller, id);
+    log(
+        app,
+        &mut conn,
+        caller,
+        ActivityKind::ProductUpdated,
+        id,
+        &product.name,
+    )
+    .await;
     Ok(product)
 }
 
@@ -87,16 +133,35 @@ pub async fn set_archived(
         .await?
         .ok_or(AppError::NotFound("product"))?;
     publish(app, caller, id);
+    let kind = if archived {
+        ActivityKind::ProductArchived
+    } else {
+        ActivityKind::ProductUpdated
+    };
+    log(app, &mut conn, caller, kind, id, &product.name).await;
     Ok(product)
 }
 
 /// Deletes a product for good.
 pub async fn delete_product(app: &App, caller: &Caller, id: ProductId) -> AppResult<()> {
     let mut conn = app.db().await?;
+    let name = products::find(&mut conn, caller.business_id.0, id)
+        .await?
+        .ok_or(AppError::NotFound("product"))?
+        .name;
     if !products::delete(&mut conn, caller.business_id.0, id).await? {
         return Err(AppError::NotFound("product"));
     }
     publish(app, caller, id);
+    log(
+        app,
+        &mut conn,
+        caller,
+        ActivityKind::ProductDeleted,
+        id,
+        &name,
+    )
+    .await;
     Ok(())
 }
 

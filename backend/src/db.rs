@@ -3,6 +3,7 @@
 //! Model code lives in `db/<model>.rs`: async functions taking
 //! `conn: &mut AsyncMysqlConnection` first and returning `QueryResult<T>`.
 
+pub mod activity;
 pub mod agent;
 pub mod chats;
 pub mod contacts;

@@ -33,6 +33,11 @@ pub enum EventKind {
         /// The order.
         order_id: u64,
     },
+    /// An entry was appended to the activity log.
+    ActivityAdded {
+        /// The entry.
+        activity_id: u64,
+    },
 }
 
 /// One event, always tagged with its business.

@@ -9,6 +9,7 @@
 //! names types of other parts (the order and AI fields of `Chat`), and nothing imports
 //! `inbox` back.
 
+pub mod activity;
 pub mod ai;
 pub mod business;
 pub mod common;
@@ -39,6 +40,7 @@ pub struct QueryRoot(
     ai::AiQuery,
     orders::OrderQuery,
     ai::AiPreviewQuery,
+    activity::ActivityQuery,
 );
 
 /// Every mutation, merged from the domain parts.
@@ -53,7 +55,11 @@ pub struct MutationRoot(
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(inbox::InboxSubscription, orders::OrderSubscription);
+pub struct SubscriptionRoot(
+    inbox::InboxSubscription,
+    orders::OrderSubscription,
+    activity::ActivitySubscription,
+);
 
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

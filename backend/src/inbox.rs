@@ -2,9 +2,11 @@
 //! WhatsApp) and taking over from the AI.
 
 use diesel_async::AsyncMysqlConnection;
-use shared::BusinessId;
+use shared::{ActivityKind, BusinessId, ChatId};
 
+use crate::activity::{self, Entry, Subject};
 use crate::app::AppState;
+use crate::auth::Caller;
 use crate::db::chats;
 use crate::db::inbox::{self as model, Chat};
 use crate::error::{AppError, AppResult};
@@ -53,15 +55,35 @@ pub async fn mark_chat_read(
 }
 
 /// Pauses (human takeover) or resumes the AI for one chat.
+/// A change of state is logged in the activity log; setting the state it already has
+/// changes nothing and logs nothing.
 pub async fn set_ai_paused(
     app: &AppState,
-    business_id: BusinessId,
+    caller: &Caller,
     chat_id: u64,
     paused: bool,
 ) -> AppResult<Chat> {
+    let business_id = caller.business_id;
     let mut conn = app.db().await?;
-    chat_of(&mut conn, business_id, chat_id).await?;
+    let before = chat_of(&mut conn, business_id, chat_id).await?;
+    if before.ai_paused == paused {
+        return Ok(before);
+    }
     chats::set_ai_paused(&mut conn, business_id.0, chat_id, paused).await?;
     publish_chat_updated(app, business_id, chat_id);
-    chat_of(&mut conn, business_id, chat_id).await
+    let chat = chat_of(&mut conn, business_id, chat_id).await?;
+    let (kind, verb) = if paused {
+        (ActivityKind::ChatPaused, "taken over from the AI")
+    } else {
+        (ActivityKind::ChatResumed, "handed back to the AI")
+    };
+    // No customer name in the log: it links to the chat instead (an erasure then
+    // leaves nothing personal behind here).
+    let entry = Entry::new(
+        kind,
+        Some(Subject::chat(ChatId(chat_id))),
+        format!("Chat {verb}"),
+    );
+    activity::record_quietly(&mut conn, &app.events, business_id, &caller.actor, entry).await;
+    Ok(chat)
 }

@@ -10,6 +10,7 @@
 //! benchmarks, stand-ins) live in the `devtools` and `standins` crates.
 
 pub mod accounts;
+pub mod activity;
 pub mod agent;
 pub mod anthropic;
 pub mod app;

@@ -15,8 +15,9 @@ use diesel_async::AsyncMysqlConnection;
 use serde_json::json;
 use shared::negotiation::{self, PriceLimits};
 use shared::pricing::respects_floor;
+use shared::{ActivityKind, OrderId};
 
-use crate::db::agent as agent_db;
+use crate::activity::{self, Actor, Entry, Subject};
 use crate::db::orders::{self as model, NewOrder, Order, OrderRefusal};
 use crate::db::products::Product;
 use crate::events::{DomainEvent, EventBus, EventKind};
@@ -100,19 +101,23 @@ pub async fn record(
     conn: &mut AsyncMysqlConnection,
     events: &EventBus,
     order: &NewOrder,
-    actor: &str,
+    actor: &Actor,
 ) -> QueryResult<Result<Order, OrderRefusal>> {
     let created = match model::create(conn, order).await? {
         Ok(created) => created,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let _ = agent_db::record_activity(
+    activity::record_quietly(
         conn,
+        events,
         order.business_id,
-        "order_created",
-        &format!("Order #{} recorded from chat", created.id),
-        &json!({"order_id": created.id, "total_minor": created.total_minor, "currency": order.currency, "source": actor}),
         actor,
+        Entry::new(
+            ActivityKind::OrderCreated,
+            Some(Subject::order(OrderId(created.id))),
+            format!("Order #{} recorded", created.id),
+        )
+        .details(json!({"order_id": created.id, "total_minor": created.total_minor, "currency": order.currency})),
     )
     .await;
     events.publish(DomainEvent {

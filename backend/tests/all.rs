@@ -14,6 +14,7 @@ mod inbox_support;
 mod webhook_support;
 
 mod accounts;
+mod activity;
 mod agent_conversation;
 mod agent_resilience;
 mod agent_suppression;

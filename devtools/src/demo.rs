@@ -4,6 +4,7 @@
 //! Seeding is idempotent: running it again changes nothing.
 
 use backend::accounts::{self, SignUp};
+use backend::activity::Actor;
 use backend::app::AppState;
 use backend::auth::Caller;
 use backend::config::Config;
@@ -11,7 +12,7 @@ use backend::db::tenants;
 use backend::whatsapp::{self, ConnectRequest};
 use secrecy::SecretString;
 use serde::Deserialize;
-use shared::{BusinessId, ProductDraft};
+use shared::{ActorKind, BusinessId, ProductDraft};
 use standins::graph::GraphStandin;
 use standins::webhook::DEMO_PHONE_NUMBER_ID;
 
@@ -168,11 +169,13 @@ pub fn owner() -> SignUp {
 
 /// Signs a business up as its owner would; returns the owner as a caller.
 pub async fn sign_up(app: &AppState, business: SignUp) -> anyhow::Result<Caller> {
+    let email = business.email.clone();
     let session = accounts::sign_up(app, business).await?;
     Ok(Caller {
         business_id: session.business.id,
         user_id: Some(session.user.id),
         session_id: None,
+        actor: Actor::named(ActorKind::Owner, email),
     })
 }
 

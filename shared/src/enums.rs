@@ -220,6 +220,128 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What an activity-log entry records. The log is append-only; messages are
+    /// counted, never copied into it.
+    ActivityKind {
+        /// Messages received and sent in a period (counts only).
+        Messages => "messages",
+        /// The AI salesperson sent a reply.
+        AiReplied => "ai_replied",
+        /// An AI reply was held back by the output check (e.g. a price under the floor).
+        AiReplyBlocked => "ai_reply_blocked",
+        /// The AI handed the chat to a person.
+        AiHandoff => "ai_handoff",
+        /// The AI provider failed; the built-in responder or a retry took over.
+        AiProviderError => "ai_provider_error",
+        /// The business's AI budget or rate limit stopped a reply.
+        AiRateLimited => "ai_rate_limited",
+        /// A person took a chat over from the AI (AI paused on it).
+        ChatPaused => "chat_paused",
+        /// The AI was given a chat back.
+        ChatResumed => "chat_resumed",
+        /// An order was recorded.
+        OrderCreated => "order_created",
+        /// A pending order's items, address or notes changed.
+        OrderUpdated => "order_updated",
+        /// An order was confirmed.
+        OrderConfirmed => "order_confirmed",
+        /// An order was completed (delivered and paid).
+        OrderCompleted => "order_completed",
+        /// An order was cancelled (its stock given back).
+        OrderCancelled => "order_cancelled",
+        /// The customer was told about their order on WhatsApp.
+        OrderNotified => "order_notified",
+        /// A customer was added to the blacklist.
+        BlacklistAdded => "blacklist_added",
+        /// A customer was removed from the blacklist.
+        BlacklistRemoved => "blacklist_removed",
+        /// A customer opted out ("STOP"); they were blacklisted.
+        ContactOptedOut => "contact_opted_out",
+        /// A product was added to the catalog.
+        ProductCreated => "product_created",
+        /// A product was changed.
+        ProductUpdated => "product_updated",
+        /// A product was archived.
+        ProductArchived => "product_archived",
+        /// A product was deleted.
+        ProductDeleted => "product_deleted",
+        /// The business's settings changed.
+        SettingsChanged => "settings_changed",
+        /// The business's own Anthropic key was set or removed.
+        AiKeyChanged => "ai_key_changed",
+        /// The AI's daily budget changed.
+        AiBudgetChanged => "ai_budget_changed",
+        /// Someone logged in.
+        LoggedIn => "logged_in",
+        /// Someone logged out.
+        LoggedOut => "logged_out",
+        /// A WhatsApp number was connected.
+        WhatsAppConnected => "whatsapp_connected",
+        /// A WhatsApp number was disconnected.
+        WhatsAppDisconnected => "whatsapp_disconnected",
+        /// A follow-up was scheduled.
+        FollowUpScheduled => "follow_up_scheduled",
+        /// A follow-up was sent.
+        FollowUpSent => "follow_up_sent",
+        /// A follow-up was skipped (the reason is in the details).
+        FollowUpSkipped => "follow_up_skipped",
+        /// A follow-up was cancelled.
+        FollowUpCancelled => "follow_up_cancelled",
+        /// A follow-up could not be sent.
+        FollowUpFailed => "follow_up_failed",
+    }
+}
+
+string_enum! {
+    /// Who did what the activity log records.
+    ActorKind {
+        /// The business's owner (a dashboard user).
+        Owner => "owner",
+        /// A staff member (a dashboard user).
+        Staff => "staff",
+        /// The AI salesperson.
+        Ai => "ai",
+        /// The server on its own (workers, rules).
+        System => "system",
+        /// An integrator through an API token.
+        ApiToken => "api_token",
+        /// The customer (e.g. a STOP opt-out).
+        Customer => "customer",
+    }
+}
+
+string_enum! {
+    /// What an activity-log entry is about (it links there).
+    SubjectKind {
+        /// A chat.
+        Chat => "chat",
+        /// An order.
+        Order => "order",
+        /// A product.
+        Product => "product",
+        /// A customer.
+        Contact => "contact",
+        /// A blacklist entry.
+        BlacklistEntry => "blacklist_entry",
+        /// A follow-up.
+        FollowUp => "follow_up",
+        /// The business itself (settings, AI, sign-in).
+        Business => "business",
+        /// The WhatsApp connection.
+        Connection => "connection",
+    }
+}
+
+impl From<Role> for ActorKind {
+    fn from(role: Role) -> ActorKind {
+        match role {
+            Role::Owner => ActorKind::Owner,
+            Role::Staff => ActorKind::Staff,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,4 +59,8 @@ id_type! {
     ConnectionId => "WhatsAppConnection",
     /// A blacklist entry.
     BlacklistEntryId => "BlacklistEntry",
+    /// An activity-log entry.
+    ActivityId => "Activity",
+    /// A scheduled follow-up message.
+    FollowUpId => "FollowUp",
 }

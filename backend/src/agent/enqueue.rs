@@ -14,9 +14,10 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use diesel_async::AsyncMysqlConnection;
 use serde_json::json;
-use shared::{BusinessId, ChatId, MessageKind};
+use shared::{ActivityKind, BusinessId, ChatId, MessageKind};
 
 use super::optout;
+use crate::activity::{self, Actor, Entry, Subject};
 use crate::config::agent::AgentConfig;
 use crate::db::agent as agent_db;
 use crate::db::jobs::{self, JobKind, NewJob};
@@ -97,13 +98,16 @@ impl ReplyScheduler {
                         .await?;
                 }
                 if added && !blacklisted {
-                    agent_db::record_activity(
+                    activity::append(
                         conn,
                         t.business_id,
-                        "contact_opted_out",
-                        "A customer opted out of automated messages",
-                        &json!({"chat_id": t.chat_id, "contact_id": t.contact_id}),
-                        "customer",
+                        &Actor::customer(),
+                        Entry::new(
+                            ActivityKind::ContactOptedOut,
+                            Some(Subject::contact(t.contact_id)),
+                            "A customer opted out of automated messages",
+                        )
+                        .details(json!({"chat_id": t.chat_id, "contact_id": t.contact_id})),
                     )
                     .await?;
                     new_jobs.push(NewJob {

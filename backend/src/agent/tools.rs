@@ -25,10 +25,11 @@ mod order;
 use serde::Serialize;
 use serde_json::{Value, json};
 use shared::negotiation::{self, Decision};
-use shared::{BusinessId, ChatId, ContactId, Currency};
+use shared::{ActivityKind, BusinessId, ChatId, ContactId, Currency};
 
 use super::catalog;
 use super::chat_state::{ChatNegotiation, Interest, ProductNegotiation};
+use crate::activity::{self, Actor, Entry, Subject};
 use crate::app::App;
 use crate::db::agent as agent_db;
 use crate::db::products::Product;
@@ -445,13 +446,17 @@ impl<'a> ToolBox<'a> {
         agent_db::hand_off(&mut conn, self.business_id, chat.chat_id, &reason)
             .await
             .map_err(|_| Refusal("could not hand off right now".into()))?;
-        let _ = agent_db::record_activity(
+        activity::record_quietly(
             &mut conn,
+            &self.app.events,
             self.business_id,
-            "ai_handoff",
-            "The AI handed a chat to a person",
-            &json!({"chat_id": chat.chat_id, "reason": reason}),
-            "ai",
+            &Actor::ai(),
+            Entry::new(
+                ActivityKind::AiHandoff,
+                Some(Subject::chat(chat.chat_id)),
+                "The AI handed a chat to a person",
+            )
+            .details(json!({"chat_id": chat.chat_id, "reason": reason})),
         )
         .await;
         self.app.events.publish(DomainEvent {

@@ -9,11 +9,12 @@
 
 use chrono::Utc;
 use serde::Deserialize;
-use shared::{BusinessId, ChatId, ContactId, MessageDirection, SentBy};
+use shared::{ActivityKind, BusinessId, ChatId, ContactId, MessageDirection, SentBy};
 
 use super::prompt::{self, Turn};
 use super::tools::ChatScope;
 use super::{ComposeError, Conversation, Mode, compose, optout};
+use crate::activity::{self, Actor, Entry, Subject};
 use crate::app::AppState;
 use crate::db::agent::{self as agent_db, AiProfile};
 use crate::db::inbox::{Chat, Contact};
@@ -96,13 +97,17 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
             app.config.agent.rate_window.as_secs().div_ceil(60)
         );
         if agent_db::hand_off(&mut conn, business_id, chat_id, &reason).await? {
-            agent_db::record_activity(
+            activity::record(
                 &mut conn,
+                &app.events,
                 business_id,
-                "ai_rate_limited",
-                "The AI stopped answering a customer who wrote too fast",
-                &serde_json::json!({"chat_id": chat_id, "replies": recent}),
-                "ai",
+                &Actor::ai(),
+                Entry::new(
+                    ActivityKind::AiRateLimited,
+                    Some(Subject::chat(chat_id)),
+                    "The AI stopped answering a customer who wrote too fast",
+                )
+                .details(serde_json::json!({"chat_id": chat_id, "replies": recent})),
             )
             .await?;
             app.events.publish(crate::events::DomainEvent {

@@ -10,9 +10,7 @@ use shared::{BusinessId, ChatId, ContactId, Currency, ReplyTone, SentBy};
 
 use super::inbox::{Chat, Contact, Message};
 use super::products::Product;
-use super::schema::{
-    activity_events, ai_usage, blacklist, businesses, chats, contacts, messages, products,
-};
+use super::schema::{ai_usage, blacklist, businesses, chats, contacts, messages, products};
 
 /// The AI side of a business.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -366,28 +364,6 @@ pub async fn hand_off(
     .execute(conn)
     .await?;
     Ok(n > 0)
-}
-
-/// Appends to the activity log.
-pub async fn record_activity(
-    conn: &mut AsyncMysqlConnection,
-    business_id: BusinessId,
-    kind: &str,
-    subject: &str,
-    details: &serde_json::Value,
-    actor: &str,
-) -> QueryResult<()> {
-    diesel::insert_into(activity_events::table)
-        .values((
-            activity_events::business_id.eq(business_id),
-            activity_events::kind.eq(kind),
-            activity_events::subject.eq(subject.chars().take(255).collect::<String>()),
-            activity_events::details.eq(details.to_string()),
-            activity_events::actor.eq(actor),
-        ))
-        .execute(conn)
-        .await
-        .map(|_| ())
 }
 
 /// (business, identifier) pairs on any suppression list among these identifiers.

@@ -8,9 +8,14 @@ diesel::table! {
         kind -> Varchar,
         #[max_length = 255]
         subject -> Varchar,
+        #[max_length = 20]
+        subject_kind -> Nullable<Varchar>,
+        subject_id -> Nullable<Unsigned<Bigint>>,
         details -> Longtext,
         #[max_length = 64]
         actor -> Varchar,
+        #[max_length = 255]
+        actor_name -> Nullable<Varchar>,
         created_at -> Datetime,
     }
 }

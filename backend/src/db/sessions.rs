@@ -4,7 +4,7 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncMysqlConnection, RunQueryDsl};
 
-use super::schema::{api_tokens, sessions};
+use super::schema::{api_tokens, sessions, users};
 use crate::crypto::sha256_hex;
 
 /// A session row.
@@ -41,16 +41,18 @@ pub async fn create(
     Ok(id)
 }
 
-/// The session if it exists, is unexpired and unrevoked.
+/// The session if it exists, is unexpired and unrevoked, with its user's role and
+/// email (who the activity log says did what).
 pub async fn find_active(
     conn: &mut AsyncMysqlConnection,
     id: &str,
-) -> QueryResult<Option<Session>> {
+) -> QueryResult<Option<(Session, shared::Role, String)>> {
     sessions::table
+        .inner_join(users::table.on(users::id.eq(sessions::user_id)))
         .filter(sessions::id.eq(id))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(Utc::now().naive_utc()))
-        .select(Session::as_select())
+        .select((Session::as_select(), users::role, users::email))
         .first(conn)
         .await
         .optional()
@@ -79,24 +81,24 @@ pub async fn revoke_all_for_business(
     .await
 }
 
-/// The business owning an unrevoked API token, recording its use.
+/// The business owning an unrevoked API token and the token's name, recording its use.
 pub async fn find_api_token(
     conn: &mut AsyncMysqlConnection,
     token: &str,
-) -> QueryResult<Option<u64>> {
+) -> QueryResult<Option<(u64, String)>> {
     let digest = sha256_hex(token.as_bytes());
-    let found: Option<(u64, u64)> = api_tokens::table
+    let found: Option<(u64, u64, String)> = api_tokens::table
         .filter(api_tokens::token_sha256.eq(&digest))
         .filter(api_tokens::revoked_at.is_null())
-        .select((api_tokens::id, api_tokens::business_id))
+        .select((api_tokens::id, api_tokens::business_id, api_tokens::name))
         .first(conn)
         .await
         .optional()?;
-    if let Some((id, _)) = found {
-        diesel::update(api_tokens::table.find(id))
+    if let Some((id, _, _)) = &found {
+        diesel::update(api_tokens::table.find(*id))
             .set(api_tokens::last_used_at.eq(Utc::now().naive_utc()))
             .execute(conn)
             .await?;
     }
-    Ok(found.map(|(_, b)| b))
+    Ok(found.map(|(_, b, name)| (b, name)))
 }

@@ -6,8 +6,8 @@ use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use shared::{
-    BlacklistEntryId, BusinessId, ChatId, ConnectionId, ContactId, MessageId, OrderId, ProductId,
-    ProductImageId, UserId,
+    ActivityId, BlacklistEntryId, BusinessId, ChatId, ConnectionId, ContactId, FollowUpId,
+    MessageId, OrderId, ProductId, ProductImageId, SubjectKind, UserId,
 };
 
 use crate::error::AppError;
@@ -50,6 +50,44 @@ opaque_id! {
     OrderId => "order",
     ConnectionId => "record",
     BlacklistEntryId => "record",
+    ActivityId => "record",
+    FollowUpId => "follow-up",
+}
+
+/// The id newtype's `KIND` of what an activity entry is about.
+fn subject_type(kind: SubjectKind) -> &'static str {
+    match kind {
+        SubjectKind::Chat => ChatId::KIND,
+        SubjectKind::Order => OrderId::KIND,
+        SubjectKind::Product => ProductId::KIND,
+        SubjectKind::Contact => ContactId::KIND,
+        SubjectKind::BlacklistEntry => BlacklistEntryId::KIND,
+        SubjectKind::FollowUp => FollowUpId::KIND,
+        SubjectKind::Business => BusinessId::KIND,
+        SubjectKind::Connection => ConnectionId::KIND,
+    }
+}
+
+/// The opaque id of an activity entry's subject (the same id its own type hands out).
+pub fn encode_subject(kind: SubjectKind, id: u64) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", subject_type(kind), id)))
+}
+
+/// Which subject an opaque id names, of any type an activity entry can be about.
+pub fn decode_subject(id: &ID) -> Result<(SubjectKind, u64), AppError> {
+    URL_SAFE_NO_PAD
+        .decode(id.as_str())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| {
+            let (k, n) = s.split_once(':')?;
+            let kind = SubjectKind::ALL
+                .iter()
+                .copied()
+                .find(|kind| subject_type(*kind) == k)?;
+            Some((kind, n.parse().ok()?))
+        })
+        .ok_or(AppError::NotFound("record"))
 }
 
 /// The opaque id of `id`.
@@ -93,6 +131,18 @@ mod tests {
             encode(ConnectionId(7)).0,
             URL_SAFE_NO_PAD.encode("WhatsAppConnection:7")
         );
+    }
+
+    #[test]
+    fn a_subject_id_is_the_id_its_own_type_hands_out() {
+        let order = encode_subject(SubjectKind::Order, 12);
+        assert_eq!(order, encode(OrderId(12)));
+        assert_eq!(decode_subject(&order).unwrap(), (SubjectKind::Order, 12));
+        assert_eq!(
+            decode_subject(&encode(ConnectionId(3))).unwrap(),
+            (SubjectKind::Connection, 3)
+        );
+        assert!(decode_subject(&encode(MessageId(1))).is_err());
     }
 
     #[test]

@@ -471,11 +471,9 @@ impl InboxMutation {
     ) -> async_graphql::Result<Chat> {
         let caller = ctx.caller()?;
         let chat_id = ids::decode::<ChatId>(&chat_id)?.0;
-        Ok(
-            inbox::set_ai_paused(ctx.app(), caller.business_id, chat_id, paused)
-                .await?
-                .into(),
-        )
+        Ok(inbox::set_ai_paused(ctx.app(), caller, chat_id, paused)
+            .await?
+            .into())
     }
 }
 

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use shared::{Currency, Money, OrderSource};
 
 use super::{Refusal, ToolBox, ToolResult, major_to_minor, refuse};
+use crate::activity::Actor;
 use crate::db::orders::{NewItem, NewOrder, OrderRefusal};
 use crate::orders::{self, MAX_ITEMS};
 
@@ -113,7 +114,7 @@ impl ToolBox<'_> {
             .db()
             .await
             .map_err(|_| Refusal("the order could not be saved right now; try again".into()))?;
-        match orders::record(&mut conn, &self.app.events, &order, "ai").await {
+        match orders::record(&mut conn, &self.app.events, &order, &Actor::ai()).await {
             Ok(Ok(created)) => {
                 self.orders.push((created.id, created.total_minor));
                 Ok(json!({

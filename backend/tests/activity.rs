@@ -1,0 +1,202 @@
+//! The activity log over the API: what owners do is recorded with who did it and a
+//! link to the record, listed newest first with filters and pages, live over the
+//! WebSocket, and never visible to another business.
+
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, error_code};
+use crate::inbox_support::{
+    NewChat, WAIT, WsClient, WsEvent, alice_chatting_with, chat_gid, spawn,
+};
+
+const LIST: &str = "query($first: Int, $after: String, $f: ActivityFilterInput) {
+  activity(first: $first, after: $after, filter: $f) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id kind summary actor { kind name } subject { kind id } details createdAt }
+  }
+}";
+
+async fn list(t: &TestApp, token: &str, first: i64, filter: Value) -> Value {
+    t.gql_ok(Some(token), LIST, json!({"first": first, "f": filter}))
+        .await["activity"]
+        .clone()
+}
+
+fn kinds(page: &Value) -> Vec<String> {
+    page["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn pause(t: &TestApp, token: &str, chat: u64, paused: bool) {
+    t.gql_ok(
+        Some(token),
+        "mutation($c: ID!, $p: Boolean!) { setChatAiPaused(chatId: $c, paused: $p) { aiPaused } }",
+        json!({"c": chat_gid(chat), "p": paused}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn owner_actions_are_listed_newest_first_with_actor_subject_and_filters() {
+    let (t, _standin) = spawn().await;
+    let (alice, _, chat) = alice_chatting_with(&t, NewChat::ada().wrote_minutes_ago(3)).await;
+    let product = t.create_product(&alice, "Ankara dress").await;
+    t.gql_ok(
+        Some(&alice),
+        "mutation($id: ID!) { archiveProduct(id: $id) { id } }",
+        json!({"id": product}),
+    )
+    .await;
+    pause(&t, &alice, chat, true).await;
+    // Setting the state the chat already has is no change and logs nothing.
+    pause(&t, &alice, chat, true).await;
+    pause(&t, &alice, chat, false).await;
+
+    let all = list(&t, &alice, 50, json!(null)).await;
+    assert_eq!(
+        kinds(&all),
+        [
+            "CHAT_RESUMED",
+            "CHAT_PAUSED",
+            "PRODUCT_ARCHIVED",
+            "PRODUCT_CREATED"
+        ]
+    );
+    let created = &all["nodes"][3];
+    assert_eq!(
+        created["actor"],
+        json!({"kind": "OWNER", "name": "alice@example.com"})
+    );
+    assert_eq!(
+        created["subject"],
+        json!({"kind": "PRODUCT", "id": product})
+    );
+    assert_eq!(created["details"]["name"], "Ankara dress");
+    assert!(
+        created["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Ankara dress")
+    );
+    assert_eq!(all["nodes"][0]["subject"]["id"], chat_gid(chat));
+
+    // Pages: one at a time, the cursor continues where the last page ended.
+    let first = list(&t, &alice, 1, json!(null)).await;
+    assert_eq!(kinds(&first), ["CHAT_RESUMED"]);
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    let next = t
+        .gql_ok(
+            Some(&alice),
+            LIST,
+            json!({"first": 2, "after": first["pageInfo"]["endCursor"]}),
+        )
+        .await["activity"]
+        .clone();
+    assert_eq!(kinds(&next), ["CHAT_PAUSED", "PRODUCT_ARCHIVED"]);
+
+    // Filters: by kind, by subject, by actor kind, by date.
+    let by_kind = list(
+        &t,
+        &alice,
+        50,
+        json!({"kinds": ["CHAT_PAUSED", "PRODUCT_CREATED"]}),
+    )
+    .await;
+    assert_eq!(kinds(&by_kind), ["CHAT_PAUSED", "PRODUCT_CREATED"]);
+    let by_subject = list(&t, &alice, 50, json!({"subjectId": product})).await;
+    assert_eq!(kinds(&by_subject), ["PRODUCT_ARCHIVED", "PRODUCT_CREATED"]);
+    let by_ai = list(&t, &alice, 50, json!({"actor": "AI"})).await;
+    assert_eq!(kinds(&by_ai), Vec::<String>::new());
+    let future = list(&t, &alice, 50, json!({"since": "2999-01-01T00:00:00Z"})).await;
+    assert_eq!(kinds(&future), Vec::<String>::new());
+    let past = list(&t, &alice, 50, json!({"until": "2999-01-01T00:00:00Z"})).await;
+    assert_eq!(kinds(&past).len(), 4);
+}
+
+#[tokio::test]
+async fn another_business_sees_none_of_it_even_by_subject_id() {
+    let (t, _standin) = spawn().await;
+    let (alice, _, chat) = alice_chatting_with(&t, NewChat::ada().wrote_minutes_ago(3)).await;
+    let product = t.create_product(&alice, "Ankara dress").await;
+    pause(&t, &alice, chat, true).await;
+    let (bob, _) = t.sign_up_business("Bob Shoes", "bob@example.com").await;
+
+    assert_eq!(
+        kinds(&list(&t, &bob, 50, json!(null)).await),
+        Vec::<String>::new()
+    );
+    for subject in [product.clone(), chat_gid(chat)] {
+        let page = list(&t, &bob, 50, json!({"subjectId": subject})).await;
+        assert_eq!(kinds(&page), Vec::<String>::new(), "{subject}");
+    }
+    // Alice still has hers.
+    assert_eq!(kinds(&list(&t, &alice, 50, json!(null)).await).len(), 2);
+}
+
+#[tokio::test]
+async fn bad_filters_are_clear_errors() {
+    let t = TestApp::spawn().await;
+    let (alice, _) = t.sign_up_alice().await;
+    let reversed = t
+        .gql(
+            Some(&alice),
+            LIST,
+            json!({"f": {"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}}),
+        )
+        .await;
+    assert_eq!(error_code(&reversed), "BAD_USER_INPUT", "{reversed}");
+    let garbage = t
+        .gql(Some(&alice), LIST, json!({"f": {"subjectId": "not-an-id"}}))
+        .await;
+    assert_eq!(error_code(&garbage), "NOT_FOUND", "{garbage}");
+    let too_many = t
+        .gql(
+            Some(&alice),
+            LIST,
+            json!({"f": {"kinds": vec!["LOGGED_IN"; 41]}}),
+        )
+        .await;
+    assert_eq!(error_code(&too_many), "BAD_USER_INPUT", "{too_many}");
+    let anonymous = t.gql(None, LIST, json!({})).await;
+    assert_eq!(error_code(&anonymous), "UNAUTHENTICATED", "{anonymous}");
+}
+
+#[tokio::test]
+async fn new_entries_arrive_live_only_for_their_business() {
+    let t = TestApp::spawn().await;
+    let (alice, _) = t.sign_up_alice().await;
+    let (bob, _) = t.sign_up_business("Bob Shoes", "bob@example.com").await;
+    let mut alice_ws = WsClient::init(&t, &alice).await;
+    let mut bob_ws = WsClient::init(&t, &bob).await;
+    for ws in [&mut alice_ws, &mut bob_ws] {
+        ws.subscribe(
+            "log",
+            "subscription { activityAdded { kind summary actor { kind name } subject { id } } }",
+        )
+        .await;
+        ws.send(json!({"type": "ping"})).await;
+        assert!(matches!(ws.next(WAIT).await, Some(WsEvent::Json(v)) if v["type"] == "pong"));
+    }
+
+    let product = t.create_product(&alice, "Ankara dress").await;
+    let (id, data) = alice_ws.next_data().await;
+    assert_eq!(id, "log");
+    assert_eq!(data["activityAdded"]["kind"], "PRODUCT_CREATED");
+    assert_eq!(data["activityAdded"]["subject"]["id"], product);
+    assert_eq!(data["activityAdded"]["actor"]["name"], "alice@example.com");
+
+    // Bob's next event is his own product, not Alice's.
+    t.create_product(&bob, "Loafers").await;
+    let (_, data) = bob_ws.next_data().await;
+    assert!(
+        data["activityAdded"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Loafers"),
+        "{data}"
+    );
+}
