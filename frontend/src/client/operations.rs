@@ -178,3 +178,11 @@ operation!(
     /// "Try it": what the AI would answer; nothing is sent.
     PreviewAiReply => "graphql/ai.graphql"
 );
+operation!(
+    /// The activity log, newest first, filtered.
+    Activity => "graphql/activity.graphql"
+);
+operation!(
+    /// Live: a new activity-log entry.
+    ActivityAdded => "graphql/activity.graphql"
+);

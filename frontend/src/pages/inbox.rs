@@ -94,7 +94,7 @@ pub fn InboxPage() -> impl IntoView {
                 });
             }
         }
-        LiveEvent::MessageStatusChanged(_) => {}
+        LiveEvent::MessageStatusChanged(_) | LiveEvent::ActivityAdded(_) => {}
     });
 
     let live_label = move || match live.status() {
