@@ -33,6 +33,11 @@ pub enum EventKind {
         /// The order.
         order_id: u64,
     },
+    /// A follow-up was scheduled or changed status.
+    FollowUpChanged {
+        /// The follow-up.
+        follow_up_id: u64,
+    },
     /// An entry was appended to the activity log.
     ActivityAdded {
         /// The entry.

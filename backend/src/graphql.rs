@@ -4,7 +4,8 @@
 //! `extensions.code`, every resolver scoped to the caller's business, depth and
 //! complexity limits.
 //!
-//! The parts (`business`, `products`, `whatsapp`, `inbox`, `orders`, `ai`) import the
+//! The parts (`business`, `products`, `whatsapp`, `inbox`, `orders`, `ai`, `activity`,
+//! `follow_ups`) import the
 //! shared modules (`common`, `ids`, `paging`, `loaders`) and this one; only `inbox`
 //! names types of other parts (the order and AI fields of `Chat`), and nothing imports
 //! `inbox` back.
@@ -13,6 +14,7 @@ pub mod activity;
 pub mod ai;
 pub mod business;
 pub mod common;
+pub mod follow_ups;
 pub mod ids;
 pub mod inbox;
 pub mod loaders;
@@ -41,6 +43,7 @@ pub struct QueryRoot(
     orders::OrderQuery,
     ai::AiPreviewQuery,
     activity::ActivityQuery,
+    follow_ups::FollowUpQuery,
 );
 
 /// Every mutation, merged from the domain parts.
@@ -51,6 +54,7 @@ pub struct MutationRoot(
     whatsapp::WhatsAppMutation,
     inbox::InboxMutation,
     ai::AiMutation,
+    follow_ups::FollowUpMutation,
 );
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.
@@ -59,6 +63,7 @@ pub struct SubscriptionRoot(
     inbox::InboxSubscription,
     orders::OrderSubscription,
     activity::ActivitySubscription,
+    follow_ups::FollowUpSubscription,
 );
 
 /// The schema type.
@@ -92,6 +97,10 @@ pub fn build_schema(app: AppState) -> AppSchema {
         ))
         .data(DataLoader::new(
             loaders::ChatOrdersLoader(app.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            loaders::ChatLoader(app.clone()),
             tokio::spawn,
         ))
         .data(app)
