@@ -21,6 +21,7 @@ mod agent_suppression;
 mod catalog;
 mod e2e_ai;
 mod e2e_dashboard;
+mod e2e_follow_ups;
 mod e2e_inbox;
 mod follow_ups;
 mod health;

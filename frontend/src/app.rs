@@ -11,6 +11,7 @@ use crate::components::layout::{AppShell, SessionPending};
 use crate::contexts::session::Session;
 use crate::pages::activity::ActivityPage;
 use crate::pages::edit_product::EditProductPage;
+use crate::pages::follow_ups::FollowUpsPage;
 use crate::pages::inbox::{ChatPage, InboxPage, NoChatSelected};
 use crate::pages::log_in::LogInPage;
 use crate::pages::new_product::NewProductPage;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment(AppRoute::PRODUCTS), ParamSegment(AppRoute::ID)) view=EditProductPage />
                     <Route path=StaticSegment(AppRoute::SETTINGS) view=SettingsPage />
                     <Route path=StaticSegment(AppRoute::ACTIVITY) view=ActivityPage />
+                    <Route path=StaticSegment(AppRoute::FOLLOW_UPS) view=FollowUpsPage />
                 </ProtectedParentRoute>
             </Routes>
         </Router>

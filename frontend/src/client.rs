@@ -14,6 +14,7 @@ mod ai;
 mod business;
 mod document;
 mod error;
+mod follow_ups;
 mod inbox;
 pub mod live;
 mod models;
@@ -28,10 +29,11 @@ use std::rc::Rc;
 pub use activity::ActivityQuery;
 pub use ai::{AiPreview, AiSettings};
 pub use error::{ClientError, ServerFieldError};
+pub use follow_ups::FollowUpQuery;
 pub use inbox::{ChatQuery, TemplateMessage};
 pub use models::{
-    ActivityEntry, AuthSession, Business, Chat, Message, MessagePage, Page, Product, ProductImage,
-    User, WebhookSetup, WhatsAppConnection,
+    ActivityEntry, AuthSession, Business, Chat, FollowUp, FollowUpRule, Message, MessagePage, Page,
+    Product, ProductImage, User, WebhookSetup, WhatsAppConnection,
 };
 pub use products::ProductQuery;
 pub use session::NewAccount;

@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod edit_product;
+pub mod follow_ups;
 pub mod inbox;
 pub mod log_in;
 pub mod new_product;

@@ -27,6 +27,8 @@ pub enum AppRoute {
     Settings,
     /// `/activity`: the activity log.
     Activity,
+    /// `/follow-ups`: scheduled, sent and skipped follow-ups, and the rule.
+    FollowUps,
 }
 
 impl AppRoute {
@@ -44,6 +46,8 @@ impl AppRoute {
     pub const SETTINGS: &'static str = "settings";
     /// Segment of [`AppRoute::Activity`].
     pub const ACTIVITY: &'static str = "activity";
+    /// Segment of [`AppRoute::FollowUps`].
+    pub const FOLLOW_UPS: &'static str = "follow-ups";
     /// The route parameter holding a chat's or product's id.
     pub const ID: &'static str = "id";
 
@@ -59,6 +63,7 @@ impl AppRoute {
             AppRoute::EditProduct(id) => format!("/{}/{id}", Self::PRODUCTS),
             AppRoute::Settings => format!("/{}", Self::SETTINGS),
             AppRoute::Activity => format!("/{}", Self::ACTIVITY),
+            AppRoute::FollowUps => format!("/{}", Self::FOLLOW_UPS),
         }
     }
 
@@ -75,6 +80,7 @@ impl AppRoute {
             [Self::PRODUCTS, id] if !id.is_empty() => AppRoute::EditProduct((*id).to_string()),
             [Self::SETTINGS] => AppRoute::Settings,
             [Self::ACTIVITY] => AppRoute::Activity,
+            [Self::FOLLOW_UPS] => AppRoute::FollowUps,
             _ => return None,
         })
     }
@@ -96,6 +102,7 @@ mod tests {
             AppRoute::EditProduct("UHJvZHVjdDo3".into()),
             AppRoute::Settings,
             AppRoute::Activity,
+            AppRoute::FollowUps,
         ];
         for route in routes {
             assert_eq!(AppRoute::parse(&route.path()), Some(route));

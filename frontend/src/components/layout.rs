@@ -40,6 +40,12 @@ const NAVIGATION: &[NavEntry] = &[
         testid: "nav-products",
     },
     NavEntry {
+        route: AppRoute::FollowUps,
+        label: "Follow-ups",
+        icon: Icon::FollowUps,
+        testid: "nav-follow-ups",
+    },
+    NavEntry {
         route: AppRoute::Activity,
         label: "Activity",
         icon: Icon::Activity,

@@ -94,7 +94,9 @@ pub fn InboxPage() -> impl IntoView {
                 });
             }
         }
-        LiveEvent::MessageStatusChanged(_) | LiveEvent::ActivityAdded(_) => {}
+        LiveEvent::MessageStatusChanged(_)
+        | LiveEvent::ActivityAdded(_)
+        | LiveEvent::FollowUpChanged(_) => {}
     });
 
     let live_label = move || match live.status() {
