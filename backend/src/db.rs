@@ -7,6 +7,7 @@ pub mod activity;
 pub mod agent;
 pub mod chats;
 pub mod contacts;
+pub mod dashboard;
 pub mod follow_ups;
 pub mod inbox;
 pub mod jobs;

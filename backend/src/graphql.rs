@@ -5,7 +5,7 @@
 //! complexity limits.
 //!
 //! The parts (`business`, `products`, `whatsapp`, `inbox`, `orders`, `ai`, `activity`,
-//! `follow_ups`) import the
+//! `follow_ups`, `home`) import the
 //! shared modules (`common`, `ids`, `paging`, `loaders`) and this one; only `inbox`
 //! names types of other parts (the order and AI fields of `Chat`), and nothing imports
 //! `inbox` back.
@@ -15,6 +15,7 @@ pub mod ai;
 pub mod business;
 pub mod common;
 pub mod follow_ups;
+pub mod home;
 pub mod ids;
 pub mod inbox;
 pub mod loaders;
@@ -44,6 +45,7 @@ pub struct QueryRoot(
     ai::AiPreviewQuery,
     activity::ActivityQuery,
     follow_ups::FollowUpQuery,
+    home::HomeQuery,
 );
 
 /// Every mutation, merged from the domain parts.

@@ -23,6 +23,7 @@ pub mod error;
 pub mod events;
 pub mod follow_ups;
 pub mod graphql;
+pub mod home;
 pub mod http;
 pub mod inbox;
 pub mod ingest;

@@ -25,6 +25,7 @@ mod e2e_follow_ups;
 mod e2e_inbox;
 mod follow_ups;
 mod health;
+mod home;
 mod inbox;
 mod schema_contract;
 mod sender;
