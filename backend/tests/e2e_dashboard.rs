@@ -66,12 +66,15 @@ async fn owner_signs_up_creates_a_pictured_product_and_logs_out() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_activity_page_lists_what_happened_live_and_filters_it() {
+async fn home_first_then_the_activity_page_lists_what_happened_live_and_filters_it() {
     let dist = spa_dir();
     let t = TestApp::spawn_with(|c| c.static_dir = dist).await;
     let b = Browser::start().await;
     let c = &b.client;
     b.sign_up(&t.url, "Ada's Boutique", "ada@example.com").await;
+    // Signed in, the owner lands on the home page.
+    b.wait_path("/").await;
+    b.find("home-sales").await;
     let token = t.log_in("ada@example.com").await;
     t.create_product(&token, "Ankara wrap dress").await;
 

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{
-    ParentRoute, ProtectedParentRoute, ProtectedRoute, Redirect, Route, Router, Routes,
+    ParentRoute, ProtectedParentRoute, ProtectedRoute, Route, Router, Routes,
 };
 use leptos_router::{ParamSegment, StaticSegment, path};
 
@@ -12,6 +12,7 @@ use crate::contexts::session::Session;
 use crate::pages::activity::ActivityPage;
 use crate::pages::edit_product::EditProductPage;
 use crate::pages::follow_ups::FollowUpsPage;
+use crate::pages::home::HomePage;
 use crate::pages::inbox::{ChatPage, InboxPage, NoChatSelected};
 use crate::pages::log_in::LogInPage;
 use crate::pages::new_product::NewProductPage;
@@ -24,7 +25,7 @@ use crate::routes::AppRoute;
 /// The dashboard.
 ///
 /// Guards: signed-out visitors of any dashboard page go to `/login`; signed-in visitors of
-/// `/login` or `/signup` go to `/inbox`. While a stored token is being checked, both show
+/// `/login` or `/signup` go to `/` (home). While a stored token is being checked, both show
 /// [`SessionPending`].
 #[component]
 pub fn App() -> impl IntoView {
@@ -33,7 +34,7 @@ pub fn App() -> impl IntoView {
     // session update (such as a renamed business).
     let signed_in = Memo::new(move |_| session.signed_in());
     let signed_out = Memo::new(move |_| signed_in.get().map(|signed_in| !signed_in));
-    let to_inbox = || AppRoute::Inbox.path();
+    let to_home = || AppRoute::Home.path();
     let to_log_in = || AppRoute::LogIn.path();
 
     view! {
@@ -43,14 +44,14 @@ pub fn App() -> impl IntoView {
                     path=StaticSegment(AppRoute::LOG_IN)
                     view=LogInPage
                     condition=move || signed_out.get()
-                    redirect_path=to_inbox
+                    redirect_path=to_home
                     fallback=SessionPending
                 />
                 <ProtectedRoute
                     path=StaticSegment(AppRoute::SIGN_UP)
                     view=SignUpPage
                     condition=move || signed_out.get()
-                    redirect_path=to_inbox
+                    redirect_path=to_home
                     fallback=SessionPending
                 />
                 <ProtectedParentRoute
@@ -60,7 +61,7 @@ pub fn App() -> impl IntoView {
                     redirect_path=to_log_in
                     fallback=SessionPending
                 >
-                    <Route path=path!("") view=move || view! { <Redirect path=to_inbox() /> } />
+                    <Route path=path!("") view=HomePage />
                     <ParentRoute path=StaticSegment(AppRoute::INBOX) view=InboxPage>
                         <Route path=path!("") view=NoChatSelected />
                         <Route path=ParamSegment(AppRoute::ID) view=ChatPage />

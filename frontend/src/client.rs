@@ -15,6 +15,7 @@ mod business;
 mod document;
 mod error;
 mod follow_ups;
+mod home;
 mod inbox;
 pub mod live;
 mod models;
@@ -30,6 +31,7 @@ pub use activity::ActivityQuery;
 pub use ai::{AiPreview, AiSettings};
 pub use error::{ClientError, ServerFieldError};
 pub use follow_ups::FollowUpQuery;
+pub use home::{Dashboard, SalesPeriod};
 pub use inbox::{ChatQuery, TemplateMessage};
 pub use models::{
     ActivityEntry, AuthSession, Business, Chat, FollowUp, FollowUpRule, Message, MessagePage, Page,

@@ -13,7 +13,9 @@ pub enum AppRoute {
     LogIn,
     /// `/signup`
     SignUp,
-    /// `/inbox`: the chat list; the landing page after log-in.
+    /// `/`: the home page (the owner's day at a glance); the landing page after log-in.
+    Home,
+    /// `/inbox`: the chat list.
     Inbox,
     /// `/inbox/:id`: one conversation.
     Chat(String),
@@ -56,6 +58,7 @@ impl AppRoute {
         match self {
             AppRoute::LogIn => format!("/{}", Self::LOG_IN),
             AppRoute::SignUp => format!("/{}", Self::SIGN_UP),
+            AppRoute::Home => "/".to_string(),
             AppRoute::Inbox => format!("/{}", Self::INBOX),
             AppRoute::Chat(id) => format!("/{}/{id}", Self::INBOX),
             AppRoute::Products => format!("/{}", Self::PRODUCTS),
@@ -73,6 +76,7 @@ impl AppRoute {
         Some(match segments.as_slice() {
             [Self::LOG_IN] => AppRoute::LogIn,
             [Self::SIGN_UP] => AppRoute::SignUp,
+            [""] => AppRoute::Home,
             [Self::INBOX] => AppRoute::Inbox,
             [Self::INBOX, id] if !id.is_empty() => AppRoute::Chat((*id).to_string()),
             [Self::PRODUCTS] => AppRoute::Products,
@@ -95,6 +99,7 @@ mod tests {
         let routes = [
             AppRoute::LogIn,
             AppRoute::SignUp,
+            AppRoute::Home,
             AppRoute::Inbox,
             AppRoute::Chat("Q2hhdDox".into()),
             AppRoute::Products,

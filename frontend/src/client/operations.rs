@@ -210,3 +210,7 @@ operation!(
     /// Live: a follow-up was scheduled or changed status.
     FollowUpChanged => "graphql/follow_ups.graphql"
 );
+operation!(
+    /// The home page: chats, sales, best sellers, the AI's work, negotiations.
+    Dashboard => "graphql/home.graphql"
+);

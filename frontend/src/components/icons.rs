@@ -5,6 +5,8 @@ use leptos::prelude::*;
 /// A named icon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Icon {
+    /// A house: the home page.
+    Home,
     /// A speech bubble: the inbox.
     Inbox,
     /// A tag: the catalog.
@@ -31,6 +33,7 @@ impl Icon {
     /// The SVG path data.
     fn path(self) -> &'static str {
         match self {
+            Icon::Home => "M3 11 12 4l9 7M5 10v10h5v-6h4v6h5V10",
             Icon::Inbox => {
                 "M21 12a8.5 8.5 0 0 1-12.4 7.6L3 21l1.4-5.2A8.5 8.5 0 1 1 21 12ZM8.5 10.5h7M8.5 14h4.5"
             }

@@ -28,6 +28,12 @@ struct NavEntry {
 /// The main navigation, in order.
 const NAVIGATION: &[NavEntry] = &[
     NavEntry {
+        route: AppRoute::Home,
+        label: "Home",
+        icon: Icon::Home,
+        testid: "nav-home",
+    },
+    NavEntry {
         route: AppRoute::Inbox,
         label: "Inbox",
         icon: Icon::Inbox,
@@ -99,7 +105,7 @@ pub fn AppShell() -> impl IntoView {
         <div class="shell" class:menu-open=move || menu_open.get()>
             <header class="sidebar">
                 <div class="sidebar-top">
-                    <A href=AppRoute::Inbox.path() attr:class="brand-link">
+                    <A href=AppRoute::Home.path() attr:class="brand-link">
                         <Brand />
                     </A>
                     <button
@@ -122,6 +128,8 @@ pub fn AppShell() -> impl IntoView {
                                 view! {
                                     <A
                                         href=entry.route.path()
+                                        // Home is `/`, a prefix of every path: active only there.
+                                        exact=entry.route == AppRoute::Home
                                         attr:class="nav-link"
                                         attr:data-testid=entry.testid
                                     >
