@@ -51,12 +51,14 @@ pub struct MutationRoot(
     whatsapp::WhatsAppMutation,
     inbox::InboxMutation,
     ai::AiMutation,
+    orders::OrderMutation,
 );
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.
 #[derive(MergedSubscription, Default)]
 pub struct SubscriptionRoot(
     inbox::InboxSubscription,
+    products::ProductSubscription,
     orders::OrderSubscription,
     activity::ActivitySubscription,
 );

@@ -24,6 +24,7 @@ mod e2e_dashboard;
 mod e2e_inbox;
 mod health;
 mod inbox;
+mod orders;
 mod schema_contract;
 mod sender;
 mod subscriptions;
