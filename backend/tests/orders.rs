@@ -2,9 +2,11 @@
 //! or new, prices never below the floor), edited while pending, moved only forward,
 //! cancelled with the stock given back, listed with filters and totals, the catalog
 //! live when an order takes stock, and nothing of it reachable from another business.
+//! Orders from chat: the built-in responder records a pending order after a deal.
 
 use serde_json::{Value, json};
 
+use crate::agent_support::World;
 use crate::common::{TestApp, decode_id, error_code, product_input};
 use crate::inbox_support::{WAIT, WsClient, WsEvent};
 
@@ -614,4 +616,78 @@ async fn the_catalog_is_live_when_an_order_takes_and_a_cancel_returns_stock() {
     // Bob's subscriber got nothing of it: his next message is the answer to a ping.
     bob_ws.send(json!({"type": "ping"})).await;
     assert!(matches!(bob_ws.next(WAIT).await, Some(WsEvent::Json(v)) if v["type"] == "pong"));
+}
+
+#[tokio::test]
+async fn the_built_in_responder_records_a_pending_order_once_the_deal_has_color_quantity_and_address()
+ {
+    let world = World::new_with(|c| c.anthropic_api_key = None).await;
+    world.customer_says("how much is the ankara dress?").await;
+    world.received(1).await;
+    let got = world
+        .customer_says_and_gets("can I get it for 15,000?", 2)
+        .await;
+    assert!(got[1].contains("NGN 21,100.00"), "{got:?}");
+    // Agreed, but no color or address yet: nothing is recorded, the next step is asked.
+    let got = world.customer_says_and_gets("ok 21,100", 3).await;
+    assert!(got[2].starts_with("Deal!"), "{got:?}");
+    assert!(got[2].contains("which color"), "{got:?}");
+    assert_eq!(world.rows("orders").await, 0);
+
+    let got = world
+        .customer_says_and_gets(
+            "2 dresses, the blue one. Deliver to 4 Marina Road, Lagos",
+            4,
+        )
+        .await;
+    let data = world
+        .owner_query("{ orders(first: 5) { nodes { id number status source chatId deliveryDetails total { amountMinor } items { name color quantity unitPrice { amountMinor } } } } }")
+        .await;
+    let orders = data["orders"]["nodes"].as_array().unwrap();
+    assert_eq!(orders.len(), 1, "{data}");
+    let order = &orders[0];
+    assert_eq!(order["status"], "PENDING");
+    assert_eq!(order["source"], "CHAT");
+    assert!(order["chatId"].is_string());
+    assert_eq!(order["deliveryDetails"], "4 Marina Road, Lagos");
+    assert_eq!(order["items"][0]["color"], "Blue");
+    assert_eq!(order["items"][0]["quantity"], 2);
+    // The agreed price, not the list or discounted one.
+    assert_eq!(order["items"][0]["unitPrice"]["amountMinor"], 2_110_000);
+    assert_eq!(order["total"]["amountMinor"], 4_220_000);
+    assert!(
+        got[3].contains(order["number"].as_str().unwrap()),
+        "the customer is told the order number: {got:?}"
+    );
+    assert_eq!(world.stock(world.dress_id).await, 12);
+    assert_eq!(
+        world
+            .rows("activity_events WHERE kind = 'order_created' AND actor = 'ai'")
+            .await,
+        1
+    );
+
+    // Saying it again records nothing twice.
+    let got = world
+        .customer_says_and_gets("deliver to 4 Marina Road, Lagos, the blue one", 5)
+        .await;
+    assert!(got[4].contains("already recorded"), "{got:?}");
+    assert_eq!(world.rows("orders").await, 1);
+    assert_eq!(world.stock(world.dress_id).await, 12);
+    assert_eq!(world.model.request_count(), 0);
+}
+
+#[tokio::test]
+async fn the_built_in_responder_records_nothing_beyond_the_stock() {
+    let world = World::new_with(|c| c.anthropic_api_key = None).await;
+    let got = world
+        .customer_says_and_gets(
+            "I'll take 20 pieces of the ankara dress in red, deliver to 12 Allen Avenue",
+            1,
+        )
+        .await;
+    assert!(got[0].contains("couldn't record"), "{got:?}");
+    assert!(got[0].contains("only 14"), "{got:?}");
+    assert_eq!(world.rows("orders").await, 0);
+    assert_eq!(world.stock(world.dress_id).await, 14);
 }

@@ -612,6 +612,24 @@ pub async fn for_chats(
         .await
 }
 
+/// A pending order of this chat with `product` among its items (the newest).
+pub async fn pending_in_chat_with(
+    conn: &mut AsyncMysqlConnection,
+    chat_id: ChatId,
+    product: ProductId,
+) -> QueryResult<Option<u64>> {
+    orders::table
+        .inner_join(order_items::table)
+        .filter(orders::chat_id.eq(chat_id))
+        .filter(orders::status.eq(OrderStatus::Pending))
+        .filter(order_items::product_id.eq(product))
+        .order(orders::id.desc())
+        .select(orders::id)
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// Items of many orders.
 pub async fn items_for(
     conn: &mut AsyncMysqlConnection,
