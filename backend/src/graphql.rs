@@ -39,6 +39,7 @@ pub struct QueryRoot(
     inbox::InboxQuery,
     ai::AiQuery,
     orders::OrderQuery,
+    orders::OrderSettingsQuery,
     ai::AiPreviewQuery,
     activity::ActivityQuery,
 );

@@ -25,11 +25,14 @@ use shared::{
     ActivityKind, BusinessId, ContactId, Currency, OrderId, OrderSource, OrderStatus, ProductId,
 };
 
+pub mod notify;
+
 use crate::activity::{self, Actor, Entry, Subject};
-use crate::app::App;
+use crate::app::{App, AppState};
 use crate::auth::Caller;
 use crate::db::orders::{
-    self as model, ChangeRefusal, NewItem, NewOrder, Order, OrderEdit, OrderItem, OrderRefusal,
+    self as model, ChangeRefusal, NewItem, NewOrder, NotificationSettings, Order, OrderEdit,
+    OrderItem, OrderRefusal,
 };
 use crate::db::products::{self as products_db, Product};
 use crate::db::{contacts as contacts_db, inbox as inbox_db};
@@ -166,19 +169,26 @@ fn publish_changes(
     }
 }
 
-/// Confirms a pending order.
-pub async fn confirm(app: &App, caller: &Caller, id: OrderId) -> AppResult<Order> {
+/// Confirms a pending order; the customer is told when the business wants that
+/// ([`notify`]).
+pub async fn confirm(app: &AppState, caller: &Caller, id: OrderId) -> AppResult<Order> {
     move_order(app, caller, id, OrderStatus::Confirmed, None).await
 }
 
-/// Completes a confirmed order (delivered and paid).
-pub async fn complete(app: &App, caller: &Caller, id: OrderId) -> AppResult<Order> {
+/// Completes a confirmed order (delivered and paid); the customer is told when the
+/// business wants that ([`notify`]).
+pub async fn complete(app: &AppState, caller: &Caller, id: OrderId) -> AppResult<Order> {
     move_order(app, caller, id, OrderStatus::Completed, None).await
 }
 
 /// Cancels a pending or confirmed order, giving its stock back in the same
 /// transaction; the reason goes to the activity log (the order's timeline).
-pub async fn cancel(app: &App, caller: &Caller, id: OrderId, reason: &str) -> AppResult<Order> {
+pub async fn cancel(
+    app: &AppState,
+    caller: &Caller,
+    id: OrderId,
+    reason: &str,
+) -> AppResult<Order> {
     let reason = reason.trim();
     if reason.chars().count() > MAX_TEXT {
         return Err(AppError::invalid(
@@ -207,7 +217,7 @@ fn refused(refusal: ChangeRefusal, action: &str) -> AppError {
 }
 
 async fn move_order(
-    app: &App,
+    app: &AppState,
     caller: &Caller,
     id: OrderId,
     to: OrderStatus,
@@ -257,7 +267,87 @@ async fn move_order(
         order.id,
         items.iter().filter_map(|i| i.product_id),
     );
+    drop(conn);
+    if matches!(to, OrderStatus::Confirmed | OrderStatus::Completed) {
+        notify::order_moved(app, caller.business_id, &order, to).await;
+    }
     Ok(order)
+}
+
+/// Longest order-update template name WhatsApp accepts.
+const MAX_TEMPLATE_NAME: usize = 512;
+
+/// A business's order-notification settings.
+pub async fn notification_settings(app: &App, caller: &Caller) -> AppResult<NotificationSettings> {
+    let mut conn = app.db().await?;
+    model::notification_settings(&mut conn, caller.business_id)
+        .await?
+        .map(|(_, settings)| settings)
+        .ok_or(AppError::NotFound("business"))
+}
+
+/// Switches order notifications on or off and sets the template used outside the
+/// 24-hour window (a name as approved in WhatsApp Manager: lowercase letters, digits
+/// and underscores; empty clears it). Logged as a settings change.
+pub async fn set_notification_settings(
+    app: &App,
+    caller: &Caller,
+    settings: NotificationSettings,
+) -> AppResult<NotificationSettings> {
+    let template = settings
+        .template
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    if let Some(t) = &template
+        && (t.len() > MAX_TEMPLATE_NAME
+            || !t
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+    {
+        return Err(AppError::invalid(
+            "template",
+            "a template name is lowercase letters, digits and underscores",
+        ));
+    }
+    let language = settings
+        .template_language
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty());
+    if let Some(l) = &language
+        && (l.len() > 15
+            || !l
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+    {
+        return Err(AppError::invalid(
+            "templateLanguage",
+            "a language code such as en_US",
+        ));
+    }
+    let settings = NotificationSettings {
+        enabled: settings.enabled,
+        template,
+        template_language: language,
+    };
+    let mut conn = app.db().await?;
+    model::set_notification_settings(&mut conn, caller.business_id, &settings).await?;
+    activity::record_quietly(
+        &mut conn,
+        &app.events,
+        caller.business_id,
+        &caller.actor,
+        Entry::new(
+            ActivityKind::SettingsChanged,
+            Some(Subject::business(caller.business_id)),
+            format!(
+                "Order notifications turned {}",
+                if settings.enabled { "on" } else { "off" }
+            ),
+        )
+        .details(json!({"notify_order_updates": settings.enabled, "order_update_template": settings.template})),
+    )
+    .await;
+    Ok(settings)
 }
 
 /// Who a manual order is for.

@@ -3,12 +3,17 @@
 //! cancelled with the stock given back, listed with filters and totals, the catalog
 //! live when an order takes stock, and nothing of it reachable from another business.
 //! Orders from chat: the built-in responder records a pending order after a deal.
+//! Notifications: the customer is told through the one sender (text in the window, the
+//! template outside it, never when blacklisted), each outcome in the order's timeline.
 
 use serde_json::{Value, json};
 
 use crate::agent_support::World;
 use crate::common::{TestApp, decode_id, error_code, product_input};
-use crate::inbox_support::{WAIT, WsClient, WsEvent};
+use crate::inbox_support::{self, NewChat, WAIT, WsClient, WsEvent, alice_chatting_with, posts};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use standins::graph::GraphStandin;
 
 const ORDER_FIELDS: &str = "id number status source contactId customerName deliveryDetails notes
     total { amountMinor currency } items { productId name color quantity unitPrice { amountMinor } }
@@ -690,4 +695,181 @@ async fn the_built_in_responder_records_nothing_beyond_the_stock() {
     assert!(got[0].contains("only 14"), "{got:?}");
     assert_eq!(world.rows("orders").await, 0);
     assert_eq!(world.stock(world.dress_id).await, 14);
+}
+
+/// Alice with her number connected and Ada's chat (Ada last wrote `minutes` ago), an
+/// order for Ada of one dress, and order notifications set to `settings`; returns the
+/// server, the stand-in, Alice's token, the order id and the chat id.
+async fn ada_ordered(
+    minutes: i64,
+    settings: Value,
+) -> (TestApp, GraphStandin, String, String, u64) {
+    let (t, standin) = inbox_support::spawn().await;
+    let (alice, business, chat) =
+        alice_chatting_with(&t, NewChat::ada().wrote_minutes_ago(minutes)).await;
+    let dress = t.create_product(&alice, "Ankara dress").await;
+    let contact = t
+        .count(&format!(
+            "SELECT CAST(contact_id AS SIGNED) AS n FROM chats WHERE id = {chat} AND business_id = {business}"
+        ))
+        .await;
+    let contact = URL_SAFE_NO_PAD.encode(format!("Contact:{contact}"));
+    let order = create_ok(
+        &t,
+        &alice,
+        json!({
+            "customer": {"contactId": contact},
+            "items": [{"productId": dress, "color": "Red", "quantity": 1}],
+            "deliveryDetails": "4 Marina Road"
+        }),
+    )
+    .await;
+    t.gql_ok(
+        Some(&alice),
+        "mutation($i: OrderNotificationSettingsInput!) { updateOrderNotificationSettings(input: $i) { enabled } }",
+        json!({"i": settings}),
+    )
+    .await;
+    let id = order["id"].as_str().unwrap().to_string();
+    (t, standin, alice, id, chat)
+}
+
+/// What the stand-in was asked to send to customers, oldest first.
+fn sends(standin: &GraphStandin) -> Vec<Value> {
+    posts(standin)
+        .into_iter()
+        .filter(|r| r.path.ends_with("/messages"))
+        .filter_map(|r| r.body)
+        .filter(|b| b.get("status").is_none())
+        .collect()
+}
+
+/// The `OrderNotified` entries of an order's timeline, oldest first (their details).
+async fn notified(t: &TestApp, token: &str, order: &str) -> Vec<Value> {
+    timeline(t, token, order)
+        .await
+        .into_iter()
+        .filter(|e| e["kind"] == "ORDER_NOTIFIED")
+        .map(|e| e["details"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn with_notifications_off_the_customer_is_not_messaged() {
+    let (t, standin, alice, order, _) = ada_ordered(5, json!({"enabled": false})).await;
+    act_ok(&t, &alice, "confirmOrder", &order).await;
+    act_ok(&t, &alice, "completeOrder", &order).await;
+    assert!(sends(&standin).is_empty());
+    assert!(notified(&t, &alice, &order).await.is_empty());
+    let settings = t
+        .query_ok(&alice, "{ orderNotificationSettings { enabled template } }")
+        .await;
+    assert_eq!(settings["orderNotificationSettings"]["enabled"], false);
+}
+
+#[tokio::test]
+async fn inside_the_window_the_customer_is_told_in_free_text_on_confirm_and_complete() {
+    let (t, standin, alice, order, chat) = ada_ordered(5, json!({"enabled": true})).await;
+    let number = format!("#{}", decode_id(&order));
+    act_ok(&t, &alice, "confirmOrder", &order).await;
+    act_ok(&t, &alice, "completeOrder", &order).await;
+    let sent = sends(&standin);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[0]["to"], "2348012345678");
+    let first = sent[0]["text"]["body"].as_str().unwrap();
+    assert!(
+        first.contains(&number) && first.contains("confirmed"),
+        "{first}"
+    );
+    let second = sent[1]["text"]["body"].as_str().unwrap();
+    assert!(
+        second.contains(&number) && second.contains("completed"),
+        "{second}"
+    );
+    // Stored in the chat as the system's messages, and in the order's timeline.
+    assert_eq!(
+        t.rows(&format!(
+            "messages WHERE chat_id = {chat} AND direction = 'outbound' AND sent_by = 'system'"
+        ))
+        .await,
+        2
+    );
+    let log = notified(&t, &alice, &order).await;
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0]["sent"], true);
+    assert_eq!(log[0]["via"], "text");
+    assert_eq!(log[1]["status"], "completed");
+}
+
+#[tokio::test]
+async fn outside_the_window_only_the_approved_template_is_sent_else_the_reason_is_logged() {
+    let (t, standin, alice, order, _) = ada_ordered(25 * 60, json!({"enabled": true})).await;
+    act_ok(&t, &alice, "confirmOrder", &order).await;
+    assert!(sends(&standin).is_empty());
+    let log = notified(&t, &alice, &order).await;
+    assert_eq!(log[0]["sent"], false);
+    assert!(
+        log[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("24-hour window"),
+        "{log:?}"
+    );
+
+    t.gql_ok(
+        Some(&alice),
+        "mutation { updateOrderNotificationSettings(input: {enabled: true, template: \"order_update\", templateLanguage: \"en_GB\"}) { template } }",
+        json!({}),
+    )
+    .await;
+    act_ok(&t, &alice, "completeOrder", &order).await;
+    let sent = sends(&standin);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["type"], "template");
+    assert_eq!(sent[0]["template"]["name"], "order_update");
+    assert_eq!(sent[0]["template"]["language"]["code"], "en_GB");
+    let parameters: Vec<&str> = sent[0]["template"]["components"][0]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        parameters,
+        [format!("#{}", decode_id(&order)).as_str(), "completed"]
+    );
+    let log = notified(&t, &alice, &order).await;
+    assert_eq!(log[1]["sent"], true);
+    assert_eq!(log[1]["via"], "template");
+
+    // A template name WhatsApp would refuse is refused here first.
+    let resp = t
+        .gql(
+            Some(&alice),
+            "mutation { updateOrderNotificationSettings(input: {enabled: true, template: \"Order Update!\"}) { template } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&resp), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn a_blacklisted_customer_is_never_told_and_the_reason_is_logged() {
+    let (t, standin, alice, order, _) = ada_ordered(5, json!({"enabled": true})).await;
+    {
+        use diesel_async::RunQueryDsl;
+        let mut conn = t.app.db().await.unwrap();
+        let business = t.business_id(&alice).await;
+        diesel::sql_query(format!(
+            "INSERT INTO blacklist (business_id, wa_id, reason) VALUES ({business}, '2348012345678', 'asked to stop')"
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    act_ok(&t, &alice, "confirmOrder", &order).await;
+    assert!(sends(&standin).is_empty());
+    let log = notified(&t, &alice, &order).await;
+    assert_eq!(log[0]["sent"], false);
+    assert_eq!(log[0]["reason"], "the customer is blacklisted");
 }

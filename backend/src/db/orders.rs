@@ -9,7 +9,7 @@ use shared::{BusinessId, ChatId, ContactId, Currency, OrderSource, OrderStatus, 
 
 use diesel::mysql::Mysql;
 
-use super::schema::{contacts, order_items, orders, products};
+use super::schema::{businesses, chats, contacts, order_items, orders, products};
 use super::tenants::last_insert_id;
 
 /// An order row.
@@ -641,4 +641,67 @@ pub async fn items_for(
         .select(OrderItem::as_select())
         .load(conn)
         .await
+}
+
+/// A business's order-notification settings.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = businesses, check_for_backend(diesel::mysql::Mysql))]
+pub struct NotificationSettings {
+    /// Whether customers are told on WhatsApp when their order moves.
+    #[diesel(column_name = notify_order_updates)]
+    pub enabled: bool,
+    /// The approved template used outside the 24-hour window.
+    #[diesel(column_name = order_update_template)]
+    pub template: Option<String>,
+    /// Its language code.
+    #[diesel(column_name = order_update_template_language)]
+    pub template_language: Option<String>,
+}
+
+/// The name and order-notification settings of a business (`None` when it does not
+/// exist).
+pub async fn notification_settings(
+    conn: &mut AsyncMysqlConnection,
+    business_id: BusinessId,
+) -> QueryResult<Option<(String, NotificationSettings)>> {
+    businesses::table
+        .find(business_id)
+        .select((businesses::name, NotificationSettings::as_select()))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Replaces a business's order-notification settings.
+pub async fn set_notification_settings(
+    conn: &mut AsyncMysqlConnection,
+    business_id: BusinessId,
+    settings: &NotificationSettings,
+) -> QueryResult<()> {
+    diesel::update(businesses::table.find(business_id))
+        .set((
+            businesses::notify_order_updates.eq(settings.enabled),
+            businesses::order_update_template.eq(&settings.template),
+            businesses::order_update_template_language.eq(&settings.template_language),
+            businesses::updated_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The chat of this business with a customer (one per contact), if they ever wrote.
+pub async fn chat_of_contact(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    contact_id: u64,
+) -> QueryResult<Option<u64>> {
+    chats::table
+        .filter(chats::business_id.eq(business_id))
+        .filter(chats::contact_id.eq(contact_id))
+        .order(chats::id)
+        .select(chats::id)
+        .first(conn)
+        .await
+        .optional()
 }

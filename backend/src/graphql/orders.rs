@@ -415,6 +415,58 @@ pub struct UpdateOrderInput {
     pub notes: Option<String>,
 }
 
+/// Whether and how customers are told on WhatsApp that their order moved.
+#[derive(SimpleObject)]
+pub struct OrderNotificationSettings {
+    /// Customers get a WhatsApp message when their order is confirmed or completed.
+    pub enabled: bool,
+    /// The approved template sent outside the 24-hour window (body `{{1}}` the order
+    /// number, `{{2}}` the new status); without one, nothing is sent then and the
+    /// reason is shown in the order's timeline.
+    pub template: Option<String>,
+    /// The template's language code.
+    pub template_language: Option<String>,
+}
+
+impl From<model::NotificationSettings> for OrderNotificationSettings {
+    fn from(s: model::NotificationSettings) -> Self {
+        OrderNotificationSettings {
+            enabled: s.enabled,
+            template: s.template,
+            template_language: s.template_language,
+        }
+    }
+}
+
+/// New order-notification settings.
+#[derive(InputObject)]
+pub struct OrderNotificationSettingsInput {
+    /// On or off.
+    pub enabled: bool,
+    /// Template name as approved in WhatsApp Manager (empty or omitted: none).
+    pub template: Option<String>,
+    /// Its language code, e.g. `en_US` (default `en_US`).
+    pub template_language: Option<String>,
+}
+
+/// Order notification settings (part of the business's settings).
+#[derive(Default)]
+pub struct OrderSettingsQuery;
+
+#[Object]
+impl OrderSettingsQuery {
+    /// Whether customers are told on WhatsApp when their order moves.
+    #[graphql(guard = "Authenticated")]
+    async fn order_notification_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<OrderNotificationSettings> {
+        Ok(domain::notification_settings(ctx.app(), ctx.caller()?)
+            .await?
+            .into())
+    }
+}
+
 /// Order mutations: the back office's part of an order's life.
 #[derive(Default)]
 pub struct OrderMutation;
@@ -468,7 +520,27 @@ impl OrderMutation {
         loaded(ctx, caller.business_id, changed.id).await
     }
 
-    /// Confirms a pending order.
+    /// Turns order notifications on or off and sets the template for outside the
+    /// 24-hour window.
+    #[graphql(guard = "Authenticated")]
+    async fn update_order_notification_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: OrderNotificationSettingsInput,
+    ) -> async_graphql::Result<OrderNotificationSettings> {
+        let settings = model::NotificationSettings {
+            enabled: input.enabled,
+            template: input.template,
+            template_language: input.template_language,
+        };
+        Ok(
+            domain::set_notification_settings(ctx.app(), ctx.caller()?, settings)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Confirms a pending order (the customer is told when notifications are on).
     #[graphql(guard = "Authenticated")]
     async fn confirm_order(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Order> {
         let caller = ctx.caller()?;
@@ -477,7 +549,8 @@ impl OrderMutation {
         loaded(ctx, caller.business_id, o.id).await
     }
 
-    /// Completes a confirmed order (delivered and paid).
+    /// Completes a confirmed order, delivered and paid (the customer is told when
+    /// notifications are on).
     #[graphql(guard = "Authenticated")]
     async fn complete_order(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Order> {
         let caller = ctx.caller()?;
