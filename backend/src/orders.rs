@@ -653,15 +653,15 @@ pub async fn update(
         ),
     )
     .await;
-    let products = old_items
-        .iter()
-        .filter_map(|i| i.product_id)
-        .chain(edit.items.iter().flatten().map(|i| i.product_id.0))
-        .collect::<Vec<_>>();
-    let products = if edit.items.is_some() {
-        products
-    } else {
-        Vec::new()
+    // New lines moved stock: the old lines' products got theirs back, the new ones
+    // gave theirs.
+    let products: Vec<u64> = match &edit.items {
+        Some(new_items) => old_items
+            .iter()
+            .filter_map(|i| i.product_id)
+            .chain(new_items.iter().map(|i| i.product_id.0))
+            .collect(),
+        None => Vec::new(),
     };
     publish_changes(&app.events, business_id, order.id, products);
     Ok(order)
