@@ -17,6 +17,7 @@ mod inbox;
 pub mod live;
 mod models;
 mod operations;
+mod orders;
 mod products;
 mod session;
 mod transport;
@@ -31,6 +32,7 @@ pub use models::{
     AuthSession, Business, Chat, Message, MessagePage, Page, Product, ProductImage, User,
     WebhookSetup, WhatsAppConnection,
 };
+pub use orders::{Order, OrderQuery, TimelineEntry};
 pub use products::ProductQuery;
 pub use session::NewAccount;
 pub use whatsapp::{NewConnection, WhatsAppSettings};

@@ -5,6 +5,8 @@ pub mod inbox;
 pub mod log_in;
 pub mod new_product;
 pub mod not_found;
+pub mod order;
+pub mod orders;
 pub mod products;
 pub mod settings;
 pub mod sign_up;

@@ -17,6 +17,10 @@ pub enum AppRoute {
     Inbox,
     /// `/inbox/:id`: one conversation.
     Chat(String),
+    /// `/orders`: the orders to fulfil.
+    Orders,
+    /// `/orders/:id`: one order.
+    Order(String),
     /// `/products`: the catalog.
     Products,
     /// `/products/new`
@@ -34,13 +38,15 @@ impl AppRoute {
     pub const SIGN_UP: &'static str = "signup";
     /// First segment of [`AppRoute::Inbox`] and [`AppRoute::Chat`].
     pub const INBOX: &'static str = "inbox";
+    /// First segment of the order pages.
+    pub const ORDERS: &'static str = "orders";
     /// First segment of the product pages.
     pub const PRODUCTS: &'static str = "products";
     /// Second segment of [`AppRoute::NewProduct`].
     pub const NEW_PRODUCT: &'static str = "new";
     /// Segment of [`AppRoute::Settings`].
     pub const SETTINGS: &'static str = "settings";
-    /// The route parameter holding a chat's or product's id.
+    /// The route parameter holding a chat's, order's or product's id.
     pub const ID: &'static str = "id";
 
     /// The URL path of the page.
@@ -50,6 +56,8 @@ impl AppRoute {
             AppRoute::SignUp => format!("/{}", Self::SIGN_UP),
             AppRoute::Inbox => format!("/{}", Self::INBOX),
             AppRoute::Chat(id) => format!("/{}/{id}", Self::INBOX),
+            AppRoute::Orders => format!("/{}", Self::ORDERS),
+            AppRoute::Order(id) => format!("/{}/{id}", Self::ORDERS),
             AppRoute::Products => format!("/{}", Self::PRODUCTS),
             AppRoute::NewProduct => format!("/{}/{}", Self::PRODUCTS, Self::NEW_PRODUCT),
             AppRoute::EditProduct(id) => format!("/{}/{id}", Self::PRODUCTS),
@@ -65,6 +73,8 @@ impl AppRoute {
             [Self::SIGN_UP] => AppRoute::SignUp,
             [Self::INBOX] => AppRoute::Inbox,
             [Self::INBOX, id] if !id.is_empty() => AppRoute::Chat((*id).to_string()),
+            [Self::ORDERS] => AppRoute::Orders,
+            [Self::ORDERS, id] if !id.is_empty() => AppRoute::Order((*id).to_string()),
             [Self::PRODUCTS] => AppRoute::Products,
             [Self::PRODUCTS, Self::NEW_PRODUCT] => AppRoute::NewProduct,
             [Self::PRODUCTS, id] if !id.is_empty() => AppRoute::EditProduct((*id).to_string()),
@@ -85,6 +95,8 @@ mod tests {
             AppRoute::SignUp,
             AppRoute::Inbox,
             AppRoute::Chat("Q2hhdDox".into()),
+            AppRoute::Orders,
+            AppRoute::Order("T3JkZXI6MQ".into()),
             AppRoute::Products,
             AppRoute::NewProduct,
             AppRoute::EditProduct("UHJvZHVjdDo3".into()),

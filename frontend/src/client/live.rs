@@ -6,7 +6,8 @@
 //! `ping` is answered with `pong`. A dropped socket is reopened with exponential backoff
 //! and jitter, until [`LiveClient::close`].
 //!
-//! The operations are the subscriptions in `frontend/graphql/inbox.graphql` (checked
+//! The operations are the subscriptions in `frontend/graphql/inbox.graphql` and
+//! `orders.graphql` (checked
 //! against the schema like every query), so an event's payload decodes into the same
 //! models as query results.
 
@@ -22,10 +23,10 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::operations::{
-    self, ChatUpdated, MessageAdded, MessageStatusChanged, chat_updated, message_added,
-    message_status_changed,
+    self, ChatUpdated, MessageAdded, MessageStatusChanged, OrderChanged, chat_updated,
+    message_added, message_status_changed, order_changed,
 };
-use super::{Chat, Message};
+use super::{Chat, Message, Order};
 
 /// Path of the subscription endpoint, on the dashboard's own origin.
 const PATH: &str = "/graphql/ws";
@@ -49,6 +50,8 @@ pub enum LiveEvent {
     MessageStatusChanged(Message),
     /// A chat's preview, unread count, takeover or window changed.
     ChatUpdated(Chat),
+    /// An order was recorded or changed.
+    OrderChanged(Order),
 }
 
 /// Where the live connection stands.
@@ -106,6 +109,16 @@ const OPERATIONS: &[Operation] = &[
         decode: |data| {
             let data: operations::chat_updated::ResponseData = data_of(data)?;
             Ok(LiveEvent::ChatUpdated(Chat::from(data.chat_updated)))
+        },
+    },
+    Operation {
+        id: "orderChanged",
+        body: || body_of::<OrderChanged>(order_changed::Variables),
+        decode: |data| {
+            let data: order_changed::ResponseData = data_of(data)?;
+            Order::try_from(data.order_changed)
+                .map(LiveEvent::OrderChanged)
+                .map_err(|err| err.to_string())
         },
     },
 ];

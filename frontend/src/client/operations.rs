@@ -178,3 +178,27 @@ operation!(
     /// "Try it": what the AI would answer; nothing is sent.
     PreviewAiReply => "graphql/ai.graphql"
 );
+operation!(
+    /// One page of orders with the filter's totals.
+    Orders => "graphql/orders.graphql"
+);
+operation!(
+    /// One order and its timeline.
+    Order => "graphql/orders.graphql"
+);
+operation!(
+    /// Confirms a pending order.
+    ConfirmOrder => "graphql/orders.graphql"
+);
+operation!(
+    /// Completes a confirmed order.
+    CompleteOrder => "graphql/orders.graphql"
+);
+operation!(
+    /// Cancels a pending or confirmed order.
+    CancelOrder => "graphql/orders.graphql"
+);
+operation!(
+    /// Live: an order was recorded or changed.
+    OrderChanged => "graphql/orders.graphql"
+);

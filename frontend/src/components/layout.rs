@@ -25,14 +25,20 @@ struct NavEntry {
     testid: &'static str,
 }
 
-/// The main navigation, in order. Orders, blacklist and activity join here as their pages
-/// are built.
+/// The main navigation, in order. Blacklist and activity join here as their pages are
+/// built.
 const NAVIGATION: &[NavEntry] = &[
     NavEntry {
         route: AppRoute::Inbox,
         label: "Inbox",
         icon: Icon::Inbox,
         testid: "nav-inbox",
+    },
+    NavEntry {
+        route: AppRoute::Orders,
+        label: "Orders",
+        icon: Icon::Orders,
+        testid: "nav-orders",
     },
     NavEntry {
         route: AppRoute::Products,
