@@ -2,7 +2,7 @@
 //! tool, [`crate::agent::tools`]; the built-in responder; the back office's manual
 //! orders, [`create_manual`]), recording one, and its life after: [`confirm`],
 //! [`complete`], [`cancel`] and [`update`] while pending. The SQL is
-//! [`crate::db::orders`]; resolvers call these functions and nothing else.
+//! [`crate::db::orders`]; every mutation's resolver calls one of these functions.
 //!
 //! - Quantity: at least one, at most the stock.
 //! - Color: one the product is offered in; required when it has several.

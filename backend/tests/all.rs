@@ -22,6 +22,7 @@ mod catalog;
 mod e2e_ai;
 mod e2e_dashboard;
 mod e2e_inbox;
+mod e2e_orders;
 mod health;
 mod inbox;
 mod orders;
