@@ -68,6 +68,8 @@ pub struct OrderQuery {
     pub after: Option<String>,
     /// Only this status (all when `None`).
     pub status: Option<OrderStatus>,
+    /// Only from this source (all when `None`).
+    pub source: Option<OrderSource>,
     /// Customer name, phone or product; empty lists everything.
     pub search: String,
 }
@@ -128,7 +130,7 @@ impl Client {
                 .status
                 .map(|s| wire_enum(s.as_str()).map(|s| vec![s]))
                 .transpose()?,
-            source: None,
+            source: query.source.map(|s| wire_enum(s.as_str())).transpose()?,
             since: None,
             until: None,
             contact_id: None,

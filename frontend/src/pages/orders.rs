@@ -1,6 +1,6 @@
-//! `/orders`: the orders to fulfil, by status (tabs), searchable, with the filtered
-//! list's total, a page at a time, and live: an order recorded or moved anywhere
-//! reloads the list.
+//! `/orders`: the orders to fulfil, by status (tabs) and source, searchable, with the
+//! filtered list's total, a page at a time, and live: an order recorded or moved
+//! anywhere reloads the list. New orders by hand: [`super::new_order`].
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -51,6 +51,7 @@ pub fn OrdersPage() -> impl IntoView {
     let live = use_live();
     let search = RwSignal::new(String::new());
     let status = RwSignal::new(Some(OrderStatus::Pending));
+    let source = RwSignal::new(None::<OrderSource>);
     let totals = RwSignal::new(Vec::<String>::new());
     let paged = Paged::<Order>::start();
     let load = move |more: bool| {
@@ -60,6 +61,7 @@ pub fn OrdersPage() -> impl IntoView {
                 first: PAGE_SIZE,
                 after,
                 status: status.get_untracked(),
+                source: source.get_untracked(),
                 search: search.get_untracked(),
             };
             async move {
@@ -74,6 +76,7 @@ pub fn OrdersPage() -> impl IntoView {
     Effect::new(move |_| {
         search.track();
         status.track();
+        source.track();
         live.resyncs();
         load(false);
     });
@@ -129,6 +132,16 @@ pub fn OrdersPage() -> impl IntoView {
                         })
                         .collect_view()}
                 </div>
+                <select
+                    class="input"
+                    aria-label="Source"
+                    data-testid="order-source"
+                    on:change=move |ev| source.set(OrderSource::parse(&event_target_value(&ev)))
+                >
+                    <option value="" selected=true>"All sources"</option>
+                    <option value=OrderSource::Chat.as_str()>{source_label(OrderSource::Chat)}</option>
+                    <option value=OrderSource::Manual.as_str()>{source_label(OrderSource::Manual)}</option>
+                </select>
             </div>
             <Show when=move || paged.list.with(|l| !l.items.is_empty())>
                 <div class="product-list" data-testid="order-list">
