@@ -66,3 +66,51 @@ async fn owner_sees_a_new_order_live_and_confirms_and_completes_it() {
     b.click("order-tab-completed").await;
     b.find("order-row").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owner_enters_an_order_by_hand_never_below_the_floor() {
+    let dist = spa_dir();
+    let t = TestApp::spawn_with(|c| c.static_dir = dist).await;
+    let b = Browser::start().await;
+    b.sign_up(&t.url, "Ada's Boutique", "ada@example.com").await;
+    let token = b.js("window.localStorage.getItem('wasales.token')").await;
+    let token = token.as_str().expect("the session token").to_string();
+    // NGN 20,000, 10 % off (18,000), floor 15,000, 12 in stock, red or blue.
+    let dress = t
+        .create_product_from(&token, product_input("Ankara dress"))
+        .await;
+
+    b.click("nav-orders").await;
+    b.click("order-new").await;
+    b.wait_path("/orders/new").await;
+    b.fill("order-customer-name", "Ada Obi").await;
+    b.fill("order-customer-phone", "+234 803 123 4567").await;
+    b.select("order-product", &dress).await;
+    b.select("order-color", "Blue").await;
+    b.fill("order-quantity", "2").await;
+    b.fill("order-unit-price", "14000").await;
+    b.wait_js(
+        "the floor shown under the price",
+        "document.querySelector(\"[data-testid='order-unit-price-error']\").textContent.includes('15,000.00')",
+    )
+    .await;
+    b.fill("order-delivery", "4 Marina Road, Lagos").await;
+    b.click("order-submit").await;
+    b.find("order-form-error").await;
+    assert_eq!(t.rows("orders").await, 0);
+
+    b.fill("order-unit-price", "16000").await;
+    b.click("order-submit").await;
+    b.find("order-number").await;
+    assert_eq!(
+        t.rows("orders o JOIN order_items i ON i.order_id = o.id WHERE o.source = 'manual' AND i.color = 'Blue' AND i.quantity = 2 AND i.unit_price_minor = 1600000")
+            .await,
+        1
+    );
+    assert_eq!(
+        t.rows("products WHERE name = 'Ankara dress' AND quantity = 10")
+            .await,
+        1
+    );
+    assert_eq!(t.rows("contacts WHERE wa_id = '2348031234567'").await, 1);
+}

@@ -12,6 +12,7 @@ use crate::contexts::session::Session;
 use crate::pages::edit_product::EditProductPage;
 use crate::pages::inbox::{ChatPage, InboxPage, NoChatSelected};
 use crate::pages::log_in::LogInPage;
+use crate::pages::new_order::NewOrderPage;
 use crate::pages::new_product::NewProductPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::order::OrderPage;
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                         <Route path=ParamSegment(AppRoute::ID) view=ChatPage />
                     </ParentRoute>
                     <Route path=StaticSegment(AppRoute::ORDERS) view=OrdersPage />
+                    <Route path=(StaticSegment(AppRoute::ORDERS), StaticSegment(AppRoute::NEW_PRODUCT)) view=NewOrderPage />
                     <Route path=(StaticSegment(AppRoute::ORDERS), ParamSegment(AppRoute::ID)) view=OrderPage />
                     <Route path=StaticSegment(AppRoute::PRODUCTS) view=ProductsPage />
                     <Route path=(StaticSegment(AppRoute::PRODUCTS), StaticSegment(AppRoute::NEW_PRODUCT)) view=NewProductPage />

@@ -3,6 +3,7 @@
 pub mod edit_product;
 pub mod inbox;
 pub mod log_in;
+pub mod new_order;
 pub mod new_product;
 pub mod not_found;
 pub mod order;

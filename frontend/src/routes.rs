@@ -19,6 +19,8 @@ pub enum AppRoute {
     Chat(String),
     /// `/orders`: the orders to fulfil.
     Orders,
+    /// `/orders/new`: an order entered by hand.
+    NewOrder,
     /// `/orders/:id`: one order.
     Order(String),
     /// `/products`: the catalog.
@@ -42,7 +44,7 @@ impl AppRoute {
     pub const ORDERS: &'static str = "orders";
     /// First segment of the product pages.
     pub const PRODUCTS: &'static str = "products";
-    /// Second segment of [`AppRoute::NewProduct`].
+    /// Second segment of [`AppRoute::NewProduct`] and [`AppRoute::NewOrder`].
     pub const NEW_PRODUCT: &'static str = "new";
     /// Segment of [`AppRoute::Settings`].
     pub const SETTINGS: &'static str = "settings";
@@ -57,6 +59,7 @@ impl AppRoute {
             AppRoute::Inbox => format!("/{}", Self::INBOX),
             AppRoute::Chat(id) => format!("/{}/{id}", Self::INBOX),
             AppRoute::Orders => format!("/{}", Self::ORDERS),
+            AppRoute::NewOrder => format!("/{}/{}", Self::ORDERS, Self::NEW_PRODUCT),
             AppRoute::Order(id) => format!("/{}/{id}", Self::ORDERS),
             AppRoute::Products => format!("/{}", Self::PRODUCTS),
             AppRoute::NewProduct => format!("/{}/{}", Self::PRODUCTS, Self::NEW_PRODUCT),
@@ -74,6 +77,7 @@ impl AppRoute {
             [Self::INBOX] => AppRoute::Inbox,
             [Self::INBOX, id] if !id.is_empty() => AppRoute::Chat((*id).to_string()),
             [Self::ORDERS] => AppRoute::Orders,
+            [Self::ORDERS, Self::NEW_PRODUCT] => AppRoute::NewOrder,
             [Self::ORDERS, id] if !id.is_empty() => AppRoute::Order((*id).to_string()),
             [Self::PRODUCTS] => AppRoute::Products,
             [Self::PRODUCTS, Self::NEW_PRODUCT] => AppRoute::NewProduct,
@@ -96,6 +100,7 @@ mod tests {
             AppRoute::Inbox,
             AppRoute::Chat("Q2hhdDox".into()),
             AppRoute::Orders,
+            AppRoute::NewOrder,
             AppRoute::Order("T3JkZXI6MQ".into()),
             AppRoute::Products,
             AppRoute::NewProduct,

@@ -202,3 +202,7 @@ operation!(
     /// Live: an order was recorded or changed.
     OrderChanged => "graphql/orders.graphql"
 );
+operation!(
+    /// Records an order by hand.
+    CreateOrder => "graphql/orders.graphql"
+);

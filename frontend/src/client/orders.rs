@@ -4,7 +4,9 @@
 use shared::{OrderSource, OrderStatus};
 
 use super::models::{shared_enum, wire_enum, wire_text};
-use super::operations::{self, CancelOrder, CompleteOrder, ConfirmOrder, Order as OrderOp, Orders};
+use super::operations::{
+    self, CancelOrder, CompleteOrder, ConfirmOrder, CreateOrder, Order as OrderOp, Orders,
+};
 use super::transport::send;
 use super::{Client, ClientError, Page};
 
@@ -74,6 +76,27 @@ pub struct OrderQuery {
     pub search: String,
 }
 
+/// An order entered by hand: a new customer and one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    /// Customer's name.
+    pub customer_name: String,
+    /// Customer's phone number, as typed.
+    pub phone: String,
+    /// The product's API id.
+    pub product_id: String,
+    /// Chosen color, when the product has several.
+    pub color: Option<String>,
+    /// Units.
+    pub quantity: i64,
+    /// Unit price in minor units (`None`: the discounted price).
+    pub unit_price_minor: Option<i64>,
+    /// Address and delivery instructions.
+    pub delivery_details: String,
+    /// Free notes.
+    pub notes: String,
+}
+
 /// `TryFrom<module::OrderFields>` for [`Order`], for each listed operation module.
 macro_rules! order_from {
     ($($module:ident),+ $(,)?) => {$(
@@ -114,7 +137,8 @@ order_from!(
     confirm_order,
     complete_order,
     cancel_order,
-    order_changed
+    order_changed,
+    create_order
 );
 
 impl Client {
@@ -181,6 +205,30 @@ impl Client {
             .collect();
         timeline.reverse();
         Ok((Order::try_from(data.order)?, timeline))
+    }
+
+    /// Records an order by hand (stock is taken at once).
+    pub async fn create_order(&self, new: &NewOrder) -> Result<Order, ClientError> {
+        use operations::create_order as op;
+        let notes = new.notes.trim();
+        let variables = op::Variables {
+            input: op::CreateOrderInput {
+                customer: op::OrderCustomerInput::New(op::NewCustomerInput {
+                    name: new.customer_name.trim().to_string(),
+                    phone: new.phone.trim().to_string(),
+                }),
+                items: vec![op::OrderItemInput {
+                    product_id: new.product_id.clone(),
+                    color: new.color.clone(),
+                    quantity: new.quantity,
+                    unit_price: new.unit_price_minor,
+                }],
+                delivery_details: new.delivery_details.trim().to_string(),
+                notes: (!notes.is_empty()).then(|| notes.to_string()),
+            },
+        };
+        let data = self.watch(send::<CreateOrder>(self.token.as_deref(), variables).await)?;
+        Order::try_from(data.create_order)
     }
 
     /// Confirms a pending order.

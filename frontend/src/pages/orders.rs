@@ -9,6 +9,7 @@ use shared::{OrderSource, OrderStatus};
 use crate::client::live::LiveEvent;
 use crate::client::{Order, OrderQuery};
 use crate::components::feedback::Spinner;
+use crate::components::icons::Icon;
 use crate::components::paged::{Paged, PagedFooter, SearchBox};
 use crate::contexts::live::use_live;
 use crate::contexts::session::use_session;
@@ -105,6 +106,14 @@ pub fn OrdersPage() -> impl IntoView {
                     <h1 class="page-title">"Orders"</h1>
                     <p class="muted" data-testid="order-summary">{summary}</p>
                 </div>
+                <A
+                    href=AppRoute::NewOrder.path()
+                    attr:class="btn btn-primary"
+                    attr:data-testid="order-new"
+                >
+                    {Icon::Plus.view()}
+                    <span>"New order"</span>
+                </A>
             </header>
             <div class="toolbar">
                 <SearchBox search=search label="Search orders by customer or product" placeholder="Customer, phone or product" testid="order-search" />
