@@ -38,13 +38,13 @@ async fn owner_sees_a_new_order_live_and_confirms_and_completes_it() {
     b.find("order-row").await;
     b.wait_js(
         "the pending order and its total",
-        "document.querySelector(\"[data-testid='order-row']\").textContent.includes('Ada Obi') && document.querySelector(\"[data-testid='order-summary']\").textContent.includes('36,000.00')",
+        "document.querySelector(\"[data-testid='order-row']\")?.textContent.includes('Ada Obi') && document.querySelector(\"[data-testid='order-summary']\")?.textContent.includes('36,000.00')",
     )
     .await;
 
     b.click("order-row").await;
     b.find("order-number").await;
-    let status = "document.querySelector(\"[data-testid='order-status']\").textContent";
+    let status = "document.querySelector(\"[data-testid='order-status']\")?.textContent";
     b.wait_js("pending", &format!("{status} === 'Pending'"))
         .await;
     b.click("order-confirm").await;
@@ -91,7 +91,7 @@ async fn owner_enters_an_order_by_hand_never_below_the_floor() {
     b.fill("order-unit-price", "14000").await;
     b.wait_js(
         "the floor shown under the price",
-        "document.querySelector(\"[data-testid='order-unit-price-error']\").textContent.includes('15,000.00')",
+        "document.querySelector(\"[data-testid='order-unit-price-error']\")?.textContent.includes('15,000.00')",
     )
     .await;
     b.fill("order-delivery", "4 Marina Road, Lagos").await;
@@ -113,4 +113,38 @@ async fn owner_enters_an_order_by_hand_never_below_the_floor() {
         1
     );
     assert_eq!(t.rows("contacts WHERE wa_id = '2348031234567'").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owner_turns_order_notifications_on_with_a_template() {
+    let dist = spa_dir();
+    let t = TestApp::spawn_with(|c| c.static_dir = dist).await;
+    let b = Browser::start().await;
+    b.sign_up(&t.url, "Ada's Boutique", "ada@example.com").await;
+    b.click("nav-settings").await;
+    b.find("order-notifications").await;
+    b.click("order-notifications-switch").await;
+    b.wait_js(
+        "the switch on",
+        "document.querySelector(\"[data-testid='order-notifications-enabled']\")?.checked === true",
+    )
+    .await;
+    b.fill("order-notifications-template", "order_update").await;
+    b.click("order-notifications-save").await;
+    b.find("order-notifications-notice").await;
+    assert_eq!(
+        t.rows("businesses WHERE notify_order_updates AND order_update_template = 'order_update'")
+            .await,
+        1
+    );
+    // A name WhatsApp would refuse is refused, with the reason shown.
+    b.fill("order-notifications-template", "Order Update!")
+        .await;
+    b.click("order-notifications-save").await;
+    b.find("order-notifications-error").await;
+    assert_eq!(
+        t.rows("businesses WHERE order_update_template = 'order_update'")
+            .await,
+        1
+    );
 }

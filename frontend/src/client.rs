@@ -32,7 +32,7 @@ pub use models::{
     AuthSession, Business, Chat, Message, MessagePage, Page, Product, ProductImage, User,
     WebhookSetup, WhatsAppConnection,
 };
-pub use orders::{NewOrder, Order, OrderQuery, TimelineEntry};
+pub use orders::{NewOrder, Order, OrderNotifications, OrderQuery, TimelineEntry};
 pub use products::ProductQuery;
 pub use session::NewAccount;
 pub use whatsapp::{NewConnection, WhatsAppSettings};

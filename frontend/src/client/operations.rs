@@ -206,3 +206,11 @@ operation!(
     /// Records an order by hand.
     CreateOrder => "graphql/orders.graphql"
 );
+operation!(
+    /// Whether customers are told on WhatsApp when their order moves.
+    OrderNotificationSettings => "graphql/orders.graphql"
+);
+operation!(
+    /// Switches order notifications and sets their template.
+    UpdateOrderNotificationSettings => "graphql/orders.graphql"
+);

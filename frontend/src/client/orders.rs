@@ -5,7 +5,8 @@ use shared::{OrderSource, OrderStatus};
 
 use super::models::{shared_enum, wire_enum, wire_text};
 use super::operations::{
-    self, CancelOrder, CompleteOrder, ConfirmOrder, CreateOrder, Order as OrderOp, Orders,
+    self, CancelOrder, CompleteOrder, ConfirmOrder, CreateOrder, Order as OrderOp,
+    OrderNotificationSettings, Orders, UpdateOrderNotificationSettings,
 };
 use super::transport::send;
 use super::{Client, ClientError, Page};
@@ -74,6 +75,17 @@ pub struct OrderQuery {
     pub source: Option<OrderSource>,
     /// Customer name, phone or product; empty lists everything.
     pub search: String,
+}
+
+/// Whether and how customers are told on WhatsApp that their order moved.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrderNotifications {
+    /// On or off.
+    pub enabled: bool,
+    /// The approved template used outside the 24-hour window (empty: none).
+    pub template: String,
+    /// Its language code (empty: `en_US`).
+    pub template_language: String,
 }
 
 /// An order entered by hand: a new customer and one line.
@@ -229,6 +241,44 @@ impl Client {
         };
         let data = self.watch(send::<CreateOrder>(self.token.as_deref(), variables).await)?;
         Order::try_from(data.create_order)
+    }
+
+    /// The order-notification settings.
+    pub async fn order_notifications(&self) -> Result<OrderNotifications, ClientError> {
+        let variables = operations::order_notification_settings::Variables;
+        let data =
+            self.watch(send::<OrderNotificationSettings>(self.token.as_deref(), variables).await)?;
+        let s = data.order_notification_settings;
+        Ok(OrderNotifications {
+            enabled: s.enabled,
+            template: s.template.unwrap_or_default(),
+            template_language: s.template_language.unwrap_or_default(),
+        })
+    }
+
+    /// Saves the order-notification settings.
+    pub async fn save_order_notifications(
+        &self,
+        settings: &OrderNotifications,
+    ) -> Result<OrderNotifications, ClientError> {
+        use operations::update_order_notification_settings as op;
+        let text = |t: &str| Some(t.trim().to_string()).filter(|t| !t.is_empty());
+        let variables = op::Variables {
+            input: op::OrderNotificationSettingsInput {
+                enabled: settings.enabled,
+                template: text(&settings.template),
+                template_language: text(&settings.template_language),
+            },
+        };
+        let data = self.watch(
+            send::<UpdateOrderNotificationSettings>(self.token.as_deref(), variables).await,
+        )?;
+        let s = data.update_order_notification_settings;
+        Ok(OrderNotifications {
+            enabled: s.enabled,
+            template: s.template.unwrap_or_default(),
+            template_language: s.template_language.unwrap_or_default(),
+        })
     }
 
     /// Confirms a pending order.
