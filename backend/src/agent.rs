@@ -204,9 +204,9 @@ async fn built_in(
         fallback_reason: Some(reason.to_string()),
         blocked: Vec::new(),
         blocked_text: None,
+        orders: toolbox.orders.iter().map(|(id, _)| *id).collect(),
         tool_calls: toolbox.calls,
         handed_off: false,
-        orders: Vec::new(),
     })
 }
 

@@ -42,6 +42,7 @@ pub struct QueryRoot(
     inbox::InboxQuery,
     ai::AiQuery,
     orders::OrderQuery,
+    orders::OrderSettingsQuery,
     ai::AiPreviewQuery,
     activity::ActivityQuery,
     follow_ups::FollowUpQuery,
@@ -57,12 +58,14 @@ pub struct MutationRoot(
     inbox::InboxMutation,
     ai::AiMutation,
     follow_ups::FollowUpMutation,
+    orders::OrderMutation,
 );
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.
 #[derive(MergedSubscription, Default)]
 pub struct SubscriptionRoot(
     inbox::InboxSubscription,
+    products::ProductSubscription,
     orders::OrderSubscription,
     activity::ActivitySubscription,
     follow_ups::FollowUpSubscription,

@@ -399,6 +399,18 @@ async fn the_rule_follows_up_a_quote_without_an_order_once() {
     let moved = rule_follow_up(&world, first["text"].as_str()).await;
     assert_eq!(moved["id"], first["id"]);
     assert_eq!(world.rows("follow_ups").await, 1);
+
+    // The deal becomes an order: the follow-up is called off.
+    world
+        .customer_says("fine, 19,000 for the red one. Deliver to 12 Allen Avenue")
+        .await;
+    world.received(4).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while world.rows("follow_ups WHERE status = 'cancelled'").await == 0 {
+        assert!(Instant::now() < deadline, "the order did not call the follow-up off");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(world.rows("orders").await, 1);
 }
 
 /// The chat's one rule follow-up, once its text is not `previous`.

@@ -15,8 +15,11 @@ use crate::pages::follow_ups::FollowUpsPage;
 use crate::pages::home::HomePage;
 use crate::pages::inbox::{ChatPage, InboxPage, NoChatSelected};
 use crate::pages::log_in::LogInPage;
+use crate::pages::new_order::NewOrderPage;
 use crate::pages::new_product::NewProductPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::order::OrderPage;
+use crate::pages::orders::OrdersPage;
 use crate::pages::products::ProductsPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::sign_up::SignUpPage;
@@ -66,6 +69,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=NoChatSelected />
                         <Route path=ParamSegment(AppRoute::ID) view=ChatPage />
                     </ParentRoute>
+                    <Route path=StaticSegment(AppRoute::ORDERS) view=OrdersPage />
+                    <Route path=(StaticSegment(AppRoute::ORDERS), StaticSegment(AppRoute::NEW_PRODUCT)) view=NewOrderPage />
+                    <Route path=(StaticSegment(AppRoute::ORDERS), ParamSegment(AppRoute::ID)) view=OrderPage />
                     <Route path=StaticSegment(AppRoute::PRODUCTS) view=ProductsPage />
                     <Route path=(StaticSegment(AppRoute::PRODUCTS), StaticSegment(AppRoute::NEW_PRODUCT)) view=NewProductPage />
                     <Route path=(StaticSegment(AppRoute::PRODUCTS), ParamSegment(AppRoute::ID)) view=EditProductPage />

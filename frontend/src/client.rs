@@ -20,6 +20,7 @@ mod inbox;
 pub mod live;
 mod models;
 mod operations;
+mod orders;
 mod products;
 mod session;
 mod transport;
@@ -37,6 +38,7 @@ pub use models::{
     ActivityEntry, AuthSession, Business, Chat, FollowUp, FollowUpRule, Message, MessagePage, Page,
     Product, ProductImage, User, WebhookSetup, WhatsAppConnection,
 };
+pub use orders::{NewOrder, Order, OrderNotifications, OrderQuery, TimelineEntry};
 pub use products::ProductQuery;
 pub use session::NewAccount;
 pub use whatsapp::{NewConnection, WhatsAppSettings};

@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod layout;
 pub mod locale;
 pub mod mutation;
+pub mod order_notifications;
 pub mod paged;
 pub mod products;
 pub mod whatsapp;

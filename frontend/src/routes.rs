@@ -19,6 +19,12 @@ pub enum AppRoute {
     Inbox,
     /// `/inbox/:id`: one conversation.
     Chat(String),
+    /// `/orders`: the orders to fulfil.
+    Orders,
+    /// `/orders/new`: an order entered by hand.
+    NewOrder,
+    /// `/orders/:id`: one order.
+    Order(String),
     /// `/products`: the catalog.
     Products,
     /// `/products/new`
@@ -40,9 +46,11 @@ impl AppRoute {
     pub const SIGN_UP: &'static str = "signup";
     /// First segment of [`AppRoute::Inbox`] and [`AppRoute::Chat`].
     pub const INBOX: &'static str = "inbox";
+    /// First segment of the order pages.
+    pub const ORDERS: &'static str = "orders";
     /// First segment of the product pages.
     pub const PRODUCTS: &'static str = "products";
-    /// Second segment of [`AppRoute::NewProduct`].
+    /// Second segment of [`AppRoute::NewProduct`] and [`AppRoute::NewOrder`].
     pub const NEW_PRODUCT: &'static str = "new";
     /// Segment of [`AppRoute::Settings`].
     pub const SETTINGS: &'static str = "settings";
@@ -50,7 +58,7 @@ impl AppRoute {
     pub const ACTIVITY: &'static str = "activity";
     /// Segment of [`AppRoute::FollowUps`].
     pub const FOLLOW_UPS: &'static str = "follow-ups";
-    /// The route parameter holding a chat's or product's id.
+    /// The route parameter holding a chat's, order's or product's id.
     pub const ID: &'static str = "id";
 
     /// The URL path of the page.
@@ -61,6 +69,9 @@ impl AppRoute {
             AppRoute::Home => "/".to_string(),
             AppRoute::Inbox => format!("/{}", Self::INBOX),
             AppRoute::Chat(id) => format!("/{}/{id}", Self::INBOX),
+            AppRoute::Orders => format!("/{}", Self::ORDERS),
+            AppRoute::NewOrder => format!("/{}/{}", Self::ORDERS, Self::NEW_PRODUCT),
+            AppRoute::Order(id) => format!("/{}/{id}", Self::ORDERS),
             AppRoute::Products => format!("/{}", Self::PRODUCTS),
             AppRoute::NewProduct => format!("/{}/{}", Self::PRODUCTS, Self::NEW_PRODUCT),
             AppRoute::EditProduct(id) => format!("/{}/{id}", Self::PRODUCTS),
@@ -79,6 +90,9 @@ impl AppRoute {
             [""] => AppRoute::Home,
             [Self::INBOX] => AppRoute::Inbox,
             [Self::INBOX, id] if !id.is_empty() => AppRoute::Chat((*id).to_string()),
+            [Self::ORDERS] => AppRoute::Orders,
+            [Self::ORDERS, Self::NEW_PRODUCT] => AppRoute::NewOrder,
+            [Self::ORDERS, id] if !id.is_empty() => AppRoute::Order((*id).to_string()),
             [Self::PRODUCTS] => AppRoute::Products,
             [Self::PRODUCTS, Self::NEW_PRODUCT] => AppRoute::NewProduct,
             [Self::PRODUCTS, id] if !id.is_empty() => AppRoute::EditProduct((*id).to_string()),
@@ -102,6 +116,9 @@ mod tests {
             AppRoute::Home,
             AppRoute::Inbox,
             AppRoute::Chat("Q2hhdDox".into()),
+            AppRoute::Orders,
+            AppRoute::NewOrder,
+            AppRoute::Order("T3JkZXI6MQ".into()),
             AppRoute::Products,
             AppRoute::NewProduct,
             AppRoute::EditProduct("UHJvZHVjdDo3".into()),

@@ -67,6 +67,28 @@ string_enum! {
     }
 }
 
+impl OrderStatus {
+    /// Whether an order may move from `self` to `next`: only forward (pending to
+    /// confirmed to completed), and cancelled from pending or confirmed. Completed and
+    /// cancelled orders are final; staying put is not a move.
+    pub fn can_move_to(self, next: OrderStatus) -> bool {
+        matches!(
+            (self, next),
+            (OrderStatus::Pending, OrderStatus::Confirmed)
+                | (OrderStatus::Confirmed, OrderStatus::Completed)
+                | (
+                    OrderStatus::Pending | OrderStatus::Confirmed,
+                    OrderStatus::Cancelled
+                )
+        )
+    }
+
+    /// Whether the order's items, address and notes may still be edited.
+    pub fn is_editable(self) -> bool {
+        self == OrderStatus::Pending
+    }
+}
+
 string_enum! {
     /// How an order came to be.
     OrderSource {
@@ -491,6 +513,28 @@ mod tests {
             assert_eq!(MessageKind::parse(k.as_str()), Some(*k));
         }
         assert_eq!(OrderStatus::parse("bogus"), None);
+    }
+
+    #[test]
+    fn orders_only_move_forward_and_cancel_before_completion() {
+        use OrderStatus::*;
+        let allowed = [
+            (Pending, Confirmed),
+            (Confirmed, Completed),
+            (Pending, Cancelled),
+            (Confirmed, Cancelled),
+        ];
+        for from in OrderStatus::ALL {
+            for to in OrderStatus::ALL {
+                assert_eq!(
+                    from.can_move_to(*to),
+                    allowed.contains(&(*from, *to)),
+                    "{from} -> {to}"
+                );
+            }
+        }
+        assert!(Pending.is_editable());
+        assert!(!Confirmed.is_editable());
     }
 
     #[test]

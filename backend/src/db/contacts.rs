@@ -371,3 +371,27 @@ impl ContactBook {
         Ok(())
     }
 }
+
+/// The contact of `business_id` with this phone number, created (with `name` as its
+/// profile name) when there is none: a customer entered by hand in the back office.
+pub async fn find_or_create_by_phone(
+    conn: &mut AsyncMysqlConnection,
+    business_id: BusinessId,
+    wa_id: &str,
+    name: &str,
+) -> QueryResult<ContactId> {
+    diesel::insert_or_ignore_into(contacts::table)
+        .values((
+            contacts::business_id.eq(business_id),
+            contacts::wa_id.eq(wa_id),
+            contacts::profile_name.eq(name),
+        ))
+        .execute(conn)
+        .await?;
+    contacts::table
+        .filter(contacts::business_id.eq(business_id))
+        .filter(contacts::wa_id.eq(wa_id))
+        .select(contacts::id)
+        .first(conn)
+        .await
+}

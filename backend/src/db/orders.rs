@@ -7,7 +7,9 @@ use diesel::sql_types::{BigInt, Unsigned};
 use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
 use shared::{BusinessId, ChatId, ContactId, Currency, OrderSource, OrderStatus, ProductId};
 
-use super::schema::{order_items, orders, products};
+use diesel::mysql::Mysql;
+
+use super::schema::{businesses, chats, contacts, order_items, orders, products};
 use super::tenants::last_insert_id;
 
 /// An order row.
@@ -128,33 +130,10 @@ pub async fn create(
     let mut refused: Option<OrderRefusal> = None;
     let result = conn
         .transaction(async |conn| {
-            for item in &order.items {
-                let n = diesel::update(
-                    products::table
-                        .filter(products::id.eq(item.product_id))
-                        .filter(products::business_id.eq(order.business_id))
-                        .filter(products::quantity.ge(item.quantity)),
-                )
-                .set((
-                    products::quantity.eq(products::quantity - item.quantity),
-                    products::updated_at.eq(Utc::now().naive_utc()),
-                ))
-                .execute(conn)
-                .await?;
-                if n == 0 {
-                    let left: Option<i64> = products::table
-                        .filter(products::id.eq(item.product_id))
-                        .select(products::quantity)
-                        .first(conn)
-                        .await
-                        .optional()?;
-                    // Roll back: stock taken for earlier items is returned.
-                    refused = Some(OrderRefusal::OutOfStock(
-                        item.name.clone(),
-                        left.unwrap_or(0),
-                    ));
-                    return Err(diesel::result::Error::RollbackTransaction);
-                }
+            if let Some(refusal) = take_stock(conn, order.business_id, &order.items).await? {
+                // Roll back: stock taken for earlier items is returned.
+                refused = Some(refusal);
+                return Err(diesel::result::Error::RollbackTransaction);
             }
             let total = order.total_minor();
             diesel::insert_into(orders::table)
@@ -173,19 +152,7 @@ pub async fn create(
                 .execute(conn)
                 .await?;
             let id: u64 = diesel::select(last_insert_id()).get_result(conn).await?;
-            for item in &order.items {
-                diesel::insert_into(order_items::table)
-                    .values((
-                        order_items::order_id.eq(id),
-                        order_items::product_id.eq(Some(item.product_id)),
-                        order_items::name.eq(&item.name),
-                        order_items::color.eq(&item.color),
-                        order_items::unit_price_minor.eq(item.unit_price_minor),
-                        order_items::quantity.eq(item.quantity),
-                    ))
-                    .execute(conn)
-                    .await?;
-            }
+            insert_items(conn, id, &order.items).await?;
             let created = orders::table
                 .find(id)
                 .select(Order::as_select())
@@ -198,6 +165,262 @@ pub async fn create(
         (Err(diesel::result::Error::RollbackTransaction), Some(refusal)) => Ok(Err(refusal)),
         (result, _) => result.map(Ok),
     }
+}
+
+/// Takes each item's quantity from its product's stock with a conditional
+/// `UPDATE ... WHERE quantity >= n` (never below zero, never oversold by a concurrent
+/// order). The first item short of stock is the refusal; the caller rolls back.
+async fn take_stock(
+    conn: &mut AsyncMysqlConnection,
+    business_id: BusinessId,
+    items: &[NewItem],
+) -> QueryResult<Option<OrderRefusal>> {
+    for item in items {
+        let n = diesel::update(
+            products::table
+                .filter(products::id.eq(item.product_id))
+                .filter(products::business_id.eq(business_id))
+                .filter(products::quantity.ge(item.quantity)),
+        )
+        .set((
+            products::quantity.eq(products::quantity - item.quantity),
+            products::updated_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)
+        .await?;
+        if n == 0 {
+            let left: Option<i64> = products::table
+                .filter(products::id.eq(item.product_id))
+                .filter(products::business_id.eq(business_id))
+                .select(products::quantity)
+                .first(conn)
+                .await
+                .optional()?;
+            return Ok(Some(OrderRefusal::OutOfStock(
+                item.name.clone(),
+                left.unwrap_or(0),
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// Gives the stock of `items` back to their products (those that still exist in this
+/// business): an increment in SQL, never a read-modify-write.
+async fn return_stock(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    items: &[OrderItem],
+) -> QueryResult<()> {
+    for item in items {
+        let Some(product_id) = item.product_id else {
+            continue;
+        };
+        diesel::update(
+            products::table
+                .filter(products::id.eq(product_id))
+                .filter(products::business_id.eq(business_id)),
+        )
+        .set((
+            products::quantity.eq(products::quantity + item.quantity.max(0)),
+            products::updated_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_items(
+    conn: &mut AsyncMysqlConnection,
+    order_id: u64,
+    items: &[NewItem],
+) -> QueryResult<()> {
+    for item in items {
+        diesel::insert_into(order_items::table)
+            .values((
+                order_items::order_id.eq(order_id),
+                order_items::product_id.eq(Some(item.product_id)),
+                order_items::name.eq(&item.name),
+                order_items::color.eq(&item.color),
+                order_items::unit_price_minor.eq(item.unit_price_minor),
+                order_items::quantity.eq(item.quantity),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Locks one order of this business for the rest of the transaction.
+async fn lock(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    id: u64,
+) -> QueryResult<Option<Order>> {
+    orders::table
+        .filter(orders::id.eq(id))
+        .filter(orders::business_id.eq(business_id))
+        .select(Order::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Why an order could not be changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeRefusal {
+    /// No such order in this business.
+    NotFound,
+    /// The order's status does not allow the change (its current status).
+    Status(OrderStatus),
+    /// Not enough stock for the new items.
+    Stock(OrderRefusal),
+}
+
+/// A stored status this build does not know (the column is written only by this code).
+fn stored_status(o: &Order) -> QueryResult<OrderStatus> {
+    OrderStatus::parse(&o.status).ok_or_else(|| {
+        diesel::result::Error::DeserializationError(
+            format!("unknown order status {:?} in the database", o.status).into(),
+        )
+    })
+}
+
+/// The outcome of a change run in a transaction: a refusal rolls it back.
+fn settle<T>(
+    result: QueryResult<T>,
+    refused: Option<ChangeRefusal>,
+) -> QueryResult<Result<T, ChangeRefusal>> {
+    match (result, refused) {
+        (Err(diesel::result::Error::RollbackTransaction), Some(refusal)) => Ok(Err(refusal)),
+        (result, _) => result.map(Ok),
+    }
+}
+
+/// Moves an order of this business to `to` when [`OrderStatus::can_move_to`] allows
+/// it; a cancel gives its stock back in the same transaction. Returns the status it
+/// left, the changed order and its items.
+pub async fn move_to(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    id: u64,
+    to: OrderStatus,
+) -> QueryResult<Result<(OrderStatus, Order, Vec<OrderItem>), ChangeRefusal>> {
+    let mut refused = None;
+    let result = conn
+        .transaction(async |conn| {
+            let Some(current) = lock(conn, business_id, id).await? else {
+                refused = Some(ChangeRefusal::NotFound);
+                return Err(diesel::result::Error::RollbackTransaction);
+            };
+            let from = stored_status(&current)?;
+            if !from.can_move_to(to) {
+                refused = Some(ChangeRefusal::Status(from));
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
+            let now = Utc::now().naive_utc();
+            diesel::update(orders::table.find(id))
+                .set((
+                    orders::status.eq(to),
+                    orders::updated_at.eq(now),
+                    orders::completed_at.eq((to == OrderStatus::Completed).then_some(now)),
+                ))
+                .execute(conn)
+                .await?;
+            let items = items_for(conn, &[id]).await?;
+            if to == OrderStatus::Cancelled {
+                return_stock(conn, business_id, &items).await?;
+            }
+            let changed = orders::table
+                .find(id)
+                .select(Order::as_select())
+                .first(conn)
+                .await?;
+            Ok((from, changed, items))
+        })
+        .await;
+    settle(result, refused)
+}
+
+/// What an edit of a pending order changes (`None`: left as it is).
+#[derive(Debug, Clone, Default)]
+pub struct OrderEdit {
+    /// New items (checked by the caller), replacing the old ones.
+    pub items: Option<Vec<NewItem>>,
+    /// New delivery details.
+    pub delivery_details: Option<String>,
+    /// New notes (`Some(None)` clears them).
+    pub notes: Option<Option<String>>,
+}
+
+/// Edits a pending order of this business. New items replace the old ones: the old
+/// items' stock is given back and the new items' stock taken, in one transaction.
+/// Returns the changed order and the items it had before.
+pub async fn edit(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    id: u64,
+    edit: &OrderEdit,
+) -> QueryResult<Result<(Order, Vec<OrderItem>), ChangeRefusal>> {
+    let mut refused = None;
+    let result = conn
+        .transaction(async |conn| {
+            let Some(current) = lock(conn, business_id, id).await? else {
+                refused = Some(ChangeRefusal::NotFound);
+                return Err(diesel::result::Error::RollbackTransaction);
+            };
+            let status = stored_status(&current)?;
+            if !status.is_editable() {
+                refused = Some(ChangeRefusal::Status(status));
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
+            let old_items = items_for(conn, &[id]).await?;
+            if let Some(items) = &edit.items {
+                return_stock(conn, business_id, &old_items).await?;
+                if let Some(refusal) = take_stock(conn, BusinessId(business_id), items).await? {
+                    refused = Some(ChangeRefusal::Stock(refusal));
+                    return Err(diesel::result::Error::RollbackTransaction);
+                }
+                diesel::delete(order_items::table.filter(order_items::order_id.eq(id)))
+                    .execute(conn)
+                    .await?;
+                insert_items(conn, id, items).await?;
+                let total: i64 = items
+                    .iter()
+                    .map(|i| i.unit_price_minor.saturating_mul(i.quantity))
+                    .sum();
+                diesel::update(orders::table.find(id))
+                    .set(orders::total_minor.eq(total))
+                    .execute(conn)
+                    .await?;
+            }
+            if let Some(details) = &edit.delivery_details {
+                diesel::update(orders::table.find(id))
+                    .set(orders::delivery_details.eq(Some(details)))
+                    .execute(conn)
+                    .await?;
+            }
+            if let Some(notes) = &edit.notes {
+                diesel::update(orders::table.find(id))
+                    .set(orders::notes.eq(notes))
+                    .execute(conn)
+                    .await?;
+            }
+            diesel::update(orders::table.find(id))
+                .set(orders::updated_at.eq(Utc::now().naive_utc()))
+                .execute(conn)
+                .await?;
+            let changed = orders::table
+                .find(id)
+                .select(Order::as_select())
+                .first(conn)
+                .await?;
+            Ok((changed, old_items))
+        })
+        .await;
+    settle(result, refused)
 }
 
 /// One order of this business.
@@ -215,20 +438,96 @@ pub async fn find(
         .optional()
 }
 
-/// Newest first, ids below `before_id`.
-pub async fn list_page(
-    conn: &mut AsyncMysqlConnection,
-    business_id: u64,
-    status: Option<&str>,
-    before_id: Option<u64>,
-    limit: i64,
-) -> QueryResult<Vec<Order>> {
+/// Which orders to list (all given conditions hold).
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// Only these statuses (all when empty).
+    pub statuses: Vec<OrderStatus>,
+    /// Only from this source.
+    pub source: Option<OrderSource>,
+    /// Created at or after.
+    pub since: Option<NaiveDateTime>,
+    /// Created before.
+    pub until: Option<NaiveDateTime>,
+    /// Only this customer's.
+    pub contact_id: Option<ContactId>,
+    /// Words in the customer's name, phone or username, or in a product name.
+    pub search: Option<String>,
+}
+
+/// A `LIKE` pattern matching `text` anywhere, its wildcards escaped.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The orders of `business_id` that `filter` selects.
+fn filtered<'a>(business_id: u64, filter: &OrderFilter) -> orders::BoxedQuery<'a, Mysql> {
     let mut q = orders::table
         .filter(orders::business_id.eq(business_id))
         .into_boxed();
-    if let Some(s) = status {
-        q = q.filter(orders::status.eq(s.to_string()));
+    if !filter.statuses.is_empty() {
+        q = q.filter(orders::status.eq_any(filter.statuses.clone()));
     }
+    if let Some(source) = filter.source {
+        q = q.filter(orders::source.eq(source));
+    }
+    if let Some(since) = filter.since {
+        q = q.filter(orders::created_at.ge(since));
+    }
+    if let Some(until) = filter.until {
+        q = q.filter(orders::created_at.lt(until));
+    }
+    if let Some(contact) = filter.contact_id {
+        q = q.filter(orders::contact_id.eq(contact));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let pattern = contains_pattern(search);
+        let customers = contacts::table
+            .filter(contacts::business_id.eq(business_id))
+            .filter(
+                contacts::profile_name
+                    .like(pattern.clone())
+                    .or(contacts::wa_id.like(pattern.clone()))
+                    .or(contacts::username.like(pattern.clone())),
+            )
+            .select(contacts::id.nullable());
+        let with_product = order_items::table
+            .filter(order_items::name.like(pattern.clone()))
+            .select(order_items::order_id);
+        q = q.filter(
+            orders::customer_name
+                .like(pattern)
+                .or(orders::contact_id.eq_any(customers))
+                .or(orders::id.eq_any(with_product)),
+        );
+    }
+    q
+}
+
+/// A page of the filtered orders, newest first: up to `limit` with ids below
+/// `before_id`.
+pub async fn list_page(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    filter: &OrderFilter,
+    before_id: Option<u64>,
+    limit: i64,
+) -> QueryResult<Vec<Order>> {
+    let mut q = filtered(business_id, filter);
     if let Some(b) = before_id {
         q = q.filter(orders::id.lt(b));
     }
@@ -239,19 +538,41 @@ pub async fn list_page(
         .await
 }
 
-/// Counts this business's orders.
+/// Counts the filtered orders.
 pub async fn count(
     conn: &mut AsyncMysqlConnection,
     business_id: u64,
-    status: Option<&str>,
+    filter: &OrderFilter,
 ) -> QueryResult<i64> {
-    let mut q = orders::table
-        .filter(orders::business_id.eq(business_id))
-        .into_boxed();
-    if let Some(s) = status {
-        q = q.filter(orders::status.eq(s.to_string()));
+    filtered(business_id, filter).count().get_result(conn).await
+}
+
+/// The filtered orders' count and total per currency, largest total first (a
+/// business usually sells in one currency: one query for the currencies, one each).
+pub async fn totals(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    filter: &OrderFilter,
+) -> QueryResult<Vec<(String, i64, i64)>> {
+    let currencies: Vec<String> = filtered(business_id, filter)
+        .select(orders::currency)
+        .distinct()
+        .load(conn)
+        .await?;
+    let mut rows = Vec::with_capacity(currencies.len());
+    for currency in currencies {
+        let (count, sum): (i64, i64) = filtered(business_id, filter)
+            .filter(orders::currency.eq(&currency))
+            .select((
+                diesel::dsl::count_star(),
+                diesel::dsl::sql::<BigInt>("CAST(COALESCE(SUM(total_minor), 0) AS SIGNED)"),
+            ))
+            .first(conn)
+            .await?;
+        rows.push((currency, count, sum));
     }
-    q.count().get_result(conn).await
+    rows.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    Ok(rows)
 }
 
 /// The newest `per_chat` orders recorded from each of these chats, newest first
@@ -291,6 +612,24 @@ pub async fn for_chats(
         .await
 }
 
+/// A pending order of this chat with `product` among its items (the newest).
+pub async fn pending_in_chat_with(
+    conn: &mut AsyncMysqlConnection,
+    chat_id: ChatId,
+    product: ProductId,
+) -> QueryResult<Option<u64>> {
+    orders::table
+        .inner_join(order_items::table)
+        .filter(orders::chat_id.eq(chat_id))
+        .filter(orders::status.eq(OrderStatus::Pending))
+        .filter(order_items::product_id.eq(product))
+        .order(orders::id.desc())
+        .select(orders::id)
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// Items of many orders.
 pub async fn items_for(
     conn: &mut AsyncMysqlConnection,
@@ -302,4 +641,67 @@ pub async fn items_for(
         .select(OrderItem::as_select())
         .load(conn)
         .await
+}
+
+/// A business's order-notification settings.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = businesses, check_for_backend(diesel::mysql::Mysql))]
+pub struct NotificationSettings {
+    /// Whether customers are told on WhatsApp when their order moves.
+    #[diesel(column_name = notify_order_updates)]
+    pub enabled: bool,
+    /// The approved template used outside the 24-hour window.
+    #[diesel(column_name = order_update_template)]
+    pub template: Option<String>,
+    /// Its language code.
+    #[diesel(column_name = order_update_template_language)]
+    pub template_language: Option<String>,
+}
+
+/// The name and order-notification settings of a business (`None` when it does not
+/// exist).
+pub async fn notification_settings(
+    conn: &mut AsyncMysqlConnection,
+    business_id: BusinessId,
+) -> QueryResult<Option<(String, NotificationSettings)>> {
+    businesses::table
+        .find(business_id)
+        .select((businesses::name, NotificationSettings::as_select()))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Replaces a business's order-notification settings.
+pub async fn set_notification_settings(
+    conn: &mut AsyncMysqlConnection,
+    business_id: BusinessId,
+    settings: &NotificationSettings,
+) -> QueryResult<()> {
+    diesel::update(businesses::table.find(business_id))
+        .set((
+            businesses::notify_order_updates.eq(settings.enabled),
+            businesses::order_update_template.eq(&settings.template),
+            businesses::order_update_template_language.eq(&settings.template_language),
+            businesses::updated_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The chat of this business with a customer (one per contact), if they ever wrote.
+pub async fn chat_of_contact(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    contact_id: u64,
+) -> QueryResult<Option<u64>> {
+    chats::table
+        .filter(chats::business_id.eq(business_id))
+        .filter(chats::contact_id.eq(contact_id))
+        .order(chats::id)
+        .select(chats::id)
+        .first(conn)
+        .await
+        .optional()
 }

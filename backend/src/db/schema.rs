@@ -84,6 +84,11 @@ diesel::table! {
         updated_at -> Datetime,
         ai_last_error -> Nullable<Text>,
         ai_last_error_at -> Nullable<Datetime>,
+        notify_order_updates -> Bool,
+        #[max_length = 512]
+        order_update_template -> Nullable<Varchar>,
+        #[max_length = 15]
+        order_update_template_language -> Nullable<Varchar>,
     }
 }
 

@@ -1,13 +1,16 @@
-//! Orders (read-only): the order list, one order, a chat's recent orders
-//! (`Chat.orders`) and live order changes. Orders are recorded by the AI salesperson
-//! from chats, or by hand.
+//! Orders: the order list (filters, totals), one order, a chat's recent orders
+//! (`Chat.orders`), live order changes, and the back office's mutations (create by
+//! hand, edit while pending, confirm, complete, cancel). Orders are recorded by the AI
+//! salesperson from chats, or by hand. Resolvers parse and call [`crate::orders`].
 
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::futures_util::Stream;
-use async_graphql::{Context, Enum, ID, Object, SimpleObject, Subscription};
+use async_graphql::{
+    Context, Enum, ID, InputObject, Object, OneofObject, SimpleObject, Subscription,
+};
 use chrono::{DateTime, Utc};
-use shared::{BusinessId, ChatId, OrderId, ProductId};
+use shared::{BusinessId, ChatId, ContactId, OrderId, ProductId};
 
 use super::common::{Money, business_records, money};
 use super::loaders::ChatOrdersLoader;
@@ -17,6 +20,7 @@ use crate::app::AppState;
 use crate::db::orders as model;
 use crate::error::AppError;
 use crate::events::EventKind;
+use crate::orders::{self as domain, CustomerChoice, ItemRequest, ManualOrder, OrderChanges};
 
 /// Where an order is.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -66,6 +70,8 @@ pub struct Order {
     pub number: String,
     /// The chat it came from.
     pub chat_id: Option<ID>,
+    /// The customer (a contact).
+    pub contact_id: Option<ID>,
     /// Status.
     pub status: OrderStatus,
     /// Source.
@@ -82,8 +88,17 @@ pub struct Order {
     pub items: Vec<OrderItem>,
     /// Created.
     pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
     /// Completed.
     pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// A stored value this build does not know: a load error, never a guessed value.
+fn stored(column: &str, value: &str) -> AppError {
+    AppError::Internal(anyhow::anyhow!(
+        "unknown order {column} {value:?} in stored data"
+    ))
 }
 
 fn order(o: model::Order, items: Vec<model::OrderItem>) -> Result<Order, AppError> {
@@ -103,11 +118,12 @@ fn order(o: model::Order, items: Vec<model::OrderItem>) -> Result<Order, AppErro
         id: ids::encode(OrderId(o.id)),
         number: format!("#{}", o.id),
         chat_id: o.chat_id.map(|c| ids::encode(ChatId(c))),
+        contact_id: o.contact_id.map(|c| ids::encode(ContactId(c))),
         status: shared::OrderStatus::parse(&o.status)
-            .unwrap_or(shared::OrderStatus::Pending)
+            .ok_or_else(|| stored("status", &o.status))?
             .into(),
         source: shared::OrderSource::parse(&o.source)
-            .unwrap_or(shared::OrderSource::Manual)
+            .ok_or_else(|| stored("source", &o.source))?
             .into(),
         total: money(o.total_minor, &o.currency)?,
         customer_name: o.customer_name,
@@ -115,6 +131,7 @@ fn order(o: model::Order, items: Vec<model::OrderItem>) -> Result<Order, AppErro
         notes: o.notes,
         items,
         created_at: o.created_at.and_utc(),
+        updated_at: o.updated_at.and_utc(),
         completed_at: o.completed_at.map(|t| t.and_utc()),
     })
 }
@@ -139,13 +156,97 @@ pub struct OrderConnectionFields {
     pub total_count: i64,
 }
 
+/// Longest order search text.
+pub const MAX_SEARCH_CHARS: usize = 100;
+/// Most statuses one filter may name.
+const MAX_FILTER_STATUSES: usize = 4;
+
+/// Which orders to list (all given conditions hold).
+#[derive(InputObject, Default)]
+pub struct OrderFilterInput {
+    /// Only these statuses (all when omitted or empty).
+    pub statuses: Option<Vec<OrderStatus>>,
+    /// Only from this source.
+    pub source: Option<OrderSource>,
+    /// Created at or after.
+    pub since: Option<DateTime<Utc>>,
+    /// Created before.
+    pub until: Option<DateTime<Utc>>,
+    /// Only this customer's (a contact id).
+    pub contact_id: Option<ID>,
+    /// Words in the customer's name, phone number or username, or a product name (at
+    /// most 100 characters).
+    pub search: Option<String>,
+}
+
+impl OrderFilterInput {
+    fn into_model(self) -> Result<model::OrderFilter, AppError> {
+        let statuses = self.statuses.unwrap_or_default();
+        if statuses.len() > MAX_FILTER_STATUSES {
+            return Err(AppError::invalid(
+                "statuses",
+                format!("at most {MAX_FILTER_STATUSES} statuses"),
+            ));
+        }
+        if let (Some(since), Some(until)) = (self.since, self.until)
+            && since >= until
+        {
+            return Err(AppError::invalid("until", "must be after `since`"));
+        }
+        let search = self
+            .search
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        if search
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > MAX_SEARCH_CHARS)
+        {
+            return Err(AppError::invalid(
+                "search",
+                format!("at most {MAX_SEARCH_CHARS} characters"),
+            ));
+        }
+        Ok(model::OrderFilter {
+            statuses: statuses.into_iter().map(Into::into).collect(),
+            source: self.source.map(Into::into),
+            since: self.since.map(|t| t.naive_utc()),
+            until: self.until.map(|t| t.naive_utc()),
+            contact_id: self
+                .contact_id
+                .as_ref()
+                .map(ids::decode::<ContactId>)
+                .transpose()?,
+            search,
+        })
+    }
+}
+
+/// The totals of a filtered order list in one currency.
+#[derive(SimpleObject)]
+pub struct CurrencyTotal {
+    /// Orders in this currency.
+    pub count: i64,
+    /// Their total.
+    pub total: Money,
+}
+
+/// Totals of a filtered order list.
+#[derive(SimpleObject)]
+pub struct OrderTotals {
+    /// Orders matching the filter.
+    pub count: i64,
+    /// Sum per currency, largest first.
+    pub by_currency: Vec<CurrencyTotal>,
+}
+
 /// Order queries.
 #[derive(Default)]
 pub struct OrderQuery;
 
 #[Object]
 impl OrderQuery {
-    /// Orders, newest first (recorded from chats by the AI, or by hand).
+    /// Orders, newest first (recorded from chats by the AI, or by hand). `status` is
+    /// kept for older clients; `filter.statuses` names several.
     #[graphql(guard = "Authenticated")]
     async fn orders(
         &self,
@@ -153,6 +254,7 @@ impl OrderQuery {
         first: Option<i32>,
         after: Option<String>,
         status: Option<OrderStatus>,
+        filter: Option<OrderFilterInput>,
     ) -> async_graphql::Result<Connection<String, Order, OrderConnectionFields>> {
         let caller = ctx.caller()?;
         let page = Page::new(
@@ -161,16 +263,19 @@ impl OrderQuery {
             after.as_deref(),
             id_cursor::<OrderId>,
         )?;
-        let status = status.map(|s| shared::OrderStatus::from(s).as_str());
+        let mut filter = filter.unwrap_or_default().into_model()?;
+        filter
+            .statuses
+            .extend(status.map(shared::OrderStatus::from));
         let mut conn = ctx.app().db().await?;
         let business = caller.business_id.0;
-        let total = model::count(&mut conn, business, status)
+        let total = model::count(&mut conn, business, &filter)
             .await
             .map_err(AppError::from)?;
         let rows = model::list_page(
             &mut conn,
             business,
-            status,
+            &filter,
             page.cursor.map(|c| c.0),
             page.fetch_limit(),
         )
@@ -191,6 +296,34 @@ impl OrderQuery {
         )
     }
 
+    /// Count and money of the orders a filter selects (the same filter as `orders`).
+    #[graphql(guard = "Authenticated")]
+    async fn order_totals(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OrderFilterInput>,
+    ) -> async_graphql::Result<OrderTotals> {
+        let caller = ctx.caller()?;
+        let filter = filter.unwrap_or_default().into_model()?;
+        let mut conn = ctx.app().db().await?;
+        let rows = model::totals(&mut conn, caller.business_id.0, &filter)
+            .await
+            .map_err(AppError::from)?;
+        let by_currency = rows
+            .into_iter()
+            .map(|(currency, count, sum)| {
+                Ok(CurrencyTotal {
+                    count,
+                    total: money(sum, &currency)?,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok(OrderTotals {
+            count: by_currency.iter().map(|c| c.count).sum(),
+            by_currency,
+        })
+    }
+
     /// One order. Another business's order is `NOT_FOUND`.
     #[graphql(guard = "Authenticated")]
     async fn order(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Order> {
@@ -200,6 +333,257 @@ impl OrderQuery {
             .await?
             .ok_or(AppError::NotFound("order"))?)
     }
+}
+
+/// A new customer for a manual order.
+#[derive(InputObject)]
+pub struct NewCustomerInput {
+    /// Name for the delivery.
+    pub name: String,
+    /// Phone number in any common shape (`+234 803-123 4567`); stored as digits.
+    pub phone: String,
+}
+
+/// Who a manual order is for: one of a contact or a new customer.
+#[derive(OneofObject)]
+pub enum OrderCustomerInput {
+    /// A customer from the contacts (contact id).
+    ContactId(ID),
+    /// Someone new.
+    New(NewCustomerInput),
+}
+
+/// One line of a manual order.
+#[derive(InputObject)]
+pub struct OrderItemInput {
+    /// A product of the catalog.
+    pub product_id: ID,
+    /// Its color (required when it comes in several).
+    pub color: Option<String>,
+    /// Units (at least one, at most the stock).
+    pub quantity: i64,
+    /// Unit price in minor units; the discounted price when omitted; never below the
+    /// product's bargaining floor.
+    pub unit_price: Option<i64>,
+}
+
+impl OrderItemInput {
+    fn into_request(self) -> Result<ItemRequest, AppError> {
+        Ok(ItemRequest {
+            product_id: ids::decode::<ProductId>(&self.product_id)?,
+            color: self.color,
+            quantity: self.quantity,
+            unit_price_minor: self.unit_price,
+        })
+    }
+}
+
+fn item_requests(items: Vec<OrderItemInput>) -> Result<Vec<ItemRequest>, AppError> {
+    if items.len() > domain::MAX_ITEMS {
+        return Err(AppError::invalid(
+            "items",
+            format!("at most {} items per order", domain::MAX_ITEMS),
+        ));
+    }
+    items
+        .into_iter()
+        .map(OrderItemInput::into_request)
+        .collect()
+}
+
+/// An order entered by hand.
+#[derive(InputObject)]
+pub struct CreateOrderInput {
+    /// The customer.
+    pub customer: OrderCustomerInput,
+    /// The lines (1 to 20).
+    pub items: Vec<OrderItemInput>,
+    /// Delivery address and instructions.
+    pub delivery_details: String,
+    /// Free notes.
+    pub notes: Option<String>,
+}
+
+/// Changes to a pending order (omitted fields stay as they are).
+#[derive(InputObject, Default)]
+pub struct UpdateOrderInput {
+    /// New lines, replacing the old ones (stock adjusted).
+    pub items: Option<Vec<OrderItemInput>>,
+    /// New delivery details.
+    pub delivery_details: Option<String>,
+    /// New notes (empty clears them).
+    pub notes: Option<String>,
+}
+
+/// Whether and how customers are told on WhatsApp that their order moved.
+#[derive(SimpleObject)]
+pub struct OrderNotificationSettings {
+    /// Customers get a WhatsApp message when their order is confirmed or completed.
+    pub enabled: bool,
+    /// The approved template sent outside the 24-hour window (body `{{1}}` the order
+    /// number, `{{2}}` the new status); without one, nothing is sent then and the
+    /// reason is shown in the order's timeline.
+    pub template: Option<String>,
+    /// The template's language code.
+    pub template_language: Option<String>,
+}
+
+impl From<model::NotificationSettings> for OrderNotificationSettings {
+    fn from(s: model::NotificationSettings) -> Self {
+        OrderNotificationSettings {
+            enabled: s.enabled,
+            template: s.template,
+            template_language: s.template_language,
+        }
+    }
+}
+
+/// New order-notification settings.
+#[derive(InputObject)]
+pub struct OrderNotificationSettingsInput {
+    /// On or off.
+    pub enabled: bool,
+    /// Template name as approved in WhatsApp Manager (empty or omitted: none).
+    pub template: Option<String>,
+    /// Its language code, e.g. `en_US` (default `en_US`).
+    pub template_language: Option<String>,
+}
+
+/// Order notification settings (part of the business's settings).
+#[derive(Default)]
+pub struct OrderSettingsQuery;
+
+#[Object]
+impl OrderSettingsQuery {
+    /// Whether customers are told on WhatsApp when their order moves.
+    #[graphql(guard = "Authenticated")]
+    async fn order_notification_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<OrderNotificationSettings> {
+        Ok(domain::notification_settings(ctx.app(), ctx.caller()?)
+            .await?
+            .into())
+    }
+}
+
+/// Order mutations: the back office's part of an order's life.
+#[derive(Default)]
+pub struct OrderMutation;
+
+#[Object]
+impl OrderMutation {
+    /// Records an order by hand (source `MANUAL`): stock is taken at once; unit prices
+    /// default to the discounted price and are never below the floor.
+    #[graphql(guard = "Authenticated")]
+    async fn create_order(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrderInput,
+    ) -> async_graphql::Result<Order> {
+        let caller = ctx.caller()?;
+        let customer = match input.customer {
+            OrderCustomerInput::ContactId(id) => {
+                CustomerChoice::Contact(ids::decode::<ContactId>(&id)?)
+            }
+            OrderCustomerInput::New(c) => CustomerChoice::New {
+                name: c.name,
+                phone: c.phone,
+            },
+        };
+        let manual = ManualOrder {
+            customer,
+            items: item_requests(input.items)?,
+            delivery_details: input.delivery_details,
+            notes: input.notes,
+        };
+        let created = domain::create_manual(ctx.app(), caller, manual).await?;
+        loaded(ctx, caller.business_id, created.id).await
+    }
+
+    /// Changes a pending order's lines, delivery details or notes.
+    #[graphql(guard = "Authenticated")]
+    async fn update_order(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateOrderInput,
+    ) -> async_graphql::Result<Order> {
+        let caller = ctx.caller()?;
+        let id = ids::decode::<OrderId>(&id)?;
+        let changes = OrderChanges {
+            items: input.items.map(item_requests).transpose()?,
+            delivery_details: input.delivery_details,
+            notes: input.notes,
+        };
+        let changed = domain::update(ctx.app(), caller, id, changes).await?;
+        loaded(ctx, caller.business_id, changed.id).await
+    }
+
+    /// Turns order notifications on or off and sets the template for outside the
+    /// 24-hour window.
+    #[graphql(guard = "Authenticated")]
+    async fn update_order_notification_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: OrderNotificationSettingsInput,
+    ) -> async_graphql::Result<OrderNotificationSettings> {
+        let settings = model::NotificationSettings {
+            enabled: input.enabled,
+            template: input.template,
+            template_language: input.template_language,
+        };
+        Ok(
+            domain::set_notification_settings(ctx.app(), ctx.caller()?, settings)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Confirms a pending order (the customer is told when notifications are on).
+    #[graphql(guard = "Authenticated")]
+    async fn confirm_order(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Order> {
+        let caller = ctx.caller()?;
+        let id = ids::decode::<OrderId>(&id)?;
+        let o = domain::confirm(ctx.app(), caller, id).await?;
+        loaded(ctx, caller.business_id, o.id).await
+    }
+
+    /// Completes a confirmed order, delivered and paid (the customer is told when
+    /// notifications are on).
+    #[graphql(guard = "Authenticated")]
+    async fn complete_order(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Order> {
+        let caller = ctx.caller()?;
+        let id = ids::decode::<OrderId>(&id)?;
+        let o = domain::complete(ctx.app(), caller, id).await?;
+        loaded(ctx, caller.business_id, o.id).await
+    }
+
+    /// Cancels a pending or confirmed order; its stock goes back to the catalog. The
+    /// reason shows in the order's timeline.
+    #[graphql(guard = "Authenticated")]
+    async fn cancel_order(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: Option<String>,
+    ) -> async_graphql::Result<Order> {
+        let caller = ctx.caller()?;
+        let id = ids::decode::<OrderId>(&id)?;
+        let o = domain::cancel(ctx.app(), caller, id, reason.as_deref().unwrap_or("")).await?;
+        loaded(ctx, caller.business_id, o.id).await
+    }
+}
+
+/// The order just written, with its lines, as the API shows it.
+async fn loaded(
+    ctx: &Context<'_>,
+    business_id: BusinessId,
+    id: u64,
+) -> async_graphql::Result<Order> {
+    Ok(load_order(ctx.app(), business_id, OrderId(id))
+        .await?
+        .ok_or(AppError::NotFound("order"))?)
 }
 
 /// Live order updates over WebSocket (`/graphql/ws`): each subscriber receives only its

@@ -1,18 +1,23 @@
-//! The catalog API.
+//! The catalog API: queries, mutations, and `productChanged` (live stock and edits).
 
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject, Upload};
+use async_graphql::futures_util::Stream;
+use async_graphql::{
+    ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject, Subscription, Upload,
+};
 use chrono::{DateTime, Utc};
-use shared::{Discount, ProductDraft, ProductId, ProductImageId};
+use shared::{BusinessId, Discount, ProductDraft, ProductId, ProductImageId};
 
-use super::common::Money;
+use super::common::{Money, business_records};
 use super::loaders::ProductImagesLoader;
 use super::paging::{Direction, Page, id_cursor};
 use super::{Authenticated, ContextExt, ids};
+use crate::app::AppState;
 use crate::catalog;
 use crate::db::products::{self as model, ListFilter, NewImage};
 use crate::error::AppError;
+use crate::events::EventKind;
 
 /// Kind of standing discount.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -364,4 +369,38 @@ impl ProductMutation {
         catalog::delete_product(ctx.app(), ctx.caller()?, db_id).await?;
         Ok(id)
     }
+}
+
+/// Live catalog updates over WebSocket (`/graphql/ws`): each subscriber receives only
+/// its own business's products.
+#[derive(Default)]
+pub struct ProductSubscription;
+
+#[Subscription]
+impl ProductSubscription {
+    /// A product was created or edited, or its stock changed (an order took it, a
+    /// cancel gave it back). A deleted product is not sent (it cannot be loaded).
+    #[graphql(guard = "Authenticated")]
+    async fn product_changed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = Product> + use<>> {
+        let business_id = ctx.caller()?.business_id;
+        Ok(business_records(
+            ctx.app(),
+            business_id,
+            |kind| match kind {
+                EventKind::ProductChanged(id) => Some(id),
+                _ => None,
+            },
+            |app, business_id, id| async move { load_product(&app, business_id, ProductId(id)).await },
+        ))
+    }
+}
+
+/// One product of `business_id`; `None` when it is not theirs, gone or unreadable.
+async fn load_product(app: &AppState, business_id: BusinessId, id: ProductId) -> Option<Product> {
+    let mut conn = app.db().await.ok()?;
+    let p = model::find(&mut conn, business_id.0, id).await.ok()??;
+    Product::try_from(p).ok()
 }

@@ -7,8 +7,9 @@
 //! and jitter, until [`LiveClient::close`].
 //!
 //! The operations are the subscriptions in `frontend/graphql/inbox.graphql`,
-//! `activity.graphql` and `follow_ups.graphql` (checked against the schema like every
-//! query), so an event's payload decodes into the same models as query results.
+//! `orders.graphql`, `activity.graphql` and `follow_ups.graphql` (checked against the
+//! schema like every query), so an event's payload decodes into the same models as
+//! query results.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -23,9 +24,10 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::operations::{
     self, ActivityAdded, ChatUpdated, FollowUpChanged, MessageAdded, MessageStatusChanged,
-    activity_added, chat_updated, follow_up_changed, message_added, message_status_changed,
+    OrderChanged, activity_added, chat_updated, follow_up_changed, message_added,
+    message_status_changed, order_changed,
 };
-use super::{ActivityEntry, Chat, FollowUp, Message};
+use super::{ActivityEntry, Chat, FollowUp, Message, Order};
 
 /// Path of the subscription endpoint, on the dashboard's own origin.
 const PATH: &str = "/graphql/ws";
@@ -49,6 +51,8 @@ pub enum LiveEvent {
     MessageStatusChanged(Message),
     /// A chat's preview, unread count, takeover or window changed.
     ChatUpdated(Chat),
+    /// An order was recorded or changed.
+    OrderChanged(Order),
     /// An entry was added to the activity log.
     ActivityAdded(ActivityEntry),
     /// A follow-up was scheduled or changed status.
@@ -110,6 +114,16 @@ const OPERATIONS: &[Operation] = &[
         decode: |data| {
             let data: operations::chat_updated::ResponseData = data_of(data)?;
             Ok(LiveEvent::ChatUpdated(Chat::from(data.chat_updated)))
+        },
+    },
+    Operation {
+        id: "orderChanged",
+        body: || body_of::<OrderChanged>(order_changed::Variables),
+        decode: |data| {
+            let data: order_changed::ResponseData = data_of(data)?;
+            Order::try_from(data.order_changed)
+                .map(LiveEvent::OrderChanged)
+                .map_err(|err| err.to_string())
         },
     },
     Operation {

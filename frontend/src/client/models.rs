@@ -265,7 +265,7 @@ pub struct WebhookSetup {
 }
 
 /// The wire text of a generated enum value, e.g. `PERCENT`.
-fn wire_text<T: Serialize>(value: &T) -> String {
+pub(super) fn wire_text<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(Value::String(text)) => text,
         _ => String::new(),
@@ -298,7 +298,7 @@ fn reply_tone<T: Serialize>(tone: &T) -> Result<ReplyTone, ClientError> {
 }
 
 /// A `shared` enum from a generated one, through the stored text (`FOLLOW_UP` is `follow_up`).
-fn shared_enum<T: Serialize, U>(
+pub(super) fn shared_enum<T: Serialize, U>(
     value: &T,
     parse: fn(&str) -> Option<U>,
     what: &str,

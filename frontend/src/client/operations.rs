@@ -214,3 +214,39 @@ operation!(
     /// The home page: chats, sales, best sellers, the AI's work, negotiations.
     Dashboard => "graphql/home.graphql"
 );
+operation!(
+    /// One page of orders with the filter's totals.
+    Orders => "graphql/orders.graphql"
+);
+operation!(
+    /// One order and its timeline.
+    Order => "graphql/orders.graphql"
+);
+operation!(
+    /// Confirms a pending order.
+    ConfirmOrder => "graphql/orders.graphql"
+);
+operation!(
+    /// Completes a confirmed order.
+    CompleteOrder => "graphql/orders.graphql"
+);
+operation!(
+    /// Cancels a pending or confirmed order.
+    CancelOrder => "graphql/orders.graphql"
+);
+operation!(
+    /// Live: an order was recorded or changed.
+    OrderChanged => "graphql/orders.graphql"
+);
+operation!(
+    /// Records an order by hand.
+    CreateOrder => "graphql/orders.graphql"
+);
+operation!(
+    /// Whether customers are told on WhatsApp when their order moves.
+    OrderNotificationSettings => "graphql/orders.graphql"
+);
+operation!(
+    /// Switches order notifications and sets their template.
+    UpdateOrderNotificationSettings => "graphql/orders.graphql"
+);

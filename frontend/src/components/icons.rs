@@ -9,6 +9,8 @@ pub enum Icon {
     Home,
     /// A speech bubble: the inbox.
     Inbox,
+    /// A receipt: the orders.
+    Orders,
     /// A tag: the catalog.
     Products,
     /// A gear: settings.
@@ -37,6 +39,7 @@ impl Icon {
             Icon::Inbox => {
                 "M21 12a8.5 8.5 0 0 1-12.4 7.6L3 21l1.4-5.2A8.5 8.5 0 1 1 21 12ZM8.5 10.5h7M8.5 14h4.5"
             }
+            Icon::Orders => "M6 3h12v18l-3-2-3 2-3-2-3 2V3ZM9 8h6M9 12h6M9 16h3",
             Icon::Products => {
                 "M20.6 13.4 13.4 20.6a2 2 0 0 1-2.8 0L3 13V3h10l7.6 7.6a2 2 0 0 1 0 2.8ZM7.5 7.5h.01"
             }

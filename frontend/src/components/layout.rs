@@ -40,6 +40,12 @@ const NAVIGATION: &[NavEntry] = &[
         testid: "nav-inbox",
     },
     NavEntry {
+        route: AppRoute::Orders,
+        label: "Orders",
+        icon: Icon::Orders,
+        testid: "nav-orders",
+    },
+    NavEntry {
         route: AppRoute::Products,
         label: "Products",
         icon: Icon::Products,

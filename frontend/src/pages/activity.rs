@@ -39,6 +39,7 @@ fn subject_link(subject: &(SubjectKind, String)) -> Option<(String, &'static str
     match kind {
         SubjectKind::Chat => Some((AppRoute::Chat(id.clone()).path(), "Open chat")),
         SubjectKind::Product => Some((AppRoute::EditProduct(id.clone()).path(), "Open product")),
+        SubjectKind::Order => Some((AppRoute::Order(id.clone()).path(), "Open order")),
         _ => None,
     }
 }

@@ -97,6 +97,17 @@ pub fn InboxPage() -> impl IntoView {
         LiveEvent::MessageStatusChanged(_)
         | LiveEvent::ActivityAdded(_)
         | LiveEvent::FollowUpChanged(_) => {}
+        // The chat's row lists its orders: refetch it when one of them changed.
+        LiveEvent::OrderChanged(order) => {
+            if let Some(id) = order.chat_id.clone() {
+                let client = session.client();
+                spawn_local(async move {
+                    if let Ok(chat) = client.chat(&id).await {
+                        inbox.upsert_chat(chat);
+                    }
+                });
+            }
+        }
     });
 
     let live_label = move || match live.status() {

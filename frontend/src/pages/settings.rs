@@ -1,5 +1,5 @@
-//! `/settings`: the business profile, the AI salesperson's settings, and the WhatsApp
-//! connection.
+//! `/settings`: the business profile, the AI salesperson's settings, order
+//! notifications, and the WhatsApp connection.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -11,6 +11,7 @@ use crate::components::ai::AiSection;
 use crate::components::feedback::{Banner, LoadError, Spinner};
 use crate::components::forms::{Field, FormErrors, SubmitButton, TextField};
 use crate::components::locale::{COUNTRIES, currency_codes};
+use crate::components::order_notifications::OrderNotificationsSection;
 use crate::components::whatsapp::WhatsAppSection;
 use crate::contexts::session::use_session;
 
@@ -56,6 +57,7 @@ pub fn SettingsPage() -> impl IntoView {
                 }}
             </Suspense>
             <AiSection />
+            <OrderNotificationsSection />
             <WhatsAppSection />
         </div>
     }

@@ -7,10 +7,31 @@ use shared::{Currency, Money, OrderSource};
 
 use super::{Refusal, ToolBox, ToolResult, major_to_minor, refuse};
 use crate::activity::Actor;
-use crate::db::orders::{NewItem, NewOrder, OrderRefusal};
+use crate::db::orders::{self as model, NewItem, NewOrder, OrderRefusal};
+use crate::db::products::Product;
 use crate::orders::{self, MAX_ITEMS};
 
 impl ToolBox<'_> {
+    /// The price agreed with the customer for `p` in this chat, if any.
+    pub fn agreed_price(&self, p: &Product) -> Option<i64> {
+        self.negotiation
+            .products
+            .get(&p.id.0)
+            .and_then(|n| n.agreed_minor)
+    }
+
+    /// The number of a pending order of this chat that has `p` in it, if any (so a
+    /// customer repeating the address does not order twice). `None` outside a chat or
+    /// when the store cannot tell.
+    pub async fn pending_order_with(&self, p: &Product) -> Option<u64> {
+        let chat = self.chat?;
+        let mut conn = self.app.db().await.ok()?;
+        model::pending_in_chat_with(&mut conn, chat.chat_id, p.id)
+            .await
+            .ok()
+            .flatten()
+    }
+
     pub(super) async fn create_order(&mut self, input: &Value) -> ToolResult {
         let address = input
             .get("delivery_address")

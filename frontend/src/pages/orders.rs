@@ -1,0 +1,218 @@
+//! `/orders`: the orders to fulfil, by status (tabs) and source, searchable, with the
+//! filtered list's total, a page at a time, and live: an order recorded or moved
+//! anywhere reloads the list. New orders by hand: [`super::new_order`].
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared::{OrderSource, OrderStatus};
+
+use crate::client::live::LiveEvent;
+use crate::client::{Order, OrderQuery};
+use crate::components::feedback::Spinner;
+use crate::components::icons::Icon;
+use crate::components::paged::{Paged, PagedFooter, SearchBox};
+use crate::contexts::live::use_live;
+use crate::contexts::session::use_session;
+use crate::routes::AppRoute;
+
+/// Orders fetched per page.
+const PAGE_SIZE: i64 = 20;
+
+/// The tabs: all orders, then one per status.
+const TABS: &[(Option<OrderStatus>, &str)] = &[
+    (None, "All"),
+    (Some(OrderStatus::Pending), "Pending"),
+    (Some(OrderStatus::Confirmed), "Confirmed"),
+    (Some(OrderStatus::Completed), "Completed"),
+    (Some(OrderStatus::Cancelled), "Cancelled"),
+];
+
+/// A status as people read it.
+pub fn status_label(status: OrderStatus) -> &'static str {
+    match status {
+        OrderStatus::Pending => "Pending",
+        OrderStatus::Confirmed => "Confirmed",
+        OrderStatus::Completed => "Completed",
+        OrderStatus::Cancelled => "Cancelled",
+    }
+}
+
+/// Where an order came from, as people read it.
+pub fn source_label(source: OrderSource) -> &'static str {
+    match source {
+        OrderSource::Chat => "From chat",
+        OrderSource::Manual => "Entered by hand",
+    }
+}
+
+/// The order list.
+#[component]
+pub fn OrdersPage() -> impl IntoView {
+    let session = use_session();
+    let live = use_live();
+    let search = RwSignal::new(String::new());
+    let status = RwSignal::new(Some(OrderStatus::Pending));
+    let source = RwSignal::new(None::<OrderSource>);
+    let totals = RwSignal::new(Vec::<String>::new());
+    let paged = Paged::<Order>::start();
+    let load = move |more: bool| {
+        let client = session.client();
+        paged.load(more, move |after| {
+            let query = OrderQuery {
+                first: PAGE_SIZE,
+                after,
+                status: status.get_untracked(),
+                source: source.get_untracked(),
+                search: search.get_untracked(),
+            };
+            async move {
+                let (page, sums) = client.orders(&query).await?;
+                if !more {
+                    totals.set(sums);
+                }
+                Ok(page)
+            }
+        });
+    };
+    Effect::new(move |_| {
+        search.track();
+        status.track();
+        source.track();
+        live.resyncs();
+        load(false);
+    });
+    // Live: any order recorded or moved changes the tabs' contents and totals.
+    live.on_event(move |event| {
+        if let LiveEvent::OrderChanged(_) = event {
+            load(false);
+        }
+    });
+
+    let summary = move || {
+        let count = paged.list.with(|l| l.total_count.unwrap_or_default());
+        let noun = if count == 1 { "order" } else { "orders" };
+        let money = totals.with(|t| t.join(" + "));
+        if money.is_empty() {
+            format!("{count} {noun}")
+        } else {
+            format!("{count} {noun} · {money}")
+        }
+    };
+
+    view! {
+        <div class="page">
+            <header class="page-header">
+                <div>
+                    <h1 class="page-title">"Orders"</h1>
+                    <p class="muted" data-testid="order-summary">{summary}</p>
+                </div>
+                <A
+                    href=AppRoute::NewOrder.path()
+                    attr:class="btn btn-primary"
+                    attr:data-testid="order-new"
+                >
+                    {Icon::Plus.view()}
+                    <span>"New order"</span>
+                </A>
+            </header>
+            <div class="toolbar">
+                <SearchBox search=search label="Search orders by customer or product" placeholder="Customer, phone or product" testid="order-search" />
+                <div class="segmented" role="group" aria-label="Status">
+                    {TABS
+                        .iter()
+                        .map(|(tab, label)| {
+                            let tab = *tab;
+                            let testid = format!(
+                                "order-tab-{}",
+                                tab.map_or("all", |s| s.as_str()),
+                            );
+                            view! {
+                                <button
+                                    type="button"
+                                    class="segment"
+                                    class:active=move || status.get() == tab
+                                    aria-pressed=move || (status.get() == tab).to_string()
+                                    data-testid=testid
+                                    on:click=move |_| status.set(tab)
+                                >
+                                    {*label}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+                <select
+                    class="input"
+                    aria-label="Source"
+                    data-testid="order-source"
+                    on:change=move |ev| source.set(OrderSource::parse(&event_target_value(&ev)))
+                >
+                    <option value="" selected=true>"All sources"</option>
+                    <option value=OrderSource::Chat.as_str()>{source_label(OrderSource::Chat)}</option>
+                    <option value=OrderSource::Manual.as_str()>{source_label(OrderSource::Manual)}</option>
+                </select>
+            </div>
+            <Show when=move || paged.list.with(|l| !l.items.is_empty())>
+                <div class="product-list" data-testid="order-list">
+                    <For
+                        each=move || paged.list.with(|l| l.items.clone())
+                        key=|order| (order.id.clone(), order.status)
+                        let:order
+                    >
+                        <OrderRow order=order />
+                    </For>
+                </div>
+            </Show>
+            <Show when=move || paged.first_loading()>
+                <Spinner label="Loading orders" />
+            </Show>
+            <Show when=move || paged.is_empty()>
+                <div class="empty-state" data-testid="order-empty">
+                    <p class="empty-title">"No orders here"</p>
+                    <p class="muted">
+                        "Orders the AI records from chats, and orders entered by hand, appear here."
+                    </p>
+                </div>
+            </Show>
+            <PagedFooter
+                paged=paged
+                error_class="banner banner-error"
+                error_testid="order-list-error"
+                more_class="btn btn-secondary"
+                more_testid="order-load-more"
+                on_load_more=Callback::new(move |()| load(true))
+                on_retry=Callback::new(move |()| load(false))
+            />
+        </div>
+    }
+}
+
+/// One order in the list: number, customer, lines, total, status; opens the order.
+#[component]
+fn OrderRow(order: Order) -> impl IntoView {
+    let lines = order
+        .items
+        .iter()
+        .map(|i| match &i.color {
+            Some(color) => format!("{} × {} ({color})", i.quantity, i.name),
+            None => format!("{} × {}", i.quantity, i.name),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let customer = order
+        .customer_name
+        .clone()
+        .unwrap_or_else(|| "Customer".into());
+    view! {
+        <A href=AppRoute::Order(order.id.clone()).path() attr:class="product-row" attr:data-testid="order-row">
+            <span class="mono">{order.number.clone()}</span>
+            <span class="product-main">
+                <span class="product-name">{customer}</span>
+                <span class="muted">{lines}</span>
+            </span>
+            <span class="product-price">{order.total.clone()}</span>
+            <span class="muted">{source_label(order.source)}</span>
+            <span class="badge" data-testid="order-status">{status_label(order.status)}</span>
+        </A>
+    }
+}
