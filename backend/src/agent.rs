@@ -76,6 +76,53 @@ pub struct Reply {
     pub handed_off: bool,
     /// Orders recorded (ids).
     pub orders: Vec<u64>,
+    /// The catalog rows the reply was written from (prices as they were then).
+    pub products: Vec<UsedProduct>,
+    /// The model, when the model wrote it.
+    pub model: Option<String>,
+}
+
+/// A catalog row an AI reply was written from, with the prices it knew.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UsedProduct {
+    /// Product id.
+    pub id: u64,
+    /// Name.
+    pub name: String,
+    /// Currency code.
+    pub currency: String,
+    /// List price, minor units.
+    pub price_minor: i64,
+    /// Discounted price, minor units.
+    pub discounted_minor: i64,
+    /// The bargaining floor, minor units (never told to customers).
+    pub floor_minor: i64,
+    /// Units in stock.
+    pub quantity: i64,
+}
+
+impl UsedProduct {
+    fn of(p: &Product) -> UsedProduct {
+        UsedProduct {
+            id: p.id.0,
+            name: p.name.clone(),
+            currency: p.currency.code().to_string(),
+            price_minor: p.price_minor,
+            discounted_minor: p.discounted_price_minor(),
+            floor_minor: p.bargain_floor_minor,
+            quantity: p.quantity,
+        }
+    }
+}
+
+/// The catalog rows relevant to a conversation (what the prompt shows the model).
+fn used_products(catalog: &[Product], conversation: &Conversation) -> Vec<UsedProduct> {
+    let negotiation = ChatNegotiation::parse(conversation.negotiation.as_deref());
+    let interest: Vec<Interest> = parse_interest(conversation.interest.as_deref());
+    prompt::excerpts(catalog, &conversation.history, &interest, &negotiation)
+        .into_iter()
+        .map(UsedProduct::of)
+        .collect()
 }
 
 /// What to compose a reply for.
@@ -207,6 +254,8 @@ async fn built_in(
         orders: toolbox.orders.iter().map(|(id, _)| *id).collect(),
         tool_calls: toolbox.calls,
         handed_off: false,
+        products: used_products(catalog, conversation),
+        model: None,
     })
 }
 
@@ -443,6 +492,8 @@ pub async fn compose(
         tool_calls: Vec::new(),
         handed_off: toolbox.handed_off.is_some(),
         orders: order_ids,
+        products: shown.iter().map(|p| UsedProduct::of(p)).collect(),
+        model: Some(app.config.anthropic_model.clone()),
     };
     if !finished || reply.text.is_empty() {
         reply.text = if let Some((id, _)) = toolbox.orders.last() {

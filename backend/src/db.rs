@@ -5,6 +5,7 @@
 
 pub mod activity;
 pub mod agent;
+pub mod ai_traces;
 pub mod chats;
 pub mod contacts;
 pub mod dashboard;

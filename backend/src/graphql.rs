@@ -5,7 +5,7 @@
 //! complexity limits.
 //!
 //! The parts (`business`, `products`, `whatsapp`, `inbox`, `orders`, `ai`, `activity`,
-//! `follow_ups`, `home`) import the
+//! `follow_ups`, `home`, `why`) import the
 //! shared modules (`common`, `ids`, `paging`, `loaders`) and this one; only `inbox`
 //! names types of other parts (the order and AI fields of `Chat`), and nothing imports
 //! `inbox` back.
@@ -23,6 +23,7 @@ pub mod orders;
 pub mod paging;
 pub mod products;
 pub mod whatsapp;
+pub mod why;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, MergedObject, MergedSubscription, Schema, SchemaBuilder};
@@ -47,6 +48,7 @@ pub struct QueryRoot(
     activity::ActivityQuery,
     follow_ups::FollowUpQuery,
     home::HomeQuery,
+    why::WhyQuery,
 );
 
 /// Every mutation, merged from the domain parts.

@@ -36,3 +36,4 @@ mod tenancy;
 mod webhook_types;
 mod webhooks;
 mod whatsapp;
+mod why;

@@ -407,7 +407,10 @@ async fn the_rule_follows_up_a_quote_without_an_order_once() {
     world.received(4).await;
     let deadline = Instant::now() + Duration::from_secs(15);
     while world.rows("follow_ups WHERE status = 'cancelled'").await == 0 {
-        assert!(Instant::now() < deadline, "the order did not call the follow-up off");
+        assert!(
+            Instant::now() < deadline,
+            "the order did not call the follow-up off"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(world.rows("orders").await, 1);

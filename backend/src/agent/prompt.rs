@@ -11,6 +11,9 @@ use crate::anthropic::{Message, SystemBlock};
 use crate::db::agent::AiProfile;
 use crate::db::products::Product;
 
+/// The version of the prompt and tools, stored with every AI reply's explanation.
+pub const VERSION: &str = "2026-12-02";
+
 /// Most messages of history sent.
 pub const HISTORY_LIMIT: i64 = 20;
 /// A catalog up to this size is sent whole; beyond it, only matching excerpts.

@@ -168,6 +168,13 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
     Ok(match sent {
         Ok(message) => {
             let mut conn = app.db().await?;
+            let why = explanation(&composed);
+            if let Err(e) =
+                crate::db::ai_traces::insert(&mut conn, business_id, message.id, &why.to_string())
+                    .await
+            {
+                tracing::warn!(error = %e, "could not store an AI reply's explanation");
+            }
             activity::record_quietly(
                 &mut conn,
                 &app.events,
@@ -204,6 +211,27 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
         Err(e @ (AppError::Internal(_) | AppError::Unavailable)) => Outcome::Retry(e.message()),
         // The sender refused (window closed, number disconnected...): retrying cannot help.
         Err(e) => Outcome::Done(Some(format!("the sender refused: {}", e.message()))),
+    })
+}
+
+/// "Why this reply": what the reply was written from and how it was checked.
+fn explanation(composed: &super::Reply) -> serde_json::Value {
+    serde_json::json!({
+        "responder": match composed.responder {
+            super::Responder::Model => "model",
+            super::Responder::BuiltIn => "built_in",
+        },
+        "model": composed.model,
+        "prompt_version": prompt::VERSION,
+        "fallback_reason": composed.fallback_reason,
+        "guard": if composed.blocked.is_empty() { "passed" } else { "blocked" },
+        "blocked_amounts": composed.blocked.iter().map(|a| a.text.clone()).collect::<Vec<_>>(),
+        "products": composed.products,
+        "tool_calls": composed.tool_calls.iter().map(|c| serde_json::json!({
+            "name": c.name, "input": c.input, "result": c.result, "is_error": c.is_error,
+        })).collect::<Vec<_>>(),
+        "orders": composed.orders,
+        "handed_off": composed.handed_off,
     })
 }
 

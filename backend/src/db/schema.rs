@@ -21,6 +21,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    ai_reply_traces (message_id) {
+        message_id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        details -> Longtext,
+        created_at -> Datetime,
+    }
+}
+
+diesel::table! {
     ai_usage (business_id, day) {
         business_id -> Unsigned<Bigint>,
         day -> Date,
@@ -369,6 +378,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(ai_reply_traces -> messages (message_id));
 diesel::joinable!(ai_usage -> businesses (business_id));
 diesel::joinable!(api_tokens -> businesses (business_id));
 diesel::joinable!(blacklist -> businesses (business_id));
@@ -387,6 +397,7 @@ diesel::joinable!(whatsapp_connections -> businesses (business_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     activity_events,
+    ai_reply_traces,
     ai_usage,
     api_tokens,
     blacklist,

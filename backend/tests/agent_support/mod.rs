@@ -189,9 +189,11 @@ impl World {
         .await
     }
 
-    /// Jobs not done yet.
+    /// Jobs not done yet (follow-ups, due hours later, aside).
     pub async fn open_jobs(&self) -> i64 {
-        self.rows("jobs WHERE done_at IS NULL").await
+        // Follow-ups the rule schedules hours ahead are not work in progress.
+        self.rows("jobs WHERE done_at IS NULL AND kind <> 'follow_up'")
+            .await
     }
 
     /// The units of `product` in stock.
