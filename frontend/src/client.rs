@@ -25,6 +25,7 @@ mod products;
 mod session;
 mod transport;
 mod whatsapp;
+mod why;
 
 use std::rc::Rc;
 
@@ -42,6 +43,7 @@ pub use orders::{NewOrder, Order, OrderNotifications, OrderQuery, TimelineEntry}
 pub use products::ProductQuery;
 pub use session::NewAccount;
 pub use whatsapp::{NewConnection, WhatsAppSettings};
+pub use why::ReplyExplanation;
 
 /// A handle for calling the API as one signed-in user (or anonymously).
 ///

@@ -250,3 +250,7 @@ operation!(
     /// Switches order notifications and sets their template.
     UpdateOrderNotificationSettings => "graphql/orders.graphql"
 );
+operation!(
+    /// Why an AI reply says what it says.
+    WhyThisReply => "graphql/why.graphql"
+);

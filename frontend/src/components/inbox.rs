@@ -8,3 +8,4 @@ pub mod format;
 pub mod message_bubble;
 pub mod state;
 pub mod thread;
+pub mod why;

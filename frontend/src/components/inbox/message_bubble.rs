@@ -1,11 +1,12 @@
 //! One message in the conversation.
 
 use leptos::prelude::*;
-use shared::{MessageDirection, MessageStatus};
+use shared::{MessageDirection, MessageStatus, SentBy};
 
 use super::format::{
     body_without_emoji, clock_time, date_time, epoch_ms, kind_label, sender_label, status_ticks,
 };
+use super::why::WhyThisReply;
 use crate::client::Message;
 
 /// A message bubble: who sent it (outbound), a placeholder for media, the reply hint, the
@@ -86,6 +87,7 @@ pub fn MessageBubble(
                             <time title=date_time(&m.timestamp)>{time}</time>
                             {ticks}
                         </span>
+                        {(m.sent_by == SentBy::Ai).then(|| view! { <WhyThisReply message_id=m.id.clone() /> })}
                     }
                 })}
             </div>
