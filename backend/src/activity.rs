@@ -98,6 +98,14 @@ impl Subject {
         }
     }
 
+    /// A blacklist entry.
+    pub fn blacklist_entry(id: shared::BlacklistEntryId) -> Subject {
+        Subject {
+            kind: SubjectKind::BlacklistEntry,
+            id: id.0,
+        }
+    }
+
     /// The business itself.
     pub fn business(id: BusinessId) -> Subject {
         Subject {

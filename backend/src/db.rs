@@ -5,6 +5,7 @@
 
 pub mod activity;
 pub mod agent;
+pub mod blacklist;
 pub mod chats;
 pub mod contacts;
 pub mod inbox;

@@ -176,7 +176,9 @@ mod tests {
         assert_eq!(BlockKey::user_id(&"x".repeat(129)), Err(KeyError::TooLong));
         // A phone-looking BSUID is still a user id: the kind decides, not the shape.
         assert_eq!(
-            BlockKey::parse(BlockKind::UserId, "15551234567").unwrap().kind,
+            BlockKey::parse(BlockKind::UserId, "15551234567")
+                .unwrap()
+                .kind,
             BlockKind::UserId
         );
     }

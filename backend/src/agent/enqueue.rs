@@ -4,8 +4,10 @@
 //! One job per chat (dedupe key `ai_reply:{chat}`); each new customer message pushes
 //! its `run_at` to now + debounce, so several quick messages get one answer. No job
 //! for a blacklisted contact, a paused chat or a business with AI off (the worker
-//! checks again when the job runs). A "STOP"-style message blacklists the contact
-//! (by phone and BSUID) and schedules one opt-out notice instead.
+//! checks again when the job runs). A contact is blacklisted when any of its
+//! identifiers (phone, BSUID, username) is listed: one query for the whole batch. A
+//! "STOP"-style message blacklists the contact ([`crate::blacklist::opt_out`]: the same
+//! list the owner manages) and schedules one opt-out notice instead.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
@@ -14,12 +16,15 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use diesel_async::AsyncMysqlConnection;
 use serde_json::json;
+use shared::blacklist::BlockKey;
 use shared::{ActivityKind, BusinessId, ChatId, MessageKind};
 
 use super::optout;
 use crate::activity::{self, Actor, Entry, Subject};
+use crate::blacklist;
 use crate::config::agent::AgentConfig;
 use crate::db::agent as agent_db;
+use crate::db::blacklist as blacklist_db;
 use crate::db::jobs::{self, JobKind, NewJob};
 use crate::ingest::ReplyHook;
 
@@ -72,31 +77,27 @@ impl ReplyScheduler {
         }
         let chat_ids: Vec<ChatId> = by_chat.keys().copied().map(ChatId).collect();
         let targets = agent_db::reply_targets(conn, &chat_ids).await?;
-        let all_ids: Vec<String> = targets
+        let keys_of: Vec<Vec<BlockKey>> = targets
             .iter()
-            .flat_map(|t| t.wa_id.iter().chain(t.user_id.iter()).cloned())
+            .map(|t| blacklist_db::identity_keys(&t.identity()))
             .collect();
-        let listed: HashSet<(BusinessId, String)> = agent_db::blacklisted_pairs(conn, &all_ids)
+        let all_keys: Vec<BlockKey> = keys_of.iter().flatten().cloned().collect();
+        let listed: HashSet<(BusinessId, BlockKey)> = blacklist_db::listed_keys(conn, &all_keys)
             .await?
             .into_iter()
             .collect();
         let run_at =
             now + chrono::Duration::from_std(self.debounce).unwrap_or(chrono::Duration::seconds(2));
         let mut new_jobs = Vec::new();
-        for t in &targets {
-            let ids: Vec<&String> = t.wa_id.iter().chain(t.user_id.iter()).collect();
-            let blacklisted = ids
+        for (t, keys) in targets.iter().zip(&keys_of) {
+            let blacklisted = keys
                 .iter()
-                .any(|id| listed.contains(&(t.business_id, (*id).clone())));
+                .any(|k| listed.contains(&(t.business_id, k.clone())));
             let opted_out = by_chat[&t.chat_id.0]
                 .iter()
                 .any(|n| n.kind == MessageKind::Text && optout::is_opt_out(n.body));
             if opted_out {
-                let mut added = false;
-                for id in &ids {
-                    added |= agent_db::blacklist_add(conn, t.business_id, id, "opted out (STOP)")
-                        .await?;
-                }
+                let added = blacklist::opt_out(conn, t.business_id, &t.identity()).await?;
                 if added && !blacklisted {
                     activity::append(
                         conn,
