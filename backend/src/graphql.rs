@@ -4,13 +4,15 @@
 //! `extensions.code`, every resolver scoped to the caller's business, depth and
 //! complexity limits.
 //!
-//! The parts (`business`, `products`, `whatsapp`, `inbox`, `orders`, `ai`) import the
-//! shared modules (`common`, `ids`, `paging`, `loaders`) and this one; only `inbox`
-//! names types of other parts (the order and AI fields of `Chat`), and nothing imports
-//! `inbox` back.
+//! The parts (`business`, `products`, `whatsapp`, `inbox`, `orders`, `ai`, `activity`,
+//! `blacklist`) import the shared modules (`common`, `ids`, `paging`, `loaders`) and
+//! this one; only `inbox` (the order and AI fields of `Chat`) and `blacklist` (an
+//! entry's `Contact` and `ActivityActor`) name types of other parts, and nothing
+//! imports those two back.
 
 pub mod activity;
 pub mod ai;
+pub mod blacklist;
 pub mod business;
 pub mod common;
 pub mod ids;
@@ -41,6 +43,7 @@ pub struct QueryRoot(
     orders::OrderQuery,
     ai::AiPreviewQuery,
     activity::ActivityQuery,
+    blacklist::BlacklistQuery,
 );
 
 /// Every mutation, merged from the domain parts.
@@ -51,6 +54,7 @@ pub struct MutationRoot(
     whatsapp::WhatsAppMutation,
     inbox::InboxMutation,
     ai::AiMutation,
+    blacklist::BlacklistMutation,
 );
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.
@@ -59,6 +63,7 @@ pub struct SubscriptionRoot(
     inbox::InboxSubscription,
     orders::OrderSubscription,
     activity::ActivitySubscription,
+    blacklist::BlacklistSubscription,
 );
 
 /// The schema type.
@@ -92,6 +97,14 @@ pub fn build_schema(app: AppState) -> AppSchema {
         ))
         .data(DataLoader::new(
             loaders::ChatOrdersLoader(app.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            loaders::ContactBlacklistLoader(app.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            loaders::EntryContactLoader(app.clone()),
             tokio::spawn,
         ))
         .data(app)

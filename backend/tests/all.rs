@@ -18,6 +18,7 @@ mod activity;
 mod agent_conversation;
 mod agent_resilience;
 mod agent_suppression;
+mod blacklist;
 mod catalog;
 mod e2e_ai;
 mod e2e_dashboard;
