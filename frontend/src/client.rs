@@ -10,6 +10,7 @@
 //! user to the login page) before the error is returned to the caller.
 
 mod ai;
+mod blacklist;
 mod business;
 mod document;
 mod error;
@@ -25,11 +26,12 @@ mod whatsapp;
 use std::rc::Rc;
 
 pub use ai::{AiPreview, AiSettings};
+pub use blacklist::BlockTarget;
 pub use error::{ClientError, ServerFieldError};
 pub use inbox::{ChatQuery, TemplateMessage};
 pub use models::{
-    AuthSession, Business, Chat, Message, MessagePage, Page, Product, ProductImage, User,
-    WebhookSetup, WhatsAppConnection,
+    AuthSession, BlacklistEntry, Business, Chat, Message, MessagePage, Page, Product, ProductImage,
+    User, WebhookSetup, WhatsAppConnection,
 };
 pub use products::ProductQuery;
 pub use session::NewAccount;

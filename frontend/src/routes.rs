@@ -25,6 +25,8 @@ pub enum AppRoute {
     EditProduct(String),
     /// `/settings`: business profile and AI settings.
     Settings,
+    /// `/blacklist`: customers automation never messages.
+    Blacklist,
 }
 
 impl AppRoute {
@@ -40,6 +42,8 @@ impl AppRoute {
     pub const NEW_PRODUCT: &'static str = "new";
     /// Segment of [`AppRoute::Settings`].
     pub const SETTINGS: &'static str = "settings";
+    /// Segment of [`AppRoute::Blacklist`].
+    pub const BLACKLIST: &'static str = "blacklist";
     /// The route parameter holding a chat's or product's id.
     pub const ID: &'static str = "id";
 
@@ -54,6 +58,7 @@ impl AppRoute {
             AppRoute::NewProduct => format!("/{}/{}", Self::PRODUCTS, Self::NEW_PRODUCT),
             AppRoute::EditProduct(id) => format!("/{}/{id}", Self::PRODUCTS),
             AppRoute::Settings => format!("/{}", Self::SETTINGS),
+            AppRoute::Blacklist => format!("/{}", Self::BLACKLIST),
         }
     }
 
@@ -69,6 +74,7 @@ impl AppRoute {
             [Self::PRODUCTS, Self::NEW_PRODUCT] => AppRoute::NewProduct,
             [Self::PRODUCTS, id] if !id.is_empty() => AppRoute::EditProduct((*id).to_string()),
             [Self::SETTINGS] => AppRoute::Settings,
+            [Self::BLACKLIST] => AppRoute::Blacklist,
             _ => return None,
         })
     }
@@ -89,6 +95,7 @@ mod tests {
             AppRoute::NewProduct,
             AppRoute::EditProduct("UHJvZHVjdDo3".into()),
             AppRoute::Settings,
+            AppRoute::Blacklist,
         ];
         for route in routes {
             assert_eq!(AppRoute::parse(&route.path()), Some(route));

@@ -6,7 +6,8 @@
 //! `ping` is answered with `pong`. A dropped socket is reopened with exponential backoff
 //! and jitter, until [`LiveClient::close`].
 //!
-//! The operations are the subscriptions in `frontend/graphql/inbox.graphql` (checked
+//! The operations are the subscriptions in `frontend/graphql/inbox.graphql` and
+//! `blacklist.graphql` (checked
 //! against the schema like every query), so an event's payload decodes into the same
 //! models as query results.
 
@@ -22,8 +23,8 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::operations::{
-    self, ChatUpdated, MessageAdded, MessageStatusChanged, chat_updated, message_added,
-    message_status_changed,
+    self, BlacklistChanged, ChatUpdated, MessageAdded, MessageStatusChanged, blacklist_changed,
+    chat_updated, message_added, message_status_changed,
 };
 use super::{Chat, Message};
 
@@ -49,6 +50,8 @@ pub enum LiveEvent {
     MessageStatusChanged(Message),
     /// A chat's preview, unread count, takeover or window changed.
     ChatUpdated(Chat),
+    /// A blacklist entry was added, changed or removed (its id).
+    BlacklistChanged(String),
 }
 
 /// Where the live connection stands.
@@ -106,6 +109,14 @@ const OPERATIONS: &[Operation] = &[
         decode: |data| {
             let data: operations::chat_updated::ResponseData = data_of(data)?;
             Ok(LiveEvent::ChatUpdated(Chat::from(data.chat_updated)))
+        },
+    },
+    Operation {
+        id: "blacklistChanged",
+        body: || body_of::<BlacklistChanged>(blacklist_changed::Variables),
+        decode: |data| {
+            let data: blacklist_changed::ResponseData = data_of(data)?;
+            Ok(LiveEvent::BlacklistChanged(data.blacklist_changed.id))
         },
     },
 ];

@@ -25,8 +25,7 @@ struct NavEntry {
     testid: &'static str,
 }
 
-/// The main navigation, in order. Orders, blacklist and activity join here as their pages
-/// are built.
+/// The main navigation, in order. Orders and activity join here as their pages are built.
 const NAVIGATION: &[NavEntry] = &[
     NavEntry {
         route: AppRoute::Inbox,
@@ -39,6 +38,12 @@ const NAVIGATION: &[NavEntry] = &[
         label: "Products",
         icon: Icon::Products,
         testid: "nav-products",
+    },
+    NavEntry {
+        route: AppRoute::Blacklist,
+        label: "Blacklist",
+        icon: Icon::Blocked,
+        testid: "nav-blacklist",
     },
     NavEntry {
         route: AppRoute::Settings,

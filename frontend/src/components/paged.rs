@@ -11,7 +11,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::client::{Chat, ClientError, Page, Product};
+use crate::client::{BlacklistEntry, Chat, ClientError, Page, Product};
 use crate::components::icons::Icon;
 
 /// Pause in typing before a search runs.
@@ -24,6 +24,12 @@ pub trait Listed: Clone + Send + Sync + 'static {
 }
 
 impl Listed for Chat {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Listed for BlacklistEntry {
     fn id(&self) -> &str {
         &self.id
     }

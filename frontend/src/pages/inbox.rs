@@ -94,7 +94,8 @@ pub fn InboxPage() -> impl IntoView {
                 });
             }
         }
-        LiveEvent::MessageStatusChanged(_) => {}
+        // The chats a blacklist change touches arrive as `ChatUpdated`.
+        LiveEvent::MessageStatusChanged(_) | LiveEvent::BlacklistChanged(_) => {}
     });
 
     let live_label = move || match live.status() {
