@@ -21,6 +21,7 @@ mod agent_suppression;
 mod blacklist;
 mod catalog;
 mod e2e_ai;
+mod e2e_blacklist;
 mod e2e_dashboard;
 mod e2e_inbox;
 mod health;
