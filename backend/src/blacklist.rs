@@ -6,7 +6,7 @@
 //! notifications); ingest's reply scheduler checks a whole batch in one query
 //! ([`crate::agent::enqueue`]). Inbound messages from a blocked customer are stored as
 //! usual: the block stops what we send, never what we keep. A customer's "STOP" writes
-//! the same list ([`opt_out`]), so the owner sees it and can undo it.
+//! the same list ([`opt_out`]), so the owner sees it (live) and can undo it.
 //!
 //! Each add and remove is logged (actor: the caller) and published
 //! (`BlacklistChanged`, plus `ChatUpdated` for the chats of the customers it names, so
@@ -209,14 +209,15 @@ async fn logged_removal(
 
 /// A customer's STOP: lists them under [`contact_key`] with [`OPT_OUT_REASON`] (actor:
 /// the customer) unless already listed there, inside the caller's transaction (ingest's
-/// batch). Returns whether an entry was added. The caller logs `ContactOptedOut`.
+/// batch). Returns the new entry's id (`None` when already listed); the caller logs
+/// `ContactOptedOut` and publishes `BlacklistChanged` after its commit.
 pub async fn opt_out(
     conn: &mut AsyncMysqlConnection,
     business_id: BusinessId,
     identity: &Identity,
-) -> QueryResult<bool> {
+) -> QueryResult<Option<BlacklistEntryId>> {
     let Some(key) = contact_key(identity) else {
-        return Ok(false);
+        return Ok(None);
     };
     let customer = Actor::customer();
     model::insert_if_missing(conn, business_id, &key, OPT_OUT_REASON, added_by(&customer)).await

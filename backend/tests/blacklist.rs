@@ -262,7 +262,26 @@ async fn a_blacklisted_customers_message_is_stored_and_the_ai_sends_nothing() {
 #[tokio::test]
 async fn stop_shows_on_the_blacklist_and_removing_it_lets_the_ai_answer_again() {
     let world = World::new().await;
+    let mut ws = WsClient::init(&world.app, &world.token).await;
+    ws.subscribe(
+        "bl",
+        "subscription { blacklistChanged { removed entry { reason addedBy { kind } } } }",
+    )
+    .await;
+    ws.send(json!({"type": "ping"})).await;
+    assert!(matches!(ws.next(WAIT).await, Some(WsEvent::Json(v)) if v["type"] == "pong"));
     world.customer_says("STOP").await;
+    // The owner's open Blacklist page hears of it once the ingest batch committed.
+    let (_, data) = ws.next_data().await;
+    assert_eq!(data["blacklistChanged"]["removed"], false);
+    assert_eq!(
+        data["blacklistChanged"]["entry"]["reason"],
+        "opted out (STOP)"
+    );
+    assert_eq!(
+        data["blacklistChanged"]["entry"]["addedBy"]["kind"],
+        "CUSTOMER"
+    );
     let got = world.received(1).await;
     assert!(got[0].starts_with("You're unsubscribed"), "{got:?}");
     let entries = list(&world.app, &world.token, None).await;

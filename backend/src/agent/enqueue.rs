@@ -26,6 +26,7 @@ use crate::config::agent::AgentConfig;
 use crate::db::agent as agent_db;
 use crate::db::blacklist as blacklist_db;
 use crate::db::jobs::{self, JobKind, NewJob};
+use crate::events::{DomainEvent, EventKind};
 use crate::ingest::ReplyHook;
 
 /// A stored inbound message, as the scheduler needs it.
@@ -58,13 +59,14 @@ impl ReplyScheduler {
     }
 
     /// Schedules what the new inbound messages call for. Runs inside the caller's
-    /// transaction.
+    /// transaction; returns the events to publish after its commit (opt-outs: the
+    /// blacklist entry and the activity entry).
     pub async fn schedule(
         &self,
         conn: &mut AsyncMysqlConnection,
         notes: &[InboundNote<'_>],
         now: NaiveDateTime,
-    ) -> QueryResult<()> {
+    ) -> QueryResult<Vec<DomainEvent>> {
         let mut by_chat: BTreeMap<u64, Vec<&InboundNote<'_>>> = BTreeMap::new();
         for n in notes {
             if matches!(n.kind, MessageKind::Reaction | MessageKind::System) {
@@ -73,7 +75,7 @@ impl ReplyScheduler {
             by_chat.entry(n.chat_id).or_default().push(n);
         }
         if by_chat.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let chat_ids: Vec<ChatId> = by_chat.keys().copied().map(ChatId).collect();
         let targets = agent_db::reply_targets(conn, &chat_ids).await?;
@@ -89,6 +91,7 @@ impl ReplyScheduler {
         let run_at =
             now + chrono::Duration::from_std(self.debounce).unwrap_or(chrono::Duration::seconds(2));
         let mut new_jobs = Vec::new();
+        let mut events = Vec::new();
         for (t, keys) in targets.iter().zip(&keys_of) {
             let blacklisted = keys
                 .iter()
@@ -98,8 +101,17 @@ impl ReplyScheduler {
                 .any(|n| n.kind == MessageKind::Text && optout::is_opt_out(n.body));
             if opted_out {
                 let added = blacklist::opt_out(conn, t.business_id, &t.identity()).await?;
-                if added && !blacklisted {
-                    activity::append(
+                if let Some(entry_id) = added {
+                    events.push(DomainEvent {
+                        business_id: t.business_id,
+                        kind: EventKind::BlacklistChanged {
+                            entry_id: entry_id.0,
+                            removed: false,
+                        },
+                    });
+                }
+                if added.is_some() && !blacklisted {
+                    let activity_id = activity::append(
                         conn,
                         t.business_id,
                         &Actor::customer(),
@@ -111,6 +123,12 @@ impl ReplyScheduler {
                         .details(json!({"chat_id": t.chat_id, "contact_id": t.contact_id})),
                     )
                     .await?;
+                    events.push(DomainEvent {
+                        business_id: t.business_id,
+                        kind: EventKind::ActivityAdded {
+                            activity_id: activity_id.0,
+                        },
+                    });
                     new_jobs.push(NewJob {
                         business_id: Some(t.business_id),
                         kind: JobKind::OptOutNotice,
@@ -134,7 +152,8 @@ impl ReplyScheduler {
                 max_attempts: self.max_attempts,
             });
         }
-        jobs::enqueue(conn, &new_jobs).await
+        jobs::enqueue(conn, &new_jobs).await?;
+        Ok(events)
     }
 }
 
@@ -146,7 +165,7 @@ impl ReplyHook for ReplyScheduler {
         conn: &mut diesel_async::AsyncMysqlConnection,
         stored: &[(shared::ChatId, &crate::db::messages::InboundMessage)],
         now: chrono::NaiveDateTime,
-    ) -> diesel::QueryResult<()> {
+    ) -> diesel::QueryResult<Vec<DomainEvent>> {
         let notes: Vec<InboundNote> = stored
             .iter()
             .map(|(chat_id, m)| InboundNote {

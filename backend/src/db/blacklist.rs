@@ -114,14 +114,14 @@ pub async fn upsert(
 }
 
 /// Adds an entry unless one is there (then keeps it as it is, reason included).
-/// Returns whether it was added.
+/// Returns the new entry's id, `None` when it was already there.
 pub async fn insert_if_missing(
     conn: &mut AsyncMysqlConnection,
     business_id: BusinessId,
     key: &BlockKey,
     reason: &str,
     by: AddedBy<'_>,
-) -> QueryResult<bool> {
+) -> QueryResult<Option<BlacklistEntryId>> {
     let n = diesel::insert_or_ignore_into(blacklist::table)
         .values((
             blacklist::business_id.eq(business_id),
@@ -133,7 +133,14 @@ pub async fn insert_if_missing(
         ))
         .execute(conn)
         .await?;
-    Ok(n > 0)
+    if n == 0 {
+        return Ok(None);
+    }
+    by_key(business_id, key.kind, &key.value)
+        .select(blacklist::id)
+        .first(conn)
+        .await
+        .map(Some)
 }
 
 #[diesel::dsl::auto_type(no_type_alias)]
