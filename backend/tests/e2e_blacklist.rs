@@ -44,6 +44,8 @@ async fn block_a_customer_from_the_chat_and_see_them_on_the_blacklist_page() {
         Some("Abusive messages")
     );
     b.find("unblock-customer").await;
+    b.find_css("[data-testid='chat-row'][data-chat-name='Ada Obi'] [data-testid='chat-blocked']")
+        .await;
 
     b.click("nav-blacklist").await;
     b.wait_path("/blacklist").await;
