@@ -1,9 +1,11 @@
 //! Sign-up, log-in, log-out and business settings: the domain behind the
 //! `business` part of the API.
 
+use serde_json::json;
 use shared::validation::validate_sign_up;
-use shared::{Currency, FieldErrors};
+use shared::{ActivityKind, Currency, FieldErrors};
 
+use crate::activity::{self, Actor, Entry, Subject};
 use crate::app::App;
 use crate::auth::{Caller, issue_token, session_expiry};
 use crate::crypto::{hash_password, verify_password};
@@ -146,7 +148,22 @@ pub async fn log_in(app: &App, email: &str, password: &str) -> AppResult<Session
     .await
     .map_err(|e| AppError::Internal(e.into()))?;
     match user {
-        Some(u) if ok => open_session(app, &mut conn, u.business_id.0, u.id.0).await,
+        Some(u) if ok => {
+            let session = open_session(app, &mut conn, u.business_id.0, u.id.0).await?;
+            activity::record_quietly(
+                &mut conn,
+                &app.events,
+                u.business_id,
+                &Actor::named(u.role.into(), &u.email),
+                Entry::new(
+                    ActivityKind::LoggedIn,
+                    None,
+                    format!("{} logged in", u.email),
+                ),
+            )
+            .await;
+            Ok(session)
+        }
         _ => Err(AppError::invalid("password", "wrong email or password")),
     }
 }
@@ -157,7 +174,20 @@ pub async fn log_out(app: &App, caller: &Caller) -> AppResult<bool> {
         return Ok(false);
     };
     let mut conn = app.db().await?;
-    Ok(sessions::revoke(&mut conn, sid).await? > 0)
+    let ended = sessions::revoke(&mut conn, sid).await? > 0;
+    if ended {
+        let who = caller.actor.name.as_deref().unwrap_or("someone");
+        let entry = Entry::new(ActivityKind::LoggedOut, None, format!("{who} logged out"));
+        activity::record_quietly(
+            &mut conn,
+            &app.events,
+            caller.business_id,
+            &caller.actor,
+            entry,
+        )
+        .await;
+    }
+    Ok(ended)
 }
 
 /// Validates and applies profile changes as the caller wrote them (each `None` leaves
@@ -202,8 +232,22 @@ pub async fn update_business(
         errors.add("aiInstructions", "must be at most 4000 characters");
     }
     errors.into_result().map_err(AppError::Invalid)?;
+    // Which settings the caller touched (names only: values may be long or private).
+    let touched: Vec<&str> = [
+        ("name", update.name.is_some()),
+        ("businessType", update.business_type.is_some()),
+        ("country", country.is_some()),
+        ("defaultCurrency", currency.is_some()),
+        ("aiEnabled", update.ai_enabled.is_some()),
+        ("aiInstructions", update.ai_instructions.is_some()),
+        ("replyTone", update.reply_tone.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, set)| set.then_some(name))
+    .collect();
+    let ai_enabled = update.ai_enabled;
     let mut conn = app.db().await?;
-    Ok(tenants::update_business(
+    let business = tenants::update_business(
         &mut conn,
         caller.business_id.0,
         BusinessChanges {
@@ -217,5 +261,27 @@ pub async fn update_business(
             updated_at: None,
         },
     )
-    .await?)
+    .await?;
+    if !touched.is_empty() {
+        let summary = match ai_enabled {
+            Some(true) => "Settings changed: AI replies turned on".to_string(),
+            Some(false) => "Settings changed: AI replies turned off".to_string(),
+            None => format!("Settings changed: {}", touched.join(", ")),
+        };
+        let entry = Entry::new(
+            ActivityKind::SettingsChanged,
+            Some(Subject::business(caller.business_id)),
+            summary,
+        )
+        .details(json!({ "fields": touched, "ai_enabled": ai_enabled }));
+        activity::record_quietly(
+            &mut conn,
+            &app.events,
+            caller.business_id,
+            &caller.actor,
+            entry,
+        )
+        .await;
+    }
+    Ok(business)
 }

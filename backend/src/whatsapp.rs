@@ -13,8 +13,9 @@
 //! can read the records, and cannot send until a number is connected again).
 
 use secrecy::{ExposeSecret, SecretString};
-use shared::BusinessId;
+use shared::{ActivityKind, BusinessId};
 
+use crate::activity::{self, Actor, Entry, Subject};
 use crate::app::App;
 use crate::crypto;
 use crate::db::whatsapp::{self as model, ConnectOutcome, NewConnection, WhatsAppConnection};
@@ -114,6 +115,7 @@ fn check_error(e: GraphError) -> AppError {
 pub async fn connect(
     app: &App,
     business_id: BusinessId,
+    actor: &Actor,
     req: ConnectRequest,
 ) -> AppResult<WhatsAppConnection> {
     validate(&req)?;
@@ -154,6 +156,16 @@ pub async fn connect(
                 connection_id = c.id.0,
                 "WhatsApp number connected"
             );
+            let summary = format!("WhatsApp number {} connected", c.display_phone_number);
+            log_change(
+                &mut conn,
+                app,
+                business_id,
+                actor,
+                ActivityKind::WhatsAppConnected,
+                summary,
+            )
+            .await;
             Ok(c)
         }
         ConnectOutcome::NumberTaken => Err(AppError::invalid(
@@ -164,7 +176,11 @@ pub async fn connect(
 }
 
 /// Disconnects the business's number and ends its dashboard sessions (module docs).
-pub async fn disconnect(app: &App, business_id: BusinessId) -> AppResult<WhatsAppConnection> {
+pub async fn disconnect(
+    app: &App,
+    business_id: BusinessId,
+    actor: &Actor,
+) -> AppResult<WhatsAppConnection> {
     let mut conn = app.db().await?;
     let c = model::disconnect(&mut conn, business_id.0)
         .await?
@@ -174,7 +190,30 @@ pub async fn disconnect(app: &App, business_id: BusinessId) -> AppResult<WhatsAp
         connection_id = c.id.0,
         "WhatsApp number disconnected"
     );
+    let summary = format!("WhatsApp number {} disconnected", c.display_phone_number);
+    log_change(
+        &mut conn,
+        app,
+        business_id,
+        actor,
+        ActivityKind::WhatsAppDisconnected,
+        summary,
+    )
+    .await;
     Ok(c)
+}
+
+/// Logs a change of the connection in the activity log.
+async fn log_change(
+    conn: &mut diesel_async::AsyncMysqlConnection,
+    app: &App,
+    business_id: BusinessId,
+    actor: &Actor,
+    kind: ActivityKind,
+    summary: String,
+) {
+    let entry = Entry::new(kind, Some(Subject::business(business_id)), summary);
+    activity::record_quietly(conn, &app.events, business_id, actor, entry).await;
 }
 
 /// The business's connection (connected, else the latest), `None` if never connected.

@@ -63,7 +63,8 @@ async fn owner_actions_are_listed_newest_first_with_actor_subject_and_filters() 
             "CHAT_RESUMED",
             "CHAT_PAUSED",
             "PRODUCT_ARCHIVED",
-            "PRODUCT_CREATED"
+            "PRODUCT_CREATED",
+            "WHATSAPP_CONNECTED"
         ]
     );
     let created = &all["nodes"][3];
@@ -114,7 +115,7 @@ async fn owner_actions_are_listed_newest_first_with_actor_subject_and_filters() 
     let future = list(&t, &alice, 50, json!({"since": "2999-01-01T00:00:00Z"})).await;
     assert_eq!(kinds(&future), Vec::<String>::new());
     let past = list(&t, &alice, 50, json!({"until": "2999-01-01T00:00:00Z"})).await;
-    assert_eq!(kinds(&past).len(), 4);
+    assert_eq!(kinds(&past).len(), 5);
 }
 
 #[tokio::test]
@@ -134,7 +135,7 @@ async fn another_business_sees_none_of_it_even_by_subject_id() {
         assert_eq!(kinds(&page), Vec::<String>::new(), "{subject}");
     }
     // Alice still has hers.
-    assert_eq!(kinds(&list(&t, &alice, 50, json!(null)).await).len(), 2);
+    assert_eq!(kinds(&list(&t, &alice, 50, json!(null)).await).len(), 3);
 }
 
 #[tokio::test]
@@ -199,4 +200,64 @@ async fn new_entries_arrive_live_only_for_their_business() {
             .contains("Loafers"),
         "{data}"
     );
+}
+
+#[tokio::test]
+async fn sign_in_settings_and_connection_changes_are_recorded_by_who_made_them() {
+    let (t, _standin) = spawn().await;
+    let (alice, _) = crate::inbox_support::alice_connected(&t).await;
+    let again = t.log_in("alice@example.com").await;
+    t.gql_ok(
+        Some(&again),
+        "mutation { updateBusiness(input: {aiEnabled: false}) { aiEnabled } }",
+        json!({}),
+    )
+    .await;
+    t.gql_ok(
+        Some(&again),
+        "mutation { updateAiSettings(input: {dailyTokenBudget: 5000}) { dailyTokenBudget } }",
+        json!({}),
+    )
+    .await;
+    t.gql_ok(Some(&again), "mutation { logOut }", json!({}))
+        .await;
+
+    let page = list(&t, &alice, 50, json!(null)).await;
+    assert_eq!(
+        kinds(&page),
+        [
+            "LOGGED_OUT",
+            "AI_BUDGET_CHANGED",
+            "SETTINGS_CHANGED",
+            "LOGGED_IN",
+            "WHATSAPP_CONNECTED"
+        ]
+    );
+    for node in page["nodes"].as_array().unwrap() {
+        assert_eq!(
+            node["actor"],
+            json!({"kind": "OWNER", "name": "alice@example.com"}),
+            "{node}"
+        );
+    }
+    assert_eq!(page["nodes"][2]["details"]["fields"], json!(["aiEnabled"]));
+    assert!(
+        page["nodes"][2]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("turned off"),
+        "{page}"
+    );
+    assert_eq!(page["nodes"][1]["details"]["daily_token_budget"], 5000);
+    // A wrong password is no log-in.
+    let wrong = t
+        .gql(
+            None,
+            "mutation { logIn(input: {email: \"alice@example.com\", password: \"wrong-password-1\"}) { token } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&wrong), "BAD_USER_INPUT");
+    let logins = list(&t, &alice, 50, json!({"kinds": ["LOGGED_IN"]})).await;
+    assert_eq!(kinds(&logins).len(), 1);
 }

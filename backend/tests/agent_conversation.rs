@@ -389,6 +389,16 @@ async fn ai_settings_keep_the_key_secret_and_orders_of_others_are_not_found() {
         world.model.requests()[0].api_key.as_deref(),
         Some("sk-ant-api03-very-secret-key-7f3a")
     );
+    // The log says the key changed and the AI replied, and never holds the key.
+    world.jobs_settled().await;
+    assert_eq!(world.activity("ai_key_changed").await, 1);
+    assert_eq!(world.activity("ai_replied").await, 1);
+    assert_eq!(
+        world
+            .rows("activity_events WHERE details LIKE '%secret%' OR subject LIKE '%secret%'")
+            .await,
+        0
+    );
 
     let data = world
         .owner_query(

@@ -64,3 +64,41 @@ async fn owner_signs_up_creates_a_pictured_product_and_logs_out() {
     b.wait_path("/login").await;
     std::fs::remove_file(image).ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_activity_page_lists_what_happened_live_and_filters_it() {
+    let dist = spa_dir();
+    let t = TestApp::spawn_with(|c| c.static_dir = dist).await;
+    let b = Browser::start().await;
+    let c = &b.client;
+    b.sign_up(&t.url, "Ada's Boutique", "ada@example.com").await;
+    let token = t.log_in("ada@example.com").await;
+    t.create_product(&token, "Ankara wrap dress").await;
+
+    c.goto(&format!("{}/activity", t.url)).await.unwrap();
+    b.find_css("[data-testid='activity-row'][data-kind='product_created']")
+        .await;
+    b.wait_js(
+        "the owner named on the product entry",
+        "[...document.querySelectorAll(\"[data-kind='product_created'] [data-testid='activity-actor-badge']\")].some(e => e.textContent.includes('ada@example.com'))",
+    )
+    .await;
+
+    // A change made elsewhere appears on top without a reload.
+    t.create_product(&token, "Gele head wrap").await;
+    b.wait_js(
+        "the new entry on top, live",
+        "(document.querySelector(\"[data-testid='activity-row']\")?.textContent || '').includes('Gele head wrap')",
+    )
+    .await;
+
+    // The Account tab shows sign-ins, not products.
+    b.click("activity-category-account").await;
+    b.find_css("[data-testid='activity-row'][data-kind='logged_in']")
+        .await;
+    b.wait_js(
+        "only account entries",
+        "document.querySelectorAll(\"[data-testid='activity-row'][data-kind^='product_']\").length === 0",
+    )
+    .await;
+}

@@ -144,6 +144,7 @@ pub async fn connect(app: &AppState, business_id: BusinessId) -> anyhow::Result<
     whatsapp::connect(
         app,
         business_id,
+        &Actor::named(ActorKind::Owner, DEMO_EMAIL),
         ConnectRequest {
             phone_number_id: DEMO_PHONE_NUMBER_ID.into(),
             waba_id: "200000000000002".into(),

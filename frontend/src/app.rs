@@ -9,6 +9,7 @@ use leptos_router::{ParamSegment, StaticSegment, path};
 
 use crate::components::layout::{AppShell, SessionPending};
 use crate::contexts::session::Session;
+use crate::pages::activity::ActivityPage;
 use crate::pages::blacklist::BlacklistPage;
 use crate::pages::edit_product::EditProductPage;
 use crate::pages::inbox::{ChatPage, InboxPage, NoChatSelected};
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment(AppRoute::PRODUCTS), ParamSegment(AppRoute::ID)) view=EditProductPage />
                     <Route path=StaticSegment(AppRoute::SETTINGS) view=SettingsPage />
                     <Route path=StaticSegment(AppRoute::BLACKLIST) view=BlacklistPage />
+                    <Route path=StaticSegment(AppRoute::ACTIVITY) view=ActivityPage />
                 </ProtectedParentRoute>
             </Routes>
         </Router>

@@ -9,6 +9,7 @@
 //! client's `on_unauthenticated` hook (the session context clears the session, which sends the
 //! user to the login page) before the error is returned to the caller.
 
+mod activity;
 mod ai;
 mod blacklist;
 mod business;
@@ -25,13 +26,14 @@ mod whatsapp;
 
 use std::rc::Rc;
 
+pub use activity::ActivityQuery;
 pub use ai::{AiPreview, AiSettings};
 pub use blacklist::BlockTarget;
 pub use error::{ClientError, ServerFieldError};
 pub use inbox::{ChatQuery, TemplateMessage};
 pub use models::{
-    AuthSession, BlacklistEntry, Business, Chat, Message, MessagePage, Page, Product, ProductImage,
-    User, WebhookSetup, WhatsAppConnection,
+    ActivityEntry, AuthSession, BlacklistEntry, Business, Chat, Message, MessagePage, Page,
+    Product, ProductImage, User, WebhookSetup, WhatsAppConnection,
 };
 pub use products::ProductQuery;
 pub use session::NewAccount;

@@ -27,6 +27,8 @@ pub enum AppRoute {
     Settings,
     /// `/blacklist`: customers automation never messages.
     Blacklist,
+    /// `/activity`: the activity log.
+    Activity,
 }
 
 impl AppRoute {
@@ -44,6 +46,8 @@ impl AppRoute {
     pub const SETTINGS: &'static str = "settings";
     /// Segment of [`AppRoute::Blacklist`].
     pub const BLACKLIST: &'static str = "blacklist";
+    /// Segment of [`AppRoute::Activity`].
+    pub const ACTIVITY: &'static str = "activity";
     /// The route parameter holding a chat's or product's id.
     pub const ID: &'static str = "id";
 
@@ -59,6 +63,7 @@ impl AppRoute {
             AppRoute::EditProduct(id) => format!("/{}/{id}", Self::PRODUCTS),
             AppRoute::Settings => format!("/{}", Self::SETTINGS),
             AppRoute::Blacklist => format!("/{}", Self::BLACKLIST),
+            AppRoute::Activity => format!("/{}", Self::ACTIVITY),
         }
     }
 
@@ -75,6 +80,7 @@ impl AppRoute {
             [Self::PRODUCTS, id] if !id.is_empty() => AppRoute::EditProduct((*id).to_string()),
             [Self::SETTINGS] => AppRoute::Settings,
             [Self::BLACKLIST] => AppRoute::Blacklist,
+            [Self::ACTIVITY] => AppRoute::Activity,
             _ => return None,
         })
     }
@@ -96,6 +102,7 @@ mod tests {
             AppRoute::EditProduct("UHJvZHVjdDo3".into()),
             AppRoute::Settings,
             AppRoute::Blacklist,
+            AppRoute::Activity,
         ];
         for route in routes {
             assert_eq!(AppRoute::parse(&route.path()), Some(route));

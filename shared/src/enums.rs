@@ -293,6 +293,97 @@ string_enum! {
     }
 }
 
+/// The groups the activity log is browsed by (the dashboard's filter tabs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActivityCategory {
+    /// Orders and their notifications.
+    Orders,
+    /// What the AI salesperson did.
+    Ai,
+    /// Chats taken over or handed back, and message counts.
+    Chats,
+    /// Products.
+    Catalog,
+    /// Blacklist and opt-outs.
+    Customers,
+    /// Follow-ups.
+    FollowUps,
+    /// Settings, keys, sign-ins and the WhatsApp connection.
+    Account,
+}
+
+impl ActivityCategory {
+    /// Every category, in the order the dashboard shows them.
+    pub const ALL: &'static [ActivityCategory] = &[
+        ActivityCategory::Orders,
+        ActivityCategory::Ai,
+        ActivityCategory::Chats,
+        ActivityCategory::Catalog,
+        ActivityCategory::Customers,
+        ActivityCategory::FollowUps,
+        ActivityCategory::Account,
+    ];
+
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            ActivityCategory::Orders => "Orders",
+            ActivityCategory::Ai => "AI",
+            ActivityCategory::Chats => "Chats",
+            ActivityCategory::Catalog => "Catalog",
+            ActivityCategory::Customers => "Blacklist",
+            ActivityCategory::FollowUps => "Follow-ups",
+            ActivityCategory::Account => "Account",
+        }
+    }
+
+    /// The kinds of entry in this category.
+    pub fn kinds(self) -> Vec<ActivityKind> {
+        ActivityKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.category() == self)
+            .collect()
+    }
+}
+
+impl ActivityKind {
+    /// The group this kind of entry is browsed under.
+    pub fn category(self) -> ActivityCategory {
+        use ActivityKind::*;
+        match self {
+            OrderCreated | OrderUpdated | OrderConfirmed | OrderCompleted | OrderCancelled
+            | OrderNotified => ActivityCategory::Orders,
+            AiReplied | AiReplyBlocked | AiHandoff | AiProviderError | AiRateLimited => {
+                ActivityCategory::Ai
+            }
+            Messages | ChatPaused | ChatResumed => ActivityCategory::Chats,
+            ProductCreated | ProductUpdated | ProductArchived | ProductDeleted => {
+                ActivityCategory::Catalog
+            }
+            BlacklistAdded | BlacklistRemoved | ContactOptedOut => ActivityCategory::Customers,
+            FollowUpScheduled | FollowUpSent | FollowUpSkipped | FollowUpCancelled
+            | FollowUpFailed => ActivityCategory::FollowUps,
+            SettingsChanged | AiKeyChanged | AiBudgetChanged | LoggedIn | LoggedOut
+            | WhatsAppConnected | WhatsAppDisconnected => ActivityCategory::Account,
+        }
+    }
+}
+
+impl ActorKind {
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            ActorKind::Owner => "Owner",
+            ActorKind::Staff => "Staff",
+            ActorKind::Ai => "AI",
+            ActorKind::System => "System",
+            ActorKind::ApiToken => "API token",
+            ActorKind::Customer => "Customer",
+        }
+    }
+}
+
 string_enum! {
     /// Who did what the activity log records.
     ActorKind {
@@ -357,6 +448,22 @@ impl From<Role> for ActorKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_activity_kind_is_in_exactly_one_category() {
+        let listed: usize = ActivityCategory::ALL.iter().map(|c| c.kinds().len()).sum();
+        assert_eq!(listed, ActivityKind::ALL.len());
+        assert!(
+            ActivityCategory::Orders
+                .kinds()
+                .contains(&ActivityKind::OrderCancelled)
+        );
+        assert!(
+            ActivityCategory::Account
+                .kinds()
+                .contains(&ActivityKind::LoggedIn)
+        );
+    }
 
     #[test]
     fn every_enum_round_trips_through_its_stored_text() {

@@ -3,9 +3,12 @@
 //! (a dry run against the real catalog: nothing sent, nothing written).
 
 use chrono::{Days, NaiveDate, NaiveDateTime, Utc};
+use serde_json::json;
+use shared::ActivityKind;
 
 use super::prompt::Turn;
 use super::{Conversation, Mode, Reply, compose};
+use crate::activity::{self, Entry, Subject};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::crypto;
@@ -98,6 +101,20 @@ pub async fn set_key(app: &App, caller: &Caller, key: &str) -> AppResult<AiSetti
             Some((sealed, crypto::mask_secret(key))),
         )
         .await?;
+        let entry = Entry::new(
+            ActivityKind::AiKeyChanged,
+            Some(Subject::business(caller.business_id)),
+            "The business's own Anthropic key was set",
+        )
+        .details(json!({ "set": true }));
+        activity::record_quietly(
+            &mut conn,
+            &app.events,
+            caller.business_id,
+            &caller.actor,
+            entry,
+        )
+        .await;
     }
     view(app, caller).await
 }
@@ -107,6 +124,20 @@ pub async fn clear_key(app: &App, caller: &Caller) -> AppResult<AiSettingsView> 
     {
         let mut conn = app.db().await?;
         agent_db::set_anthropic_key(&mut conn, caller.business_id, None).await?;
+        let entry = Entry::new(
+            ActivityKind::AiKeyChanged,
+            Some(Subject::business(caller.business_id)),
+            "The business's own Anthropic key was removed",
+        )
+        .details(json!({ "set": false }));
+        activity::record_quietly(
+            &mut conn,
+            &app.events,
+            caller.business_id,
+            &caller.actor,
+            entry,
+        )
+        .await;
     }
     view(app, caller).await
 }
@@ -126,6 +157,24 @@ pub async fn set_budget(
     {
         let mut conn = app.db().await?;
         agent_db::set_daily_budget(&mut conn, caller.business_id, budget).await?;
+        let summary = match budget {
+            Some(b) => format!("AI daily budget set to {b} tokens"),
+            None => "AI daily budget removed".to_string(),
+        };
+        let entry = Entry::new(
+            ActivityKind::AiBudgetChanged,
+            Some(Subject::business(caller.business_id)),
+            summary,
+        )
+        .details(json!({ "daily_token_budget": budget }));
+        activity::record_quietly(
+            &mut conn,
+            &app.events,
+            caller.business_id,
+            &caller.actor,
+            entry,
+        )
+        .await;
     }
     view(app, caller).await
 }

@@ -166,7 +166,30 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
     let sent =
         crate::sender::send_text(app, business_id, chat_id.0, &composed.text, SentBy::Ai).await;
     Ok(match sent {
-        Ok(_) => Outcome::Done(composed.fallback_reason),
+        Ok(message) => {
+            let mut conn = app.db().await?;
+            activity::record_quietly(
+                &mut conn,
+                &app.events,
+                business_id,
+                &Actor::ai(),
+                Entry::new(ActivityKind::AiReplied, Some(Subject::chat(chat_id)), "The AI replied")
+                    .details(serde_json::json!({
+                        "chat_id": chat_id,
+                        "message_id": message.id,
+                        "responder": match composed.responder {
+                            super::Responder::Model => "model",
+                            super::Responder::BuiltIn => "built_in",
+                        },
+                        "fallback_reason": composed.fallback_reason,
+                        "tools": composed.tool_calls.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+                        "orders": composed.orders,
+                        "handed_off": composed.handed_off,
+                    })),
+            )
+            .await;
+            Outcome::Done(composed.fallback_reason)
+        }
         Err(e @ (AppError::Internal(_) | AppError::Unavailable)) => Outcome::Retry(e.message()),
         // The sender refused (window closed, number disconnected...): retrying cannot help.
         Err(e) => Outcome::Done(Some(format!("the sender refused: {}", e.message()))),

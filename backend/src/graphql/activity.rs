@@ -72,8 +72,10 @@ pub enum ActivityKind {
     /// Someone logged out.
     LoggedOut,
     /// A WhatsApp number was connected.
+    #[graphql(name = "WHATSAPP_CONNECTED")]
     WhatsAppConnected,
     /// A WhatsApp number was disconnected.
+    #[graphql(name = "WHATSAPP_DISCONNECTED")]
     WhatsAppDisconnected,
     /// A follow-up was scheduled.
     FollowUpScheduled,

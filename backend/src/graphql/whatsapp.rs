@@ -137,6 +137,7 @@ impl WhatsAppMutation {
         let connection = whatsapp::connect(
             ctx.app(),
             caller.business_id,
+            &caller.actor,
             ConnectRequest {
                 phone_number_id: input.phone_number_id,
                 waba_id: input.waba_id,
@@ -156,8 +157,10 @@ impl WhatsAppMutation {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<WhatsAppConnection> {
         let caller = ctx.caller()?;
-        Ok(whatsapp::disconnect(ctx.app(), caller.business_id)
-            .await?
-            .into())
+        Ok(
+            whatsapp::disconnect(ctx.app(), caller.business_id, &caller.actor)
+                .await?
+                .into(),
+        )
     }
 }

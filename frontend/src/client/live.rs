@@ -6,10 +6,9 @@
 //! `ping` is answered with `pong`. A dropped socket is reopened with exponential backoff
 //! and jitter, until [`LiveClient::close`].
 //!
-//! The operations are the subscriptions in `frontend/graphql/inbox.graphql` and
-//! `blacklist.graphql` (checked
-//! against the schema like every query), so an event's payload decodes into the same
-//! models as query results.
+//! The operations are the subscriptions in `frontend/graphql/inbox.graphql`,
+//! `activity.graphql` and `blacklist.graphql` (checked against the schema like every
+//! query), so an event's payload decodes into the same models as query results.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -23,10 +22,10 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::operations::{
-    self, BlacklistChanged, ChatUpdated, MessageAdded, MessageStatusChanged, blacklist_changed,
-    chat_updated, message_added, message_status_changed,
+    self, ActivityAdded, BlacklistChanged, ChatUpdated, MessageAdded, MessageStatusChanged,
+    activity_added, blacklist_changed, chat_updated, message_added, message_status_changed,
 };
-use super::{Chat, Message};
+use super::{ActivityEntry, Chat, Message};
 
 /// Path of the subscription endpoint, on the dashboard's own origin.
 const PATH: &str = "/graphql/ws";
@@ -52,6 +51,8 @@ pub enum LiveEvent {
     ChatUpdated(Chat),
     /// A blacklist entry was added, changed or removed (its id).
     BlacklistChanged(String),
+    /// An entry was added to the activity log.
+    ActivityAdded(ActivityEntry),
 }
 
 /// Where the live connection stands.
@@ -117,6 +118,16 @@ const OPERATIONS: &[Operation] = &[
         decode: |data| {
             let data: blacklist_changed::ResponseData = data_of(data)?;
             Ok(LiveEvent::BlacklistChanged(data.blacklist_changed.id))
+        },
+    },
+    Operation {
+        id: "activityAdded",
+        body: || body_of::<ActivityAdded>(activity_added::Variables),
+        decode: |data| {
+            let data: activity_added::ResponseData = data_of(data)?;
+            ActivityEntry::try_from(data.activity_added)
+                .map(LiveEvent::ActivityAdded)
+                .map_err(|err| err.to_string())
         },
     },
 ];

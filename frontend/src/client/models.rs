@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use shared::{
-    BlockKind, ConnectionStatus, Currency, Discount, MessageDirection, MessageKind, MessageStatus,
-    Money, ReplyTone, Role, SentBy,
+    ActivityKind, ActorKind, BlockKind, ConnectionStatus, Currency, Discount, MessageDirection,
+    MessageKind, MessageStatus, Money, ReplyTone, Role, SentBy, SubjectKind,
 };
 
 use super::ClientError;
@@ -591,3 +591,49 @@ macro_rules! blacklist_entry_from {
 }
 
 blacklist_entry_from!(blacklist, add_to_blacklist);
+
+/// One entry of the activity log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityEntry {
+    /// Opaque API id.
+    pub id: String,
+    /// What happened.
+    pub kind: ActivityKind,
+    /// One line for people.
+    pub summary: String,
+    /// Owner, staff, AI, system...
+    pub actor_kind: ActorKind,
+    /// The user's email or the API token's name.
+    pub actor_name: Option<String>,
+    /// What it is about, with the record's opaque id.
+    pub subject: Option<(SubjectKind, String)>,
+    /// When (RFC 3339).
+    pub created_at: String,
+}
+
+/// `TryFrom<module::ActivityFields>` for [`ActivityEntry`], for each listed operation module.
+macro_rules! activity_from {
+    ($($module:ident),+) => {$(
+        impl TryFrom<operations::$module::ActivityFields> for ActivityEntry {
+            type Error = ClientError;
+
+            fn try_from(a: operations::$module::ActivityFields) -> Result<ActivityEntry, ClientError> {
+                let subject = match a.subject {
+                    Some(s) => Some((shared_enum(&s.kind, SubjectKind::parse, "subject")?, s.id)),
+                    None => None,
+                };
+                Ok(ActivityEntry {
+                    kind: shared_enum(&a.kind, ActivityKind::parse, "activity kind")?,
+                    actor_kind: shared_enum(&a.actor.kind, ActorKind::parse, "actor")?,
+                    actor_name: a.actor.name,
+                    subject,
+                    id: a.id,
+                    summary: a.summary,
+                    created_at: a.created_at,
+                })
+            }
+        }
+    )+};
+}
+
+activity_from!(activity, activity_added);

@@ -194,3 +194,11 @@ operation!(
     /// Live: a blacklist entry was added, changed or removed.
     BlacklistChanged => "graphql/blacklist.graphql"
 );
+operation!(
+    /// The activity log, newest first, filtered.
+    Activity => "graphql/activity.graphql"
+);
+operation!(
+    /// Live: a new activity-log entry.
+    ActivityAdded => "graphql/activity.graphql"
+);

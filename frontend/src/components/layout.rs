@@ -25,7 +25,7 @@ struct NavEntry {
     testid: &'static str,
 }
 
-/// The main navigation, in order. Orders and activity join here as their pages are built.
+/// The main navigation, in order.
 const NAVIGATION: &[NavEntry] = &[
     NavEntry {
         route: AppRoute::Inbox,
@@ -44,6 +44,12 @@ const NAVIGATION: &[NavEntry] = &[
         label: "Blacklist",
         icon: Icon::Blocked,
         testid: "nav-blacklist",
+    },
+    NavEntry {
+        route: AppRoute::Activity,
+        label: "Activity",
+        icon: Icon::Activity,
+        testid: "nav-activity",
     },
     NavEntry {
         route: AppRoute::Settings,

@@ -11,7 +11,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::client::{BlacklistEntry, Chat, ClientError, Page, Product};
+use crate::client::{ActivityEntry, BlacklistEntry, Chat, ClientError, Page, Product};
 use crate::components::icons::Icon;
 
 /// Pause in typing before a search runs.
@@ -30,6 +30,12 @@ impl Listed for Chat {
 }
 
 impl Listed for BlacklistEntry {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Listed for ActivityEntry {
     fn id(&self) -> &str {
         &self.id
     }

@@ -95,7 +95,9 @@ pub fn InboxPage() -> impl IntoView {
             }
         }
         // The chats a blacklist change touches arrive as `ChatUpdated`.
-        LiveEvent::MessageStatusChanged(_) | LiveEvent::BlacklistChanged(_) => {}
+        LiveEvent::MessageStatusChanged(_)
+        | LiveEvent::ActivityAdded(_)
+        | LiveEvent::BlacklistChanged(_) => {}
     });
 
     let live_label = move || match live.status() {
