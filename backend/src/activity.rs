@@ -106,6 +106,14 @@ impl Subject {
         }
     }
 
+    /// A follow-up.
+    pub fn follow_up(id: shared::FollowUpId) -> Subject {
+        Subject {
+            kind: SubjectKind::FollowUp,
+            id: id.0,
+        }
+    }
+
     /// The business itself.
     pub fn business(id: BusinessId) -> Subject {
         Subject {

@@ -8,6 +8,7 @@ pub mod agent;
 pub mod blacklist;
 pub mod chats;
 pub mod contacts;
+pub mod follow_ups;
 pub mod inbox;
 pub mod jobs;
 pub mod messages;

@@ -33,6 +33,11 @@ pub enum EventKind {
         /// The order.
         order_id: u64,
     },
+    /// A follow-up was scheduled or changed status.
+    FollowUpChanged {
+        /// The follow-up.
+        follow_up_id: u64,
+    },
     /// A blacklist entry was added, changed (its reason) or removed.
     BlacklistChanged {
         /// The entry.

@@ -5,16 +5,17 @@
 //! complexity limits.
 //!
 //! The parts (`business`, `products`, `whatsapp`, `inbox`, `orders`, `ai`, `activity`,
-//! `blacklist`) import the shared modules (`common`, `ids`, `paging`, `loaders`) and
-//! this one; only `inbox` (the order and AI fields of `Chat`) and `blacklist` (an
-//! entry's `Contact` and `ActivityActor`) name types of other parts, and nothing
-//! imports those two back.
+//! `blacklist`, `follow_ups`) import the shared modules (`common`, `ids`, `paging`,
+//! `loaders`) and this one; only `inbox` (the order and AI fields of `Chat`) and
+//! `blacklist` (an entry's `Contact` and `ActivityActor`) name types of other parts, and
+//! nothing imports those two back.
 
 pub mod activity;
 pub mod ai;
 pub mod blacklist;
 pub mod business;
 pub mod common;
+pub mod follow_ups;
 pub mod ids;
 pub mod inbox;
 pub mod loaders;
@@ -44,6 +45,7 @@ pub struct QueryRoot(
     ai::AiPreviewQuery,
     activity::ActivityQuery,
     blacklist::BlacklistQuery,
+    follow_ups::FollowUpQuery,
 );
 
 /// Every mutation, merged from the domain parts.
@@ -55,6 +57,7 @@ pub struct MutationRoot(
     inbox::InboxMutation,
     ai::AiMutation,
     blacklist::BlacklistMutation,
+    follow_ups::FollowUpMutation,
 );
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.
@@ -64,6 +67,7 @@ pub struct SubscriptionRoot(
     orders::OrderSubscription,
     activity::ActivitySubscription,
     blacklist::BlacklistSubscription,
+    follow_ups::FollowUpSubscription,
 );
 
 /// The schema type.
@@ -97,6 +101,10 @@ pub fn build_schema(app: AppState) -> AppSchema {
         ))
         .data(DataLoader::new(
             loaders::ChatOrdersLoader(app.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            loaders::ChatLoader(app.clone()),
             tokio::spawn,
         ))
         .data(DataLoader::new(

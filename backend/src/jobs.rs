@@ -3,10 +3,10 @@
 //! [`crate::db::jobs`]; this module claims due jobs and dispatches them by kind:
 //!
 //! - AI replies and opt-out notices to the agent ([`crate::agent::worker`]);
-//! - retries of outbound sends to the sender ([`crate::sender::run_send_job`]).
+//! - retries of outbound sends to the sender ([`crate::sender::run_send_job`]);
+//! - due follow-ups to [`crate::follow_ups::run_job`].
 //!
-//! A new kind of work (the back office's follow-ups) adds a [`JobKind`] and one arm in
-//! [`run_job`].
+//! A new kind of work adds a [`JobKind`] and one arm in [`run_job`].
 //!
 //! Each worker claims due jobs (`FOR UPDATE SKIP LOCKED`, leased), runs them, and
 //! otherwise sleeps until the next job is due, a new message arrives on the event bus,
@@ -136,6 +136,7 @@ pub async fn run_job(app: &AppState, job: &Job) {
         JobKind::AiReply => crate::agent::worker::reply(app, job).await,
         JobKind::OptOutNotice => crate::agent::worker::opt_out_notice(app, job).await,
         JobKind::SendMessage => crate::sender::run_send_job(app, job).await,
+        JobKind::FollowUp => crate::follow_ups::run_job(app, job).await,
     };
     if let Err(e) = record(app, job, outcome).await {
         tracing::error!(error = %e, job = job.id, "could not record a job's outcome; its lease will expire");

@@ -22,6 +22,7 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod follow_ups;
 pub mod graphql;
 pub mod http;
 pub mod inbox;

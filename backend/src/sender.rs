@@ -96,7 +96,8 @@ pub async fn send_template(
     send(app, business_id, chat_id, content, sent_by).await
 }
 
-fn validate(content: &Outbound) -> AppResult<()> {
+/// Checks content before anything is stored (also used when a follow-up is scheduled).
+pub fn validate(content: &Outbound) -> AppResult<()> {
     match content {
         Outbound::Text(text) => {
             if text.trim().is_empty() {

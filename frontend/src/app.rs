@@ -12,6 +12,7 @@ use crate::contexts::session::Session;
 use crate::pages::activity::ActivityPage;
 use crate::pages::blacklist::BlacklistPage;
 use crate::pages::edit_product::EditProductPage;
+use crate::pages::follow_ups::FollowUpsPage;
 use crate::pages::inbox::{ChatPage, InboxPage, NoChatSelected};
 use crate::pages::log_in::LogInPage;
 use crate::pages::new_product::NewProductPage;
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment(AppRoute::SETTINGS) view=SettingsPage />
                     <Route path=StaticSegment(AppRoute::BLACKLIST) view=BlacklistPage />
                     <Route path=StaticSegment(AppRoute::ACTIVITY) view=ActivityPage />
+                    <Route path=StaticSegment(AppRoute::FOLLOW_UPS) view=FollowUpsPage />
                 </ProtectedParentRoute>
             </Routes>
         </Router>

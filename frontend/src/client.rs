@@ -15,6 +15,7 @@ mod blacklist;
 mod business;
 mod document;
 mod error;
+mod follow_ups;
 mod inbox;
 pub mod live;
 mod models;
@@ -30,10 +31,11 @@ pub use activity::ActivityQuery;
 pub use ai::{AiPreview, AiSettings};
 pub use blacklist::BlockTarget;
 pub use error::{ClientError, ServerFieldError};
+pub use follow_ups::FollowUpQuery;
 pub use inbox::{ChatQuery, TemplateMessage};
 pub use models::{
-    ActivityEntry, AuthSession, BlacklistEntry, Business, Chat, Message, MessagePage, Page,
-    Product, ProductImage, User, WebhookSetup, WhatsAppConnection,
+    ActivityEntry, AuthSession, BlacklistEntry, Business, Chat, FollowUp, FollowUpRule, Message,
+    MessagePage, Page, Product, ProductImage, User, WebhookSetup, WhatsAppConnection,
 };
 pub use products::ProductQuery;
 pub use session::NewAccount;

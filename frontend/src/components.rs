@@ -2,6 +2,7 @@
 
 pub mod ai;
 pub mod feedback;
+pub mod follow_ups;
 pub mod forms;
 pub mod icons;
 pub mod inbox;

@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod blacklist;
 pub mod edit_product;
+pub mod follow_ups;
 pub mod inbox;
 pub mod log_in;
 pub mod new_product;

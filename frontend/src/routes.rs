@@ -29,6 +29,8 @@ pub enum AppRoute {
     Blacklist,
     /// `/activity`: the activity log.
     Activity,
+    /// `/follow-ups`: scheduled, sent and skipped follow-ups, and the rule.
+    FollowUps,
 }
 
 impl AppRoute {
@@ -48,6 +50,8 @@ impl AppRoute {
     pub const BLACKLIST: &'static str = "blacklist";
     /// Segment of [`AppRoute::Activity`].
     pub const ACTIVITY: &'static str = "activity";
+    /// Segment of [`AppRoute::FollowUps`].
+    pub const FOLLOW_UPS: &'static str = "follow-ups";
     /// The route parameter holding a chat's or product's id.
     pub const ID: &'static str = "id";
 
@@ -64,6 +68,7 @@ impl AppRoute {
             AppRoute::Settings => format!("/{}", Self::SETTINGS),
             AppRoute::Blacklist => format!("/{}", Self::BLACKLIST),
             AppRoute::Activity => format!("/{}", Self::ACTIVITY),
+            AppRoute::FollowUps => format!("/{}", Self::FOLLOW_UPS),
         }
     }
 
@@ -81,6 +86,7 @@ impl AppRoute {
             [Self::SETTINGS] => AppRoute::Settings,
             [Self::BLACKLIST] => AppRoute::Blacklist,
             [Self::ACTIVITY] => AppRoute::Activity,
+            [Self::FOLLOW_UPS] => AppRoute::FollowUps,
             _ => return None,
         })
     }
@@ -103,6 +109,7 @@ mod tests {
             AppRoute::Settings,
             AppRoute::Blacklist,
             AppRoute::Activity,
+            AppRoute::FollowUps,
         ];
         for route in routes {
             assert_eq!(AppRoute::parse(&route.path()), Some(route));

@@ -293,6 +293,35 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Where a follow-up stands. `Scheduled` and `Sending` are open; the rest are final.
+    FollowUpStatus {
+        /// Waiting for its time.
+        Scheduled => "scheduled",
+        /// Being sent (a send interrupted here is completed, never repeated).
+        Sending => "sending",
+        /// Sent (the message it became is in the chat).
+        Sent => "sent",
+        /// Not sent, for the stored reason (blacklisted, paused, ordered, wrote since,
+        /// window closed without a template).
+        Skipped => "skipped",
+        /// Called off by a person.
+        Cancelled => "cancelled",
+        /// Could not be sent (the reason is stored).
+        Failed => "failed",
+    }
+}
+
+string_enum! {
+    /// Who scheduled a follow-up.
+    FollowUpSource {
+        /// A person from the dashboard (or an integrator's token).
+        Staff => "staff",
+        /// The business's rule ("N hours after a quote with no order").
+        Rule => "rule",
+    }
+}
+
 /// The groups the activity log is browsed by (the dashboard's filter tabs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ActivityCategory {

@@ -188,11 +188,44 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
                     })),
             )
             .await;
+            let quote =
+                latest_quote(&mut conn, chat_id, contact.identity.profile_name.as_deref()).await;
+            drop(conn);
+            crate::follow_ups::after_ai_reply(
+                app,
+                business_id,
+                chat_id,
+                quote,
+                !composed.orders.is_empty(),
+            )
+            .await;
             Outcome::Done(composed.fallback_reason)
         }
         Err(e @ (AppError::Internal(_) | AppError::Unavailable)) => Outcome::Retry(e.message()),
         // The sender refused (window closed, number disconnected...): retrying cannot help.
         Err(e) => Outcome::Done(Some(format!("the sender refused: {}", e.message()))),
+    })
+}
+
+/// The price the chat was last quoted or agreed, as the follow-up rule names it.
+async fn latest_quote(
+    conn: &mut diesel_async::AsyncMysqlConnection,
+    chat_id: ChatId,
+    profile_name: Option<&str>,
+) -> Option<crate::follow_ups::Quote> {
+    let (chat, _) = agent_db::chat_with_contact(conn, chat_id).await.ok()??;
+    let negotiation = super::chat_state::ChatNegotiation::parse(chat.negotiation.as_deref());
+    // The product haggled over most; an agreed price over the last offer.
+    let quote = negotiation
+        .products
+        .values()
+        .max_by_key(|p| p.state.rounds)?;
+    let currency = shared::Currency::parse(&quote.currency)?;
+    let price = quote.agreed_minor.unwrap_or(quote.state.last_offer_minor);
+    Some(crate::follow_ups::Quote {
+        product: quote.product_name.clone(),
+        price: shared::Money::new(price, currency).to_string(),
+        first_name: prompt::first_name(profile_name),
     })
 }
 

@@ -171,3 +171,17 @@ pub async fn find_message(
         .await
         .optional()
 }
+
+/// Many chats by id, only of this business (`FollowUp.chat`).
+pub async fn chats_by_ids(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    ids: &[u64],
+) -> QueryResult<Vec<Chat>> {
+    chats::table
+        .filter(chats::business_id.eq(business_id))
+        .filter(chats::id.eq_any(ids))
+        .select(Chat::as_select())
+        .load(conn)
+        .await
+}

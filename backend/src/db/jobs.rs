@@ -40,6 +40,8 @@ pub enum JobKind {
     /// Send (again) a pending outbound message (payload `{"message_id": n, "request":
     /// <the Graph API request>}`).
     SendMessage,
+    /// Send a scheduled follow-up when it is due (payload `{"follow_up_id": n}`).
+    FollowUp,
 }
 
 impl JobKind {
@@ -48,6 +50,7 @@ impl JobKind {
         JobKind::AiReply,
         JobKind::OptOutNotice,
         JobKind::SendMessage,
+        JobKind::FollowUp,
     ];
 
     /// The stored text.
@@ -56,6 +59,7 @@ impl JobKind {
             JobKind::AiReply => "ai_reply",
             JobKind::OptOutNotice => "opt_out_notice",
             JobKind::SendMessage => "send_message",
+            JobKind::FollowUp => "follow_up",
         }
     }
 
@@ -330,6 +334,11 @@ pub async fn reschedule_by_key(
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// The deduplication key of a follow-up's job.
+pub fn follow_up_key(follow_up_id: u64) -> String {
+    format!("{}:{follow_up_id}", JobKind::FollowUp.as_str())
 }
 
 /// The deduplication key of a chat's opt-out notice.

@@ -85,6 +85,7 @@ diesel::table! {
         ai_daily_token_budget -> Nullable<Bigint>,
         follow_ups_enabled -> Bool,
         follow_up_after_hours -> Integer,
+        follow_up_text -> Nullable<Text>,
         retention_days -> Nullable<Integer>,
         created_at -> Datetime,
         updated_at -> Datetime,
@@ -147,11 +148,17 @@ diesel::table! {
         template_params -> Nullable<Longtext>,
         #[max_length = 12]
         status -> Varchar,
+        #[max_length = 12]
+        source -> Varchar,
         attempts -> Integer,
         last_error -> Nullable<Text>,
-        #[max_length = 64]
-        created_by -> Varchar,
+        #[max_length = 255]
+        skip_reason -> Nullable<Varchar>,
+        message_id -> Nullable<Unsigned<Bigint>>,
+        #[max_length = 255]
+        created_by -> Nullable<Varchar>,
         created_at -> Datetime,
+        updated_at -> Datetime,
     }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use shared::{BlacklistEntryId, ContactId, ProductId};
+use shared::{BlacklistEntryId, BusinessId, ContactId, ProductId};
 
 use crate::app::AppState;
 use crate::db::blacklist::{self, BlacklistEntry};
@@ -96,6 +96,33 @@ impl Loader<u64> for ChatOrdersLoader {
                 (chat, with_items)
             })
             .collect())
+    }
+}
+
+/// Loads many chats in one query (`FollowUp.chat`), only of one business.
+pub struct ChatLoader(pub AppState);
+
+impl Loader<(BusinessId, u64)> for ChatLoader {
+    type Value = crate::db::inbox::Chat;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(BusinessId, u64)],
+    ) -> Result<HashMap<(BusinessId, u64), Self::Value>, Self::Error> {
+        let mut by_business: HashMap<BusinessId, Vec<u64>> = HashMap::new();
+        for (business, chat) in keys {
+            by_business.entry(*business).or_default().push(*chat);
+        }
+        let mut conn = self.0.db().await?;
+        let mut found = HashMap::new();
+        for (business, chats) in by_business {
+            let rows = crate::db::inbox::chats_by_ids(&mut conn, business.0, &chats)
+                .await
+                .map_err(AppError::from)?;
+            found.extend(rows.into_iter().map(|c| ((business, c.id), c)));
+        }
+        Ok(found)
     }
 }
 

@@ -7,8 +7,9 @@
 //! and jitter, until [`LiveClient::close`].
 //!
 //! The operations are the subscriptions in `frontend/graphql/inbox.graphql`,
-//! `activity.graphql` and `blacklist.graphql` (checked against the schema like every
-//! query), so an event's payload decodes into the same models as query results.
+//! `activity.graphql`, `blacklist.graphql` and `follow_ups.graphql` (checked against the
+//! schema like every query), so an event's payload decodes into the same models as query
+//! results.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -22,10 +23,11 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::operations::{
-    self, ActivityAdded, BlacklistChanged, ChatUpdated, MessageAdded, MessageStatusChanged,
-    activity_added, blacklist_changed, chat_updated, message_added, message_status_changed,
+    self, ActivityAdded, BlacklistChanged, ChatUpdated, FollowUpChanged, MessageAdded,
+    MessageStatusChanged, activity_added, blacklist_changed, chat_updated, follow_up_changed,
+    message_added, message_status_changed,
 };
-use super::{ActivityEntry, Chat, Message};
+use super::{ActivityEntry, Chat, FollowUp, Message};
 
 /// Path of the subscription endpoint, on the dashboard's own origin.
 const PATH: &str = "/graphql/ws";
@@ -53,6 +55,8 @@ pub enum LiveEvent {
     BlacklistChanged(String),
     /// An entry was added to the activity log.
     ActivityAdded(ActivityEntry),
+    /// A follow-up was scheduled or changed status.
+    FollowUpChanged(FollowUp),
 }
 
 /// Where the live connection stands.
@@ -127,6 +131,16 @@ const OPERATIONS: &[Operation] = &[
             let data: activity_added::ResponseData = data_of(data)?;
             ActivityEntry::try_from(data.activity_added)
                 .map(LiveEvent::ActivityAdded)
+                .map_err(|err| err.to_string())
+        },
+    },
+    Operation {
+        id: "followUpChanged",
+        body: || body_of::<FollowUpChanged>(follow_up_changed::Variables),
+        decode: |data| {
+            let data: follow_up_changed::ResponseData = data_of(data)?;
+            FollowUp::try_from(data.follow_up_changed)
+                .map(LiveEvent::FollowUpChanged)
                 .map_err(|err| err.to_string())
         },
     },

@@ -7,8 +7,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use shared::{
-    ActivityKind, ActorKind, BlockKind, ConnectionStatus, Currency, Discount, MessageDirection,
-    MessageKind, MessageStatus, Money, ReplyTone, Role, SentBy, SubjectKind,
+    ActivityKind, ActorKind, BlockKind, ConnectionStatus, Currency, Discount, FollowUpSource,
+    FollowUpStatus, MessageDirection, MessageKind, MessageStatus, Money, ReplyTone, Role, SentBy,
+    SubjectKind,
 };
 
 use super::ClientError;
@@ -637,3 +638,83 @@ macro_rules! activity_from {
 }
 
 activity_from!(activity, activity_added);
+
+/// A message scheduled for a chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    /// Opaque API id.
+    pub id: String,
+    /// The chat's id.
+    pub chat_id: String,
+    /// The customer's name.
+    pub customer: String,
+    /// When it is (or was) due (RFC 3339).
+    pub due_at: String,
+    /// Free text.
+    pub text: Option<String>,
+    /// Template name.
+    pub template: Option<String>,
+    /// Where it stands.
+    pub status: FollowUpStatus,
+    /// Who scheduled it.
+    pub source: FollowUpSource,
+    /// The person who scheduled it.
+    pub created_by: Option<String>,
+    /// Why it was skipped or failed.
+    pub reason: Option<String>,
+}
+
+/// `TryFrom<module::FollowUpFields>` for [`FollowUp`], for each listed operation module.
+macro_rules! follow_up_from {
+    ($($module:ident),+) => {$(
+        impl TryFrom<operations::$module::FollowUpFields> for FollowUp {
+            type Error = ClientError;
+
+            fn try_from(f: operations::$module::FollowUpFields) -> Result<FollowUp, ClientError> {
+                Ok(FollowUp {
+                    status: shared_enum(&f.status, FollowUpStatus::parse, "follow-up status")?,
+                    source: shared_enum(&f.source, FollowUpSource::parse, "follow-up source")?,
+                    customer: f.chat.map(|c| c.contact.name).unwrap_or_default(),
+                    reason: f.skip_reason.or(f.error),
+                    template: f.template.map(|t| t.name),
+                    id: f.id,
+                    chat_id: f.chat_id,
+                    due_at: f.due_at,
+                    text: f.text,
+                    created_by: f.created_by,
+                })
+            }
+        }
+    )+};
+}
+
+follow_up_from!(
+    follow_ups,
+    schedule_follow_up,
+    cancel_follow_up,
+    follow_up_changed
+);
+
+/// The business's rule: "N hours after a quote with no order, follow up once".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpRule {
+    /// On or off.
+    pub enabled: bool,
+    /// Hours after the quote.
+    pub after_hours: i64,
+    /// The owner's text (`None`: the default message).
+    pub text: Option<String>,
+}
+
+/// `From<module::FollowUpRuleFields>` for [`FollowUpRule`], for each listed module.
+macro_rules! follow_up_rule_from {
+    ($($module:ident),+) => {$(
+        impl From<operations::$module::FollowUpRuleFields> for FollowUpRule {
+            fn from(r: operations::$module::FollowUpRuleFields) -> FollowUpRule {
+                FollowUpRule { enabled: r.enabled, after_hours: r.after_hours, text: r.text }
+            }
+        }
+    )+};
+}
+
+follow_up_rule_from!(follow_up_rule, update_follow_up_rule);

@@ -202,3 +202,27 @@ operation!(
     /// Live: a new activity-log entry.
     ActivityAdded => "graphql/activity.graphql"
 );
+operation!(
+    /// Follow-ups, newest first, by status or chat.
+    FollowUps => "graphql/follow_ups.graphql"
+);
+operation!(
+    /// Schedules a follow-up for a chat.
+    ScheduleFollowUp => "graphql/follow_ups.graphql"
+);
+operation!(
+    /// Cancels a scheduled follow-up.
+    CancelFollowUp => "graphql/follow_ups.graphql"
+);
+operation!(
+    /// The business's follow-up rule.
+    FollowUpRule => "graphql/follow_ups.graphql"
+);
+operation!(
+    /// Changes the business's follow-up rule.
+    UpdateFollowUpRule => "graphql/follow_ups.graphql"
+);
+operation!(
+    /// Live: a follow-up was scheduled or changed status.
+    FollowUpChanged => "graphql/follow_ups.graphql"
+);

@@ -13,6 +13,8 @@ pub enum Icon {
     Settings,
     /// A pulse line: the activity log.
     Activity,
+    /// A clock: follow-ups.
+    FollowUps,
     /// Three lines: open the menu.
     Menu,
     /// A plus sign.
@@ -41,6 +43,7 @@ impl Icon {
                 "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7.4 7.4 0 0 0-2-1.2L14.5 3h-5l-.4 2.6a7.4 7.4 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7.4 7.4 0 0 0 2 1.2l.4 2.6h5l.4-2.6a7.4 7.4 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2Z"
             }
             Icon::Activity => "M3 12h4l3 8 4-16 3 8h4",
+            Icon::FollowUps => "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18ZM12 7v5l3 2",
             Icon::Menu => "M4 6h16M4 12h16M4 18h16",
             Icon::Plus => "M12 5v14M5 12h14",
             Icon::Search => "m21 21-4.3-4.3M11 18a7 7 0 1 1 0-14 7 7 0 0 1 0 14Z",

@@ -46,6 +46,12 @@ const NAVIGATION: &[NavEntry] = &[
         testid: "nav-blacklist",
     },
     NavEntry {
+        route: AppRoute::FollowUps,
+        label: "Follow-ups",
+        icon: Icon::FollowUps,
+        testid: "nav-follow-ups",
+    },
+    NavEntry {
         route: AppRoute::Activity,
         label: "Activity",
         icon: Icon::Activity,

@@ -11,7 +11,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::client::{ActivityEntry, BlacklistEntry, Chat, ClientError, Page, Product};
+use crate::client::{ActivityEntry, BlacklistEntry, Chat, ClientError, FollowUp, Page, Product};
 use crate::components::icons::Icon;
 
 /// Pause in typing before a search runs.
@@ -36,6 +36,12 @@ impl Listed for BlacklistEntry {
 }
 
 impl Listed for ActivityEntry {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Listed for FollowUp {
     fn id(&self) -> &str {
         &self.id
     }

@@ -97,7 +97,8 @@ pub fn InboxPage() -> impl IntoView {
         // The chats a blacklist change touches arrive as `ChatUpdated`.
         LiveEvent::MessageStatusChanged(_)
         | LiveEvent::ActivityAdded(_)
-        | LiveEvent::BlacklistChanged(_) => {}
+        | LiveEvent::BlacklistChanged(_)
+        | LiveEvent::FollowUpChanged(_) => {}
     });
 
     let live_label = move || match live.status() {

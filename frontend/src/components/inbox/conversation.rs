@@ -18,6 +18,7 @@ use super::thread::Thread;
 use crate::client::live::LiveEvent;
 use crate::client::{BlockTarget, Chat, ClientError, Message};
 use crate::components::feedback::{LoadError, Spinner};
+use crate::components::follow_ups::ScheduleFollowUp;
 use crate::components::icons::Icon;
 use crate::components::mutation::Mutation;
 use crate::contexts::live::use_live;
@@ -292,6 +293,7 @@ fn ConversationHeader(chat: Signal<Option<Chat>>, on_change: Callback<Chat>) -> 
         set_paused.dispatch((id, paused));
     };
     let paused = move || chat.with(|c| c.as_ref().is_some_and(|c| c.ai_paused));
+    let chat_key = Memo::new(move |_| chat.with(|c| c.as_ref().map(|c| c.id.clone())));
 
     view! {
         <header class="conversation-header">
@@ -340,6 +342,8 @@ fn ConversationHeader(chat: Signal<Option<Chat>>, on_change: Callback<Chat>) -> 
                 </span>
             </label>
         </header>
+        // Keyed by the chat's id only: live updates of the chat keep a half-written form.
+        {move || chat_key.get().map(|id| view! { <ScheduleFollowUp chat_id=id /> })}
         {move || chat.with(|c| c.as_ref().map(|c| (c.product_interest.clone(), c.negotiations.clone(), c.orders.clone()))).filter(|(i, n, o)| !i.is_empty() || !n.is_empty() || !o.is_empty()).map(|(interest, negotiations, orders)| view! {
             <p class="muted chat-sales" data-testid="chat-sales">
                 {orders.into_iter().map(|line| view! { <span class="chat-order" data-testid="chat-order">{line}</span> }).collect_view()}
