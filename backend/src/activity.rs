@@ -98,6 +98,14 @@ impl Subject {
         }
     }
 
+    /// A blacklist entry.
+    pub fn blacklist_entry(id: shared::BlacklistEntryId) -> Subject {
+        Subject {
+            kind: SubjectKind::BlacklistEntry,
+            id: id.0,
+        }
+    }
+
     /// A follow-up.
     pub fn follow_up(id: shared::FollowUpId) -> Subject {
         Subject {

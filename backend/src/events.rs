@@ -38,6 +38,13 @@ pub enum EventKind {
         /// The follow-up.
         follow_up_id: u64,
     },
+    /// A blacklist entry was added, changed (its reason) or removed.
+    BlacklistChanged {
+        /// The entry.
+        entry_id: u64,
+        /// Whether it was removed (it can no longer be loaded).
+        removed: bool,
+    },
     /// An entry was appended to the activity log.
     ActivityAdded {
         /// The entry.

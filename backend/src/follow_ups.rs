@@ -3,9 +3,9 @@
 //! up once"), sent by the job runner when due through the one sender.
 //!
 //! When it is due, a follow-up is **skipped**, with the reason stored and logged, when
-//! the customer is blacklisted, the chat is paused (a person took over), the customer
-//! ordered or wrote since it was scheduled, or the 24-hour window has closed and no
-//! template was given. Otherwise it is sent once:
+//! the customer is blacklisted (any identifier, [`crate::blacklist::is_blocked`]), the
+//! chat is paused (a person took over), the customer ordered or wrote since it was
+//! scheduled, or the 24-hour window has closed and no template was given. Otherwise it is sent once:
 //!
 //! - its job is claimed with `FOR UPDATE SKIP LOCKED` and a lease ([`crate::jobs`]), so
 //!   two server processes never run it at the same time;
@@ -348,7 +348,7 @@ async fn skip_reason(
     let Some((chat, contact)) = agent_db::chat_with_contact(conn, f.chat_id).await? else {
         return Ok(Err("the chat no longer exists".into()));
     };
-    if agent_db::is_blacklisted(conn, f.business_id, &contact).await? {
+    if crate::blacklist::is_blocked(conn, f.business_id, &contact).await? {
         return Ok(Err("the customer is blacklisted".into()));
     }
     if chat.ai_paused {

@@ -5,13 +5,14 @@
 //! complexity limits.
 //!
 //! The parts (`business`, `products`, `whatsapp`, `inbox`, `orders`, `ai`, `activity`,
-//! `follow_ups`, `home`, `why`) import the
-//! shared modules (`common`, `ids`, `paging`, `loaders`) and this one; only `inbox`
-//! names types of other parts (the order and AI fields of `Chat`), and nothing imports
-//! `inbox` back.
+//! `blacklist`, `follow_ups`, `home`, `why`) import the shared modules (`common`, `ids`,
+//! `paging`, `loaders`) and this one; only `inbox` (the order and AI fields of `Chat`)
+//! and `blacklist` (an entry's `Contact` and `ActivityActor`) name types of other parts,
+//! and nothing imports those two back.
 
 pub mod activity;
 pub mod ai;
+pub mod blacklist;
 pub mod business;
 pub mod common;
 pub mod follow_ups;
@@ -46,6 +47,7 @@ pub struct QueryRoot(
     orders::OrderSettingsQuery,
     ai::AiPreviewQuery,
     activity::ActivityQuery,
+    blacklist::BlacklistQuery,
     follow_ups::FollowUpQuery,
     home::HomeQuery,
     why::WhyQuery,
@@ -59,6 +61,7 @@ pub struct MutationRoot(
     whatsapp::WhatsAppMutation,
     inbox::InboxMutation,
     ai::AiMutation,
+    blacklist::BlacklistMutation,
     follow_ups::FollowUpMutation,
     orders::OrderMutation,
 );
@@ -70,6 +73,7 @@ pub struct SubscriptionRoot(
     products::ProductSubscription,
     orders::OrderSubscription,
     activity::ActivitySubscription,
+    blacklist::BlacklistSubscription,
     follow_ups::FollowUpSubscription,
 );
 
@@ -108,6 +112,14 @@ pub fn build_schema(app: AppState) -> AppSchema {
         ))
         .data(DataLoader::new(
             loaders::ChatLoader(app.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            loaders::ContactBlacklistLoader(app.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            loaders::EntryContactLoader(app.clone()),
             tokio::spawn,
         ))
         .data(app)

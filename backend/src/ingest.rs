@@ -57,13 +57,14 @@ pub use writer::{IngestAck, IngestQueue};
 /// agent.
 pub trait ReplyHook: Copy + Send + Sync + 'static {
     /// Schedules what `stored` calls for (each newly stored message that counts as
-    /// unread, with its chat), inside the caller's transaction.
+    /// unread, with its chat), inside the caller's transaction; returns the events to
+    /// publish once the batch has committed (e.g. a STOP's blacklist entry).
     fn on_stored<'a>(
         &'a self,
         conn: &'a mut AsyncMysqlConnection,
         stored: &'a [(ChatId, &'a InboundMessage)],
         now: NaiveDateTime,
-    ) -> impl Future<Output = QueryResult<()>> + Send + 'a;
+    ) -> impl Future<Output = QueryResult<Vec<crate::events::DomainEvent>>> + Send + 'a;
 }
 
 /// How long the writer trusts a cached `phone_number_id` -> business lookup. A

@@ -15,6 +15,7 @@ pub mod agent;
 pub mod anthropic;
 pub mod app;
 pub mod auth;
+pub mod blacklist;
 pub mod catalog;
 pub mod config;
 pub mod crypto;

@@ -7,6 +7,16 @@ use serde_json::json;
 use standins::anthropic::Scripted;
 
 use crate::agent_support::World;
+use backend::db::blacklist::AddedBy;
+use shared::ActorKind;
+use shared::blacklist::BlockKey;
+
+fn owner() -> AddedBy<'static> {
+    AddedBy {
+        kind: ActorKind::Owner,
+        name: Some("owner@example.com"),
+    }
+}
 
 async fn reply_jobs(world: &World) -> i64 {
     world.rows("jobs WHERE kind = 'ai_reply'").await
@@ -17,11 +27,12 @@ async fn a_blacklisted_contact_gets_no_job_and_no_model_call() {
     let world = World::new().await;
     let business = world.shop.business_id;
     let mut conn = world.app.app.db().await.unwrap();
-    backend::db::agent::blacklist_add(
+    backend::db::blacklist::upsert(
         &mut conn,
         shared::BusinessId(business),
-        world.customer.wa_id.as_deref().unwrap(),
+        &BlockKey::phone(world.customer.wa_id.as_deref().unwrap()).unwrap(),
         "abusive",
+        owner(),
     )
     .await
     .unwrap();
@@ -37,11 +48,12 @@ async fn a_contact_blacklisted_by_bsuid_after_the_job_was_queued_is_not_answered
     world.customer_says("hello?").await;
     assert_eq!(reply_jobs(&world).await, 1);
     let mut conn = world.app.app.db().await.unwrap();
-    backend::db::agent::blacklist_add(
+    backend::db::blacklist::upsert(
         &mut conn,
         shared::BusinessId(world.shop.business_id),
-        world.customer.user_id.as_deref().unwrap(),
+        &BlockKey::user_id(world.customer.user_id.as_deref().unwrap()).unwrap(),
         "spam",
+        owner(),
     )
     .await
     .unwrap();
@@ -85,10 +97,13 @@ async fn a_business_with_ai_off_gets_no_job_and_no_model_call() {
 async fn stop_blacklists_the_contact_confirms_once_and_ends_automated_messages() {
     let world = World::new().await;
     world.customer_says("STOP").await;
-    // Blacklisted by phone and BSUID, in the ingest transaction; no reply job.
+    // Blacklisted once (by BSUID, which matches the phone's contact too), by the
+    // customer, in the ingest transaction; no reply job.
     assert_eq!(
-        world.rows("blacklist WHERE reason LIKE 'opted out%'").await,
-        2
+        world
+            .rows("blacklist WHERE reason LIKE 'opted out%' AND kind = 'user_id' AND created_by_kind = 'customer'")
+            .await,
+        1
     );
     assert_eq!(reply_jobs(&world).await, 0);
     let got = world.received(1).await;

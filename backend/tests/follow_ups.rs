@@ -138,7 +138,7 @@ async fn each_reason_to_hold_back_skips_it_with_the_reason_and_sends_nothing() {
     .await;
     // What changes while they wait.
     let (c0, wa0, ..) = &cases[0];
-    sql(&t, &format!("INSERT INTO blacklist (business_id, wa_id, reason) VALUES ({business}, '{wa0}', 'test')")).await;
+    sql(&t, &format!("INSERT INTO blacklist (business_id, kind, value, reason) VALUES ({business}, 'phone', '{wa0}', 'test')")).await;
     let _ = c0;
     t.gql_ok(
         Some(&alice),

@@ -861,7 +861,7 @@ async fn a_blacklisted_customer_is_never_told_and_the_reason_is_logged() {
         let mut conn = t.app.db().await.unwrap();
         let business = t.business_id(&alice).await;
         diesel::sql_query(format!(
-            "INSERT INTO blacklist (business_id, wa_id, reason) VALUES ({business}, '2348012345678', 'asked to stop')"
+            "INSERT INTO blacklist (business_id, kind, value, reason) VALUES ({business}, 'phone', '2348012345678', 'asked to stop')"
         ))
         .execute(&mut conn)
         .await

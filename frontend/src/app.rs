@@ -10,6 +10,7 @@ use leptos_router::{ParamSegment, StaticSegment, path};
 use crate::components::layout::{AppShell, SessionPending};
 use crate::contexts::session::Session;
 use crate::pages::activity::ActivityPage;
+use crate::pages::blacklist::BlacklistPage;
 use crate::pages::edit_product::EditProductPage;
 use crate::pages::follow_ups::FollowUpsPage;
 use crate::pages::home::HomePage;
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment(AppRoute::PRODUCTS), StaticSegment(AppRoute::NEW_PRODUCT)) view=NewProductPage />
                     <Route path=(StaticSegment(AppRoute::PRODUCTS), ParamSegment(AppRoute::ID)) view=EditProductPage />
                     <Route path=StaticSegment(AppRoute::SETTINGS) view=SettingsPage />
+                    <Route path=StaticSegment(AppRoute::BLACKLIST) view=BlacklistPage />
                     <Route path=StaticSegment(AppRoute::ACTIVITY) view=ActivityPage />
                     <Route path=StaticSegment(AppRoute::FOLLOW_UPS) view=FollowUpsPage />
                 </ProtectedParentRoute>

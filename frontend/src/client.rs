@@ -11,6 +11,7 @@
 
 mod activity;
 mod ai;
+mod blacklist;
 mod business;
 mod document;
 mod error;
@@ -31,13 +32,14 @@ use std::rc::Rc;
 
 pub use activity::ActivityQuery;
 pub use ai::{AiPreview, AiSettings};
+pub use blacklist::BlockTarget;
 pub use error::{ClientError, ServerFieldError};
 pub use follow_ups::FollowUpQuery;
 pub use home::{Dashboard, SalesPeriod};
 pub use inbox::{ChatQuery, TemplateMessage};
 pub use models::{
-    ActivityEntry, AuthSession, Business, Chat, FollowUp, FollowUpRule, Message, MessagePage, Page,
-    Product, ProductImage, User, WebhookSetup, WhatsAppConnection,
+    ActivityEntry, AuthSession, BlacklistEntry, Business, Chat, FollowUp, FollowUpRule, Message,
+    MessagePage, Page, Product, ProductImage, User, WebhookSetup, WhatsAppConnection,
 };
 pub use orders::{NewOrder, Order, OrderNotifications, OrderQuery, TimelineEntry};
 pub use products::ProductQuery;

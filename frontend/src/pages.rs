@@ -1,6 +1,7 @@
 //! One module per page; the routes that lead to them are `crate::routes::AppRoute`.
 
 pub mod activity;
+pub mod blacklist;
 pub mod edit_product;
 pub mod follow_ups;
 pub mod home;

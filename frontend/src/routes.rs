@@ -33,6 +33,8 @@ pub enum AppRoute {
     EditProduct(String),
     /// `/settings`: business profile and AI settings.
     Settings,
+    /// `/blacklist`: customers automation never messages.
+    Blacklist,
     /// `/activity`: the activity log.
     Activity,
     /// `/follow-ups`: scheduled, sent and skipped follow-ups, and the rule.
@@ -54,6 +56,8 @@ impl AppRoute {
     pub const NEW_PRODUCT: &'static str = "new";
     /// Segment of [`AppRoute::Settings`].
     pub const SETTINGS: &'static str = "settings";
+    /// Segment of [`AppRoute::Blacklist`].
+    pub const BLACKLIST: &'static str = "blacklist";
     /// Segment of [`AppRoute::Activity`].
     pub const ACTIVITY: &'static str = "activity";
     /// Segment of [`AppRoute::FollowUps`].
@@ -76,6 +80,7 @@ impl AppRoute {
             AppRoute::NewProduct => format!("/{}/{}", Self::PRODUCTS, Self::NEW_PRODUCT),
             AppRoute::EditProduct(id) => format!("/{}/{id}", Self::PRODUCTS),
             AppRoute::Settings => format!("/{}", Self::SETTINGS),
+            AppRoute::Blacklist => format!("/{}", Self::BLACKLIST),
             AppRoute::Activity => format!("/{}", Self::ACTIVITY),
             AppRoute::FollowUps => format!("/{}", Self::FOLLOW_UPS),
         }
@@ -97,6 +102,7 @@ impl AppRoute {
             [Self::PRODUCTS, Self::NEW_PRODUCT] => AppRoute::NewProduct,
             [Self::PRODUCTS, id] if !id.is_empty() => AppRoute::EditProduct((*id).to_string()),
             [Self::SETTINGS] => AppRoute::Settings,
+            [Self::BLACKLIST] => AppRoute::Blacklist,
             [Self::ACTIVITY] => AppRoute::Activity,
             [Self::FOLLOW_UPS] => AppRoute::FollowUps,
             _ => return None,
@@ -123,6 +129,7 @@ mod tests {
             AppRoute::NewProduct,
             AppRoute::EditProduct("UHJvZHVjdDo3".into()),
             AppRoute::Settings,
+            AppRoute::Blacklist,
             AppRoute::Activity,
             AppRoute::FollowUps,
         ];

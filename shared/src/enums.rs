@@ -475,6 +475,18 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Which identifier a blacklist entry names (see [`crate::blacklist`]).
+    BlockKind {
+        /// A phone number, digits only with the country code (`15551234567`).
+        Phone => "phone",
+        /// Meta's business-scoped user id (`NG.1502576394655843`), kept as given.
+        UserId => "user_id",
+        /// A WhatsApp username, lower case without a leading `@`.
+        Username => "username",
+    }
+}
+
 impl From<Role> for ActorKind {
     fn from(role: Role) -> ActorKind {
         match role {

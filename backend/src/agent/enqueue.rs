@@ -4,8 +4,10 @@
 //! One job per chat (dedupe key `ai_reply:{chat}`); each new customer message pushes
 //! its `run_at` to now + debounce, so several quick messages get one answer. No job
 //! for a blacklisted contact, a paused chat or a business with AI off (the worker
-//! checks again when the job runs). A "STOP"-style message blacklists the contact
-//! (by phone and BSUID) and schedules one opt-out notice instead.
+//! checks again when the job runs). A contact is blacklisted when any of its
+//! identifiers (phone, BSUID, username) is listed: one query for the whole batch. A
+//! "STOP"-style message blacklists the contact ([`crate::blacklist::opt_out`]: the same
+//! list the owner manages) and schedules one opt-out notice instead.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
@@ -14,13 +16,17 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use diesel_async::AsyncMysqlConnection;
 use serde_json::json;
+use shared::blacklist::BlockKey;
 use shared::{ActivityKind, BusinessId, ChatId, MessageKind};
 
 use super::optout;
 use crate::activity::{self, Actor, Entry, Subject};
+use crate::blacklist;
 use crate::config::agent::AgentConfig;
 use crate::db::agent as agent_db;
+use crate::db::blacklist as blacklist_db;
 use crate::db::jobs::{self, JobKind, NewJob};
+use crate::events::{DomainEvent, EventKind};
 use crate::ingest::ReplyHook;
 
 /// A stored inbound message, as the scheduler needs it.
@@ -53,13 +59,14 @@ impl ReplyScheduler {
     }
 
     /// Schedules what the new inbound messages call for. Runs inside the caller's
-    /// transaction.
+    /// transaction; returns the events to publish after its commit (opt-outs: the
+    /// blacklist entry and the activity entry).
     pub async fn schedule(
         &self,
         conn: &mut AsyncMysqlConnection,
         notes: &[InboundNote<'_>],
         now: NaiveDateTime,
-    ) -> QueryResult<()> {
+    ) -> QueryResult<Vec<DomainEvent>> {
         let mut by_chat: BTreeMap<u64, Vec<&InboundNote<'_>>> = BTreeMap::new();
         for n in notes {
             if matches!(n.kind, MessageKind::Reaction | MessageKind::System) {
@@ -68,37 +75,43 @@ impl ReplyScheduler {
             by_chat.entry(n.chat_id).or_default().push(n);
         }
         if by_chat.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let chat_ids: Vec<ChatId> = by_chat.keys().copied().map(ChatId).collect();
         let targets = agent_db::reply_targets(conn, &chat_ids).await?;
-        let all_ids: Vec<String> = targets
+        let keys_of: Vec<Vec<BlockKey>> = targets
             .iter()
-            .flat_map(|t| t.wa_id.iter().chain(t.user_id.iter()).cloned())
+            .map(|t| blacklist_db::identity_keys(&t.identity()))
             .collect();
-        let listed: HashSet<(BusinessId, String)> = agent_db::blacklisted_pairs(conn, &all_ids)
+        let all_keys: Vec<BlockKey> = keys_of.iter().flatten().cloned().collect();
+        let listed: HashSet<(BusinessId, BlockKey)> = blacklist_db::listed_keys(conn, &all_keys)
             .await?
             .into_iter()
             .collect();
         let run_at =
             now + chrono::Duration::from_std(self.debounce).unwrap_or(chrono::Duration::seconds(2));
         let mut new_jobs = Vec::new();
-        for t in &targets {
-            let ids: Vec<&String> = t.wa_id.iter().chain(t.user_id.iter()).collect();
-            let blacklisted = ids
+        let mut events = Vec::new();
+        for (t, keys) in targets.iter().zip(&keys_of) {
+            let blacklisted = keys
                 .iter()
-                .any(|id| listed.contains(&(t.business_id, (*id).clone())));
+                .any(|k| listed.contains(&(t.business_id, k.clone())));
             let opted_out = by_chat[&t.chat_id.0]
                 .iter()
                 .any(|n| n.kind == MessageKind::Text && optout::is_opt_out(n.body));
             if opted_out {
-                let mut added = false;
-                for id in &ids {
-                    added |= agent_db::blacklist_add(conn, t.business_id, id, "opted out (STOP)")
-                        .await?;
+                let added = blacklist::opt_out(conn, t.business_id, &t.identity()).await?;
+                if let Some(entry_id) = added {
+                    events.push(DomainEvent {
+                        business_id: t.business_id,
+                        kind: EventKind::BlacklistChanged {
+                            entry_id: entry_id.0,
+                            removed: false,
+                        },
+                    });
                 }
-                if added && !blacklisted {
-                    activity::append(
+                if added.is_some() && !blacklisted {
+                    let activity_id = activity::append(
                         conn,
                         t.business_id,
                         &Actor::customer(),
@@ -110,6 +123,12 @@ impl ReplyScheduler {
                         .details(json!({"chat_id": t.chat_id, "contact_id": t.contact_id})),
                     )
                     .await?;
+                    events.push(DomainEvent {
+                        business_id: t.business_id,
+                        kind: EventKind::ActivityAdded {
+                            activity_id: activity_id.0,
+                        },
+                    });
                     new_jobs.push(NewJob {
                         business_id: Some(t.business_id),
                         kind: JobKind::OptOutNotice,
@@ -133,7 +152,8 @@ impl ReplyScheduler {
                 max_attempts: self.max_attempts,
             });
         }
-        jobs::enqueue(conn, &new_jobs).await
+        jobs::enqueue(conn, &new_jobs).await?;
+        Ok(events)
     }
 }
 
@@ -145,7 +165,7 @@ impl ReplyHook for ReplyScheduler {
         conn: &mut diesel_async::AsyncMysqlConnection,
         stored: &[(shared::ChatId, &crate::db::messages::InboundMessage)],
         now: chrono::NaiveDateTime,
-    ) -> diesel::QueryResult<()> {
+    ) -> diesel::QueryResult<Vec<DomainEvent>> {
         let notes: Vec<InboundNote> = stored
             .iter()
             .map(|(chat_id, m)| InboundNote {

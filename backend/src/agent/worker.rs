@@ -71,7 +71,7 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
             "chat is paused (human takeover)".into(),
         )));
     }
-    if agent_db::is_blacklisted(&mut conn, business_id, &contact).await? {
+    if crate::blacklist::is_blocked(&mut conn, business_id, &contact).await? {
         return Ok(Outcome::Done(Some("contact is blacklisted".into())));
     }
     let history = agent_db::recent_messages(&mut conn, chat_id, prompt::HISTORY_LIMIT).await?;

@@ -1,6 +1,6 @@
 //! What the AI salesperson reads and writes: the business's AI profile (key, budget,
-//! last error), token usage, suppression checks, recent history, the chat's
-//! negotiation state, hand-offs and the activity log.
+//! last error), token usage, recent history, the chat's negotiation state, hand-offs
+//! and the activity log. Suppression (the blacklist) is [`super::blacklist`].
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -10,7 +10,7 @@ use shared::{BusinessId, ChatId, ContactId, Currency, ReplyTone, SentBy};
 
 use super::inbox::{Chat, Contact, Message};
 use super::products::Product;
-use super::schema::{ai_usage, blacklist, businesses, chats, contacts, messages, products};
+use super::schema::{ai_usage, businesses, chats, contacts, messages, products};
 
 /// The AI side of a business.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -182,49 +182,6 @@ pub async fn tokens_on(
     Ok(row.map_or(0, |(i, o)| i + o))
 }
 
-/// The identifiers a contact may be blacklisted under (phone and BSUID).
-pub fn suppression_ids(contact: &Contact) -> Vec<String> {
-    let i = &contact.identity;
-    i.wa_id.iter().chain(i.user_id.iter()).cloned().collect()
-}
-
-/// Whether the contact is on the business's suppression list (by phone or BSUID).
-pub async fn is_blacklisted(
-    conn: &mut AsyncMysqlConnection,
-    business_id: BusinessId,
-    contact: &Contact,
-) -> QueryResult<bool> {
-    let ids = suppression_ids(contact);
-    if ids.is_empty() {
-        return Ok(false);
-    }
-    let n: i64 = blacklist::table
-        .filter(blacklist::business_id.eq(business_id))
-        .filter(blacklist::wa_id.eq_any(ids))
-        .count()
-        .get_result(conn)
-        .await?;
-    Ok(n > 0)
-}
-
-/// Adds an identifier to the suppression list (kept when already there).
-pub async fn blacklist_add(
-    conn: &mut AsyncMysqlConnection,
-    business_id: BusinessId,
-    id: &str,
-    reason: &str,
-) -> QueryResult<bool> {
-    let n = diesel::insert_or_ignore_into(blacklist::table)
-        .values((
-            blacklist::business_id.eq(business_id),
-            blacklist::wa_id.eq(id),
-            blacklist::reason.eq(reason.chars().take(255).collect::<String>()),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(n > 0)
-}
-
 /// What the reply scheduler needs about a chat.
 #[derive(Debug, Clone, Queryable)]
 pub struct ReplyTarget {
@@ -242,6 +199,20 @@ pub struct ReplyTarget {
     pub wa_id: Option<String>,
     /// Customer's BSUID.
     pub user_id: Option<String>,
+    /// Customer's username.
+    pub username: Option<String>,
+}
+
+impl ReplyTarget {
+    /// The customer's identifiers (what the blacklist matches).
+    pub fn identity(&self) -> super::contacts::Identity {
+        super::contacts::Identity {
+            wa_id: self.wa_id.clone(),
+            user_id: self.user_id.clone(),
+            username: self.username.clone(),
+            ..Default::default()
+        }
+    }
 }
 
 /// Chats with their pause flag, the business's AI switch and the contact's ids.
@@ -261,6 +232,7 @@ pub async fn reply_targets(
             businesses::ai_enabled,
             contacts::wa_id,
             contacts::user_id,
+            contacts::username,
         ))
         .load(conn)
         .await
@@ -364,19 +336,4 @@ pub async fn hand_off(
     .execute(conn)
     .await?;
     Ok(n > 0)
-}
-
-/// (business, identifier) pairs on any suppression list among these identifiers.
-pub async fn blacklisted_pairs(
-    conn: &mut AsyncMysqlConnection,
-    ids: &[String],
-) -> QueryResult<Vec<(BusinessId, String)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    blacklist::table
-        .filter(blacklist::wa_id.eq_any(ids))
-        .select((blacklist::business_id, blacklist::wa_id))
-        .load(conn)
-        .await
 }

@@ -57,11 +57,18 @@ diesel::table! {
     blacklist (id) {
         id -> Unsigned<Bigint>,
         business_id -> Unsigned<Bigint>,
+        #[max_length = 16]
+        kind -> Varchar,
         #[max_length = 128]
-        wa_id -> Varchar,
-        #[max_length = 255]
+        value -> Varchar,
+        #[max_length = 500]
         reason -> Varchar,
+        #[max_length = 20]
+        created_by_kind -> Varchar,
+        #[max_length = 255]
+        created_by -> Nullable<Varchar>,
         created_at -> Datetime,
+        updated_at -> Datetime,
     }
 }
 

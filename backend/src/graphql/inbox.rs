@@ -13,7 +13,7 @@ use shared::{BusinessId, ChatId, ContactId, MessageId, SentBy as SharedSentBy};
 
 use super::ai::{self, Negotiation, ProductInterest};
 use super::common::business_records;
-use super::loaders::ContactLoader;
+use super::loaders::{ContactBlacklistLoader, ContactLoader};
 use super::orders::{self, Order};
 use super::paging::{Direction, Page, id_cursor};
 use super::{Authenticated, ContextExt, ids};
@@ -104,6 +104,7 @@ pub enum SentBy {
 
 /// A customer on WhatsApp. `waId` (phone) may be missing for customers with a username.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Contact {
     /// Opaque id.
     pub id: ID,
@@ -117,6 +118,37 @@ pub struct Contact {
     pub username: Option<String>,
     /// Profile name from WhatsApp.
     pub profile_name: Option<String>,
+    #[graphql(skip)]
+    pub contact_id: ContactId,
+}
+
+#[ComplexObject]
+impl Contact {
+    /// Whether the customer is blacklisted (by phone, user id or username): automation
+    /// never messages them; what they write is still stored.
+    async fn blacklisted(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(!self.blacklist_entries(ctx).await?.is_empty())
+    }
+
+    /// Why, when blacklisted (the oldest entry's reason).
+    async fn blacklist_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(self
+            .blacklist_entries(ctx)
+            .await?
+            .into_iter()
+            .next()
+            .map(|e| e.reason))
+    }
+}
+
+impl Contact {
+    async fn blacklist_entries(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::db::blacklist::BlacklistEntry>> {
+        let loader = ctx.data_unchecked::<DataLoader<ContactBlacklistLoader>>();
+        Ok(loader.load_one(self.contact_id).await?.unwrap_or_default())
+    }
 }
 
 impl From<model::Contact> for Contact {
@@ -128,6 +160,7 @@ impl From<model::Contact> for Contact {
             user_id: c.identity.user_id,
             username: c.identity.username,
             profile_name: c.identity.profile_name,
+            contact_id: ContactId(c.id),
         }
     }
 }

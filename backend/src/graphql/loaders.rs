@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use shared::{BusinessId, ProductId};
+use shared::{BlacklistEntryId, BusinessId, ContactId, ProductId};
 
 use crate::app::AppState;
+use crate::db::blacklist::{self, BlacklistEntry};
 use crate::db::chats;
 use crate::db::inbox::Contact;
 use crate::db::orders::{self, Order, OrderItem};
@@ -122,5 +123,55 @@ impl Loader<(BusinessId, u64)> for ChatLoader {
             found.extend(rows.into_iter().map(|c| ((business, c.id), c)));
         }
         Ok(found)
+    }
+}
+
+/// Loads the blacklist entries naming many contacts in one query (`Contact.blacklisted`,
+/// `Contact.blacklistReason`). Keys come from contacts already scoped to the caller's
+/// business.
+pub struct ContactBlacklistLoader(pub AppState);
+
+impl Loader<ContactId> for ContactBlacklistLoader {
+    type Value = Vec<BlacklistEntry>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[ContactId],
+    ) -> Result<HashMap<ContactId, Self::Value>, Self::Error> {
+        let mut conn = self.0.db().await?;
+        let rows = blacklist::entries_for_contacts(&mut conn, keys)
+            .await
+            .map_err(AppError::from)?;
+        let mut out: HashMap<ContactId, Vec<BlacklistEntry>> = HashMap::new();
+        for (contact, entry) in rows {
+            out.entry(contact).or_default().push(entry);
+        }
+        Ok(out)
+    }
+}
+
+/// Loads the contacts many blacklist entries name in one query
+/// (`BlacklistEntry.contact`; the first contact when several match). Keys come from
+/// entries already scoped to the caller's business.
+pub struct EntryContactLoader(pub AppState);
+
+impl Loader<BlacklistEntryId> for EntryContactLoader {
+    type Value = Contact;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[BlacklistEntryId],
+    ) -> Result<HashMap<BlacklistEntryId, Self::Value>, Self::Error> {
+        let mut conn = self.0.db().await?;
+        let rows = blacklist::contacts_for_entries(&mut conn, keys)
+            .await
+            .map_err(AppError::from)?;
+        let mut out = HashMap::new();
+        for (entry, contact) in rows {
+            out.entry(entry).or_insert(contact);
+        }
+        Ok(out)
     }
 }

@@ -289,7 +289,7 @@ impl Batch<'_> {
             .filter(|(w, _)| w.msg.counts_unread)
             .map(|(w, _)| (chat_of(w), w.msg))
             .collect();
-        replies.on_stored(conn, &unread, now).await?;
+        events.extend(replies.on_stored(conn, &unread, now).await?);
 
         // Statuses.
         let statuses: Vec<(BusinessId, &StatusUpdate)> = changes

@@ -10,7 +10,6 @@ use shared::{ActivityKind, BusinessId, OrderId, OrderStatus, SentBy};
 
 use crate::activity::{self, Actor, Entry, Subject};
 use crate::app::AppState;
-use crate::db::agent as agent_db;
 use crate::db::inbox as inbox_db;
 use crate::db::orders::{self as model, NotificationSettings, Order};
 use crate::error::{AppError, AppResult};
@@ -123,7 +122,7 @@ async fn decide_and_send(
     else {
         return Ok(Some(Outcome::NotSent("the customer is unknown".into())));
     };
-    if agent_db::is_blacklisted(&mut conn, business_id, &contact).await? {
+    if crate::blacklist::is_blocked(&mut conn, business_id, &contact).await? {
         return Ok(Some(Outcome::NotSent("the customer is blacklisted".into())));
     }
     drop(conn);

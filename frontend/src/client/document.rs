@@ -206,6 +206,7 @@ mod tests {
             whats_app_settings, connect_whats_app, disconnect_whats_app,
             ai_settings, set_anthropic_key, clear_anthropic_key, update_ai_settings,
             preview_ai_reply,
+            blacklist, add_to_blacklist, remove_from_blacklist, blacklist_changed,
         }
     }
 

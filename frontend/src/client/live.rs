@@ -7,9 +7,9 @@
 //! and jitter, until [`LiveClient::close`].
 //!
 //! The operations are the subscriptions in `frontend/graphql/inbox.graphql`,
-//! `orders.graphql`, `activity.graphql` and `follow_ups.graphql` (checked against the
-//! schema like every query), so an event's payload decodes into the same models as
-//! query results.
+//! `orders.graphql`, `activity.graphql`, `blacklist.graphql` and `follow_ups.graphql`
+//! (checked against the schema like every query), so an event's payload decodes into
+//! the same models as query results.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -23,9 +23,9 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::operations::{
-    self, ActivityAdded, ChatUpdated, FollowUpChanged, MessageAdded, MessageStatusChanged,
-    OrderChanged, activity_added, chat_updated, follow_up_changed, message_added,
-    message_status_changed, order_changed,
+    self, ActivityAdded, BlacklistChanged, ChatUpdated, FollowUpChanged, MessageAdded,
+    MessageStatusChanged, OrderChanged, activity_added, blacklist_changed, chat_updated,
+    follow_up_changed, message_added, message_status_changed, order_changed,
 };
 use super::{ActivityEntry, Chat, FollowUp, Message, Order};
 
@@ -53,6 +53,8 @@ pub enum LiveEvent {
     ChatUpdated(Chat),
     /// An order was recorded or changed.
     OrderChanged(Order),
+    /// A blacklist entry was added, changed or removed (its id).
+    BlacklistChanged(String),
     /// An entry was added to the activity log.
     ActivityAdded(ActivityEntry),
     /// A follow-up was scheduled or changed status.
@@ -124,6 +126,14 @@ const OPERATIONS: &[Operation] = &[
             Order::try_from(data.order_changed)
                 .map(LiveEvent::OrderChanged)
                 .map_err(|err| err.to_string())
+        },
+    },
+    Operation {
+        id: "blacklistChanged",
+        body: || body_of::<BlacklistChanged>(blacklist_changed::Variables),
+        decode: |data| {
+            let data: blacklist_changed::ResponseData = data_of(data)?;
+            Ok(LiveEvent::BlacklistChanged(data.blacklist_changed.id))
         },
     },
     Operation {

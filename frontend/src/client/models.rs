@@ -7,8 +7,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use shared::{
-    ActivityKind, ActorKind, ConnectionStatus, Currency, Discount, FollowUpSource, FollowUpStatus,
-    MessageDirection, MessageKind, MessageStatus, Money, ReplyTone, Role, SentBy, SubjectKind,
+    ActivityKind, ActorKind, BlockKind, ConnectionStatus, Currency, Discount, FollowUpSource,
+    FollowUpStatus, MessageDirection, MessageKind, MessageStatus, Money, ReplyTone, Role, SentBy,
+    SubjectKind,
 };
 
 use super::ClientError;
@@ -119,6 +120,29 @@ pub struct Contact {
     pub user_id: Option<String>,
     /// WhatsApp username, when the customer has one.
     pub username: Option<String>,
+    /// Blacklisted: automation never messages them (what they write is still stored).
+    pub blacklisted: bool,
+    /// Why, when blacklisted.
+    pub blacklist_reason: Option<String>,
+}
+
+/// A blocked customer on the blacklist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlacklistEntry {
+    /// Opaque API id.
+    pub id: String,
+    /// "Phone", "User id" or "Username".
+    pub kind_label: &'static str,
+    /// The identifier as shown (`+15551234567`, `@name`, a BSUID).
+    pub value: String,
+    /// Why (may be empty).
+    pub reason: String,
+    /// Who added it: a user's email, a token's name, "Customer (STOP)"...
+    pub added_by: String,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// The customer's name, when they wrote to the business.
+    pub contact_name: Option<String>,
 }
 
 /// Where haggling over one product stands (amounts already formatted by the API).
@@ -407,6 +431,8 @@ macro_rules! chat_from {
                         wa_id: c.contact.wa_id,
                         user_id: c.contact.user_id,
                         username: c.contact.username,
+                        blacklisted: c.contact.blacklisted,
+                        blacklist_reason: c.contact.blacklist_reason,
                     },
                     last_message_at: c.last_message_at,
                     last_message_preview: c.last_message_preview,
@@ -521,6 +547,51 @@ macro_rules! connection_from {
 }
 
 connection_from!(whats_app_settings, connect_whats_app, disconnect_whats_app);
+
+/// How the dashboard names who added a blacklist entry.
+fn added_by_label(kind: &str, name: Option<String>) -> String {
+    match (kind, name) {
+        (_, Some(name)) => name,
+        ("customer", None) => "Customer (opt-out)".into(),
+        ("ai", None) => "AI".into(),
+        ("system", None) => "System".into(),
+        (other, None) => other.replace('_', " "),
+    }
+}
+
+/// `TryFrom<module::BlacklistEntryFields>` for [`BlacklistEntry`], for each listed
+/// operation module.
+macro_rules! blacklist_entry_from {
+    ($($module:ident),+) => {$(
+        impl TryFrom<operations::$module::BlacklistEntryFields> for BlacklistEntry {
+            type Error = ClientError;
+
+            fn try_from(
+                e: operations::$module::BlacklistEntryFields,
+            ) -> Result<BlacklistEntry, ClientError> {
+                let kind = shared_enum(&e.kind, BlockKind::parse, "blacklist kind")?;
+                Ok(BlacklistEntry {
+                    id: e.id,
+                    kind_label: match kind {
+                        BlockKind::Phone => "Phone",
+                        BlockKind::UserId => "User id",
+                        BlockKind::Username => "Username",
+                    },
+                    value: e.value,
+                    reason: e.reason,
+                    added_by: added_by_label(
+                        &wire_text(&e.added_by.kind).to_ascii_lowercase(),
+                        e.added_by.name,
+                    ),
+                    created_at: e.created_at,
+                    contact_name: e.contact.map(|c| c.name),
+                })
+            }
+        }
+    )+};
+}
+
+blacklist_entry_from!(blacklist, add_to_blacklist);
 
 /// One entry of the activity log.
 #[derive(Debug, Clone, PartialEq, Eq)]

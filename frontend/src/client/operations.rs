@@ -179,6 +179,22 @@ operation!(
     PreviewAiReply => "graphql/ai.graphql"
 );
 operation!(
+    /// One page of the blacklist, newest first.
+    Blacklist => "graphql/blacklist.graphql"
+);
+operation!(
+    /// Blocks a customer (or updates the reason of an entry already there).
+    AddToBlacklist => "graphql/blacklist.graphql"
+);
+operation!(
+    /// Unblocks: an entry by its id, or every entry naming a contact by the contact's id.
+    RemoveFromBlacklist => "graphql/blacklist.graphql"
+);
+operation!(
+    /// Live: a blacklist entry was added, changed or removed.
+    BlacklistChanged => "graphql/blacklist.graphql"
+);
+operation!(
     /// The activity log, newest first, filtered.
     Activity => "graphql/activity.graphql"
 );

@@ -29,6 +29,8 @@ pub enum Icon {
     Image,
     /// An arrow pointing left.
     Back,
+    /// A circle struck through: blocked customers.
+    Blocked,
 }
 
 impl Icon {
@@ -53,6 +55,7 @@ impl Icon {
             Icon::Search => "m21 21-4.3-4.3M11 18a7 7 0 1 1 0-14 7 7 0 0 1 0 14Z",
             Icon::Image => "M4 5h16v14H4zM4 16l5-5 4 4 2-2 5 5M15 9h.01",
             Icon::Back => "M15 18l-6-6 6-6",
+            Icon::Blocked => "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18ZM5.6 5.6l12.8 12.8",
         }
     }
 

@@ -52,6 +52,12 @@ const NAVIGATION: &[NavEntry] = &[
         testid: "nav-products",
     },
     NavEntry {
+        route: AppRoute::Blacklist,
+        label: "Blacklist",
+        icon: Icon::Blocked,
+        testid: "nav-blacklist",
+    },
+    NavEntry {
         route: AppRoute::FollowUps,
         label: "Follow-ups",
         icon: Icon::FollowUps,

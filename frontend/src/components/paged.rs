@@ -11,7 +11,9 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::client::{ActivityEntry, Chat, ClientError, FollowUp, Order, Page, Product};
+use crate::client::{
+    ActivityEntry, BlacklistEntry, Chat, ClientError, FollowUp, Order, Page, Product,
+};
 use crate::components::icons::Icon;
 
 /// Pause in typing before a search runs.
@@ -24,6 +26,12 @@ pub trait Listed: Clone + Send + Sync + 'static {
 }
 
 impl Listed for Chat {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Listed for BlacklistEntry {
     fn id(&self) -> &str {
         &self.id
     }

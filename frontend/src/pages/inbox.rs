@@ -94,8 +94,10 @@ pub fn InboxPage() -> impl IntoView {
                 });
             }
         }
+        // The chats a blacklist change touches arrive as `ChatUpdated`.
         LiveEvent::MessageStatusChanged(_)
         | LiveEvent::ActivityAdded(_)
+        | LiveEvent::BlacklistChanged(_)
         | LiveEvent::FollowUpChanged(_) => {}
         // The chat's row lists its orders: refetch it when one of them changed.
         LiveEvent::OrderChanged(order) => {

@@ -26,7 +26,9 @@ pub fn Avatar(
     }
 }
 
-/// A chat in the list: avatar, name, last message, time, unread badge, "AI paused".
+/// A chat in the list: avatar, name, last message, time, unread badge, "AI paused",
+/// "Blocked" (the customer is blacklisted: their messages arrive, nothing automated is
+/// sent).
 #[component]
 pub fn ChatRow(
     /// The chat's id; its data comes from the inbox list, so live updates show.
@@ -52,6 +54,7 @@ pub fn ChatRow(
             let name_attr = name.clone();
             let contact_id = chat.contact.id.clone();
             let ai_paused = chat.ai_paused;
+            let blocked = chat.contact.blacklisted;
             let row_class = if unread > 0 { "chat-row unread" } else { "chat-row" };
             let title = chat.last_message_at.clone().map(|t| super::format::date_time(&t));
             view! {
@@ -74,6 +77,11 @@ pub fn ChatRow(
                             {ai_paused.then(|| view! {
                                 <span class="badge badge-warning" data-testid="chat-ai-paused" title="AI paused: a person is answering">
                                     "AI paused"
+                                </span>
+                            })}
+                            {blocked.then(|| view! {
+                                <span class="badge badge-danger" data-testid="chat-blocked" title="Blacklisted: nothing automated is sent">
+                                    "Blocked"
                                 </span>
                             })}
                             {(unread > 0).then(|| view! {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::MessageDirection;
+use shared::blacklist::check_reason;
 use shared::phone::display_phone;
 
 use super::chat_row::Avatar;
@@ -15,7 +16,7 @@ use super::message_bubble::MessageBubble;
 use super::state::use_inbox;
 use super::thread::Thread;
 use crate::client::live::LiveEvent;
-use crate::client::{Chat, ClientError, Message};
+use crate::client::{BlockTarget, Chat, ClientError, Message};
 use crate::components::feedback::{LoadError, Spinner};
 use crate::components::follow_ups::ScheduleFollowUp;
 use crate::components::icons::Icon;
@@ -308,14 +309,24 @@ fn ConversationHeader(chat: Signal<Option<Chat>>, on_change: Callback<Chat>) -> 
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(" · ");
+                let blocked = c.contact.blacklisted.then(|| view! {
+                    <span
+                        class="badge badge-danger"
+                        data-testid="blocked-badge"
+                        title=c.contact.blacklist_reason.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| "Blacklisted".into())
+                    >
+                        "Blocked"
+                    </span>
+                });
                 view! {
                     <Avatar name=c.contact.name.clone() id=c.contact.id.clone() />
                     <div class="conversation-title">
-                        <h2 class="conversation-name" data-testid="conversation-name">{c.contact.name.clone()}</h2>
+                        <h2 class="conversation-name" data-testid="conversation-name">{c.contact.name.clone()} " " {blocked}</h2>
                         <p class="conversation-subtitle">{subtitle}</p>
                     </div>
                 }
             })}
+            <BlockButton chat=chat on_change=on_change />
             <label class="switch takeover" title="When on, the AI stays quiet in this chat and you answer.">
                 <input
                     type="checkbox"
@@ -348,6 +359,100 @@ fn ConversationHeader(chat: Signal<Option<Chat>>, on_change: Callback<Chat>) -> 
         })}
         {move || error.get().map(|message| view! {
             <div class="banner banner-error conversation-banner" role="alert" data-testid="ai-paused-error">{message}</div>
+        })}
+    }
+}
+
+/// Block / Unblock the chat's customer. Blocking asks for a reason first; unblocking
+/// removes every blacklist entry naming the customer. The chat is reloaded after either.
+#[component]
+fn BlockButton(chat: Signal<Option<Chat>>, on_change: Callback<Chat>) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let asking = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let change = Mutation::reporting(
+        error,
+        |client, (chat_id, contact_id, block, reason): (String, String, bool, String)| async move {
+            if block {
+                client
+                    .add_to_blacklist(&BlockTarget::Contact(contact_id), &reason)
+                    .await?;
+            } else {
+                client.remove_from_blacklist(&contact_id).await?;
+            }
+            client.chat(&chat_id).await
+        },
+        move |updated| {
+            asking.set(false);
+            reason.set(String::new());
+            on_change.run(updated);
+        },
+    );
+    let ids =
+        move || chat.with_untracked(|c| c.as_ref().map(|c| (c.id.clone(), c.contact.id.clone())));
+    let blocked = move || chat.with(|c| c.as_ref().is_some_and(|c| c.contact.blacklisted));
+    let unblock = move |_| {
+        if let Some((chat_id, contact_id)) = ids() {
+            error.set(None);
+            change.dispatch((chat_id, contact_id, false, String::new()));
+        }
+    };
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let why = reason.get_untracked();
+        if let Err(problem) = check_reason(&why) {
+            error.set(Some(format!("The reason {problem}.")));
+            return;
+        }
+        if let Some((chat_id, contact_id)) = ids() {
+            error.set(None);
+            change.dispatch((chat_id, contact_id, true, why));
+        }
+    };
+    view! {
+        <Show
+            when=blocked
+            fallback=move || view! {
+                <button
+                    class="btn btn-secondary btn-small"
+                    data-testid="block-customer"
+                    disabled=move || change.pending() || chat.with(Option::is_none)
+                    on:click=move |_| asking.update(|a| *a = !*a)
+                >
+                    "Block"
+                </button>
+            }
+        >
+            <button
+                class="btn btn-secondary btn-small"
+                data-testid="unblock-customer"
+                disabled=move || change.pending()
+                on:click=unblock
+            >
+                "Unblock"
+            </button>
+        </Show>
+        <Show when=move || asking.get() && !blocked()>
+            <form class="block-form" on:submit=confirm data-testid="block-form">
+                <input
+                    class="input"
+                    data-testid="block-reason"
+                    aria-label="Why block this customer?"
+                    placeholder="Why? (optional)"
+                    maxlength="500"
+                    prop:value=move || reason.get()
+                    on:input=move |ev| reason.set(event_target_value(&ev))
+                />
+                <button class="btn btn-danger btn-small" type="submit" data-testid="block-confirm" disabled=move || change.pending()>
+                    "Block customer"
+                </button>
+                <button class="btn btn-secondary btn-small" type="button" on:click=move |_| asking.set(false)>
+                    "Cancel"
+                </button>
+            </form>
+        </Show>
+        {move || error.get().map(|message| view! {
+            <div class="banner banner-error conversation-banner" role="alert" data-testid="block-error">{message}</div>
         })}
     }
 }
