@@ -65,6 +65,20 @@ async fn owner_sees_a_new_order_live_and_confirms_and_completes_it() {
     b.find("order-empty").await;
     b.click("order-tab-completed").await;
     b.find("order-row").await;
+
+    // Export CSV: the file the browser is handed holds the filtered orders.
+    b.js(
+        "(() => { window.__csv = null; const made = URL.createObjectURL; \
+         URL.createObjectURL = (blob) => { blob.text().then((t) => { window.__csv = t; }); return made(blob); }; \
+         return true; })()",
+    )
+    .await;
+    b.click("order-export").await;
+    b.wait_js(
+        "the exported CSV",
+        "typeof window.__csv === 'string' && window.__csv.startsWith('\"Order\",') && window.__csv.includes('\"completed\"') && window.__csv.split('\\r\\n').length === 3",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

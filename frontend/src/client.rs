@@ -41,7 +41,7 @@ pub use models::{
     ActivityEntry, AuthSession, BlacklistEntry, Business, Chat, FollowUp, FollowUpRule, Message,
     MessagePage, Page, Product, ProductImage, User, WebhookSetup, WhatsAppConnection,
 };
-pub use orders::{NewOrder, Order, OrderNotifications, OrderQuery, TimelineEntry};
+pub use orders::{NewOrder, Order, OrderLine, OrderNotifications, OrderQuery, TimelineEntry};
 pub use products::ProductQuery;
 pub use session::NewAccount;
 pub use whatsapp::{NewConnection, WhatsAppSettings};

@@ -1,6 +1,7 @@
 //! Reusable pieces of the dashboard, grouped by domain.
 
 pub mod ai;
+pub mod csv;
 pub mod feedback;
 pub mod follow_ups;
 pub mod forms;

@@ -3,12 +3,13 @@
 //! anywhere reloads the list. New orders by hand: [`super::new_order`].
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::{OrderSource, OrderStatus};
 
 use crate::client::live::LiveEvent;
 use crate::client::{Order, OrderQuery};
-use crate::components::feedback::Spinner;
+use crate::components::feedback::{Banner, Spinner};
 use crate::components::icons::Icon;
 use crate::components::paged::{Paged, PagedFooter, SearchBox};
 use crate::contexts::live::use_live;
@@ -36,6 +37,11 @@ pub fn status_label(status: OrderStatus) -> &'static str {
         OrderStatus::Cancelled => "Cancelled",
     }
 }
+
+/// Orders fetched per request when exporting.
+const EXPORT_PAGE: i64 = 100;
+/// Most orders in one export.
+const EXPORT_MAX: usize = 10_000;
 
 /// Where an order came from, as people read it.
 pub fn source_label(source: OrderSource) -> &'static str {
@@ -88,6 +94,47 @@ pub fn OrdersPage() -> impl IntoView {
         }
     });
 
+    // CSV of everything the filters match (not only the loaded pages), up to a cap.
+    let exporting = RwSignal::new(false);
+    let export_error = RwSignal::new(None::<String>);
+    let export = move |_| {
+        exporting.set(true);
+        export_error.set(None);
+        let client = session.client();
+        let mut query = OrderQuery {
+            first: EXPORT_PAGE,
+            after: None,
+            status: status.get_untracked(),
+            source: source.get_untracked(),
+            search: search.get_untracked(),
+        };
+        spawn_local(async move {
+            let mut all = Vec::new();
+            let result = loop {
+                match client.orders(&query).await {
+                    Ok((page, _)) => {
+                        all.extend(page.items);
+                        if !page.has_next_page || all.len() >= EXPORT_MAX {
+                            break Ok(());
+                        }
+                        query.after = page.end_cursor;
+                    }
+                    Err(e) => break Err(e.to_string()),
+                }
+            };
+            let result = result.and_then(|()| {
+                crate::components::csv::download(
+                    "orders.csv",
+                    &crate::components::csv::orders_csv(&all),
+                )
+            });
+            exporting.try_set(false);
+            if let Err(e) = result {
+                export_error.try_set(Some(format!("Could not export: {e}")));
+            }
+        });
+    };
+
     let summary = move || {
         let count = paged.list.with(|l| l.total_count.unwrap_or_default());
         let noun = if count == 1 { "order" } else { "orders" };
@@ -106,6 +153,14 @@ pub fn OrdersPage() -> impl IntoView {
                     <h1 class="page-title">"Orders"</h1>
                     <p class="muted" data-testid="order-summary">{summary}</p>
                 </div>
+                <button
+                    class="btn btn-secondary"
+                    data-testid="order-export"
+                    disabled=move || exporting.get()
+                    on:click=export
+                >
+                    {move || if exporting.get() { "Exporting…" } else { "Export CSV" }}
+                </button>
                 <A
                     href=AppRoute::NewOrder.path()
                     attr:class="btn btn-primary"
@@ -115,6 +170,7 @@ pub fn OrdersPage() -> impl IntoView {
                     <span>"New order"</span>
                 </A>
             </header>
+            <Banner message=export_error testid="order-export-error" />
             <div class="toolbar">
                 <SearchBox search=search label="Search orders by customer or product" placeholder="Customer, phone or product" testid="order-search" />
                 <div class="segmented" role="group" aria-label="Status">
