@@ -5,7 +5,7 @@ use serde_json::json;
 use shared::validation::validate_sign_up;
 use shared::{ActivityKind, Currency, FieldErrors};
 
-use crate::activity::{self, Actor, Entry, Subject};
+use crate::activity::{self, Actor, Entry};
 use crate::app::App;
 use crate::auth::{Caller, issue_token, session_expiry};
 use crate::crypto::{hash_password, verify_password};
@@ -178,14 +178,7 @@ pub async fn log_out(app: &App, caller: &Caller) -> AppResult<bool> {
     if ended {
         let who = caller.actor.name.as_deref().unwrap_or("someone");
         let entry = Entry::new(ActivityKind::LoggedOut, None, format!("{who} logged out"));
-        activity::record_quietly(
-            &mut conn,
-            &app.events,
-            caller.business_id,
-            &caller.actor,
-            entry,
-        )
-        .await;
+        caller.record(&mut conn, &app.events, entry).await;
     }
     Ok(ended)
 }
@@ -268,20 +261,16 @@ pub async fn update_business(
             Some(false) => "Settings changed: AI replies turned off".to_string(),
             None => format!("Settings changed: {}", touched.join(", ")),
         };
-        let entry = Entry::new(
-            ActivityKind::SettingsChanged,
-            Some(Subject::business(caller.business_id)),
-            summary,
-        )
-        .details(json!({ "fields": touched, "ai_enabled": ai_enabled }));
-        activity::record_quietly(
-            &mut conn,
-            &app.events,
-            caller.business_id,
-            &caller.actor,
-            entry,
-        )
-        .await;
+        let details = json!({ "fields": touched, "ai_enabled": ai_enabled });
+        caller
+            .record_business_change(
+                &mut conn,
+                &app.events,
+                ActivityKind::SettingsChanged,
+                summary,
+                details,
+            )
+            .await;
     }
     Ok(business)
 }

@@ -9,8 +9,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use shared::{ActorKind, BusinessId, UserId};
 
-use crate::activity::Actor;
-
+use crate::activity::{self, Actor, Entry, Subject};
 use crate::app::App;
 use crate::db::sessions;
 use crate::error::{AppError, AppResult};
@@ -29,6 +28,33 @@ pub struct Caller {
     /// Who this is in the activity log: the user (owner or staff, by email) or the
     /// API token (by name).
     pub actor: Actor,
+}
+
+impl Caller {
+    /// Logs `entry` in the activity log as done by this caller. A failed write is
+    /// logged and never fails the action it describes.
+    pub async fn record(
+        &self,
+        conn: &mut diesel_async::AsyncMysqlConnection,
+        events: &crate::events::EventBus,
+        entry: Entry,
+    ) {
+        activity::record_quietly(conn, events, self.business_id, &self.actor, entry).await;
+    }
+
+    /// Logs a change to the business itself (its settings, keys, rules) by this caller.
+    pub async fn record_business_change(
+        &self,
+        conn: &mut diesel_async::AsyncMysqlConnection,
+        events: &crate::events::EventBus,
+        kind: shared::ActivityKind,
+        summary: impl Into<String>,
+        details: serde_json::Value,
+    ) {
+        let about = Some(Subject::business(self.business_id));
+        let entry = Entry::new(kind, about, summary).details(details);
+        self.record(conn, events, entry).await;
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use shared::{ProductDraft, ProductId, ProductImageId};
 use serde_json::json;
 use shared::ActivityKind;
 
-use crate::activity::{self, Entry, Subject};
+use crate::activity::{Entry, Subject};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::db::products::{self, NewImage, Product};
@@ -64,7 +64,7 @@ async fn log(
         format!("Product \"{name}\" {verb}"),
     )
     .details(json!({ "name": name }));
-    activity::record_quietly(conn, &app.events, caller.business_id, &caller.actor, entry).await;
+    caller.record(conn, &app.events, entry).await;
 }
 
 /// Validates and creates a product with its images.

@@ -201,22 +201,99 @@ pub async fn cancel(app: &AppState, caller: &Caller, id: FollowUpId) -> AppResul
     }
     jobs::delete_by_key(&mut conn, &jobs::follow_up_key(id.0)).await?;
     publish(app, caller.business_id, id);
-    activity::record_quietly(
-        &mut conn,
-        &app.events,
-        caller.business_id,
-        &caller.actor,
-        Entry::new(
-            ActivityKind::FollowUpCancelled,
-            Some(Subject::follow_up(id)),
-            "Follow-up cancelled",
+    caller
+        .record(
+            &mut conn,
+            &app.events,
+            Entry::new(
+                ActivityKind::FollowUpCancelled,
+                Some(Subject::follow_up(id)),
+                "Follow-up cancelled",
+            )
+            .details(json!({ "follow_up_id": id.0, "chat_id": found.chat_id.0 })),
         )
-        .details(json!({ "follow_up_id": id.0, "chat_id": found.chat_id.0 })),
-    )
-    .await;
+        .await;
     model::find(&mut conn, caller.business_id, id)
         .await?
         .ok_or(AppError::NotFound("follow-up"))
+}
+
+/// Longest text the owner may give the rule.
+pub const MAX_RULE_TEXT: usize = 1000;
+
+/// The business's rule: "N hours after a quote or an agreed price with no order,
+/// follow up once".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// On or off.
+    pub enabled: bool,
+    /// Hours after the quote (1 to 23: a text follow-up lands inside the window).
+    pub after_hours: i32,
+    /// The owner's text (`None`: the default message).
+    pub text: Option<String>,
+}
+
+/// The business's rule.
+pub async fn rule(app: &AppState, business_id: BusinessId) -> AppResult<Rule> {
+    let mut conn = app.db().await?;
+    let (enabled, after_hours, text) = model::rule(&mut conn, business_id).await?;
+    Ok(Rule {
+        enabled,
+        after_hours,
+        text,
+    })
+}
+
+/// Changes the rule (each `None` leaves a setting as it is; an empty text goes back to
+/// the default message) and logs the change.
+pub async fn update_rule(
+    app: &AppState,
+    caller: &Caller,
+    enabled: Option<bool>,
+    after_hours: Option<i32>,
+    text: Option<String>,
+) -> AppResult<Rule> {
+    if after_hours.is_some_and(|h| !(1..=23).contains(&h)) {
+        return Err(AppError::invalid(
+            "afterHours",
+            "must be 1 to 23 hours (a follow-up as text must land inside the 24-hour window)",
+        ));
+    }
+    let text = text.map(|t| t.trim().to_string());
+    if text
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_RULE_TEXT)
+    {
+        return Err(AppError::invalid(
+            "text",
+            format!("at most {MAX_RULE_TEXT} characters"),
+        ));
+    }
+    let mut conn = app.db().await?;
+    let text = text.map(|t| (!t.is_empty()).then_some(t));
+    model::update_rule(&mut conn, caller.business_id, enabled, after_hours, text).await?;
+    let (enabled, after_hours, text) = model::rule(&mut conn, caller.business_id).await?;
+    let rule = Rule {
+        enabled,
+        after_hours,
+        text,
+    };
+    let state = if rule.enabled { "on" } else { "off" };
+    let summary = format!(
+        "Follow-up rule {state}: {} hours after a quote",
+        rule.after_hours
+    );
+    let details = json!({"fields": ["followUpRule"], "enabled": rule.enabled, "after_hours": rule.after_hours});
+    caller
+        .record_business_change(
+            &mut conn,
+            &app.events,
+            ActivityKind::SettingsChanged,
+            summary,
+            details,
+        )
+        .await;
+    Ok(rule)
 }
 
 /// The price a chat was last quoted or agreed (what the rule's message names).

@@ -4,7 +4,7 @@
 use diesel_async::AsyncMysqlConnection;
 use shared::{ActivityKind, BusinessId, ChatId};
 
-use crate::activity::{self, Entry, Subject};
+use crate::activity::{Entry, Subject};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::db::chats;
@@ -84,6 +84,6 @@ pub async fn set_ai_paused(
         Some(Subject::chat(ChatId(chat_id))),
         format!("Chat {verb}"),
     );
-    activity::record_quietly(&mut conn, &app.events, business_id, &caller.actor, entry).await;
+    caller.record(&mut conn, &app.events, entry).await;
     Ok(chat)
 }

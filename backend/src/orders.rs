@@ -246,19 +246,18 @@ async fn move_order(
                 .collect::<Vec<_>>()
         );
     }
-    activity::record_quietly(
-        &mut conn,
-        &app.events,
-        caller.business_id,
-        &caller.actor,
-        Entry::new(
-            kind,
-            Some(Subject::order(id)),
-            format!("Order #{} {verb}", order.id),
+    caller
+        .record(
+            &mut conn,
+            &app.events,
+            Entry::new(
+                kind,
+                Some(Subject::order(id)),
+                format!("Order #{} {verb}", order.id),
+            )
+            .details(details),
         )
-        .details(details),
-    )
-    .await;
+        .await;
     // A cancel changed the products' stock; the other moves publish them too, so a
     // product view showing its orders stays current.
     publish_changes(
@@ -331,22 +330,20 @@ pub async fn set_notification_settings(
     };
     let mut conn = app.db().await?;
     model::set_notification_settings(&mut conn, caller.business_id, &settings).await?;
-    activity::record_quietly(
-        &mut conn,
-        &app.events,
-        caller.business_id,
-        &caller.actor,
-        Entry::new(
+    let summary = format!(
+        "Order notifications turned {}",
+        if settings.enabled { "on" } else { "off" }
+    );
+    let details = json!({"notify_order_updates": settings.enabled, "order_update_template": settings.template});
+    caller
+        .record_business_change(
+            &mut conn,
+            &app.events,
             ActivityKind::SettingsChanged,
-            Some(Subject::business(caller.business_id)),
-            format!(
-                "Order notifications turned {}",
-                if settings.enabled { "on" } else { "off" }
-            ),
+            summary,
+            details,
         )
-        .details(json!({"notify_order_updates": settings.enabled, "order_update_template": settings.template})),
-    )
-    .await;
+        .await;
     Ok(settings)
 }
 

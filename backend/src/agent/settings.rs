@@ -8,7 +8,6 @@ use shared::ActivityKind;
 
 use super::prompt::Turn;
 use super::{Conversation, Mode, Reply, compose};
-use crate::activity::{self, Entry, Subject};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::crypto;
@@ -101,20 +100,16 @@ pub async fn set_key(app: &App, caller: &Caller, key: &str) -> AppResult<AiSetti
             Some((sealed, crypto::mask_secret(key))),
         )
         .await?;
-        let entry = Entry::new(
-            ActivityKind::AiKeyChanged,
-            Some(Subject::business(caller.business_id)),
-            "The business's own Anthropic key was set",
-        )
-        .details(json!({ "set": true }));
-        activity::record_quietly(
-            &mut conn,
-            &app.events,
-            caller.business_id,
-            &caller.actor,
-            entry,
-        )
-        .await;
+        let summary = "The business's own Anthropic key was set";
+        caller
+            .record_business_change(
+                &mut conn,
+                &app.events,
+                ActivityKind::AiKeyChanged,
+                summary,
+                json!({ "set": true }),
+            )
+            .await;
     }
     view(app, caller).await
 }
@@ -124,20 +119,16 @@ pub async fn clear_key(app: &App, caller: &Caller) -> AppResult<AiSettingsView> 
     {
         let mut conn = app.db().await?;
         agent_db::set_anthropic_key(&mut conn, caller.business_id, None).await?;
-        let entry = Entry::new(
-            ActivityKind::AiKeyChanged,
-            Some(Subject::business(caller.business_id)),
-            "The business's own Anthropic key was removed",
-        )
-        .details(json!({ "set": false }));
-        activity::record_quietly(
-            &mut conn,
-            &app.events,
-            caller.business_id,
-            &caller.actor,
-            entry,
-        )
-        .await;
+        let summary = "The business's own Anthropic key was removed";
+        caller
+            .record_business_change(
+                &mut conn,
+                &app.events,
+                ActivityKind::AiKeyChanged,
+                summary,
+                json!({ "set": false }),
+            )
+            .await;
     }
     view(app, caller).await
 }
@@ -161,20 +152,16 @@ pub async fn set_budget(
             Some(b) => format!("AI daily budget set to {b} tokens"),
             None => "AI daily budget removed".to_string(),
         };
-        let entry = Entry::new(
-            ActivityKind::AiBudgetChanged,
-            Some(Subject::business(caller.business_id)),
-            summary,
-        )
-        .details(json!({ "daily_token_budget": budget }));
-        activity::record_quietly(
-            &mut conn,
-            &app.events,
-            caller.business_id,
-            &caller.actor,
-            entry,
-        )
-        .await;
+        let details = json!({ "daily_token_budget": budget });
+        caller
+            .record_business_change(
+                &mut conn,
+                &app.events,
+                ActivityKind::AiBudgetChanged,
+                summary,
+                details,
+            )
+            .await;
     }
     view(app, caller).await
 }

@@ -157,6 +157,16 @@ pub struct FollowUpRule {
     pub text: Option<String>,
 }
 
+impl From<follow_ups::Rule> for FollowUpRule {
+    fn from(r: follow_ups::Rule) -> FollowUpRule {
+        FollowUpRule {
+            enabled: r.enabled,
+            after_hours: r.after_hours,
+            text: r.text,
+        }
+    }
+}
+
 /// Changes to the rule; omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct FollowUpRuleInput {
@@ -181,8 +191,6 @@ pub struct ScheduleFollowUpInput {
     /// An approved template.
     pub template: Option<FollowUpTemplate>,
 }
-
-const MAX_RULE_TEXT: usize = 1000;
 
 /// Follow-up queries.
 #[derive(Default)]
@@ -248,15 +256,9 @@ impl FollowUpQuery {
     #[graphql(guard = "Authenticated")]
     async fn follow_up_rule(&self, ctx: &Context<'_>) -> async_graphql::Result<FollowUpRule> {
         let caller = ctx.caller()?;
-        let mut conn = ctx.app().db().await?;
-        let (enabled, after_hours, text) = model::rule(&mut conn, caller.business_id)
-            .await
-            .map_err(AppError::from)?;
-        Ok(FollowUpRule {
-            enabled,
-            after_hours,
-            text,
-        })
+        Ok(follow_ups::rule(ctx.app(), caller.business_id)
+            .await?
+            .into())
     }
 }
 
@@ -310,57 +312,15 @@ impl FollowUpMutation {
         input: FollowUpRuleInput,
     ) -> async_graphql::Result<FollowUpRule> {
         let caller = ctx.caller()?;
-        if input.after_hours.is_some_and(|h| !(1..=23).contains(&h)) {
-            return Err(AppError::invalid(
-                "afterHours",
-                "must be 1 to 23 hours (a follow-up as text must land inside the 24-hour window)",
-            )
-            .into());
-        }
-        let text = input.text.map(|t| t.trim().to_string());
-        if text
-            .as_ref()
-            .is_some_and(|t| t.chars().count() > MAX_RULE_TEXT)
-        {
-            return Err(
-                AppError::invalid("text", format!("at most {MAX_RULE_TEXT} characters")).into(),
-            );
-        }
-        let app = ctx.app();
-        let mut conn = app.db().await?;
-        model::update_rule(
-            &mut conn,
-            caller.business_id,
+        let rule = follow_ups::update_rule(
+            ctx.app(),
+            caller,
             input.enabled,
             input.after_hours,
-            text.map(|t| (!t.is_empty()).then_some(t)),
+            input.text,
         )
-        .await
-        .map_err(AppError::from)?;
-        let (enabled, after_hours, text) = model::rule(&mut conn, caller.business_id)
-            .await
-            .map_err(AppError::from)?;
-        crate::activity::record_quietly(
-            &mut conn,
-            &app.events,
-            caller.business_id,
-            &caller.actor,
-            crate::activity::Entry::new(
-                shared::ActivityKind::SettingsChanged,
-                Some(crate::activity::Subject::business(caller.business_id)),
-                format!(
-                    "Follow-up rule {}: {after_hours} hours after a quote",
-                    if enabled { "on" } else { "off" }
-                ),
-            )
-            .details(serde_json::json!({"fields": ["followUpRule"], "enabled": enabled, "after_hours": after_hours})),
-        )
-        .await;
-        Ok(FollowUpRule {
-            enabled,
-            after_hours,
-            text,
-        })
+        .await?;
+        Ok(rule.into())
     }
 }
 
