@@ -117,7 +117,7 @@ impl UsedProduct {
 
 /// The catalog rows relevant to a conversation (what the prompt shows the model).
 fn used_products(catalog: &[Product], conversation: &Conversation) -> Vec<UsedProduct> {
-    let negotiation = ChatNegotiation::parse(conversation.negotiation.as_deref());
+    let negotiation = conversation.negotiation(catalog);
     let interest: Vec<Interest> = parse_interest(conversation.interest.as_deref());
     prompt::excerpts(catalog, &conversation.history, &interest, &negotiation)
         .into_iter()
@@ -138,9 +138,18 @@ pub struct Conversation {
     pub negotiation: Option<String>,
     /// Stored product interest (JSON).
     pub interest: Option<String>,
+    /// The owner's decisions on deals asked in this chat ([`crate::deal_approvals`]).
+    pub answers: Vec<crate::deal_approvals::Answer>,
 }
 
 impl Conversation {
+    /// The stored negotiation with the owner's decisions taken in.
+    fn negotiation(&self, catalog: &[Product]) -> ChatNegotiation {
+        let mut negotiation = ChatNegotiation::parse(self.negotiation.as_deref());
+        negotiation.apply_answers(catalog, &self.answers);
+        negotiation
+    }
+
     /// The customer's messages since the business last wrote, joined.
     pub fn unanswered_text(&self) -> String {
         let start = self
@@ -217,7 +226,12 @@ fn guard_context(
             })
             .collect(),
         negotiated: negotiation.prices(),
-        computed: computed.to_vec(),
+        // Prices the owner approved pass even below a floor, like a tool's result.
+        computed: computed
+            .iter()
+            .copied()
+            .chain(negotiation.approved_prices())
+            .collect(),
     }
 }
 
@@ -237,7 +251,7 @@ async fn built_in(
         profile.id,
         catalog,
         conversation.chat,
-        ChatNegotiation::parse(conversation.negotiation.as_deref()),
+        conversation.negotiation(catalog),
         parse_interest(conversation.interest.as_deref()),
         dry_run,
     );
@@ -357,7 +371,7 @@ pub async fn compose(
             .await;
         }
     }
-    let negotiation = ChatNegotiation::parse(conversation.negotiation.as_deref());
+    let negotiation = conversation.negotiation(&catalog);
     let interest: Vec<Interest> = parse_interest(conversation.interest.as_deref());
     let shown = prompt::excerpts(&catalog, &conversation.history, &interest, &negotiation);
     let context = prompt::context_block(

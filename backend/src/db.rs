@@ -10,6 +10,7 @@ pub mod blacklist;
 pub mod chats;
 pub mod contacts;
 pub mod dashboard;
+pub mod deal_approvals;
 pub mod follow_ups;
 pub mod inbox;
 pub mod jobs;

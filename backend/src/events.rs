@@ -45,6 +45,11 @@ pub enum EventKind {
         /// Whether it was removed (it can no longer be loaded).
         removed: bool,
     },
+    /// A deal approval was requested, decided, expired or answered.
+    DealApprovalChanged {
+        /// The request.
+        deal_approval_id: u64,
+    },
     /// An entry was appended to the activity log.
     ActivityAdded {
         /// The entry.

@@ -15,6 +15,7 @@ pub mod ai;
 pub mod blacklist;
 pub mod business;
 pub mod common;
+pub mod deal_approvals;
 pub mod follow_ups;
 pub mod home;
 pub mod ids;
@@ -49,6 +50,7 @@ pub struct QueryRoot(
     activity::ActivityQuery,
     blacklist::BlacklistQuery,
     follow_ups::FollowUpQuery,
+    deal_approvals::DealApprovalQuery,
     home::HomeQuery,
     why::WhyQuery,
 );
@@ -64,6 +66,7 @@ pub struct MutationRoot(
     blacklist::BlacklistMutation,
     follow_ups::FollowUpMutation,
     orders::OrderMutation,
+    deal_approvals::DealApprovalMutation,
 );
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.
@@ -75,6 +78,7 @@ pub struct SubscriptionRoot(
     activity::ActivitySubscription,
     blacklist::BlacklistSubscription,
     follow_ups::FollowUpSubscription,
+    deal_approvals::DealApprovalSubscription,
 );
 
 /// The schema type.
@@ -120,6 +124,10 @@ pub fn build_schema(app: AppState) -> AppSchema {
         ))
         .data(DataLoader::new(
             loaders::EntryContactLoader(app.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            loaders::ContactSpentLoader(app.clone()),
             tokio::spawn,
         ))
         .data(app)

@@ -1,5 +1,5 @@
 //! The owner's actions on a chat: reading it (unread count reset, read receipt to
-//! WhatsApp) and taking over from the AI.
+//! WhatsApp), taking over from the AI, and keeping the customer's name and notes.
 
 use diesel_async::AsyncMysqlConnection;
 use shared::{ActivityKind, BusinessId, ChatId};
@@ -86,4 +86,70 @@ pub async fn set_ai_paused(
     );
     caller.record(&mut conn, &app.events, entry).await;
     Ok(chat)
+}
+
+/// Longest name the owner may give a customer.
+pub const MAX_CONTACT_NAME_CHARS: usize = 120;
+/// Longest notes about a customer.
+pub const MAX_CONTACT_NOTES_CHARS: usize = 4_000;
+
+/// Sets the owner's name and notes for a customer (`None` leaves a field as it is; an
+/// empty text clears it). Logged by field name only: what was written stays out of
+/// the activity log.
+pub async fn update_contact(
+    app: &AppState,
+    caller: &Caller,
+    contact_id: u64,
+    name: Option<String>,
+    notes: Option<String>,
+) -> AppResult<model::Contact> {
+    let clean =
+        |text: Option<String>| text.map(|t| Some(t.trim().to_string()).filter(|t| !t.is_empty()));
+    let (name, notes) = (clean(name), clean(notes));
+    if name
+        .as_ref()
+        .and_then(Option::as_ref)
+        .is_some_and(|n| n.chars().count() > MAX_CONTACT_NAME_CHARS)
+    {
+        return Err(AppError::invalid(
+            "name",
+            format!("at most {MAX_CONTACT_NAME_CHARS} characters"),
+        ));
+    }
+    if notes
+        .as_ref()
+        .and_then(Option::as_ref)
+        .is_some_and(|n| n.chars().count() > MAX_CONTACT_NOTES_CHARS)
+    {
+        return Err(AppError::invalid(
+            "notes",
+            format!("at most {MAX_CONTACT_NOTES_CHARS} characters"),
+        ));
+    }
+    let business_id = caller.business_id;
+    let mut conn = app.db().await?;
+    let fields: Vec<&str> = [("name", name.is_some()), ("notes", notes.is_some())]
+        .into_iter()
+        .filter_map(|(f, set)| set.then_some(f))
+        .collect();
+    if !model::update_contact(&mut conn, business_id.0, contact_id, name, notes).await? {
+        return Err(AppError::NotFound("contact"));
+    }
+    if !fields.is_empty() {
+        let entry = Entry::new(
+            ActivityKind::ContactUpdated,
+            Some(Subject::contact(shared::ContactId(contact_id))),
+            "Customer details changed",
+        )
+        .details(serde_json::json!({ "fields": fields }));
+        caller.record(&mut conn, &app.events, entry).await;
+        if let Some(chat_id) =
+            crate::db::orders::chat_of_contact(&mut conn, business_id.0, contact_id).await?
+        {
+            publish_chat_updated(app, business_id, chat_id);
+        }
+    }
+    model::find_contact(&mut conn, business_id.0, contact_id)
+        .await?
+        .ok_or(AppError::NotFound("contact"))
 }

@@ -4,7 +4,8 @@
 //!
 //! - AI replies and opt-out notices to the agent ([`crate::agent::worker`]);
 //! - retries of outbound sends to the sender ([`crate::sender::run_send_job`]);
-//! - due follow-ups to [`crate::follow_ups::run_job`].
+//! - due follow-ups to [`crate::follow_ups::run_job`];
+//! - deal approvals' expiry and answers to [`crate::deal_approvals::run_job`].
 //!
 //! A new kind of work adds a [`JobKind`] and one arm in [`run_job`].
 //!
@@ -137,6 +138,7 @@ pub async fn run_job(app: &AppState, job: &Job) {
         JobKind::OptOutNotice => crate::agent::worker::opt_out_notice(app, job).await,
         JobKind::SendMessage => crate::sender::run_send_job(app, job).await,
         JobKind::FollowUp => crate::follow_ups::run_job(app, job).await,
+        JobKind::DealApproval => crate::deal_approvals::run_job(app, job).await,
     };
     if let Err(e) = record(app, job, outcome).await {
         tracing::error!(error = %e, job = job.id, "could not record a job's outcome; its lease will expire");

@@ -20,6 +20,7 @@ pub mod catalog;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod deal_approvals;
 pub mod error;
 pub mod events;
 pub mod follow_ups;

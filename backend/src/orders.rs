@@ -65,6 +65,13 @@ pub fn allowed_unit_prices(p: &Product, negotiated: impl IntoIterator<Item = i64
     prices
 }
 
+/// Whether a unit price the owner approved for a customer (a deal approval, possibly
+/// below the floor) may be used in an order: above zero and not below the product's
+/// hard minimum.
+pub fn approved_price_allowed(p: &Product, approved_minor: i64) -> bool {
+    approved_minor > 0 && p.hard_minimum_minor.is_none_or(|m| approved_minor >= m)
+}
+
 /// Why a quantity cannot be ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QuantityProblem {
@@ -681,12 +688,26 @@ pub(crate) mod tests {
             discount_kind: shared::DiscountKind::Percent,
             discount_value: 10,
             bargain_floor_minor: 1_900_000,
+            hard_minimum_minor: None,
             quantity: 3,
             colors: vec!["Red".into(), "Blue".into()],
             archived: false,
             created_at: chrono::NaiveDateTime::default(),
             updated_at: chrono::NaiveDateTime::default(),
         }
+    }
+
+    #[test]
+    fn an_approved_price_may_go_below_the_floor_but_not_below_the_hard_minimum() {
+        let open = dress();
+        assert!(approved_price_allowed(&open, 1_500_000));
+        assert!(!approved_price_allowed(&open, 0));
+        let bounded = Product {
+            hard_minimum_minor: Some(1_600_000),
+            ..dress()
+        };
+        assert!(approved_price_allowed(&bounded, 1_600_000));
+        assert!(!approved_price_allowed(&bounded, 1_599_999));
     }
 
     #[test]

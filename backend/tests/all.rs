@@ -20,6 +20,8 @@ mod agent_resilience;
 mod agent_suppression;
 mod blacklist;
 mod catalog;
+mod contacts;
+mod deal_approvals;
 mod e2e_ai;
 mod e2e_blacklist;
 mod e2e_dashboard;

@@ -85,6 +85,7 @@ pub async fn run(mut config: Config, args: BenchAgentArgs) -> anyhow::Result<()>
         currency: "NGN".into(),
         discount: Discount::Percent(10),
         bargain_floor_minor: 1_900_000,
+        hard_minimum_minor: None,
         quantity: 1_000_000,
         colors: vec!["Red".into(), "Blue".into()],
     };

@@ -312,6 +312,40 @@ string_enum! {
         FollowUpCancelled => "follow_up_cancelled",
         /// A follow-up could not be sent.
         FollowUpFailed => "follow_up_failed",
+        /// A customer asked for a deal outside the policy; the owner is asked.
+        DealApprovalRequested => "deal_approval_requested",
+        /// The owner approved a deal (the price is in the details).
+        DealApproved => "deal_approved",
+        /// The owner declined a deal.
+        DealDeclined => "deal_declined",
+        /// A deal approval was not decided in time; the floor was offered.
+        DealApprovalExpired => "deal_approval_expired",
+        /// A customer's name or notes were changed by a person.
+        ContactUpdated => "contact_updated",
+    }
+}
+
+string_enum! {
+    /// Where a request for the owner's approval of a deal stands. Only `Pending` is open.
+    DealApprovalStatus {
+        /// Waiting for the owner.
+        Pending => "pending",
+        /// The owner approved a price.
+        Approved => "approved",
+        /// The owner declined; the customer was offered the floor.
+        Declined => "declined",
+        /// Nobody decided in time; the customer was offered the floor.
+        Expired => "expired",
+    }
+}
+
+string_enum! {
+    /// Why a deal needs the owner's approval.
+    DealApprovalReason {
+        /// The customer asked below the bargaining floor.
+        BelowFloor => "below_floor",
+        /// The customer asked a discount on a quantity at or above the bulk threshold.
+        Bulk => "bulk",
     }
 }
 
@@ -403,8 +437,16 @@ impl ActivityKind {
     pub fn category(self) -> ActivityCategory {
         use ActivityKind::*;
         match self {
-            OrderCreated | OrderUpdated | OrderConfirmed | OrderCompleted | OrderCancelled
-            | OrderNotified => ActivityCategory::Orders,
+            OrderCreated
+            | OrderUpdated
+            | OrderConfirmed
+            | OrderCompleted
+            | OrderCancelled
+            | OrderNotified
+            | DealApprovalRequested
+            | DealApproved
+            | DealDeclined
+            | DealApprovalExpired => ActivityCategory::Orders,
             AiReplied | AiReplyBlocked | AiHandoff | AiProviderError | AiRateLimited => {
                 ActivityCategory::Ai
             }
@@ -412,7 +454,9 @@ impl ActivityKind {
             ProductCreated | ProductUpdated | ProductArchived | ProductDeleted => {
                 ActivityCategory::Catalog
             }
-            BlacklistAdded | BlacklistRemoved | ContactOptedOut => ActivityCategory::Customers,
+            BlacklistAdded | BlacklistRemoved | ContactOptedOut | ContactUpdated => {
+                ActivityCategory::Customers
+            }
             FollowUpScheduled | FollowUpSent | FollowUpSkipped | FollowUpCancelled
             | FollowUpFailed => ActivityCategory::FollowUps,
             SettingsChanged | AiKeyChanged | AiBudgetChanged | LoggedIn | LoggedOut

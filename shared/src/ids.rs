@@ -63,4 +63,6 @@ id_type! {
     ActivityId => "Activity",
     /// A scheduled follow-up message.
     FollowUpId => "FollowUp",
+    /// A request for the owner's approval of a deal outside the policy.
+    DealApprovalId => "DealApproval",
 }

@@ -40,6 +40,10 @@ pub struct ProductDraft {
     pub discount: Discount,
     /// Lowest price the AI may ever agree to, in minor units.
     pub bargain_floor_minor: i64,
+    /// Lowest price the owner may approve for a customer asking below the floor (deal
+    /// approvals), in minor units; `None`: any price above zero.
+    #[serde(default)]
+    pub hard_minimum_minor: Option<i64>,
     /// Units in stock.
     pub quantity: i64,
     /// Colors on offer.
@@ -105,6 +109,13 @@ impl ProductDraft {
         {
             errors.add("bargainFloor", "must not be above the discounted price");
         }
+        match self.hard_minimum_minor {
+            Some(m) if m < 0 => errors.add("hardMinimum", "must not be negative"),
+            Some(m) if m > self.bargain_floor_minor => {
+                errors.add("hardMinimum", "must not be above the bargaining floor");
+            }
+            _ => {}
+        }
         if self.quantity < 0 {
             errors.add("quantity", "must not be negative");
         } else if self.quantity > MAX_QUANTITY {
@@ -136,6 +147,7 @@ mod tests {
             currency: "NGN".into(),
             discount: Discount::Percent(10),
             bargain_floor_minor: 1_500_000,
+            hard_minimum_minor: None,
             quantity: 12,
             colors: vec!["Red".into(), " red ".into(), "Blue".into(), "".into()],
         }
@@ -169,6 +181,7 @@ mod tests {
             currency: "naira".into(),
             discount: Discount::Percent(150),
             bargain_floor_minor: -5,
+            hard_minimum_minor: Some(-1),
             quantity: -1,
             colors: vec!["x".repeat(MAX_COLOR_LEN + 1)],
         };
@@ -180,11 +193,26 @@ mod tests {
             "currency",
             "discount",
             "bargainFloor",
+            "hardMinimum",
             "quantity",
             "colors",
         ] {
             assert!(err.for_field(field).is_some(), "{field} not reported");
         }
+    }
+
+    #[test]
+    fn hard_minimum_above_the_floor_is_refused() {
+        let d = ProductDraft {
+            hard_minimum_minor: Some(1_600_000),
+            ..dress()
+        };
+        assert!(d.validate().unwrap_err().for_field("hardMinimum").is_some());
+        let ok = ProductDraft {
+            hard_minimum_minor: Some(1_200_000),
+            ..dress()
+        };
+        assert!(ok.validate().is_ok());
     }
 
     #[test]

@@ -198,9 +198,25 @@ pub async fn respond_in_chat(business_name: &str, tools: &mut ToolBox<'_>, text:
             let input = json!({
                 "product_id": p.id,
                 "customer_offer": p.money(ask.minor).to_input(),
+                "quantity": mentioned_quantity(p, text).unwrap_or(1),
             });
             let (result, refused) = tools.run("make_counter_offer", &input).await;
             let result: Value = serde_json::from_str(&result).unwrap_or(Value::Null);
+            match result["decision"].as_str() {
+                Some("needs_owner_approval") => {
+                    return format!(
+                        "That's more than I can agree to myself on the {}, so let me check with {business_name} and come back to you shortly.",
+                        p.name
+                    );
+                }
+                Some("awaiting_owner") => {
+                    return format!(
+                        "I'm still waiting for {business_name}'s answer on the {}; I'll come back to you as soon as I hear.",
+                        p.name
+                    );
+                }
+                _ => {}
+            }
             if !refused && let Some(price) = result["price"].as_str() {
                 return match result["decision"].as_str() {
                     Some("accept") => format!(

@@ -12,7 +12,7 @@ use crate::db::agent::AiProfile;
 use crate::db::products::Product;
 
 /// The version of the prompt and tools, stored with every AI reply's explanation.
-pub const VERSION: &str = "2026-12-02";
+pub const VERSION: &str = "2026-12-03";
 
 /// Most messages of history sent.
 pub const HISTORY_LIMIT: i64 = 20;

@@ -123,8 +123,12 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
     if !open {
         return Ok(Outcome::Done(Some("the 24-hour window is closed".into())));
     }
+    let answers = crate::deal_approvals::answers_in_chat(&mut conn, business_id, chat_id)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
     drop(conn);
     let conversation = Conversation {
+        answers,
         chat: Some(ChatScope {
             chat_id,
             contact_id: ContactId(contact.id),

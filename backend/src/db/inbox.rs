@@ -22,6 +22,10 @@ pub struct Contact {
     /// Who the customer is: BSUID, phone number, username, profile name, country.
     #[diesel(embed)]
     pub identity: Identity,
+    /// A name the owner gave the customer (shown before the profile name).
+    pub custom_name: Option<String>,
+    /// The owner's notes about the customer.
+    pub notes: Option<String>,
 }
 
 impl Contact {
@@ -34,11 +38,12 @@ impl Contact {
             .or(i.user_id.as_deref().map(Recipient::UserId))
     }
 
-    /// A name to show.
+    /// A name to show: the owner's, else WhatsApp's profile name, username, phone.
     pub fn display_name(&self) -> String {
         let i = &self.identity;
-        i.profile_name
+        self.custom_name
             .clone()
+            .or_else(|| i.profile_name.clone())
             .or_else(|| i.username.clone())
             .or_else(|| i.wa_id.as_deref().map(shared::phone::display_phone))
             .or_else(|| i.user_id.clone())
@@ -184,4 +189,35 @@ pub async fn chats_by_ids(
         .select(Chat::as_select())
         .load(conn)
         .await
+}
+
+/// Sets the owner's name and notes for a customer of the business (`None` leaves a
+/// field as it is; `Some(None)` clears it); `false` when it is not this business's.
+pub async fn update_contact(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    contact_id: u64,
+    custom_name: Option<Option<String>>,
+    notes: Option<Option<String>>,
+) -> QueryResult<bool> {
+    let target = contacts::table
+        .filter(contacts::id.eq(contact_id))
+        .filter(contacts::business_id.eq(business_id));
+    let exists: i64 = target.count().get_result(conn).await?;
+    if exists == 0 {
+        return Ok(false);
+    }
+    if let Some(name) = custom_name {
+        diesel::update(target)
+            .set(contacts::custom_name.eq(name))
+            .execute(conn)
+            .await?;
+    }
+    if let Some(notes) = notes {
+        diesel::update(target)
+            .set(contacts::notes.eq(notes))
+            .execute(conn)
+            .await?;
+    }
+    Ok(true)
 }

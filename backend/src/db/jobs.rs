@@ -42,6 +42,9 @@ pub enum JobKind {
     SendMessage,
     /// Send a scheduled follow-up when it is due (payload `{"follow_up_id": n}`).
     FollowUp,
+    /// Expire an undecided deal approval when due, and answer the customer with the
+    /// decision (payload `{"deal_approval_id": n}`).
+    DealApproval,
 }
 
 impl JobKind {
@@ -51,6 +54,7 @@ impl JobKind {
         JobKind::OptOutNotice,
         JobKind::SendMessage,
         JobKind::FollowUp,
+        JobKind::DealApproval,
     ];
 
     /// The stored text.
@@ -60,6 +64,7 @@ impl JobKind {
             JobKind::OptOutNotice => "opt_out_notice",
             JobKind::SendMessage => "send_message",
             JobKind::FollowUp => "follow_up",
+            JobKind::DealApproval => "deal_approval",
         }
     }
 

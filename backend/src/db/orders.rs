@@ -575,6 +575,34 @@ pub async fn totals(
     Ok(rows)
 }
 
+/// Per customer and currency: how many orders they placed and what they spent
+/// (cancelled orders aside), for these contacts (callers pass contacts already scoped
+/// to one business).
+pub async fn spent_by_contacts(
+    conn: &mut AsyncMysqlConnection,
+    contact_ids: &[u64],
+) -> QueryResult<Vec<(u64, String, i64, i64)>> {
+    if contact_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Option<u64>, String, i64, i64)> = orders::table
+        .filter(orders::contact_id.eq_any(contact_ids))
+        .filter(orders::status.ne(OrderStatus::Cancelled))
+        .group_by((orders::contact_id, orders::currency))
+        .select((
+            orders::contact_id,
+            orders::currency,
+            diesel::dsl::sql::<BigInt>("COUNT(*)"),
+            diesel::dsl::sql::<BigInt>("CAST(COALESCE(SUM(total_minor), 0) AS SIGNED)"),
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(c, currency, n, sum)| c.map(|c| (c, currency, n, sum)))
+        .collect())
+}
+
 /// The newest `per_chat` orders recorded from each of these chats, newest first
 /// (callers pass chats already scoped to one business). Bounded in SQL, so a list of
 /// chats never loads a busy customer's whole order history.

@@ -33,6 +33,8 @@ pub struct Product {
     pub discount_value: i64,
     /// Lowest agreeable price, minor units.
     pub bargain_floor_minor: i64,
+    /// Lowest price the owner may approve below the floor (deal approvals).
+    pub hard_minimum_minor: Option<i64>,
     /// Stock.
     pub quantity: i64,
     /// Colors on offer (stored as a JSON array; anything else is a load error).
@@ -292,6 +294,7 @@ pub async fn create(
                 products::discount_kind.eq(draft.discount.kind()),
                 products::discount_value.eq(draft.discount.value()),
                 products::bargain_floor_minor.eq(draft.bargain_floor_minor),
+                products::hard_minimum_minor.eq(draft.hard_minimum_minor),
                 products::quantity.eq(draft.quantity),
                 products::colors.eq(colors_json(draft)),
             ))
@@ -328,6 +331,7 @@ pub async fn update(
         products::discount_kind.eq(draft.discount.kind()),
         products::discount_value.eq(draft.discount.value()),
         products::bargain_floor_minor.eq(draft.bargain_floor_minor),
+        products::hard_minimum_minor.eq(draft.hard_minimum_minor),
         products::quantity.eq(draft.quantity),
         products::colors.eq(colors_json(draft)),
         products::updated_at.eq(Utc::now().naive_utc()),

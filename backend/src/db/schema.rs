@@ -105,6 +105,9 @@ diesel::table! {
         order_update_template -> Nullable<Varchar>,
         #[max_length = 15]
         order_update_template_language -> Nullable<Varchar>,
+        deal_approvals_enabled -> Bool,
+        deal_approval_bulk_quantity -> Nullable<Integer>,
+        deal_approval_expiry_minutes -> Integer,
     }
 }
 
@@ -143,6 +146,43 @@ diesel::table! {
         profile_name -> Nullable<Varchar>,
         #[max_length = 8]
         country_code -> Nullable<Varchar>,
+        #[max_length = 120]
+        custom_name -> Nullable<Varchar>,
+        notes -> Nullable<Text>,
+        created_at -> Datetime,
+        updated_at -> Datetime,
+    }
+}
+
+diesel::table! {
+    deal_approvals (id) {
+        id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        chat_id -> Unsigned<Bigint>,
+        product_id -> Unsigned<Bigint>,
+        #[max_length = 120]
+        product_name -> Varchar,
+        quantity -> Integer,
+        #[max_length = 16]
+        reason -> Varchar,
+        #[max_length = 3]
+        currency -> Char,
+        customer_ask_minor -> Bigint,
+        floor_minor -> Bigint,
+        offered_minor -> Bigint,
+        #[max_length = 12]
+        status -> Varchar,
+        approved_minor -> Nullable<Bigint>,
+        #[max_length = 255]
+        decided_by -> Nullable<Varchar>,
+        #[max_length = 500]
+        decision_note -> Nullable<Varchar>,
+        decided_at -> Nullable<Datetime>,
+        expires_at -> Datetime,
+        answered_at -> Nullable<Datetime>,
+        answer_message_id -> Nullable<Unsigned<Bigint>>,
+        #[max_length = 255]
+        answer_error -> Nullable<Varchar>,
         created_at -> Datetime,
         updated_at -> Datetime,
     }
@@ -309,6 +349,7 @@ diesel::table! {
         discount_kind -> Varchar,
         discount_value -> Bigint,
         bargain_floor_minor -> Bigint,
+        hard_minimum_minor -> Nullable<Bigint>,
         quantity -> Bigint,
         colors -> Text,
         archived -> Bool,
@@ -392,6 +433,8 @@ diesel::joinable!(blacklist -> businesses (business_id));
 diesel::joinable!(chats -> businesses (business_id));
 diesel::joinable!(chats -> contacts (contact_id));
 diesel::joinable!(contacts -> businesses (business_id));
+diesel::joinable!(deal_approvals -> chats (chat_id));
+diesel::joinable!(deal_approvals -> products (product_id));
 diesel::joinable!(follow_ups -> chats (chat_id));
 diesel::joinable!(messages -> chats (chat_id));
 diesel::joinable!(order_items -> orders (order_id));
@@ -411,6 +454,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     businesses,
     chats,
     contacts,
+    deal_approvals,
     follow_ups,
     jobs,
     messages,

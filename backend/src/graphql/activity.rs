@@ -87,6 +87,16 @@ pub enum ActivityKind {
     FollowUpCancelled,
     /// A follow-up could not be sent.
     FollowUpFailed,
+    /// A customer asked for a deal outside the policy; the owner is asked.
+    DealApprovalRequested,
+    /// The owner approved a deal.
+    DealApproved,
+    /// The owner declined a deal.
+    DealDeclined,
+    /// A deal approval was not decided in time; the floor was offered.
+    DealApprovalExpired,
+    /// A customer's name or notes were changed by a person.
+    ContactUpdated,
 }
 
 /// Who did it.

@@ -6,8 +6,8 @@ use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use shared::{
-    ActivityId, BlacklistEntryId, BusinessId, ChatId, ConnectionId, ContactId, FollowUpId,
-    MessageId, OrderId, ProductId, ProductImageId, SubjectKind, UserId,
+    ActivityId, BlacklistEntryId, BusinessId, ChatId, ConnectionId, ContactId, DealApprovalId,
+    FollowUpId, MessageId, OrderId, ProductId, ProductImageId, SubjectKind, UserId,
 };
 
 use crate::error::AppError;
@@ -52,6 +52,7 @@ opaque_id! {
     BlacklistEntryId => "record",
     ActivityId => "record",
     FollowUpId => "follow-up",
+    DealApprovalId => "deal approval",
 }
 
 /// The id newtype's `KIND` of what an activity entry is about.

@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use shared::{BusinessId, ChatId, ContactId, MessageId, SentBy as SharedSentBy};
 
 use super::ai::{self, Negotiation, ProductInterest};
-use super::common::business_records;
+use super::common::{Money, business_records, money};
 use super::loaders::{ContactBlacklistLoader, ContactLoader};
 use super::orders::{self, Order};
 use super::paging::{Direction, Page, id_cursor};
@@ -118,6 +118,10 @@ pub struct Contact {
     pub username: Option<String>,
     /// Profile name from WhatsApp.
     pub profile_name: Option<String>,
+    /// The name the owner gave the customer (shown as `name` when set).
+    pub custom_name: Option<String>,
+    /// The owner's notes about the customer.
+    pub notes: Option<String>,
     #[graphql(skip)]
     pub contact_id: ContactId,
 }
@@ -128,6 +132,21 @@ impl Contact {
     /// never messages them; what they write is still stored.
     async fn blacklisted(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         Ok(!self.blacklist_entries(ctx).await?.is_empty())
+    }
+
+    /// Orders the customer placed (cancelled ones aside).
+    async fn order_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(self.spent(ctx).await?.iter().map(|(_, n, _)| n).sum())
+    }
+
+    /// What the customer spent, per currency, largest first (cancelled orders aside).
+    async fn total_spent(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Money>> {
+        let mut spent = self.spent(ctx).await?;
+        spent.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        Ok(spent
+            .into_iter()
+            .map(|(currency, _, sum)| money(sum, &currency))
+            .collect::<Result<_, _>>()?)
     }
 
     /// Why, when blacklisted (the oldest entry's reason).
@@ -142,6 +161,11 @@ impl Contact {
 }
 
 impl Contact {
+    async fn spent(&self, ctx: &Context<'_>) -> async_graphql::Result<super::loaders::Spent> {
+        let loader = ctx.data_unchecked::<DataLoader<super::loaders::ContactSpentLoader>>();
+        Ok(loader.load_one(self.contact_id).await?.unwrap_or_default())
+    }
+
     async fn blacklist_entries(
         &self,
         ctx: &Context<'_>,
@@ -160,6 +184,8 @@ impl From<model::Contact> for Contact {
             user_id: c.identity.user_id,
             username: c.identity.username,
             profile_name: c.identity.profile_name,
+            custom_name: c.custom_name,
+            notes: c.notes,
             contact_id: ContactId(c.id),
         }
     }
@@ -508,6 +534,34 @@ impl InboxMutation {
             .await?
             .into())
     }
+
+    /// Sets the owner's name (at most 120 characters) and notes (at most 4000) for a
+    /// customer; an omitted field stays as it is, an empty one is cleared.
+    #[graphql(guard = "Authenticated")]
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateContactInput,
+    ) -> async_graphql::Result<Contact> {
+        let caller = ctx.caller()?;
+        let contact_id = ids::decode::<ContactId>(&input.id)?.0;
+        Ok(
+            inbox::update_contact(ctx.app(), caller, contact_id, input.name, input.notes)
+                .await?
+                .into(),
+        )
+    }
+}
+
+/// The owner's details about a customer.
+#[derive(InputObject)]
+pub struct UpdateContactInput {
+    /// The contact.
+    pub id: ID,
+    /// A name of the owner's choosing; empty goes back to WhatsApp's profile name.
+    pub name: Option<String>,
+    /// Notes; empty clears them.
+    pub notes: Option<String>,
 }
 
 async fn load_message(app: AppState, business_id: BusinessId, message_id: u64) -> Option<Message> {

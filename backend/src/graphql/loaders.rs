@@ -175,3 +175,31 @@ impl Loader<BlacklistEntryId> for EntryContactLoader {
         Ok(out)
     }
 }
+
+/// What a customer spent, per currency: `(currency, orders, total minor)`.
+pub type Spent = Vec<(String, i64, i64)>;
+
+/// Loads many customers' order counts and totals in one query (`Contact.orderCount`,
+/// `Contact.totalSpent`). Keys come from contacts already scoped to the caller's
+/// business.
+pub struct ContactSpentLoader(pub AppState);
+
+impl Loader<ContactId> for ContactSpentLoader {
+    type Value = Spent;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[ContactId]) -> Result<HashMap<ContactId, Spent>, Self::Error> {
+        let mut conn = self.0.db().await?;
+        let raw: Vec<u64> = keys.iter().map(|k| k.0).collect();
+        let rows = orders::spent_by_contacts(&mut conn, &raw)
+            .await
+            .map_err(AppError::from)?;
+        let mut out: HashMap<ContactId, Spent> = HashMap::new();
+        for (contact, currency, count, sum) in rows {
+            out.entry(ContactId(contact))
+                .or_default()
+                .push((currency, count, sum));
+        }
+        Ok(out)
+    }
+}

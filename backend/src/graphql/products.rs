@@ -72,6 +72,9 @@ pub struct Product {
     pub discounted_price: Money,
     /// Lowest price the AI may agree to. Never shown to customers.
     pub bargain_floor: Money,
+    /// Lowest price the owner may approve when a customer asks below the floor (deal
+    /// approvals); `null`: any price above zero. Never shown to customers.
+    pub hard_minimum: Option<Money>,
     /// Units in stock.
     pub quantity: i64,
     /// Colors on offer.
@@ -96,6 +99,7 @@ impl TryFrom<model::Product> for Product {
             price: p.money(p.price_minor).into(),
             discounted_price: p.money(p.discounted_price_minor()).into(),
             bargain_floor: p.money(p.bargain_floor_minor).into(),
+            hard_minimum: p.hard_minimum_minor.map(|m| p.money(m).into()),
             discount_info: DiscountValue {
                 kind: discount.kind().into(),
                 value: discount.value(),
@@ -157,6 +161,9 @@ pub struct ProductInput {
     pub discount_value: i64,
     /// Lowest price the AI may agree to, minor units; at most the discounted price.
     pub bargain_floor: i64,
+    /// Lowest price the owner may approve below the floor, minor units; at most the
+    /// floor. Omitted or `null`: no hard minimum.
+    pub hard_minimum: Option<i64>,
     /// Units in stock (not negative).
     pub quantity: i64,
     /// Colors on offer.
@@ -182,6 +189,7 @@ impl ProductInput {
             currency: self.currency,
             discount,
             bargain_floor_minor: self.bargain_floor,
+            hard_minimum_minor: self.hard_minimum,
             quantity: self.quantity,
             colors: self.colors,
         })

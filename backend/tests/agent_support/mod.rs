@@ -189,11 +189,14 @@ impl World {
         .await
     }
 
-    /// Jobs not done yet (follow-ups, due hours later, aside).
+    /// Jobs not done yet (follow-ups and deal approvals' expiries, due hours later,
+    /// aside).
     pub async fn open_jobs(&self) -> i64 {
-        // Follow-ups the rule schedules hours ahead are not work in progress.
-        self.rows("jobs WHERE done_at IS NULL AND kind <> 'follow_up'")
-            .await
+        // Work scheduled hours ahead is not work in progress.
+        self.rows(
+            "jobs WHERE done_at IS NULL AND (kind NOT IN ('follow_up', 'deal_approval') OR run_at <= UTC_TIMESTAMP(6))",
+        )
+        .await
     }
 
     /// The units of `product` in stock.

@@ -205,6 +205,14 @@ impl TestApp {
             .await
     }
 
+    /// Runs a SQL statement (a test's setup, e.g. moving time forward) against this
+    /// test's database.
+    pub async fn execute(&self, sql: &str) {
+        use diesel_async::RunQueryDsl;
+        let mut conn = self.app.db().await.unwrap();
+        diesel::sql_query(sql).execute(&mut conn).await.unwrap();
+    }
+
     /// Runs a SQL count against this test's database.
     pub async fn count(&self, sql: &str) -> i64 {
         use diesel::prelude::*;
@@ -224,6 +232,11 @@ impl TestApp {
 pub fn decode_id(id: &str) -> u64 {
     let text = String::from_utf8(URL_SAFE_NO_PAD.decode(id).unwrap()).unwrap();
     text.split_once(':').unwrap().1.parse().unwrap()
+}
+
+/// The opaque GraphQL id of database id `id` of type `kind` (`"Product"`).
+pub fn encode_id(kind: &str, id: u64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
 }
 
 /// A valid product input.

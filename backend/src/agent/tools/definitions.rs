@@ -36,12 +36,13 @@ pub fn definitions() -> Vec<Tool> {
         },
         Tool {
             name: "make_counter_offer".into(),
-            description: "Call whenever the customer proposes a price. Returns the decision: accept (their price), counter (our new price) or final (our best price). Answer with exactly that price.".into(),
+            description: "Call whenever the customer proposes a price. Returns the decision: accept (their price), counter (our new price), final (our best price), needs_owner_approval (say you will check with the shop; name no price) or awaiting_owner (still checking). Answer with exactly that price.".into(),
             input_schema: json!({
                 "type": "object",
                 "properties": {
                     "product_id": {"type": "integer"},
                     "customer_offer": {"type": "number", "description": "The customer's proposed unit price, major units"},
+                    "quantity": {"type": "integer", "minimum": 1, "description": "Units the customer wants at that price (default 1)"},
                     "proposed_price": {"type": "number", "description": "Optional price you would like to offer, major units; refused when not allowed"}
                 },
                 "required": ["product_id", "customer_offer"]
