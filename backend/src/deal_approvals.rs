@@ -678,7 +678,11 @@ mod tests {
             needs_owner(&ON, &p, 5, 2_000_000, false),
             Some(DealApprovalReason::Bulk)
         );
-        assert_eq!(needs_owner(&ON, &p, 5, 2_000_000, true), None, "accepted: no need");
+        assert_eq!(
+            needs_owner(&ON, &p, 5, 2_000_000, true),
+            None,
+            "accepted: no need"
+        );
         let off = Settings {
             enabled: false,
             ..ON

@@ -7,7 +7,8 @@
 //! and jitter, until [`LiveClient::close`].
 //!
 //! The operations are the subscriptions in `frontend/graphql/inbox.graphql`,
-//! `orders.graphql`, `activity.graphql`, `blacklist.graphql` and `follow_ups.graphql`
+//! `orders.graphql`, `activity.graphql`, `blacklist.graphql`, `follow_ups.graphql` and
+//! `deal_approvals.graphql`
 //! (checked against the schema like every query), so an event's payload decodes into
 //! the same models as query results.
 
@@ -23,11 +24,12 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::operations::{
-    self, ActivityAdded, BlacklistChanged, ChatUpdated, FollowUpChanged, MessageAdded,
-    MessageStatusChanged, OrderChanged, activity_added, blacklist_changed, chat_updated,
-    follow_up_changed, message_added, message_status_changed, order_changed,
+    self, ActivityAdded, BlacklistChanged, ChatUpdated, DealApprovalChanged, FollowUpChanged,
+    MessageAdded, MessageStatusChanged, OrderChanged, activity_added, blacklist_changed,
+    chat_updated, deal_approval_changed, follow_up_changed, message_added, message_status_changed,
+    order_changed,
 };
-use super::{ActivityEntry, Chat, FollowUp, Message, Order};
+use super::{ActivityEntry, Chat, DealApproval, FollowUp, Message, Order};
 
 /// Path of the subscription endpoint, on the dashboard's own origin.
 const PATH: &str = "/graphql/ws";
@@ -59,6 +61,8 @@ pub enum LiveEvent {
     ActivityAdded(ActivityEntry),
     /// A follow-up was scheduled or changed status.
     FollowUpChanged(FollowUp),
+    /// A deal approval was raised, decided, expired or answered.
+    DealApprovalChanged(DealApproval),
 }
 
 /// Where the live connection stands.
@@ -153,6 +157,16 @@ const OPERATIONS: &[Operation] = &[
             let data: follow_up_changed::ResponseData = data_of(data)?;
             FollowUp::try_from(data.follow_up_changed)
                 .map(LiveEvent::FollowUpChanged)
+                .map_err(|err| err.to_string())
+        },
+    },
+    Operation {
+        id: "dealApprovalChanged",
+        body: || body_of::<DealApprovalChanged>(deal_approval_changed::Variables),
+        decode: |data| {
+            let data: deal_approval_changed::ResponseData = data_of(data)?;
+            DealApproval::try_from(data.deal_approval_changed)
+                .map(LiveEvent::DealApprovalChanged)
                 .map_err(|err| err.to_string())
         },
     },

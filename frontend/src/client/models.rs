@@ -84,6 +84,8 @@ pub struct Product {
     pub discounted_price: Money,
     /// Lowest price the AI may agree to.
     pub bargain_floor: Money,
+    /// Lowest price the owner may approve below the floor.
+    pub hard_minimum: Option<Money>,
     /// Units in stock.
     pub quantity: i64,
     /// Colors on offer.
@@ -306,7 +308,7 @@ fn unexpected(what: &str, value: &str) -> ClientError {
     ClientError::Protocol(format!("unexpected {what} `{value}`"))
 }
 
-fn money(amount_minor: i64, currency: &str) -> Result<Money, ClientError> {
+pub(super) fn money(amount_minor: i64, currency: &str) -> Result<Money, ClientError> {
     let currency = Currency::parse(currency).ok_or_else(|| unexpected("currency", currency))?;
     Ok(Money::new(amount_minor, currency))
 }
@@ -390,6 +392,7 @@ macro_rules! product_from {
                         &p.discounted_price.currency,
                     )?,
                     bargain_floor: money(p.bargain_floor.amount_minor, &p.bargain_floor.currency)?,
+                    hard_minimum: p.hard_minimum.map(|m| money(m.amount_minor, &m.currency)).transpose()?,
                     id: p.id,
                     name: p.name,
                     description: p.description,

@@ -270,3 +270,35 @@ operation!(
     /// Why an AI reply says what it says.
     WhyThisReply => "graphql/why.graphql"
 );
+operation!(
+    /// Deals waiting for (or decided by) the owner.
+    DealApprovals => "graphql/deal_approvals.graphql"
+);
+operation!(
+    /// Approves a deal at a price.
+    ApproveDeal => "graphql/deal_approvals.graphql"
+);
+operation!(
+    /// Declines a deal: the customer is offered the floor.
+    DeclineDeal => "graphql/deal_approvals.graphql"
+);
+operation!(
+    /// The business's rule for deals outside the policy.
+    DealApprovalSettings => "graphql/deal_approvals.graphql"
+);
+operation!(
+    /// Changes the rule for deals outside the policy.
+    UpdateDealApprovalSettings => "graphql/deal_approvals.graphql"
+);
+operation!(
+    /// Live: a deal approval was raised, decided, expired or answered.
+    DealApprovalChanged => "graphql/deal_approvals.graphql"
+);
+operation!(
+    /// The customer panel of a chat.
+    ChatCustomer => "graphql/deal_approvals.graphql"
+);
+operation!(
+    /// Sets the owner's name and notes for a customer.
+    UpdateContact => "graphql/deal_approvals.graphql"
+);

@@ -36,6 +36,7 @@ macro_rules! product_input {
             discount_kind: wire_enum(draft.discount.kind_str())?,
             discount_value: draft.discount.value(),
             bargain_floor: draft.bargain_floor_minor,
+            hard_minimum: draft.hard_minimum_minor,
             quantity: draft.quantity,
             colors: draft.normalized_colors(),
         }

@@ -4,6 +4,7 @@
 pub mod chat_row;
 pub mod composer;
 pub mod conversation;
+pub mod customer_panel;
 pub mod format;
 pub mod message_bubble;
 pub mod state;

@@ -10,6 +10,7 @@ use leptos_router::components::A;
 
 use crate::client::live::LiveEvent;
 use crate::client::{ClientError, Dashboard, SalesPeriod};
+use crate::components::deal_approvals::PendingDeals;
 use crate::components::feedback::Spinner;
 use crate::contexts::live::use_live;
 use crate::contexts::session::use_session;
@@ -83,6 +84,7 @@ pub fn HomePage() -> impl IntoView {
                     <p class="muted">"Your shop today: who is waiting, what sold, what the AI did."</p>
                 </div>
             </header>
+            <PendingDeals />
             {move || match data.get() {
                 None => view! { <Spinner label="Loading your day" /> }.into_any(),
                 Some(Err(e)) => view! {

@@ -98,7 +98,8 @@ pub fn InboxPage() -> impl IntoView {
         LiveEvent::MessageStatusChanged(_)
         | LiveEvent::ActivityAdded(_)
         | LiveEvent::BlacklistChanged(_)
-        | LiveEvent::FollowUpChanged(_) => {}
+        | LiveEvent::FollowUpChanged(_)
+        | LiveEvent::DealApprovalChanged(_) => {}
         // The chat's row lists its orders: refetch it when one of them changed.
         LiveEvent::OrderChanged(order) => {
             if let Some(id) = order.chat_id.clone() {

@@ -8,6 +8,7 @@ use shared::{Currency, FieldErrors, ReplyTone};
 
 use crate::client::Business;
 use crate::components::ai::AiSection;
+use crate::components::deal_approvals::ApprovalRuleSection;
 use crate::components::feedback::{Banner, LoadError, Spinner};
 use crate::components::forms::{Field, FormErrors, SubmitButton, TextField};
 use crate::components::locale::{COUNTRIES, currency_codes};
@@ -58,6 +59,7 @@ pub fn SettingsPage() -> impl IntoView {
             </Suspense>
             <AiSection />
             <OrderNotificationsSection />
+            <ApprovalRuleSection />
             <WhatsAppSection />
         </div>
     }

@@ -11,12 +11,14 @@ use shared::phone::display_phone;
 
 use super::chat_row::Avatar;
 use super::composer::Composer;
+use super::customer_panel::CustomerPanel;
 use super::format::{day_key, day_label, epoch_ms};
 use super::message_bubble::MessageBubble;
 use super::state::use_inbox;
 use super::thread::Thread;
 use crate::client::live::LiveEvent;
 use crate::client::{BlockTarget, Chat, ClientError, Message};
+use crate::components::deal_approvals::PendingDeals;
 use crate::components::feedback::{LoadError, Spinner};
 use crate::components::follow_ups::ScheduleFollowUp;
 use crate::components::icons::Icon;
@@ -343,7 +345,11 @@ fn ConversationHeader(chat: Signal<Option<Chat>>, on_change: Callback<Chat>) -> 
             </label>
         </header>
         // Keyed by the chat's id only: live updates of the chat keep a half-written form.
-        {move || chat_key.get().map(|id| view! { <ScheduleFollowUp chat_id=id /> })}
+        {move || chat_key.get().map(|id| view! {
+            <ScheduleFollowUp chat_id=id.clone() />
+            <CustomerPanel chat_id=id.clone() />
+            <PendingDeals chat_id=id />
+        })}
         {move || chat.with(|c| c.as_ref().map(|c| (c.product_interest.clone(), c.negotiations.clone(), c.orders.clone()))).filter(|(i, n, o)| !i.is_empty() || !n.is_empty() || !o.is_empty()).map(|(interest, negotiations, orders)| view! {
             <p class="muted chat-sales" data-testid="chat-sales">
                 {orders.into_iter().map(|line| view! { <span class="chat-order" data-testid="chat-order">{line}</span> }).collect_view()}

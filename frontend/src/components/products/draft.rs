@@ -25,6 +25,8 @@ pub struct ProductText {
     pub discount_value: String,
     /// Bargaining floor in major units.
     pub bargain_floor: String,
+    /// Hard minimum for deal approvals in major units (empty: none).
+    pub hard_minimum: String,
     /// Units in stock.
     pub quantity: String,
     /// Colors, comma-separated.
@@ -39,6 +41,7 @@ pub const PRODUCT_FIELDS: &[&str] = &[
     "currency",
     "discount",
     "bargainFloor",
+    "hardMinimum",
     "quantity",
     "colors",
     "images",
@@ -70,6 +73,11 @@ impl ProductText {
             discount_kind: product.discount.kind_str().to_string(),
             discount_value,
             bargain_floor: minor_to_input(product.bargain_floor.amount_minor, currency),
+            hard_minimum: product
+                .hard_minimum
+                .as_ref()
+                .map(|m| minor_to_input(m.amount_minor, currency))
+                .unwrap_or_default(),
             quantity: product.quantity.to_string(),
             colors: product.colors.join(", "),
         }
@@ -107,6 +115,11 @@ impl ProductText {
             _ => Some(Discount::None),
         };
         let floor = parse_amount(&mut errors, "bargainFloor", &self.bargain_floor, &currency);
+        let hard_minimum = if self.hard_minimum.trim().is_empty() {
+            None
+        } else {
+            parse_amount(&mut errors, "hardMinimum", &self.hard_minimum, &currency)
+        };
         let quantity = match self.quantity.trim() {
             "" => {
                 errors.add("quantity", "is required");
@@ -128,6 +141,7 @@ impl ProductText {
             currency: self.currency.trim().to_ascii_uppercase(),
             discount: discount.unwrap_or_default(),
             bargain_floor_minor: floor.unwrap_or(0),
+            hard_minimum_minor: hard_minimum,
             quantity: quantity.unwrap_or(0),
             colors: self.color_list(),
         };
@@ -136,6 +150,7 @@ impl ProductText {
                 let depends_on_unparsed = match error.field {
                     "discount" => price.is_none(),
                     "bargainFloor" => price.is_none() || discount.is_none(),
+                    "hardMinimum" => floor.is_none(),
                     _ => false,
                 };
                 if errors.for_field(error.field).is_none() && !depends_on_unparsed {
@@ -179,9 +194,31 @@ mod tests {
             discount_kind: "percent".into(),
             discount_value: "10".into(),
             bargain_floor: "15000".into(),
+            hard_minimum: String::new(),
             quantity: "12".into(),
             colors: "Red, Blue".into(),
         }
+    }
+
+    #[test]
+    fn a_hard_minimum_is_optional_and_never_above_the_floor() {
+        assert_eq!(dress().to_draft().unwrap().hard_minimum_minor, None);
+        let set = ProductText {
+            hard_minimum: "12,000".into(),
+            ..dress()
+        };
+        assert_eq!(set.to_draft().unwrap().hard_minimum_minor, Some(1_200_000));
+        let above = ProductText {
+            hard_minimum: "16,000".into(),
+            ..dress()
+        };
+        assert!(
+            above
+                .to_draft()
+                .unwrap_err()
+                .for_field("hardMinimum")
+                .is_some()
+        );
     }
 
     #[test]

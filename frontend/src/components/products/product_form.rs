@@ -28,6 +28,7 @@ struct ProductInputs {
     discount_kind: RwSignal<String>,
     discount_value: RwSignal<String>,
     bargain_floor: RwSignal<String>,
+    hard_minimum: RwSignal<String>,
     quantity: RwSignal<String>,
     colors: RwSignal<String>,
 }
@@ -42,6 +43,7 @@ impl ProductInputs {
             discount_kind: RwSignal::new(text.discount_kind),
             discount_value: RwSignal::new(text.discount_value),
             bargain_floor: RwSignal::new(text.bargain_floor),
+            hard_minimum: RwSignal::new(text.hard_minimum),
             quantity: RwSignal::new(text.quantity),
             colors: RwSignal::new(text.colors),
         }
@@ -57,6 +59,7 @@ impl ProductInputs {
             discount_kind: self.discount_kind.get(),
             discount_value: self.discount_value.get(),
             bargain_floor: self.bargain_floor.get(),
+            hard_minimum: self.hard_minimum.get(),
             quantity: self.quantity.get(),
             colors: self.colors.get(),
         }
@@ -341,6 +344,16 @@ pub fn ProductForm(
                         placeholder="12"
                     />
                 </div>
+                <TextField
+                    label="Hard minimum (optional)"
+                    id="product-hard-minimum"
+                    field="hardMinimum"
+                    value=inputs.hard_minimum
+                    errors=errors
+                    inputmode="decimal"
+                    placeholder="14,000.00"
+                    hint="When a customer asks below the floor and deal approvals are on, you may approve down to this price, never lower."
+                />
                 <PriceSummary draft=draft />
                 <datalist id="product-currency-codes">
                     {currency_codes()
@@ -383,6 +396,7 @@ fn empty_draft() -> ProductDraft {
         currency: String::new(),
         discount: Discount::None,
         bargain_floor_minor: 0,
+        hard_minimum_minor: None,
         quantity: 0,
         colors: Vec::new(),
     }
