@@ -103,7 +103,7 @@ async fn graphql_handler(
             Err(e) => return error_response(&e),
         }
     }
-    if !app.rate_limits.check(&rate_key) {
+    if !app.rate_limits.check(&rate_key).await {
         return error_response(&AppError::RateLimited(
             "too many requests; slow down and retry in a moment".into(),
         ));
