@@ -33,7 +33,7 @@ if [ "$replicas" = 1 ]; then
   exec "$DEV" demo "${args[@]}"
 fi
 
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+listening() { port_listening "$1"; }
 
 if [ -z "${NATS_URL:-}" ] && listening 4222; then export NATS_URL="nats://127.0.0.1:4222"; fi
 if [ -z "${REDIS_URL:-}" ] && listening 6379; then export REDIS_URL="redis://127.0.0.1:6379"; fi

@@ -90,8 +90,13 @@ async fn a_message_ingested_on_one_replica_reaches_a_subscriber_on_the_other_onc
     let mut on_a = messages_added(a, &shop.token).await;
     let mut on_b = messages_added(b, &shop.token).await;
 
+    let posted = Instant::now();
     text_to(b, SHOP_NUMBER, &ada, "Do you have the red dress?").await;
     assert_eq!(next_inbound(&mut on_a).await, "Do you have the red dress?");
+    println!(
+        "{broker:?}: webhook on b to subscriber on a in {:?}",
+        posted.elapsed()
+    );
     assert_eq!(next_inbound(&mut on_b).await, "Do you have the red dress?");
 
     // Exactly once: events of one origin keep their order, so a duplicate of the
