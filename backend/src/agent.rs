@@ -138,6 +138,9 @@ pub struct Conversation {
     pub negotiation: Option<String>,
     /// Stored product interest (JSON).
     pub interest: Option<String>,
+    /// The reply job's claim, checked before an order is recorded (None outside a
+    /// job: the "try it" console).
+    pub lease: Option<std::sync::Arc<crate::db::jobs::Lease>>,
 }
 
 impl Conversation {
@@ -240,7 +243,8 @@ async fn built_in(
         ChatNegotiation::parse(conversation.negotiation.as_deref()),
         parse_interest(conversation.interest.as_deref()),
         dry_run,
-    );
+    )
+    .fenced_by(conversation.lease.clone());
     let text =
         builtin::respond_in_chat(&profile.name, &mut toolbox, &conversation.unanswered_text())
             .await;
@@ -383,7 +387,8 @@ pub async fn compose(
         negotiation,
         interest,
         dry_run,
-    );
+    )
+    .fenced_by(conversation.lease.clone());
     let mut request = MessagesRequest {
         model: app.config.anthropic_model.clone(),
         max_tokens: MAX_OUTPUT_TOKENS,

@@ -5,7 +5,12 @@
 //! blacklisted, rate limit), a chat already answered is not answered again (a worker
 //! that died after sending leaves nothing to redo), a provider failure retries with
 //! backoff and after the last attempt the built-in responder answers. Replies leave
-//! through the one sender ([`crate::sender`]).
+//! through the one sender ([`crate::sender`]). A model slower than the job's lease
+//! does not answer twice: the claim is checked and extended ([`Lease::hold`]) before
+//! an order is recorded and before the reply is sent, and a worker whose job was
+//! claimed again meanwhile stops ([`Outcome::Abandoned`]).
+
+use std::sync::Arc;
 
 use chrono::Utc;
 use serde::Deserialize;
@@ -18,7 +23,7 @@ use crate::activity::{self, Actor, Entry, Subject};
 use crate::app::AppState;
 use crate::db::agent::{self as agent_db, AiProfile};
 use crate::db::inbox::{Chat, Contact};
-use crate::db::jobs::{Job, Outcome};
+use crate::db::jobs::{Job, Lease, Outcome};
 use crate::error::AppError;
 use crate::events::EventKind;
 
@@ -124,6 +129,10 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Done(Some("the 24-hour window is closed".into())));
     }
     drop(conn);
+    let lease = Arc::new(Lease::of(
+        job,
+        chrono::Duration::from_std(app.config.agent.job_lease)?,
+    ));
     let conversation = Conversation {
         chat: Some(ChatScope {
             chat_id,
@@ -139,6 +148,7 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
             .collect(),
         negotiation: chat.negotiation.clone(),
         interest: chat.product_interest.clone(),
+        lease: Some(lease.clone()),
     };
     let composed = match compose(app, &profile, &conversation, false, Mode::Auto).await {
         Ok(r) => r,
@@ -152,8 +162,17 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
         }
         Err(ComposeError::Database(e)) => return Ok(Outcome::Retry(e)),
     };
-    // The chat may have been taken over while the model was thinking.
+    // The model may have outlived the job's lease: then another worker claimed the
+    // job and answers; sending here too would answer twice.
     let mut conn = app.db().await?;
+    if !lease.hold(&mut conn).await? {
+        tracing::warn!(
+            chat_id = chat_id.0,
+            "an AI reply outlived its job's lease; the worker that holds the job answers"
+        );
+        return Ok(Outcome::Abandoned);
+    }
+    // The chat may have been taken over while the model was thinking.
     if let Some((latest, _)) = agent_db::chat_with_contact(&mut conn, chat_id).await?
         && latest.ai_paused
         && !composed.handed_off
