@@ -152,6 +152,17 @@ impl EventBus {
         *self.relayed.borrow()
     }
 
+    /// How events reach subscribers, for health reports: `local` (no broker
+    /// configured), `relayed` (through the broker) or `broker unreachable` (local only
+    /// until the relay reconnects).
+    pub fn delivery(&self) -> &'static str {
+        match (self.relay.is_some(), self.is_relayed()) {
+            (false, _) => "local",
+            (true, true) => "relayed",
+            (true, false) => "broker unreachable",
+        }
+    }
+
     /// Waits up to `timeout` for the relay to be connected to the broker; false when
     /// it is not by then (or there is no broker).
     pub async fn wait_relayed(&self, timeout: std::time::Duration) -> bool {

@@ -85,6 +85,8 @@ async fn next_inbound(ws: &mut WsClient) -> String {
 async fn a_message_ingested_on_one_replica_reaches_a_subscriber_on_the_other_once(broker: Broker) {
     let fleet = two_replicas(broker).await;
     let (a, b) = (&fleet[0], &fleet[1]);
+    let health: Value = a.get("/healthz").await.json().await.unwrap();
+    assert_eq!(health["events"], "relayed");
     let shop = shop(a, "Cross Shop", SHOP_NUMBER).await;
     let ada = Customer::with_phone("15551234567", "Ada");
     let mut on_a = messages_added(a, &shop.token).await;
@@ -214,6 +216,14 @@ async fn with_the_broker_unreachable_a_replica_still_delivers_its_own_events() {
     let nowhere = format!("nats://127.0.0.1:{}", closed_port().await);
     let t = TestApp::spawn_with(|c| Broker::Nats.configure(c, &nowhere)).await;
     assert!(!t.app.events.is_relayed());
+    let health = t.get("/healthz").await;
+    assert_eq!(
+        health.status(),
+        200,
+        "a broker outage is no reason to take a replica out"
+    );
+    let health: Value = health.json().await.unwrap();
+    assert_eq!(health["events"], "broker unreachable");
     let shop = shop(&t, "Lonely Shop", SHOP_NUMBER).await;
     let mut ws = messages_added(&t, &shop.token).await;
     let ada = Customer::with_phone("15551234567", "Ada");
