@@ -150,20 +150,10 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
         interest: chat.product_interest.clone(),
         lease: Some(lease.clone()),
     };
-    let composed = match compose(app, &profile, &conversation, false, Mode::Auto).await {
-        Ok(r) => r,
-        Err(ComposeError::Unavailable(e)) if job.attempts < job.spec.max_attempts => {
-            return Ok(Outcome::Retry(format!("AI provider unavailable: {e}")));
-        }
-        Err(ComposeError::Unavailable(_)) => {
-            compose(app, &profile, &conversation, false, Mode::BuiltInOnly)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?
-        }
-        Err(ComposeError::Database(e)) => return Ok(Outcome::Retry(e)),
-    };
+    let composed = compose(app, &profile, &conversation, false, Mode::Auto).await;
     // The model may have outlived the job's lease: then another worker claimed the
-    // job and answers; sending here too would answer twice.
+    // job and answers; sending here too would answer twice, and recording a retry or
+    // an outcome would overwrite that worker's claim.
     let mut conn = app.db().await?;
     if !lease.hold(&mut conn).await? {
         tracing::warn!(
@@ -172,6 +162,24 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
         );
         return Ok(Outcome::Abandoned);
     }
+    drop(conn);
+    let composed = match composed {
+        Ok(r) => r,
+        Err(ComposeError::Unavailable(e)) if job.attempts < job.spec.max_attempts => {
+            return Ok(Outcome::Retry(format!("AI provider unavailable: {e}")));
+        }
+        Err(ComposeError::Unavailable(_)) => {
+            let built_in = compose(app, &profile, &conversation, false, Mode::BuiltInOnly)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            if !lease.hold(&mut *app.db().await?).await? {
+                return Ok(Outcome::Abandoned);
+            }
+            built_in
+        }
+        Err(ComposeError::Database(e)) => return Ok(Outcome::Retry(e)),
+    };
+    let mut conn = app.db().await?;
     // The chat may have been taken over while the model was thinking.
     if let Some((latest, _)) = agent_db::chat_with_contact(&mut conn, chat_id).await?
         && latest.ai_paused
