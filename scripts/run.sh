@@ -41,7 +41,10 @@ if [ -z "${NATS_URL:-}" ] && [ -z "${REDIS_URL:-}" ]; then
   warn "neither NATS (4222) nor Redis (6379) answers: each replica sees only its own live events"
 fi
 [ -n "${REDIS_URL:-}" ] || warn "no Redis: send pacing and rate limits are per replica"
-log "events through ${NATS_URL:+NATS}${NATS_URL:-${REDIS_URL:+Redis}}; limits in ${REDIS_URL:+Redis}${REDIS_URL:-memory}"
+events="each replica alone"; limits="memory (per replica)"
+if [ -n "${NATS_URL:-}" ]; then events="NATS"; elif [ -n "${REDIS_URL:-}" ]; then events="Redis"; fi
+if [ -n "${REDIS_URL:-}" ]; then limits="Redis"; fi
+log "live events: $events; send pacing and rate limits: $limits"
 
 export PUBLIC_URL="${PUBLIC_URL:-http://127.0.0.1:8080}"
 pids=()
