@@ -209,8 +209,13 @@ impl Relay {
                 event = self.outbox.recv() => {
                     let Some(event) = event else { return Ended::BusClosed };
                     let payload = self.encode(&event);
-                    if let Err(error) = client.publish(subject.to_string(), payload.into()).await {
-                        return lost(error);
+                    let publish = client.publish(subject.to_string(), payload.into());
+                    match tokio::time::timeout(BROKER_TIMEOUT, publish).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(error)) => return lost(error),
+                        // The client's buffer is full while it reconnects: this event
+                        // stays local; the relay goes on watching the connection.
+                        Err(_) => tracing::debug!("NATS publish timed out; event delivered locally only"),
                     }
                 }
                 message = messages.next() => match message {
