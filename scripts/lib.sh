@@ -81,6 +81,30 @@ ensure_mariadb() {
   as_root mariadb -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket" 2>/dev/null || true
 }
 
+port_listening() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Redis (6379) and NATS (4222) on loopback: the fleet tests join two replicas through
+# them, and `run.sh --replicas N` uses them when they answer.
+ensure_brokers() {
+  if ! port_listening 6379; then
+    command -v redis-server >/dev/null || apt_install redis-server
+    log "starting Redis"
+    as_root mkdir -p /var/lib/redis /var/log/redis
+    as_root redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+      --dir /var/lib/redis --logfile /var/log/redis/wasales.log
+  fi
+  if ! port_listening 4222; then
+    [ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null || apt_install nats-server
+    log "starting NATS"
+    as_root start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server || echo /usr/sbin/nats-server)" \
+      -- -a 127.0.0.1 -p 4222
+  fi
+  for _ in $(seq 1 20); do port_listening 6379 && port_listening 4222 && return 0; sleep 0.5; done
+  warn "Redis (6379) or NATS (4222) did not start"; exit 1
+}
+
 ensure_chromium() {
   if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then return 0; fi
   apt_install chromium chromium-driver

@@ -5,6 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 
 ensure_mariadb
+ensure_brokers
 ensure_chromium
 ensure_wasm_tools
 

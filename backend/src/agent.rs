@@ -140,6 +140,9 @@ pub struct Conversation {
     pub interest: Option<String>,
     /// The owner's decisions on deals asked in this chat ([`crate::deal_approvals`]).
     pub answers: Vec<crate::deal_approvals::Answer>,
+    /// The reply job's claim, checked before an order is recorded (None outside a
+    /// job: the "try it" console).
+    pub lease: Option<std::sync::Arc<crate::db::jobs::Lease>>,
 }
 
 impl Conversation {
@@ -254,7 +257,8 @@ async fn built_in(
         conversation.negotiation(catalog),
         parse_interest(conversation.interest.as_deref()),
         dry_run,
-    );
+    )
+    .fenced_by(conversation.lease.clone());
     let text =
         builtin::respond_in_chat(&profile.name, &mut toolbox, &conversation.unanswered_text())
             .await;
@@ -397,7 +401,8 @@ pub async fn compose(
         negotiation,
         interest,
         dry_run,
-    );
+    )
+    .fenced_by(conversation.lease.clone());
     let mut request = MessagesRequest {
         model: app.config.anthropic_model.clone(),
         max_tokens: MAX_OUTPUT_TOKENS,

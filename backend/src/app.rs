@@ -7,7 +7,7 @@ use crate::db::{DbConn, DbPool};
 use crate::error::AppResult;
 use crate::events::EventBus;
 use crate::ingest::IngestQueue;
-use crate::limits::{RateLimits, SendPacer};
+use crate::limits::{FleetLimiter, RateLimits, SendPacer};
 
 /// Everything a request handler or worker needs, built once at start.
 pub struct App {
@@ -17,13 +17,15 @@ pub struct App {
     db: DbPool,
     /// Outbound HTTP client (Meta Graph API, Anthropic), with timeouts set.
     pub http: reqwest::Client,
-    /// Live events for subscriptions (in-process broadcast).
+    /// Live events for subscriptions (in-process broadcast, relayed across replicas
+    /// through the broker when there is one).
     pub events: EventBus,
     /// The webhook ingest writer (group commit); see [`crate::ingest`].
     pub ingest: IngestQueue,
-    /// Per-caller API rate limits.
+    /// Per-caller API rate limits (fleet-wide with Redis).
     pub rate_limits: RateLimits,
-    /// Outbound throughput per business number (Meta's messages-per-second limit).
+    /// Outbound throughput per business number (Meta's messages-per-second limit;
+    /// fleet-wide with Redis).
     pub send_pacer: SendPacer,
 }
 
@@ -41,13 +43,19 @@ impl App {
             .connect_timeout(std::time::Duration::from_secs(5))
             .user_agent(concat!("wasales/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let fleet_limiter = config
+            .fleet
+            .redis_url
+            .as_ref()
+            .map(|url| FleetLimiter::new(url, &config.fleet.prefix))
+            .transpose()?;
         Ok(App {
             db,
             http,
             events,
             ingest,
-            rate_limits: RateLimits::default(),
-            send_pacer: SendPacer::new(config.meta_number_mps),
+            rate_limits: RateLimits::new(fleet_limiter.clone()),
+            send_pacer: SendPacer::for_fleet(config.meta_number_mps, fleet_limiter),
             config,
         })
     }

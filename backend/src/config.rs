@@ -21,6 +21,9 @@
 //! | `ANTHROPIC_BASE_URL` | `https://api.anthropic.com` | Messages API base |
 //! | `ANTHROPIC_MODEL` | `claude-sonnet-4-5` | model id |
 //! | `DB_POOL_SIZE` | `16` | database connections |
+//! | `NATS_URL` | unset | NATS server carrying live events between replicas (preferred over Redis for events) |
+//! | `REDIS_URL` | unset | Redis server for the fleet-wide limits (send pacing, API rate limits), and for live events when `NATS_URL` is unset |
+//! | `FLEET_PREFIX` | `wasales.{database name}` | prefix of broker subjects/channels and Redis keys: replicas sharing it act as one fleet |
 //! | `RUST_LOG` | `info` | log filter; `LOG_FORMAT=json` for JSON logs |
 //!
 //! The AI salesperson's pipeline settings are read by [`agent::AgentConfig`].
@@ -79,6 +82,45 @@ pub struct Config {
     pub db_pool_size: usize,
     /// The AI reply pipeline (debounce, workers, retries, limits).
     pub agent: agent::AgentConfig,
+    /// What replicas share: the broker and Redis (both optional).
+    pub fleet: FleetConfig,
+}
+
+/// How replicas find each other. With neither URL set, a replica works alone: live
+/// events stay in process and limits are kept in memory.
+#[derive(Debug, Clone, Default)]
+pub struct FleetConfig {
+    /// NATS server for live events (`NATS_URL`); may carry credentials.
+    pub nats_url: Option<SecretString>,
+    /// Redis server for limits, and for events without NATS (`REDIS_URL`).
+    pub redis_url: Option<SecretString>,
+    /// Prefix of subjects, channels and keys (`FLEET_PREFIX`).
+    pub prefix: String,
+}
+
+impl FleetConfig {
+    /// The prefix replicas of one database share by default: `wasales.` and the
+    /// database name from `database_url` (parallel test databases never meet).
+    pub fn default_prefix(database_url: &str) -> String {
+        let name = database_url
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .split('?')
+            .next()
+            .unwrap_or_default();
+        let name: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("wasales.{name}")
+    }
 }
 
 /// A 32-byte key; `Debug` never shows it.
@@ -135,10 +177,16 @@ impl Config {
         if production && jwt_secret.expose_secret().len() < 32 {
             bail!("JWT_SECRET must be at least 32 characters in production");
         }
+        let database_url =
+            var("DATABASE_URL").unwrap_or_else(|| "mysql://root@127.0.0.1:3306/wasales".into());
+        let fleet = FleetConfig {
+            nats_url: var("NATS_URL").map(SecretString::from),
+            redis_url: var("REDIS_URL").map(SecretString::from),
+            prefix: var("FLEET_PREFIX")
+                .unwrap_or_else(|| FleetConfig::default_prefix(&database_url)),
+        };
         Ok(Config {
-            database_url: SecretString::from(
-                var("DATABASE_URL").unwrap_or_else(|| "mysql://root@127.0.0.1:3306/wasales".into()),
-            ),
+            database_url: SecretString::from(database_url),
             public_url: var("PUBLIC_URL")
                 .unwrap_or_else(|| format!("http://{bind_addr}"))
                 .trim_end_matches('/')
@@ -185,6 +233,7 @@ impl Config {
                 .transpose()?
                 .unwrap_or(16),
             agent: agent::AgentConfig::from_env()?,
+            fleet,
         })
     }
 
@@ -210,6 +259,10 @@ impl Config {
             anthropic_model: "claude-sonnet-4-5".into(),
             db_pool_size: 8,
             agent: agent::AgentConfig::for_tests(),
+            fleet: FleetConfig {
+                prefix: FleetConfig::default_prefix(database_url),
+                ..FleetConfig::default()
+            },
         }
     }
 

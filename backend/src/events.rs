@@ -1,11 +1,26 @@
 //! The live event bus: every stored message, status change and chat update is
 //! published here, and subscriptions filter by business.
+//!
+//! Each replica keeps its own broadcast channel: publishing delivers to this replica's
+//! subscribers at once. When the fleet has a broker (`NATS_URL`, else `REDIS_URL`),
+//! each event is also handed to [`relay`], which publishes it with this replica's
+//! origin id and re-broadcasts here the events of the *other* replicas, so every
+//! subscriber of the fleet sees each event exactly once. The broker being down only
+//! narrows delivery to this replica; publishing never waits for it.
 
+mod relay;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
 use shared::BusinessId;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc, watch};
+
+use crate::config::FleetConfig;
 
 /// What happened.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EventKind {
     /// A product was created, changed, archived or deleted.
     ProductChanged(u64),
@@ -58,7 +73,7 @@ pub enum EventKind {
 }
 
 /// One event, always tagged with its business.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainEvent {
     /// The tenant the event belongs to; subscribers see only their own.
     pub business_id: BusinessId,
@@ -66,10 +81,16 @@ pub struct DomainEvent {
     pub kind: EventKind,
 }
 
-/// In-process broadcast bus.
+/// The live event bus of this replica, relayed to the fleet when there is a broker.
 #[derive(Debug, Clone)]
 pub struct EventBus {
     sender: broadcast::Sender<DomainEvent>,
+    /// Events on their way to the broker; `None` when this replica works alone.
+    relay: Option<mpsc::Sender<DomainEvent>>,
+    /// Events the relay could not take (its queue was full), for throttled warnings.
+    dropped: Arc<AtomicU64>,
+    /// Whether the relay is connected to the broker now.
+    relayed: watch::Receiver<bool>,
 }
 
 impl Default for EventBus {
@@ -78,20 +99,82 @@ impl Default for EventBus {
     }
 }
 
+/// Events the local broadcast keeps for slow subscribers.
+const LOCAL_CAPACITY: usize = 4096;
+
 impl EventBus {
-    /// A bus with room for bursts.
+    /// An in-process bus, for one replica alone.
     pub fn new() -> EventBus {
-        let (sender, _) = broadcast::channel(4096);
-        EventBus { sender }
+        let (sender, _) = broadcast::channel(LOCAL_CAPACITY);
+        EventBus {
+            sender,
+            relay: None,
+            dropped: Arc::default(),
+            relayed: watch::channel(false).1,
+        }
     }
 
-    /// Publishes; an event with no subscriber is simply dropped.
+    /// A bus relayed through the fleet's broker: NATS when `fleet.nats_url` is set,
+    /// else Redis pub/sub when `fleet.redis_url` is, else in-process only. Starts the
+    /// relay task, so it must be called inside a Tokio runtime.
+    pub fn for_fleet(fleet: &FleetConfig) -> EventBus {
+        let mut bus = EventBus::new();
+        if let Some((relay, relayed)) = relay::start(fleet, bus.sender.clone()) {
+            bus.relay = Some(relay);
+            bus.relayed = relayed;
+        }
+        bus
+    }
+
+    /// Publishes to this replica's subscribers at once and hands the event to the
+    /// relay without waiting (from any thread, with or without a runtime); an event
+    /// with no subscriber is simply dropped.
     pub fn publish(&self, event: DomainEvent) {
-        let _ = self.sender.send(event);
+        let Some(relay) = &self.relay else {
+            let _ = self.sender.send(event);
+            return;
+        };
+        let _ = self.sender.send(event.clone());
+        if let Err(mpsc::error::TrySendError::Full(_)) = relay.try_send(event) {
+            let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            if dropped.is_power_of_two() {
+                tracing::warn!(
+                    dropped,
+                    "the event relay is behind; events reach this replica's subscribers only"
+                );
+            }
+        }
     }
 
-    /// Subscribes to every event (filter by business before delivering).
+    /// Subscribes to every event of the fleet (filter by business before delivering).
     pub fn subscribe(&self) -> broadcast::Receiver<DomainEvent> {
         self.sender.subscribe()
+    }
+
+    /// Whether events are relayed to other replicas: a broker is configured and the
+    /// relay is connected to it.
+    pub fn is_relayed(&self) -> bool {
+        *self.relayed.borrow()
+    }
+
+    /// How events reach subscribers, for health reports: `local` (no broker
+    /// configured), `relayed` (through the broker) or `broker unreachable` (local only
+    /// until the relay reconnects).
+    pub fn delivery(&self) -> &'static str {
+        match (self.relay.is_some(), self.is_relayed()) {
+            (false, _) => "local",
+            (true, true) => "relayed",
+            (true, false) => "broker unreachable",
+        }
+    }
+
+    /// Waits up to `timeout` for the relay to be connected to the broker; false when
+    /// it is not by then (or there is no broker).
+    pub async fn wait_relayed(&self, timeout: std::time::Duration) -> bool {
+        let mut relayed = self.relayed.clone();
+        matches!(
+            tokio::time::timeout(timeout, relayed.wait_for(|up| *up)).await,
+            Ok(Ok(_))
+        )
     }
 }

@@ -103,7 +103,7 @@ async fn graphql_handler(
             Err(e) => return error_response(&e),
         }
     }
-    if !app.rate_limits.check(&rate_key) {
+    if !app.rate_limits.check(&rate_key).await {
         return error_response(&AppError::RateLimited(
             "too many requests; slow down and retry in a moment".into(),
         ));
@@ -261,10 +261,16 @@ async fn healthz(State((app, _)): State<RouteState>) -> Response {
             .map_err(AppError::from)
     };
     match tokio::time::timeout(Duration::from_secs(3), check).await {
-        Ok(Ok(_)) => Json(serde_json::json!({"status": "ok", "database": "ok"})).into_response(),
+        // A broker outage only narrows live events to this replica: reported, not 503.
+        Ok(Ok(_)) => Json(serde_json::json!({
+            "status": "ok", "database": "ok", "events": app.events.delivery(),
+        }))
+        .into_response(),
         _ => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({"status": "degraded", "database": "unreachable"})),
+            Json(serde_json::json!({
+                "status": "degraded", "database": "unreachable", "events": app.events.delivery(),
+            })),
         )
             .into_response(),
     }

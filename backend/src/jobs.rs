@@ -149,7 +149,7 @@ pub async fn run_job(app: &AppState, job: &Job) {
 async fn record(app: &AppState, job: &Job, outcome: Outcome) -> anyhow::Result<()> {
     let now = Utc::now().naive_utc();
     match outcome {
-        Outcome::Settled => {}
+        Outcome::Settled | Outcome::Abandoned => {}
         Outcome::Done(note) => {
             let mut conn = app.db().await?;
             jobs::complete(&mut conn, job, now, note.as_deref()).await?;

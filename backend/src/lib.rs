@@ -51,7 +51,7 @@ pub async fn init(config: Config) -> anyhow::Result<AppState> {
     db::create_database_if_missing(&url).await?;
     db::run_migrations(&url).await?;
     let pool = db::build_pool(&url, config.db_pool_size)?;
-    let events = events::EventBus::new();
+    let events = events::EventBus::for_fleet(&config.fleet);
     let ingest = ingest::IngestQueue::start(
         url,
         pool.clone(),

@@ -1,12 +1,21 @@
 //! Per-caller rate limits on the API: a signed-in business gets a generous budget;
 //! anonymous callers (sign-up, log-in) get a small one per IP address, which also
-//! slows password guessing.
+//! slows password guessing. And the pacing of outbound sends per business number.
+//!
+//! Both must hold for the whole fleet, so with `REDIS_URL` set they are kept in Redis
+//! ([`FleetLimiter`]: GCRA in one atomic script, keys under the fleet prefix). Without
+//! Redis, or while Redis cannot be reached, each replica limits in memory (governor)
+//! on its own.
+
+mod fleet;
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use shared::BusinessId;
+
+pub use fleet::FleetLimiter;
 
 /// Who is being limited.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -30,6 +39,8 @@ pub const ANONYMOUS_BURST: u32 = 30;
 pub struct RateLimits {
     business: DefaultKeyedRateLimiter<BusinessId>,
     anonymous: DefaultKeyedRateLimiter<IpAddr>,
+    /// The fleet-wide limiter, when there is Redis.
+    fleet: Option<FleetLimiter>,
 }
 
 impl std::fmt::Debug for RateLimits {
@@ -45,16 +56,40 @@ fn quota(per_second: u32, burst: u32) -> Quota {
 
 impl Default for RateLimits {
     fn default() -> Self {
-        RateLimits {
-            business: RateLimiter::keyed(quota(BUSINESS_PER_SECOND, BUSINESS_BURST)),
-            anonymous: RateLimiter::keyed(quota(ANONYMOUS_PER_SECOND, ANONYMOUS_BURST)),
-        }
+        RateLimits::new(None)
     }
 }
 
 impl RateLimits {
-    /// Whether one more request from `key` is allowed now.
-    pub fn check(&self, key: &RateKey) -> bool {
+    /// Limits kept in Redis through `fleet` when given, else in memory.
+    pub fn new(fleet: Option<FleetLimiter>) -> RateLimits {
+        RateLimits {
+            business: RateLimiter::keyed(quota(BUSINESS_PER_SECOND, BUSINESS_BURST)),
+            anonymous: RateLimiter::keyed(quota(ANONYMOUS_PER_SECOND, ANONYMOUS_BURST)),
+            fleet,
+        }
+    }
+
+    /// Whether one more request from `key` is allowed now (fleet-wide when Redis is
+    /// configured and answers; this replica's own count otherwise).
+    pub async fn check(&self, key: &RateKey) -> bool {
+        if let Some(fleet) = &self.fleet {
+            let (name, per_second, burst) = match key {
+                RateKey::Business(b) => (
+                    format!("rate:business:{b}"),
+                    BUSINESS_PER_SECOND,
+                    BUSINESS_BURST,
+                ),
+                RateKey::Anonymous(ip) => (
+                    format!("rate:ip:{ip}"),
+                    ANONYMOUS_PER_SECOND,
+                    ANONYMOUS_BURST,
+                ),
+            };
+            if let Some(allowed) = fleet.try_take(&name, per_second, burst).await {
+                return allowed;
+            }
+        }
         match key {
             RateKey::Business(b) => self.business.check_key(b).is_ok(),
             RateKey::Anonymous(ip) => self.anonymous.check_key(ip).is_ok(),
@@ -67,7 +102,10 @@ impl RateLimits {
 /// waits for its turn instead of being refused, so a burst of AI replies or a
 /// broadcast drains at the number's rate.
 pub struct SendPacer {
+    per_second: u32,
     numbers: DefaultKeyedRateLimiter<String>,
+    /// The fleet-wide pacing, when there is Redis.
+    fleet: Option<FleetLimiter>,
 }
 
 impl std::fmt::Debug for SendPacer {
@@ -78,15 +116,30 @@ impl std::fmt::Debug for SendPacer {
 
 impl SendPacer {
     /// A pacer allowing `per_second` messages per number, bursting up to one second's
-    /// worth.
+    /// worth, in this replica's memory.
     pub fn new(per_second: u32) -> SendPacer {
+        SendPacer::for_fleet(per_second, None)
+    }
+
+    /// Like [`SendPacer::new`], paced for the whole fleet through `fleet` when given.
+    pub fn for_fleet(per_second: u32, fleet: Option<FleetLimiter>) -> SendPacer {
         SendPacer {
+            per_second,
             numbers: RateLimiter::keyed(quota(per_second, per_second)),
+            fleet,
         }
     }
 
-    /// Waits until `phone_number_id` may send one more message.
+    /// Waits until `phone_number_id` may send one more message. With Redis, the turn is
+    /// reserved fleet-wide (first come, first served) and then awaited.
     pub async fn ready(&self, phone_number_id: &str) {
+        if let Some(fleet) = &self.fleet {
+            let name = format!("pace:{phone_number_id}");
+            if let Some(wait) = fleet.reserve(&name, self.per_second, self.per_second).await {
+                tokio::time::sleep(wait).await;
+                return;
+            }
+        }
         self.numbers
             .until_key_ready(&phone_number_id.to_string())
             .await;

@@ -184,7 +184,11 @@ pub async fn send(
             ));
         }
     }
+    // Never hold a connection while asking the pool for another: with as many
+    // concurrent sends as pooled connections, each would wait for the others forever.
+    drop(conn);
     let identity = whatsapp::sending_identity(app, business_id).await?;
+    let mut conn = app.db().await?;
     let contact = inbox_model::find_contact(&mut conn, business_id.0, chat.contact_id)
         .await?
         .ok_or(AppError::NotFound("chat"))?;

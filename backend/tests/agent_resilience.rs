@@ -5,9 +5,10 @@ use std::time::{Duration, Instant};
 use backend::db::jobs;
 use chrono::Utc;
 use diesel_async::RunQueryDsl;
+use serde_json::json;
 use standins::anthropic::Scripted;
 
-use crate::agent_support::World;
+use crate::agent_support::{World, create_order};
 
 #[tokio::test]
 async fn an_overloaded_provider_is_retried_and_then_answers() {
@@ -220,4 +221,54 @@ async fn two_workers_racing_claim_a_job_once() {
         let job = x.into_iter().chain(y).next().unwrap();
         jobs::complete(&mut a, &job, now, None).await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn a_model_slower_than_the_job_lease_never_makes_two_replies_or_two_orders() {
+    let world = World::new_with(|c| {
+        c.agent.workers = 0;
+        c.agent.reply_debounce = Duration::from_millis(10);
+        c.agent.job_lease = Duration::from_secs(1);
+    })
+    .await;
+    let order = |id: &str| {
+        create_order(
+            id,
+            json!({"product_id": world.dress_id, "quantity": 1, "color": "Blue", "unit_price": 22500}),
+            Some("Ada Customer"),
+            "3 Marina Road, Lagos",
+        )
+    };
+    world.model.push([
+        // The first worker's model call outlives the lease (1 s) ...
+        order("tu_slow").after(Duration::from_millis(2500)),
+        // ... so the second worker claims the job, orders and answers meanwhile ...
+        order("tu_fast"),
+        Scripted::text("Your dress is ordered."),
+        // ... and what the first worker's model says last never reaches the customer.
+        Scripted::text("Your dress is ordered (again)."),
+    ]);
+    let workers = backend::jobs::Workers::start_with(world.app.app.clone(), 2);
+    world
+        .customer_says("I'll take the blue dress, 3 Marina Road")
+        .await;
+    assert_eq!(world.received(1).await, ["Your dress is ordered."]);
+    // The slow worker's last model call, then its run's end (shutdown waits for it).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while world.model.request_count() < 4 {
+        assert!(Instant::now() < deadline, "the slow worker never came back");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    workers.shutdown().await;
+
+    assert_eq!(world.graph.texts(), ["Your dress is ordered."]);
+    assert_eq!(world.rows("orders").await, 1);
+    // The slow worker's order was refused to the model, with is_error.
+    let refused = world.model.requests()[3].body["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["content"][0]
+        .clone();
+    assert_eq!(refused["is_error"], true, "{refused}");
 }

@@ -9,6 +9,7 @@ async fn healthz_reports_the_database() {
     assert_eq!(resp.status(), 200);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["database"], "ok");
+    assert_eq!(body["events"], "local", "no broker configured");
 }
 
 #[tokio::test]

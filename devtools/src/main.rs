@@ -1,11 +1,13 @@
 //! `wasales-dev`: the development tools around the `wasales` server, kept out of the
 //! production binary: the demo (server + demo data + Graph API stand-in), the customer
-//! simulator, the benchmarks and the stand-in servers.
+//! simulator, the benchmarks, the stand-in servers and the round-robin proxy that puts
+//! several demo replicas behind one port.
 
 mod bench;
 mod bench_agent;
 mod bench_ingest;
 mod demo;
+mod proxy;
 mod simulate;
 
 use backend::config::Config;
@@ -44,6 +46,9 @@ enum Command {
         #[arg(long, default_value_t = 8082)]
         port: u16,
     },
+    /// Put several replicas behind one port: forward each TCP connection to the next
+    /// replica in turn (HTTP and WebSockets alike).
+    Proxy(proxy::ProxyArgs),
     /// Run a local stand-in for Meta's Graph API (prints every request it receives);
     /// point the server at it with META_GRAPH_URL=http://127.0.0.1:<port>.
     GraphStandin {
@@ -103,6 +108,10 @@ async fn main() -> anyhow::Result<()> {
                 bench_agent::run(config, args)
             })
             .await
+        }
+        Command::Proxy(args) => {
+            init_tracing("info");
+            proxy::run(args).await
         }
         Command::AnthropicStandin { port } => {
             let standin =

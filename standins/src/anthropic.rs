@@ -32,9 +32,16 @@ pub enum Scripted {
         /// `retry-after` seconds.
         retry_after: Option<u64>,
     },
+    /// This answer after a pause (a model slower than usual).
+    Slow(std::time::Duration, Box<Scripted>),
 }
 
 impl Scripted {
+    /// This answer, given only after `delay`.
+    pub fn after(self, delay: std::time::Duration) -> Scripted {
+        Scripted::Slow(delay, Box::new(self))
+    }
+
     /// A final text answer (`stop_reason: end_turn`).
     pub fn text(text: &str) -> Scripted {
         Scripted::Reply(json!({
@@ -226,7 +233,13 @@ async fn messages(
             );
         }
     }
+    let mut answer = answer;
+    while let Scripted::Slow(delay, then) = answer {
+        tokio::time::sleep(delay).await;
+        answer = *then;
+    }
     match answer {
+        Scripted::Slow(..) => unreachable!("unwrapped above"),
         Scripted::Reply(v) => (StatusCode::OK, Json(v)).into_response(),
         Scripted::Error {
             status,

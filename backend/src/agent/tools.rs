@@ -86,6 +86,8 @@ pub struct ToolBox<'a> {
     pub handed_off: Option<String>,
     /// Orders recorded (id, total minor).
     pub orders: Vec<(u64, i64)>,
+    /// The reply job's claim, held before an order is recorded.
+    lease: Option<std::sync::Arc<crate::db::jobs::Lease>>,
 }
 
 /// A refusal or failure, answered to the model with `is_error`.
@@ -152,7 +154,14 @@ impl<'a> ToolBox<'a> {
             computed: Vec::new(),
             handed_off: None,
             orders: Vec::new(),
+            lease: None,
         }
+    }
+
+    /// Records orders only while `lease` (the reply job's claim) is still held.
+    pub fn fenced_by(mut self, lease: Option<std::sync::Arc<crate::db::jobs::Lease>>) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// Runs one call; returns the JSON text for the `tool_result` and whether it is an

@@ -5,7 +5,12 @@
 //! blacklisted, rate limit), a chat already answered is not answered again (a worker
 //! that died after sending leaves nothing to redo), a provider failure retries with
 //! backoff and after the last attempt the built-in responder answers. Replies leave
-//! through the one sender ([`crate::sender`]).
+//! through the one sender ([`crate::sender`]). A model slower than the job's lease
+//! does not answer twice: the claim is checked and extended ([`Lease::hold`]) before
+//! an order is recorded and before the reply is sent, and a worker whose job was
+//! claimed again meanwhile stops ([`Outcome::Abandoned`]).
+
+use std::sync::Arc;
 
 use chrono::Utc;
 use serde::Deserialize;
@@ -18,7 +23,7 @@ use crate::activity::{self, Actor, Entry, Subject};
 use crate::app::AppState;
 use crate::db::agent::{self as agent_db, AiProfile};
 use crate::db::inbox::{Chat, Contact};
-use crate::db::jobs::{Job, Outcome};
+use crate::db::jobs::{Job, Lease, Outcome};
 use crate::error::AppError;
 use crate::events::EventKind;
 
@@ -127,6 +132,10 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
         .await
         .map_err(|e| anyhow::anyhow!(e.message()))?;
     drop(conn);
+    let lease = Arc::new(Lease::of(
+        job,
+        chrono::Duration::from_std(app.config.agent.job_lease)?,
+    ));
     let conversation = Conversation {
         answers,
         chat: Some(ChatScope {
@@ -143,21 +152,39 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
             .collect(),
         negotiation: chat.negotiation.clone(),
         interest: chat.product_interest.clone(),
+        lease: Some(lease.clone()),
     };
-    let composed = match compose(app, &profile, &conversation, false, Mode::Auto).await {
+    let composed = compose(app, &profile, &conversation, false, Mode::Auto).await;
+    // The model may have outlived the job's lease: then another worker claimed the
+    // job and answers; sending here too would answer twice, and recording a retry or
+    // an outcome would overwrite that worker's claim.
+    let mut conn = app.db().await?;
+    if !lease.hold(&mut conn).await? {
+        tracing::warn!(
+            chat_id = chat_id.0,
+            "an AI reply outlived its job's lease; the worker that holds the job answers"
+        );
+        return Ok(Outcome::Abandoned);
+    }
+    drop(conn);
+    let composed = match composed {
         Ok(r) => r,
         Err(ComposeError::Unavailable(e)) if job.attempts < job.spec.max_attempts => {
             return Ok(Outcome::Retry(format!("AI provider unavailable: {e}")));
         }
         Err(ComposeError::Unavailable(_)) => {
-            compose(app, &profile, &conversation, false, Mode::BuiltInOnly)
+            let built_in = compose(app, &profile, &conversation, false, Mode::BuiltInOnly)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            if !lease.hold(&mut *app.db().await?).await? {
+                return Ok(Outcome::Abandoned);
+            }
+            built_in
         }
         Err(ComposeError::Database(e)) => return Ok(Outcome::Retry(e)),
     };
-    // The chat may have been taken over while the model was thinking.
     let mut conn = app.db().await?;
+    // The chat may have been taken over while the model was thinking.
     if let Some((latest, _)) = agent_db::chat_with_contact(&mut conn, chat_id).await?
         && latest.ai_paused
         && !composed.handed_off

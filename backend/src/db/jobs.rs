@@ -104,6 +104,76 @@ pub enum Outcome {
     /// Finished, and the job row already went with the work's own write (a message's
     /// send job, deleted when the message is marked sent or failed).
     Settled,
+    /// Given up: this worker's lease passed and another worker claimed the job (see
+    /// [`Lease`]); the row is theirs, nothing is recorded.
+    Abandoned,
+}
+
+/// A worker's claim on a job, for fencing: before a step that must happen once (a
+/// message sent, an order recorded), [`Lease::hold`] checks that the job is still
+/// this claim's and extends the lease from now, in one locked read and write. A worker
+/// slower than its lease (a model that takes minutes) finds the job re-claimed by
+/// another worker and stops instead of doing the step twice.
+#[derive(Debug)]
+pub struct Lease {
+    job_id: u64,
+    /// The claim's attempt number: a new claim counts another.
+    attempts: i32,
+    /// The lease end this claim last set (as stored).
+    held_until: std::sync::Mutex<Option<NaiveDateTime>>,
+    length: chrono::Duration,
+}
+
+impl Lease {
+    /// The claim `job` came with; each [`Lease::hold`] extends it by `length`.
+    pub fn of(job: &Job, length: chrono::Duration) -> Lease {
+        Lease {
+            job_id: job.id,
+            attempts: job.attempts,
+            held_until: std::sync::Mutex::new(job.locked_until),
+            length,
+        }
+    }
+
+    /// Whether this claim still holds the job; when it does, the lease now ends
+    /// `length` from now.
+    pub async fn hold(&self, conn: &mut AsyncMysqlConnection) -> QueryResult<bool> {
+        let Some(held_until) = self.held_until.lock().ok().and_then(|h| *h) else {
+            return Ok(false);
+        };
+        let (job_id, attempts) = (self.job_id, self.attempts);
+        let until = chrono::Utc::now().naive_utc() + self.length;
+        let renewed = conn
+            .transaction(async |conn| {
+                let current: Option<(i32, Option<NaiveDateTime>, Option<NaiveDateTime>)> =
+                    jobs::table
+                        .find(job_id)
+                        .select((jobs::attempts, jobs::locked_until, jobs::done_at))
+                        .for_update()
+                        .first(conn)
+                        .await
+                        .optional()?;
+                if !matches!(current, Some((a, Some(l), None)) if a == attempts && l == held_until)
+                {
+                    return Ok(None);
+                }
+                diesel::update(jobs::table.find(job_id))
+                    .set(jobs::locked_until.eq(until))
+                    .execute(conn)
+                    .await?;
+                jobs::table
+                    .find(job_id)
+                    .select(jobs::locked_until)
+                    .first::<Option<NaiveDateTime>>(conn)
+                    .await
+            })
+            .await?;
+        let held = renewed.is_some();
+        if let Ok(mut h) = self.held_until.lock() {
+            *h = renewed;
+        }
+        Ok(held)
+    }
 }
 
 /// A claimed job: what was enqueued, and its attempts.

@@ -51,6 +51,20 @@ pub async fn insert_pending(
     let now = Utc::now().naive_utc();
     let preview = super::chats::preview(new.body);
     conn.transaction(async |conn| {
+        // The chat row first: its exclusive lock queues concurrent sends to one chat.
+        // (Inserting the message first takes a shared lock on the chat through the
+        // foreign key, and two sends that both hold it deadlock on this update.)
+        diesel::update(
+            chats::table
+                .filter(chats::id.eq(new.chat_id))
+                .filter(chats::business_id.eq(new.business_id)),
+        )
+        .set((
+            chats::last_message_at.eq(now),
+            chats::last_message_preview.eq(&preview),
+        ))
+        .execute(conn)
+        .await?;
         diesel::insert_into(messages::table)
             .values((
                 messages::business_id.eq(new.business_id),
@@ -79,17 +93,6 @@ pub async fn insert_pending(
                 max_attempts: send.max_attempts,
             }],
         )
-        .await?;
-        diesel::update(
-            chats::table
-                .filter(chats::id.eq(new.chat_id))
-                .filter(chats::business_id.eq(new.business_id)),
-        )
-        .set((
-            chats::last_message_at.eq(now),
-            chats::last_message_preview.eq(&preview),
-        ))
-        .execute(conn)
         .await?;
         messages::table
             .find(id)

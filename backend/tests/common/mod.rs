@@ -17,6 +17,21 @@ pub fn database_server() -> String {
     std::env::var("TEST_DATABASE_SERVER").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
 }
 
+/// Where fleet tests find NATS (override with `TEST_NATS_URL`).
+pub fn nats_url() -> String {
+    std::env::var("TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+/// Where fleet tests find Redis (override with `TEST_REDIS_URL`).
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// A test's database: created by the first server on it, dropped with the last.
+struct TestDatabase {
+    url: String,
+}
+
 /// A running server for one test.
 pub struct TestApp {
     /// Base URL, e.g. `http://127.0.0.1:41234`.
@@ -27,7 +42,7 @@ pub struct TestApp {
     pub app: AppState,
     /// HTTP client.
     pub http: reqwest::Client,
-    database_url: String,
+    database: std::sync::Arc<TestDatabase>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -40,8 +55,32 @@ impl TestApp {
     /// Starts a server after `adjust` tweaks the configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let name = format!("wasales_test_{}", uuid::Uuid::new_v4().simple());
-        let database_url = format!("{}/{}", database_server(), name);
-        let mut config = Config::for_tests(&database_url);
+        let database = std::sync::Arc::new(TestDatabase {
+            url: format!("{}/{}", database_server(), name),
+        });
+        Self::start(database, adjust).await
+    }
+
+    /// Starts `replicas` servers on one fresh database, as a fleet of replicas behind
+    /// a load balancer runs; each is configured by `adjust` (point them at a broker
+    /// and Redis to make them one system). They share the fleet prefix, derived from
+    /// the database name, so parallel tests on one broker never meet.
+    pub async fn spawn_fleet(replicas: usize, adjust: impl Fn(&mut Config)) -> Vec<TestApp> {
+        let first = Self::spawn_with(&adjust).await;
+        let mut fleet = Vec::with_capacity(replicas);
+        for _ in 1..replicas {
+            // One after the other: the first has migrated the database already.
+            fleet.push(Self::start(first.database.clone(), &adjust).await);
+        }
+        fleet.insert(0, first);
+        fleet
+    }
+
+    async fn start(
+        database: std::sync::Arc<TestDatabase>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let mut config = Config::for_tests(&database.url);
         adjust(&mut config);
         let app = backend::init(config).await.expect("app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -60,7 +99,7 @@ impl TestApp {
             addr,
             app,
             http: reqwest::Client::new(),
-            database_url,
+            database,
             shutdown: Some(tx),
         }
     }
@@ -260,7 +299,12 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let url = self.database_url.clone();
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let url = self.url.clone();
         // Drop the database on a separate runtime: Drop cannot await.
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()

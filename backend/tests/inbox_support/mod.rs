@@ -37,13 +37,7 @@ pub async fn spawn() -> (TestApp, GraphStandin) {
 pub async fn spawn_with(
     adjust: impl FnOnce(&mut backend::config::Config),
 ) -> (TestApp, GraphStandin) {
-    let standin = GraphStandin::start(0, false).await.unwrap();
-    standin.add_number(
-        PHONE_NUMBER_ID,
-        ACCESS_TOKEN,
-        "+1 555-0100",
-        "Alice Fashion",
-    );
+    let standin = standin().await;
     let url = standin.url.clone();
     let t = TestApp::spawn_with(move |c| {
         c.meta_graph_url = url;
@@ -51,6 +45,33 @@ pub async fn spawn_with(
     })
     .await;
     (t, standin)
+}
+
+/// Like [`spawn_with`], with `replicas` servers on one database (see
+/// [`TestApp::spawn_fleet`]) sending to one stand-in.
+pub async fn spawn_fleet(
+    replicas: usize,
+    adjust: impl Fn(&mut backend::config::Config),
+) -> (Vec<TestApp>, GraphStandin) {
+    let standin = standin().await;
+    let fleet = TestApp::spawn_fleet(replicas, |c| {
+        c.meta_graph_url = standin.url.clone();
+        adjust(c);
+    })
+    .await;
+    (fleet, standin)
+}
+
+/// A Graph API stand-in that knows [`PHONE_NUMBER_ID`].
+async fn standin() -> GraphStandin {
+    let standin = GraphStandin::start(0, false).await.unwrap();
+    standin.add_number(
+        PHONE_NUMBER_ID,
+        ACCESS_TOKEN,
+        "+1 555-0100",
+        "Alice Fashion",
+    );
+    standin
 }
 
 /// The mutation that connects a number.

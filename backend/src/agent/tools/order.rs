@@ -135,6 +135,25 @@ impl ToolBox<'_> {
             .db()
             .await
             .map_err(|_| Refusal("the order could not be saved right now; try again".into()))?;
+        // A reply slower than its job's lease may have been taken over by another
+        // worker, which records the order itself: never both.
+        if let Some(lease) = &self.lease {
+            match lease.hold(&mut conn).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(
+                        "an AI reply outlived its job's lease; its order is left to the worker that holds it"
+                    );
+                    return refuse(
+                        "this conversation is now answered elsewhere: do not record the order",
+                    );
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "could not check an AI reply's job lease");
+                    return refuse("the order could not be saved right now; hand off to a person");
+                }
+            }
+        }
         match orders::record(&mut conn, &self.app.events, &order, &Actor::ai()).await {
             Ok(Ok(created)) => {
                 self.orders.push((created.id, created.total_minor));
