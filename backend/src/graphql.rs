@@ -12,6 +12,7 @@
 
 pub mod activity;
 pub mod ai;
+pub mod api_tokens;
 pub mod blacklist;
 pub mod business;
 pub mod common;
@@ -20,9 +21,11 @@ pub mod home;
 pub mod ids;
 pub mod inbox;
 pub mod loaders;
+pub mod operation;
 pub mod orders;
 pub mod paging;
 pub mod products;
+pub mod sessions;
 pub mod whatsapp;
 pub mod why;
 
@@ -30,7 +33,7 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::app::AppState;
-use crate::auth::Caller;
+use crate::auth::{Caller, ClientInfo};
 use crate::error::AppError;
 
 /// Every query, merged from the domain parts.
@@ -51,6 +54,8 @@ pub struct QueryRoot(
     follow_ups::FollowUpQuery,
     home::HomeQuery,
     why::WhyQuery,
+    sessions::SessionQuery,
+    api_tokens::ApiTokenQuery,
 );
 
 /// Every mutation, merged from the domain parts.
@@ -64,6 +69,8 @@ pub struct MutationRoot(
     blacklist::BlacklistMutation,
     follow_ups::FollowUpMutation,
     orders::OrderMutation,
+    sessions::SessionMutation,
+    api_tokens::ApiTokenMutation,
 );
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.
@@ -137,6 +144,8 @@ pub trait ContextExt {
     fn app(&self) -> &AppState;
     /// The authenticated caller, or `UNAUTHENTICATED`.
     fn caller(&self) -> Result<&Caller, AppError>;
+    /// Where the request comes from (an unknown client when the transport gave none).
+    fn client(&self) -> ClientInfo;
 }
 
 impl ContextExt for Context<'_> {
@@ -146,6 +155,12 @@ impl ContextExt for Context<'_> {
 
     fn caller(&self) -> Result<&Caller, AppError> {
         self.data_opt::<Caller>().ok_or(AppError::Unauthenticated)
+    }
+
+    fn client(&self) -> ClientInfo {
+        self.data_opt::<ClientInfo>().cloned().unwrap_or_else(|| {
+            ClientInfo::from_ip(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+        })
     }
 }
 

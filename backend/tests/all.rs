@@ -32,6 +32,7 @@ mod home;
 mod inbox;
 mod orders;
 mod schema_contract;
+mod security;
 mod sender;
 mod subscriptions;
 mod tenancy;

@@ -63,4 +63,6 @@ id_type! {
     ActivityId => "Activity",
     /// A scheduled follow-up message.
     FollowUpId => "FollowUp",
+    /// An integrator API token.
+    ApiTokenId => "ApiToken",
 }
