@@ -1,17 +1,21 @@
-//! Sign-up, log-in, log-out and business settings: the domain behind the
-//! `business` part of the API.
+//! Sign-up, log-in, log-out, sessions, passwords and business settings: the domain
+//! behind the `business` and `sessions` parts of the API.
+
+pub mod attempts;
 
 use serde_json::json;
 use shared::validation::validate_sign_up;
 use shared::{ActivityKind, Currency, FieldErrors};
 
+use self::attempts::AttemptKind;
 use crate::activity::{self, Actor, Entry};
 use crate::app::App;
-use crate::auth::{Caller, issue_token, session_expiry};
+use crate::auth::{Caller, ClientInfo, issue_token, session_expiry};
 use crate::crypto::{hash_password, verify_password};
 use crate::db::sessions;
 use crate::db::tenants::{self, Business, BusinessChanges, NewBusiness, SignUpOutcome, User};
 use crate::error::{AppError, AppResult};
+use crate::events::{DomainEvent, EventKind, Revoked};
 
 /// A signed-in session.
 #[derive(Debug)]
@@ -41,8 +45,22 @@ pub struct SignUp {
     pub password: String,
 }
 
-/// Creates a business and its owner, and opens a session.
-pub async fn sign_up(app: &App, input: SignUp) -> AppResult<Session> {
+/// Creates a business and its owner, and opens a session. At most
+/// `SIGN_UPS_PER_IP` sign-ups an hour come from one address.
+pub async fn sign_up(app: &App, input: SignUp, client: &ClientInfo) -> AppResult<Session> {
+    let mut conn = app.db().await?;
+    let attempt = attempts::begin_sign_up(app, &mut conn, client).await?;
+    let result = create_owner(app, &mut conn, input, client).await;
+    attempts::finish(&mut conn, attempt, result.is_ok()).await?;
+    result
+}
+
+async fn create_owner(
+    app: &App,
+    conn: &mut diesel_async::AsyncMysqlConnection,
+    input: SignUp,
+    client: &ClientInfo,
+) -> AppResult<Session> {
     let country = input.country.trim().to_ascii_uppercase();
     let email = input.email.trim().to_lowercase();
     let mut errors = validate_sign_up(
@@ -76,9 +94,8 @@ pub async fn sign_up(app: &App, input: SignUp) -> AppResult<Session> {
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|e| AppError::Internal(e.into()))??;
-    let mut conn = app.db().await?;
     let outcome = tenants::create_business_with_owner(
-        &mut conn,
+        conn,
         NewBusiness {
             name: input.business_name.trim(),
             business_type: input.business_type.trim(),
@@ -99,7 +116,7 @@ pub async fn sign_up(app: &App, input: SignUp) -> AppResult<Session> {
         }
     };
     tracing::info!(business_id, "business signed up");
-    open_session(app, &mut conn, business_id, user_id).await
+    open_session(app, conn, business_id, user_id, client).await
 }
 
 async fn open_session(
@@ -107,9 +124,15 @@ async fn open_session(
     conn: &mut diesel_async::AsyncMysqlConnection,
     business_id: u64,
     user_id: u64,
+    client: &ClientInfo,
 ) -> AppResult<Session> {
     let expires = session_expiry(app);
-    let sid = sessions::create(conn, business_id, user_id, expires.naive_utc()).await?;
+    let ip = client.ip.to_string();
+    let origin = sessions::Origin {
+        ip: Some(&ip),
+        user_agent: client.user_agent.as_deref(),
+    };
+    let sid = sessions::create(conn, business_id, user_id, expires.naive_utc(), origin).await?;
     let token = issue_token(
         app,
         shared::UserId(user_id),
@@ -126,17 +149,11 @@ async fn open_session(
     })
 }
 
-/// Checks email and password and opens a session. A wrong email and a wrong password
-/// get the same answer.
-pub async fn log_in(app: &App, email: &str, password: &str) -> AppResult<Session> {
-    let email = email.trim().to_lowercase();
-    let mut conn = app.db().await?;
-    let user = tenants::find_user_by_email(&mut conn, &email).await?;
-    // Verify against a real hash even when the user is unknown, so timing does not
-    // reveal which emails have accounts.
-    let hash = user.as_ref().map(|u| u.password_hash.clone());
+/// Checks `password` against `hash` off the async threads; an unknown user (`None`)
+/// is checked against a dummy hash, so timing does not reveal which emails exist.
+async fn password_matches(password: &str, hash: Option<String>) -> AppResult<bool> {
     let password = password.to_string();
-    let ok = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let hash = hash.unwrap_or_else(|| {
             DUMMY_HASH
@@ -146,10 +163,30 @@ pub async fn log_in(app: &App, email: &str, password: &str) -> AppResult<Session
         verify_password(&password, &hash)
     })
     .await
-    .map_err(|e| AppError::Internal(e.into()))?;
+    .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Checks email and password and opens a session. A wrong email and a wrong password
+/// get the same answer. Wrong passwords are limited per account and per address
+/// (see [`attempts`]): beyond the limit the answer is RATE_LIMITED and the password is
+/// not even checked.
+pub async fn log_in(
+    app: &App,
+    email: &str,
+    password: &str,
+    client: &ClientInfo,
+) -> AppResult<Session> {
+    let email = email.trim().to_lowercase();
+    let mut conn = app.db().await?;
+    let attempt =
+        attempts::begin_password(app, &mut conn, AttemptKind::LogIn, &email, client).await?;
+    let user = tenants::find_user_by_email(&mut conn, &email).await?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let ok = password_matches(password, hash).await? && user.is_some();
+    attempts::finish(&mut conn, attempt, ok).await?;
     match user {
         Some(u) if ok => {
-            let session = open_session(app, &mut conn, u.business_id.0, u.id.0).await?;
+            let session = open_session(app, &mut conn, u.business_id.0, u.id.0, client).await?;
             activity::record_quietly(
                 &mut conn,
                 &app.events,
@@ -168,19 +205,144 @@ pub async fn log_in(app: &App, email: &str, password: &str) -> AppResult<Session
     }
 }
 
-/// Ends the caller's session.
+/// Tells every replica's open WebSockets that credentials of `business_id` ended.
+pub fn announce_revoked(app: &App, business_id: shared::BusinessId, revoked: Revoked) {
+    app.events.publish(DomainEvent {
+        business_id,
+        kind: EventKind::CredentialsRevoked(revoked),
+    });
+}
+
+/// Ends the caller's session (its open WebSockets close too).
 pub async fn log_out(app: &App, caller: &Caller) -> AppResult<bool> {
     let Some(sid) = caller.session_id.as_deref() else {
         return Ok(false);
     };
     let mut conn = app.db().await?;
     let ended = sessions::revoke(&mut conn, sid).await? > 0;
+    announce_revoked(
+        app,
+        caller.business_id,
+        Revoked::Sessions(vec![sid.to_string()]),
+    );
     if ended {
         let who = caller.actor.name.as_deref().unwrap_or("someone");
         let entry = Entry::new(ActivityKind::LoggedOut, None, format!("{who} logged out"));
         caller.record(&mut conn, &app.events, entry).await;
     }
     Ok(ended)
+}
+
+/// The caller's open sessions, newest first.
+pub async fn list_sessions(app: &App, caller: &Caller) -> AppResult<Vec<sessions::Session>> {
+    let user = caller.user()?;
+    let mut conn = app.db().await?;
+    Ok(sessions::list_open(&mut conn, caller.business_id.0, user.0).await?)
+}
+
+/// Ends one of the caller's own sessions (the current one included); another user's or
+/// another business's session is NOT_FOUND.
+pub async fn revoke_session(app: &App, caller: &Caller, session_id: &str) -> AppResult<()> {
+    let user = caller.user()?;
+    let mut conn = app.db().await?;
+    let ended =
+        sessions::revoke_for_user(&mut conn, caller.business_id.0, user.0, session_id).await?;
+    if ended == 0 {
+        return Err(AppError::NotFound("session"));
+    }
+    announce_revoked(
+        app,
+        caller.business_id,
+        Revoked::Sessions(vec![session_id.to_string()]),
+    );
+    let who = caller.actor.name.as_deref().unwrap_or("someone");
+    let entry = Entry::new(
+        ActivityKind::SessionsRevoked,
+        None,
+        format!("{who} ended a session"),
+    );
+    caller.record(&mut conn, &app.events, entry).await;
+    Ok(())
+}
+
+/// Ends every session of the caller, the current one included; returns how many.
+pub async fn log_out_everywhere(app: &App, caller: &Caller) -> AppResult<usize> {
+    let user = caller.user()?;
+    let mut conn = app.db().await?;
+    let ended =
+        sessions::revoke_all_for_user(&mut conn, caller.business_id.0, user.0, None).await?;
+    let count = ended.len();
+    announce_revoked(app, caller.business_id, Revoked::Sessions(ended));
+    let who = caller.actor.name.as_deref().unwrap_or("someone");
+    let entry = Entry::new(
+        ActivityKind::SessionsRevoked,
+        None,
+        format!("{who} logged out everywhere ({count} sessions)"),
+    )
+    .details(json!({ "sessions": count }));
+    caller.record(&mut conn, &app.events, entry).await;
+    Ok(count)
+}
+
+/// Changes the caller's password after checking the current one (a wrong one counts
+/// against the account's password-guessing limit), and ends their other sessions.
+pub async fn change_password(
+    app: &App,
+    caller: &Caller,
+    current: &str,
+    new: &str,
+    client: &ClientInfo,
+) -> AppResult<()> {
+    let user_id = caller.user()?;
+    let mut errors = FieldErrors::default();
+    shared::validation::check_password(&mut errors, "newPassword", new);
+    if current == new {
+        errors.add("newPassword", "must differ from the current password");
+    }
+    errors.into_result().map_err(AppError::Invalid)?;
+    let mut conn = app.db().await?;
+    let user = tenants::find_user(&mut conn, caller.business_id.0, user_id.0).await?;
+    let attempt = attempts::begin_password(
+        app,
+        &mut conn,
+        AttemptKind::PasswordCheck,
+        &user.email,
+        client,
+    )
+    .await?;
+    let ok = password_matches(current, Some(user.password_hash.clone())).await?;
+    attempts::finish(&mut conn, attempt, ok).await?;
+    if !ok {
+        return Err(AppError::invalid(
+            "currentPassword",
+            "the current password is wrong",
+        ));
+    }
+    let new = new.to_string();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    tenants::set_password_hash(&mut conn, caller.business_id.0, user_id.0, &hash).await?;
+    let ended = sessions::revoke_all_for_user(
+        &mut conn,
+        caller.business_id.0,
+        user_id.0,
+        caller.session_id.as_deref(),
+    )
+    .await?;
+    let count = ended.len();
+    announce_revoked(app, caller.business_id, Revoked::Sessions(ended));
+    let entry = Entry::new(
+        ActivityKind::PasswordChanged,
+        None,
+        format!(
+            "{} changed their password; {count} other sessions ended",
+            user.email
+        ),
+    )
+    .details(json!({ "other_sessions_ended": count }));
+    caller.record(&mut conn, &app.events, entry).await;
+    Ok(())
 }
 
 /// Validates and applies profile changes as the caller wrote them (each `None` leaves

@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
-use shared::{ActorKind, BusinessId, UserId};
+use shared::{ActorKind, ApiTokenScope, BusinessId, UserId};
 
 use crate::activity::{self, Actor, Entry, Subject};
 use crate::app::App;
@@ -28,9 +28,53 @@ pub struct Caller {
     /// Who this is in the activity log: the user (owner or staff, by email) or the
     /// API token (by name).
     pub actor: Actor,
+    /// The API token, when called with one.
+    pub api_token_id: Option<u64>,
+    /// What the caller may do: a READ API token only reads; sessions read and write.
+    pub scope: ApiTokenScope,
+}
+
+/// Where a request comes from: put in every HTTP request's data (and a WebSocket's).
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    /// The client's IP address (behind a trusted proxy, the one it reported).
+    pub ip: std::net::IpAddr,
+    /// The `User-Agent` header, if any.
+    pub user_agent: Option<String>,
+}
+
+impl ClientInfo {
+    /// A client known only by address (tests, tools).
+    pub fn from_ip(ip: std::net::IpAddr) -> ClientInfo {
+        ClientInfo {
+            ip,
+            user_agent: None,
+        }
+    }
 }
 
 impl Caller {
+    /// The caller as a dashboard user (owner or staff) acting for themselves, e.g. to
+    /// see their sessions or change their password; API tokens are refused.
+    pub fn user(&self) -> AppResult<UserId> {
+        self.user_id.ok_or_else(|| {
+            AppError::Forbidden(
+                "only a signed-in dashboard user can do this, not an API token".into(),
+            )
+        })
+    }
+
+    /// The caller, if it is the business's owner signed in to the dashboard; staff and
+    /// API tokens are refused.
+    pub fn owner(&self) -> AppResult<UserId> {
+        match (self.user_id, self.actor.kind) {
+            (Some(user), ActorKind::Owner) => Ok(user),
+            _ => Err(AppError::Forbidden(
+                "only the business owner, signed in to the dashboard, can do this".into(),
+            )),
+        }
+    }
+
     /// Logs `entry` in the activity log as done by this caller. A failed write is
     /// logged and never fails the action it describes.
     pub async fn record(
@@ -125,6 +169,8 @@ pub async fn resolve_bearer(app: &App, token: &str) -> AppResult<Caller> {
                     user_id: Some(s.user_id),
                     session_id: Some(s.id),
                     actor: Actor::named(role.into(), email),
+                    api_token_id: None,
+                    scope: ApiTokenScope::Write,
                 })
             }
             _ => Err(AppError::Unauthenticated),
@@ -132,12 +178,14 @@ pub async fn resolve_bearer(app: &App, token: &str) -> AppResult<Caller> {
     }
     if token.starts_with(API_TOKEN_PREFIX) {
         let mut conn = app.db().await?;
-        if let Some((business_id, name)) = sessions::find_api_token(&mut conn, token).await? {
+        if let Some(t) = sessions::find_api_token(&mut conn, token).await? {
             return Ok(Caller {
-                business_id: BusinessId(business_id),
+                business_id: t.business_id,
                 user_id: None,
                 session_id: None,
-                actor: Actor::named(ActorKind::ApiToken, name),
+                actor: Actor::named(ActorKind::ApiToken, t.name),
+                api_token_id: Some(t.id),
+                scope: t.scope,
             });
         }
     }
@@ -146,6 +194,11 @@ pub async fn resolve_bearer(app: &App, token: &str) -> AppResult<Caller> {
 
 /// Integrator API tokens start with this prefix.
 pub const API_TOKEN_PREFIX: &str = "wsk_";
+
+/// A new integrator API token secret: the prefix and 32 random bytes in hex.
+pub fn new_api_token_secret() -> String {
+    format!("{API_TOKEN_PREFIX}{}", crate::crypto::random_hex(32))
+}
 
 /// Extracts the token from an `Authorization: Bearer ...` header value.
 pub fn bearer_from_header(value: &str) -> Option<&str> {

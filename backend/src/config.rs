@@ -24,13 +24,17 @@
 //! | `NATS_URL` | unset | NATS server carrying live events between replicas (preferred over Redis for events) |
 //! | `REDIS_URL` | unset | Redis server for the fleet-wide limits (send pacing, API rate limits), and for live events when `NATS_URL` is unset |
 //! | `FLEET_PREFIX` | `wasales.{database name}` | prefix of broker subjects/channels and Redis keys: replicas sharing it act as one fleet |
+//! | `TRUSTED_PROXIES` | empty | comma-separated IP addresses or CIDR blocks of the reverse proxies in front of us; only a peer in this list is believed about `X-Forwarded-For` |
+//! | `LOGIN_FAILURES_PER_ACCOUNT` | `10` | wrong passwords an account may receive in 15 minutes before log-in is refused for it |
+//! | `LOGIN_FAILURES_PER_IP` | `50` | wrong passwords one IP address may send in 15 minutes (any accounts) |
+//! | `SIGN_UPS_PER_IP` | `20` | sign-ups one IP address may make in an hour |
 //! | `RUST_LOG` | `info` | log filter; `LOG_FORMAT=json` for JSON logs |
 //!
 //! The AI salesperson's pipeline settings are read by [`agent::AgentConfig`].
 
 pub mod agent;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use anyhow::{Context, bail};
 use base64::Engine;
@@ -84,6 +88,143 @@ pub struct Config {
     pub agent: agent::AgentConfig,
     /// What replicas share: the broker and Redis (both optional).
     pub fleet: FleetConfig,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
+    /// Password-guessing limits (log-in, sign-up, password change).
+    pub auth_limits: AuthLimits,
+}
+
+/// How many authentication attempts are allowed, counted in the database so that the
+/// limits hold across replicas.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthLimits {
+    /// Wrong passwords one account may receive per [`AuthLimits::FAILURE_WINDOW_MINUTES`].
+    pub failures_per_account: u32,
+    /// Wrong passwords one IP address may send per [`AuthLimits::FAILURE_WINDOW_MINUTES`].
+    pub failures_per_ip: u32,
+    /// Sign-ups one IP address may make per [`AuthLimits::SIGN_UP_WINDOW_MINUTES`].
+    pub sign_ups_per_ip: u32,
+}
+
+impl AuthLimits {
+    /// The window wrong passwords are counted in.
+    pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+    /// The window sign-ups are counted in.
+    pub const SIGN_UP_WINDOW_MINUTES: i64 = 60;
+}
+
+impl Default for AuthLimits {
+    fn default() -> Self {
+        AuthLimits {
+            failures_per_account: 10,
+            failures_per_ip: 50,
+            sign_ups_per_ip: 20,
+        }
+    }
+}
+
+/// One trusted proxy entry: an address block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct IpBlock {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl IpBlock {
+    fn parse(text: &str) -> anyhow::Result<IpBlock> {
+        let text = text.trim();
+        let (addr, prefix) = match text.split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix)),
+            None => (text, None),
+        };
+        let network: IpAddr = addr.parse().with_context(|| {
+            format!("TRUSTED_PROXIES: {text:?} is not an IP address or CIDR block")
+        })?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .with_context(|| format!("TRUSTED_PROXIES: bad prefix length in {text:?}"))?,
+        };
+        Ok(IpBlock { network, prefix })
+    }
+
+    fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.network, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The reverse proxies allowed to tell us the client's address (`TRUSTED_PROXIES`).
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(Vec<IpBlock>);
+
+impl TrustedProxies {
+    /// Parses a comma-separated list of IP addresses and CIDR blocks.
+    pub fn parse(list: &str) -> anyhow::Result<TrustedProxies> {
+        list.split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(IpBlock::parse)
+            .collect::<anyhow::Result<Vec<_>>>()
+            .map(TrustedProxies)
+    }
+
+    /// Whether `ip` is one of the trusted proxies.
+    pub fn trusts(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|block| block.contains(ip))
+    }
+
+    /// The client's address: the TCP peer, unless the peer is a trusted proxy; then the
+    /// right-most address of `X-Forwarded-For` (the values given, in order) that is not
+    /// itself a trusted proxy. Entries a client wrote before the first proxy are never
+    /// believed over one a proxy appended.
+    pub fn client_ip<'a>(
+        &self,
+        peer: IpAddr,
+        forwarded_for: impl IntoIterator<Item = &'a str>,
+    ) -> IpAddr {
+        if !self.trusts(peer) {
+            return peer;
+        }
+        let hops: Vec<&str> = forwarded_for
+            .into_iter()
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .collect();
+        let mut client = peer;
+        for hop in hops.iter().rev() {
+            let Ok(ip) = hop.parse::<IpAddr>() else {
+                // A malformed entry: nothing left of it can be believed.
+                break;
+            };
+            client = ip;
+            if !self.trusts(ip) {
+                break;
+            }
+        }
+        client
+    }
 }
 
 /// How replicas find each other. With neither URL set, a replica works alone: live
@@ -150,6 +291,16 @@ impl DataKey {
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn number_var(name: &str, default: u32) -> anyhow::Result<u32> {
+    var(name)
+        .map(|v| {
+            v.parse()
+                .with_context(|| format!("{name} must be a number"))
+        })
+        .transpose()
+        .map(|v| v.unwrap_or(default).max(1))
 }
 
 impl Config {
@@ -234,6 +385,12 @@ impl Config {
                 .unwrap_or(16),
             agent: agent::AgentConfig::from_env()?,
             fleet,
+            trusted_proxies: TrustedProxies::parse(&var("TRUSTED_PROXIES").unwrap_or_default())?,
+            auth_limits: AuthLimits {
+                failures_per_account: number_var("LOGIN_FAILURES_PER_ACCOUNT", 10)?,
+                failures_per_ip: number_var("LOGIN_FAILURES_PER_IP", 50)?,
+                sign_ups_per_ip: number_var("SIGN_UPS_PER_IP", 20)?,
+            },
         })
     }
 
@@ -263,11 +420,52 @@ impl Config {
                 prefix: FleetConfig::default_prefix(database_url),
                 ..FleetConfig::default()
             },
+            trusted_proxies: TrustedProxies::default(),
+            auth_limits: AuthLimits::default(),
         }
     }
 
     /// The URL Meta must call with webhooks.
     pub fn webhook_url(&self) -> String {
         format!("{}/webhooks/whatsapp", self.public_url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
+        let proxies = TrustedProxies::parse("10.0.0.0/8, 192.168.1.5").unwrap();
+        // An untrusted peer's header is ignored.
+        assert_eq!(
+            proxies.client_ip(ip("203.0.113.9"), ["1.2.3.4"]),
+            ip("203.0.113.9")
+        );
+        // Through a trusted proxy: the address it appended.
+        assert_eq!(
+            proxies.client_ip(ip("10.1.2.3"), ["198.51.100.7"]),
+            ip("198.51.100.7")
+        );
+        // A client's forged entry before the real one does not win, and proxies in the
+        // chain are skipped.
+        assert_eq!(
+            proxies.client_ip(ip("10.1.2.3"), ["1.1.1.1, 198.51.100.7", "192.168.1.5"]),
+            ip("198.51.100.7")
+        );
+        // A garbage entry ends the walk at the last believed hop.
+        assert_eq!(
+            proxies.client_ip(ip("192.168.1.5"), ["nonsense"]),
+            ip("192.168.1.5")
+        );
+        assert!(!proxies.trusts(ip("11.0.0.1")));
+        assert!(proxies.trusts(ip("::ffff:10.9.9.9")));
+        assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
+        assert!(TrustedProxies::parse("proxy.local").is_err());
     }
 }

@@ -6,6 +6,7 @@
 pub mod activity;
 pub mod agent;
 pub mod ai_traces;
+pub mod auth_attempts;
 pub mod blacklist;
 pub mod chats;
 pub mod contacts;

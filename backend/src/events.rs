@@ -70,6 +70,31 @@ pub enum EventKind {
         /// The entry.
         activity_id: u64,
     },
+    /// Credentials stopped working (log-out, a revoked session or token, a password
+    /// change, a disconnected number): WebSockets opened with them close.
+    CredentialsRevoked(Revoked),
+}
+
+/// Which credentials were revoked (crosses replicas with the other events).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Revoked {
+    /// These dashboard sessions (by session id).
+    Sessions(Vec<String>),
+    /// Every dashboard session of the business.
+    AllSessions,
+    /// One API token (by id).
+    ApiToken(u64),
+}
+
+impl Revoked {
+    /// Whether a caller holding `session_id` or `api_token_id` lost its credentials.
+    pub fn covers(&self, session_id: Option<&str>, api_token_id: Option<u64>) -> bool {
+        match self {
+            Revoked::Sessions(ids) => session_id.is_some_and(|s| ids.iter().any(|id| id == s)),
+            Revoked::AllSessions => session_id.is_some(),
+            Revoked::ApiToken(id) => api_token_id == Some(*id),
+        }
+    }
 }
 
 /// One event, always tagged with its business.

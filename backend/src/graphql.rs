@@ -12,6 +12,7 @@
 
 pub mod activity;
 pub mod ai;
+pub mod api_tokens;
 pub mod blacklist;
 pub mod business;
 pub mod common;
@@ -21,9 +22,11 @@ pub mod home;
 pub mod ids;
 pub mod inbox;
 pub mod loaders;
+pub mod operation;
 pub mod orders;
 pub mod paging;
 pub mod products;
+pub mod sessions;
 pub mod whatsapp;
 pub mod why;
 
@@ -31,7 +34,7 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::app::AppState;
-use crate::auth::Caller;
+use crate::auth::{Caller, ClientInfo};
 use crate::error::AppError;
 
 /// Every query, merged from the domain parts.
@@ -53,6 +56,8 @@ pub struct QueryRoot(
     deal_approvals::DealApprovalQuery,
     home::HomeQuery,
     why::WhyQuery,
+    sessions::SessionQuery,
+    api_tokens::ApiTokenQuery,
 );
 
 /// Every mutation, merged from the domain parts.
@@ -67,6 +72,8 @@ pub struct MutationRoot(
     follow_ups::FollowUpMutation,
     orders::OrderMutation,
     deal_approvals::DealApprovalMutation,
+    sessions::SessionMutation,
+    api_tokens::ApiTokenMutation,
 );
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.
@@ -145,6 +152,8 @@ pub trait ContextExt {
     fn app(&self) -> &AppState;
     /// The authenticated caller, or `UNAUTHENTICATED`.
     fn caller(&self) -> Result<&Caller, AppError>;
+    /// Where the request comes from (an unknown client when the transport gave none).
+    fn client(&self) -> ClientInfo;
 }
 
 impl ContextExt for Context<'_> {
@@ -154,6 +163,12 @@ impl ContextExt for Context<'_> {
 
     fn caller(&self) -> Result<&Caller, AppError> {
         self.data_opt::<Caller>().ok_or(AppError::Unauthenticated)
+    }
+
+    fn client(&self) -> ClientInfo {
+        self.data_opt::<ClientInfo>().cloned().unwrap_or_else(|| {
+            ClientInfo::from_ip(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+        })
     }
 }
 

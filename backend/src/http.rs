@@ -19,11 +19,16 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
-use crate::auth::{bearer_from_header, resolve_bearer};
+use crate::auth::{Caller, ClientInfo, bearer_from_header, resolve_bearer};
 use crate::db::products;
 use crate::error::AppError;
+use crate::events::EventKind;
+use crate::graphql::operation::{self, AUTH_FIELDS};
 use crate::graphql::{AppSchema, build_schema};
 use crate::limits::RateKey;
+
+mod headers;
+mod ws_executor;
 
 /// Largest GraphQL request body (multipart uploads included).
 pub const GRAPHQL_BODY_LIMIT: usize = 20 * 1024 * 1024;
@@ -40,7 +45,8 @@ pub fn router(app: AppState) -> Router {
         "{}/index.html",
         app.config.static_dir
     )));
-    Router::new()
+    let headers = headers::SecurityHeaders::from_config(&app.config);
+    let routes = Router::new()
         .route(
             "/graphql",
             get(graphiql)
@@ -53,18 +59,75 @@ pub fn router(app: AppState) -> Router {
         .route("/images/{key}", get(image))
         .with_state((app.clone(), schema))
         .merge(crate::webhooks::routes(app))
-        .fallback_service(spa)
-        .layer(TraceLayer::new_for_http())
+        .fallback_service(spa);
+    headers.apply(routes).layer(TraceLayer::new_for_http())
+}
+
+/// Who is on the other end of a request: the client address (believing
+/// `X-Forwarded-For` only from a trusted proxy) and its `User-Agent`.
+fn client_info(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> ClientInfo {
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    ClientInfo {
+        ip: app.config.trusted_proxies.client_ip(peer.ip(), forwarded),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+    }
+}
+
+/// Refuses, before anything runs, what a request may not do as a whole: more than one
+/// authentication field (aliases, fragments and batches included: each is a password
+/// guess), and mutations from a read-only API token.
+fn check_batch(
+    batch: &async_graphql::BatchRequest,
+    caller: Option<&Caller>,
+) -> Result<(), AppError> {
+    let requests: Vec<&async_graphql::Request> = match batch {
+        async_graphql::BatchRequest::Single(r) => vec![r],
+        async_graphql::BatchRequest::Batch(v) => v.iter().collect(),
+    };
+    let inspected: Vec<operation::Inspected> = requests
+        .iter()
+        .filter_map(|r| operation::inspect(&r.query, r.operation_name.as_deref()))
+        .collect();
+    let auth_fields: usize = inspected.iter().map(|i| i.auth_fields).sum();
+    if auth_fields > 1 {
+        return Err(AppError::BadRequest(format!(
+            "at most one authentication operation ({}) per HTTP request: no aliases, no batches",
+            AUTH_FIELDS.join(", ")
+        )));
+    }
+    let read_only = caller.is_some_and(|c| c.scope == shared::ApiTokenScope::Read);
+    let mutates = inspected
+        .iter()
+        .any(|i| i.kind == Some(async_graphql::parser::types::OperationType::Mutation));
+    if read_only && mutates {
+        return Err(AppError::Forbidden(
+            "this API token is read-only (READ scope); mutations need a WRITE token".into(),
+        ));
+    }
+    Ok(())
 }
 
 type RouteState = (AppState, AppSchema);
 
 async fn graphiql() -> impl IntoResponse {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("WhatsApp AI Sales API")
-            .finish(),
+    (
+        [(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(headers::GRAPHIQL_CSP),
+        )],
+        Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .title("WhatsApp AI Sales API")
+                .finish(),
+        ),
     )
 }
 
@@ -74,6 +137,7 @@ async fn graphql_handler(
     headers: HeaderMap,
     request: GraphQLBatchRequest,
 ) -> Response {
+    let client = client_info(&app, peer, &headers);
     let batch = request.into_inner();
     let count = match &batch {
         async_graphql::BatchRequest::Single(_) => 1,
@@ -89,12 +153,13 @@ async fn graphql_handler(
         .and_then(|v| v.to_str().ok())
         .and_then(bearer_from_header);
     let mut batch = batch;
-    let mut rate_key = RateKey::Anonymous(peer.ip());
+    let mut rate_key = RateKey::Anonymous(client.ip);
+    let mut caller = None;
     if let Some(token) = token {
         match resolve_bearer(&app, token).await {
-            Ok(caller) => {
-                rate_key = RateKey::Business(caller.business_id);
-                batch = batch.data(caller);
+            Ok(found) => {
+                rate_key = RateKey::Business(found.business_id);
+                caller = Some(found);
             }
             Err(AppError::Unauthenticated) => {
                 // A stale or revoked token: answer UNAUTHENTICATED on fields that need a
@@ -103,11 +168,18 @@ async fn graphql_handler(
             Err(e) => return error_response(&e),
         }
     }
+    if let Err(e) = check_batch(&batch, caller.as_ref()) {
+        return error_response(&e);
+    }
     if !app.rate_limits.check(&rate_key).await {
         return error_response(&AppError::RateLimited(
             "too many requests; slow down and retry in a moment".into(),
         ));
     }
+    if let Some(caller) = caller {
+        batch = batch.data(caller);
+    }
+    batch = batch.data(client);
     GraphQLResponse::from(schema.execute_batch(batch).await).into_response()
 }
 
@@ -128,12 +200,17 @@ fn error_response(error: &AppError) -> Response {
 /// `graphql-ws`). The client authenticates in `connection_init` with
 /// `{"token": "..."}` or `{"Authorization": "Bearer ..."}`; anything else is closed
 /// with 4403, and a client that does not send `connection_init` within
-/// [`WS_INIT_TIMEOUT`] is closed with 4408.
+/// [`WS_INIT_TIMEOUT`] is closed with 4408. Only subscriptions run (queries and
+/// mutations go over HTTP, under its limits); when the credentials are revoked (log-out,
+/// a revoked session or token, a password change, a disconnected number) the socket is
+/// closed with 4401 at once.
 async fn graphql_ws(
     State((app, schema)): State<RouteState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let client = client_info(&app, peer, &headers);
     let protocol = headers
         .get(header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())
@@ -151,7 +228,7 @@ async fn graphql_ws(
     };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve_graphql_ws(app, schema, protocol, socket))
+        .on_upgrade(move |socket| serve_graphql_ws(app, schema, protocol, socket, client))
 }
 
 /// The bearer token in a `connection_init` payload.
@@ -166,12 +243,29 @@ fn ws_token(payload: &serde_json::Value) -> Option<String> {
         .map(str::to_string)
 }
 
+/// How often an open WebSocket re-checks its credentials in the database, besides
+/// reacting at once to revocations on the event bus (a safety net for missed events
+/// and for expiry).
+const WS_RECHECK_EVERY: Duration = Duration::from_secs(60);
+
+/// The credentials a WebSocket was accepted with.
+#[derive(Debug, Clone)]
+struct WsCredentials {
+    token: String,
+    caller: Caller,
+}
+
 async fn serve_graphql_ws(
     app: AppState,
     schema: AppSchema,
     protocol: WebSocketProtocols,
     socket: WebSocket,
+    client: ClientInfo,
 ) {
+    // Subscribed before connection_init: a revocation racing the handshake is seen.
+    let mut revocations = app.events.subscribe();
+    let credentials: Arc<std::sync::Mutex<Option<WsCredentials>>> = Arc::default();
+    let credentials_in_init = credentials.clone();
     let (mut sink, source) = socket.split();
     let input = source
         .take_while(|frame| std::future::ready(frame.is_ok()))
@@ -184,47 +278,94 @@ async fn serve_graphql_ws(
     let (init_tx, init_rx) = tokio::sync::oneshot::channel::<()>();
     let refused = Arc::new(AtomicBool::new(false));
     let refused_in_init = refused.clone();
+    let app_in_init = app.clone();
     let on_init = move |payload: serde_json::Value| async move {
         let _ = init_tx.send(());
-        let caller = match ws_token(&payload) {
-            Some(token) => resolve_bearer(&app, &token).await.ok(),
+        let token = ws_token(&payload);
+        let caller = match &token {
+            Some(token) => resolve_bearer(&app_in_init, token).await.ok(),
             None => None,
         };
-        match caller {
-            Some(caller) => {
+        match (caller, token) {
+            (Some(caller), Some(token)) => {
+                if let Ok(mut held) = credentials_in_init.lock() {
+                    *held = Some(WsCredentials {
+                        token,
+                        caller: caller.clone(),
+                    });
+                }
                 let mut data = async_graphql::Data::default();
                 data.insert(caller);
+                data.insert(client);
                 Ok(data)
             }
-            None => {
+            _ => {
                 refused_in_init.store(true, Ordering::SeqCst);
                 Err(async_graphql::Error::new("Forbidden"))
             }
         }
     };
-    let outgoing = async_graphql::http::WebSocket::new(schema, input, protocol)
-        .on_connection_init(on_init)
-        .map(move |message| match message {
-            WsMessage::Text(text) => WsFrame::Text(text.into()),
-            WsMessage::Close(code, reason) => {
-                // A refused connection_init: graphql-transport-ws says 4403 Forbidden.
-                let code = if code == 1002 && AtomicBool::load(&refused, Ordering::SeqCst) {
-                    4403
-                } else {
-                    code
-                };
-                WsFrame::Close(Some(CloseFrame {
-                    code,
-                    reason: reason.into(),
-                }))
-            }
-        });
+    let outgoing = async_graphql::http::WebSocket::new(
+        ws_executor::SubscriptionsOnly(schema),
+        input,
+        protocol,
+    )
+    .on_connection_init(on_init)
+    .map(move |message| match message {
+        WsMessage::Text(text) => WsFrame::Text(text.into()),
+        WsMessage::Close(code, reason) => {
+            // A refused connection_init: graphql-transport-ws says 4403 Forbidden.
+            let code = if code == 1002 && AtomicBool::load(&refused, Ordering::SeqCst) {
+                4403
+            } else {
+                code
+            };
+            WsFrame::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            }))
+        }
+    });
     futures::pin_mut!(outgoing);
     let deadline = tokio::time::sleep(WS_INIT_TIMEOUT);
     tokio::pin!(deadline);
     let mut init_rx = Some(init_rx);
+    let mut recheck = tokio::time::interval(WS_RECHECK_EVERY);
+    recheck.tick().await;
+    let mut bus_open = true;
     loop {
         tokio::select! {
+            event = revocations.recv(), if bus_open => {
+                let held = credentials.lock().ok().and_then(|held| held.clone());
+                let revoked = match event {
+                    Ok(event) => held.is_some_and(|h| match &event.kind {
+                        EventKind::CredentialsRevoked(revoked) => {
+                            event.business_id == h.caller.business_id
+                                && revoked.covers(h.caller.session_id.as_deref(), h.caller.api_token_id)
+                        }
+                        _ => false,
+                    }),
+                    // Missed events: ask the database instead.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        still_valid(&app, held.as_ref()).await.is_some_and(|valid| !valid)
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                        bus_open = false;
+                        false
+                    }
+                };
+                if revoked {
+                    close_unauthorized(&mut sink).await;
+                    break;
+                }
+            }
+            _ = recheck.tick() => {
+                let held = credentials.lock().ok().and_then(|held| held.clone());
+                if still_valid(&app, held.as_ref()).await == Some(false) {
+                    close_unauthorized(&mut sink).await;
+                    break;
+                }
+            }
             message = outgoing.next() => {
                 let Some(message) = message else { break };
                 if sink.send(message).await.is_err() {
@@ -250,6 +391,30 @@ async fn serve_graphql_ws(
             }
         }
     }
+}
+
+/// Whether the WebSocket's credentials still work: `None` before `connection_init` or
+/// when the database cannot tell (then the socket stays as it is).
+async fn still_valid(app: &AppState, held: Option<&WsCredentials>) -> Option<bool> {
+    let held = held?;
+    match resolve_bearer(app, &held.token).await {
+        Ok(caller) => Some(caller.actor == held.caller.actor),
+        Err(AppError::Unauthenticated) => Some(false),
+        Err(_) => None,
+    }
+}
+
+/// Closes a WebSocket whose credentials ended (graphql-transport-ws: 4401).
+async fn close_unauthorized<S>(sink: &mut S)
+where
+    S: futures::Sink<WsFrame> + Unpin,
+{
+    let _ = sink
+        .send(WsFrame::Close(Some(CloseFrame {
+            code: 4401,
+            reason: "Unauthorized: the session or token was revoked".into(),
+        })))
+        .await;
 }
 
 async fn healthz(State((app, _)): State<RouteState>) -> Response {

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod activity;
 pub mod agent;
 pub mod anthropic;
+pub mod api_tokens;
 pub mod app;
 pub mod auth;
 pub mod blacklist;

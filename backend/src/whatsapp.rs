@@ -190,6 +190,7 @@ pub async fn disconnect(
         connection_id = c.id.0,
         "WhatsApp number disconnected"
     );
+    crate::accounts::announce_revoked(app, business_id, crate::events::Revoked::AllSessions);
     let summary = format!("WhatsApp number {} disconnected", c.display_phone_number);
     log_change(
         &mut conn,

@@ -35,6 +35,7 @@ mod home;
 mod inbox;
 mod orders;
 mod schema_contract;
+mod security;
 mod sender;
 mod subscriptions;
 mod tenancy;

@@ -171,12 +171,15 @@ pub fn owner() -> SignUp {
 /// Signs a business up as its owner would; returns the owner as a caller.
 pub async fn sign_up(app: &AppState, business: SignUp) -> anyhow::Result<Caller> {
     let email = business.email.clone();
-    let session = accounts::sign_up(app, business).await?;
+    let local = backend::auth::ClientInfo::from_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    let session = accounts::sign_up(app, business, &local).await?;
     Ok(Caller {
         business_id: session.business.id,
         user_id: Some(session.user.id),
         session_id: None,
         actor: Actor::named(ActorKind::Owner, email),
+        api_token_id: None,
+        scope: shared::ApiTokenScope::Write,
     })
 }
 

@@ -9,6 +9,7 @@ mod bench_ingest;
 mod demo;
 mod proxy;
 mod simulate;
+mod subscribe;
 
 use backend::config::Config;
 use clap::{Parser, Subcommand};
@@ -33,6 +34,9 @@ enum Command {
     Seed,
     /// Play a WhatsApp customer: post a signed, real-shaped Meta delivery to a server.
     Simulate(simulate::SimulateArgs),
+    /// Open a GraphQL subscription over the WebSocket with a token and print each event
+    /// (what an integrator's client does).
+    Subscribe(subscribe::SubscribeArgs),
     /// Benchmark webhook ingest on a fresh database (build with --release).
     BenchIngest(bench_ingest::BenchArgs),
     /// Benchmark the AI reply pipeline's own overhead with a zero-latency model
@@ -95,6 +99,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Simulate(args) => simulate::run(&Config::from_env()?, args).await,
+        Command::Subscribe(args) => subscribe::run(args).await,
         Command::BenchIngest(args) => {
             init_tracing("warn");
             bench::on_fresh_database(Config::from_env()?, "bench", |config| {

@@ -24,6 +24,7 @@ mod models;
 mod operations;
 mod orders;
 mod products;
+mod security;
 mod session;
 mod transport;
 mod whatsapp;
@@ -45,6 +46,7 @@ pub use models::{
 };
 pub use orders::{NewOrder, Order, OrderLine, OrderNotifications, OrderQuery, TimelineEntry};
 pub use products::ProductQuery;
+pub use security::{ApiTokenInfo, SessionInfo};
 pub use session::NewAccount;
 pub use whatsapp::{NewConnection, WhatsAppSettings};
 pub use why::ReplyExplanation;

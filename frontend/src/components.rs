@@ -14,4 +14,5 @@ pub mod mutation;
 pub mod order_notifications;
 pub mod paged;
 pub mod products;
+pub mod security;
 pub mod whatsapp;

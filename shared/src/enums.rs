@@ -298,6 +298,14 @@ string_enum! {
         LoggedIn => "logged_in",
         /// Someone logged out.
         LoggedOut => "logged_out",
+        /// Dashboard sessions were ended from the sessions list (one, or everywhere).
+        SessionsRevoked => "sessions_revoked",
+        /// A user changed their password (their other sessions ended).
+        PasswordChanged => "password_changed",
+        /// An integrator API token was created.
+        ApiTokenCreated => "api_token_created",
+        /// An integrator API token was revoked.
+        ApiTokenRevoked => "api_token_revoked",
         /// A WhatsApp number was connected.
         WhatsAppConnected => "whatsapp_connected",
         /// A WhatsApp number was disconnected.
@@ -460,6 +468,7 @@ impl ActivityKind {
             FollowUpScheduled | FollowUpSent | FollowUpSkipped | FollowUpCancelled
             | FollowUpFailed => ActivityCategory::FollowUps,
             SettingsChanged | AiKeyChanged | AiBudgetChanged | LoggedIn | LoggedOut
+            | SessionsRevoked | PasswordChanged | ApiTokenCreated | ApiTokenRevoked
             | WhatsAppConnected | WhatsAppDisconnected => ActivityCategory::Account,
         }
     }
@@ -494,6 +503,16 @@ string_enum! {
         ApiToken => "api_token",
         /// The customer (e.g. a STOP opt-out).
         Customer => "customer",
+    }
+}
+
+string_enum! {
+    /// What an integrator API token may do.
+    ApiTokenScope {
+        /// Queries and subscriptions only; every mutation is refused.
+        Read => "read",
+        /// Queries, subscriptions and mutations.
+        Write => "write",
     }
 }
 

@@ -65,4 +65,6 @@ id_type! {
     FollowUpId => "FollowUp",
     /// A request for the owner's approval of a deal outside the policy.
     DealApprovalId => "DealApproval",
+    /// An integrator API token.
+    ApiTokenId => "ApiToken",
 }

@@ -113,15 +113,21 @@ pub fn validate_sign_up(
     if !is_plausible_email(email) {
         errors.add("email", "must be a valid email address");
     }
+    check_password(&mut errors, "password", password);
+    errors.into_result()
+}
+
+/// The rule for a new dashboard password (sign-up, password change): at least
+/// [`MIN_PASSWORD_LEN`] characters and at most 256 bytes.
+pub fn check_password(errors: &mut FieldErrors, field: &'static str, password: &str) {
     if password.chars().count() < MIN_PASSWORD_LEN {
         errors.add(
-            "password",
+            field,
             format!("must be at least {MIN_PASSWORD_LEN} characters"),
         );
     } else if password.len() > 256 {
-        errors.add("password", "must be at most 256 characters");
+        errors.add(field, "must be at most 256 characters");
     }
-    errors.into_result()
 }
 
 /// Whether `code` is an ISO 3166-1 alpha-2 shaped code (two ASCII capital letters).

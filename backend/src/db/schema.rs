@@ -50,6 +50,23 @@ diesel::table! {
         created_at -> Datetime,
         last_used_at -> Nullable<Datetime>,
         revoked_at -> Nullable<Datetime>,
+        #[max_length = 8]
+        scope -> Varchar,
+    }
+}
+
+diesel::table! {
+    auth_attempts (id) {
+        id -> Unsigned<Bigint>,
+        #[max_length = 16]
+        kind -> Varchar,
+        #[max_length = 64]
+        account -> Nullable<Char>,
+        #[max_length = 45]
+        ip -> Varchar,
+        #[max_length = 10]
+        outcome -> Varchar,
+        created_at -> Datetime,
     }
 }
 
@@ -368,6 +385,11 @@ diesel::table! {
         created_at -> Datetime,
         expires_at -> Datetime,
         revoked_at -> Nullable<Datetime>,
+        last_seen_at -> Nullable<Datetime>,
+        #[max_length = 255]
+        user_agent -> Nullable<Varchar>,
+        #[max_length = 45]
+        ip -> Nullable<Varchar>,
     }
 }
 
@@ -450,6 +472,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ai_reply_traces,
     ai_usage,
     api_tokens,
+    auth_attempts,
     blacklist,
     businesses,
     chats,

@@ -209,3 +209,20 @@ pub async fn update_business(
         .await?;
     find_business(conn, id).await
 }
+
+/// Replaces a user's password hash.
+pub async fn set_password_hash(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    user_id: u64,
+    password_hash: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        users::table
+            .filter(users::id.eq(user_id))
+            .filter(users::business_id.eq(business_id)),
+    )
+    .set(users::password_hash.eq(password_hash))
+    .execute(conn)
+    .await
+}

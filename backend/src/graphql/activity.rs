@@ -71,6 +71,14 @@ pub enum ActivityKind {
     LoggedIn,
     /// Someone logged out.
     LoggedOut,
+    /// Dashboard sessions were ended from the sessions list.
+    SessionsRevoked,
+    /// A user changed their password (their other sessions ended).
+    PasswordChanged,
+    /// An API token was created.
+    ApiTokenCreated,
+    /// An API token was revoked.
+    ApiTokenRevoked,
     /// A WhatsApp number was connected.
     #[graphql(name = "WHATSAPP_CONNECTED")]
     WhatsAppConnected,

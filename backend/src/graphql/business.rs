@@ -199,7 +199,8 @@ pub struct BusinessMutation;
 
 #[Object]
 impl BusinessMutation {
-    /// Creates a business and its owner, and signs in.
+    /// Creates a business and its owner, and signs in (anyone; limited per IP address,
+    /// and one authentication operation per HTTP request).
     async fn sign_up(
         &self,
         ctx: &Context<'_>,
@@ -215,20 +216,25 @@ impl BusinessMutation {
                 email: input.email,
                 password: input.password,
             },
+            &ctx.client(),
         )
         .await?;
         Ok(session.into())
     }
 
-    /// Signs in with email and password.
+    /// Signs in with email and password (anyone). At most 10 wrong passwords per
+    /// account per 15 minutes, and a limit per IP address (RATE_LIMITED beyond); one
+    /// authentication operation per HTTP request.
     async fn log_in(
         &self,
         ctx: &Context<'_>,
         input: LogInInput,
     ) -> async_graphql::Result<AuthPayload> {
-        Ok(accounts::log_in(ctx.app(), &input.email, &input.password)
-            .await?
-            .into())
+        Ok(
+            accounts::log_in(ctx.app(), &input.email, &input.password, &ctx.client())
+                .await?
+                .into(),
+        )
     }
 
     /// Ends the current session; its token stops working at once.

@@ -6,8 +6,8 @@ use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use shared::{
-    ActivityId, BlacklistEntryId, BusinessId, ChatId, ConnectionId, ContactId, DealApprovalId,
-    FollowUpId, MessageId, OrderId, ProductId, ProductImageId, SubjectKind, UserId,
+    ActivityId, ApiTokenId, BlacklistEntryId, BusinessId, ChatId, ConnectionId, ContactId,
+    DealApprovalId, FollowUpId, MessageId, OrderId, ProductId, ProductImageId, SubjectKind, UserId,
 };
 
 use crate::error::AppError;
@@ -53,6 +53,28 @@ opaque_id! {
     ActivityId => "record",
     FollowUpId => "follow-up",
     DealApprovalId => "deal approval",
+    ApiTokenId => "API token",
+}
+
+/// The type name inside a session's opaque id (sessions are keyed by a UUID).
+const SESSION_KIND: &str = "Session";
+
+/// The opaque id of a dashboard session.
+pub fn encode_session(id: &str) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{SESSION_KIND}:{id}")))
+}
+
+/// Decodes a session's opaque id; anything else is `NOT_FOUND`.
+pub fn decode_session(id: &ID) -> Result<String, AppError> {
+    URL_SAFE_NO_PAD
+        .decode(id.as_str())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| {
+            let (k, n) = s.split_once(':')?;
+            (k == SESSION_KIND && uuid::Uuid::parse_str(n).is_ok()).then(|| n.to_string())
+        })
+        .ok_or(AppError::NotFound("session"))
 }
 
 /// The id newtype's `KIND` of what an activity entry is about.

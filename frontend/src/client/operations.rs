@@ -302,3 +302,31 @@ operation!(
     /// Sets the owner's name and notes for a customer.
     UpdateContact => "graphql/deal_approvals.graphql"
 );
+operation!(
+    /// The signed-in user's open sessions.
+    Sessions => "graphql/security.graphql"
+);
+operation!(
+    /// Ends one of the signed-in user's sessions.
+    RevokeSession => "graphql/security.graphql"
+);
+operation!(
+    /// Ends every session of the signed-in user.
+    LogOutEverywhere => "graphql/security.graphql"
+);
+operation!(
+    /// Changes the signed-in user's password (other sessions end).
+    ChangePassword => "graphql/security.graphql"
+);
+operation!(
+    /// The business's API tokens.
+    ApiTokens => "graphql/security.graphql"
+);
+operation!(
+    /// Creates an API token (its secret is in this answer only).
+    CreateApiToken => "graphql/security.graphql"
+);
+operation!(
+    /// Revokes an API token.
+    RevokeApiToken => "graphql/security.graphql"
+);

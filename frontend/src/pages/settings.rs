@@ -1,5 +1,6 @@
 //! `/settings`: the business profile, the AI salesperson's settings, order
-//! notifications, and the WhatsApp connection.
+//! notifications, the WhatsApp connection, and security (sessions, password, API
+//! tokens).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -13,6 +14,7 @@ use crate::components::feedback::{Banner, LoadError, Spinner};
 use crate::components::forms::{Field, FormErrors, SubmitButton, TextField};
 use crate::components::locale::{COUNTRIES, currency_codes};
 use crate::components::order_notifications::OrderNotificationsSection;
+use crate::components::security::SecuritySection;
 use crate::components::whatsapp::WhatsAppSection;
 use crate::contexts::session::use_session;
 
@@ -61,6 +63,7 @@ pub fn SettingsPage() -> impl IntoView {
             <OrderNotificationsSection />
             <ApprovalRuleSection />
             <WhatsAppSection />
+            <SecuritySection />
         </div>
     }
 }
