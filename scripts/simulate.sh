@@ -2,6 +2,7 @@
 # Plays a WhatsApp customer against the running demo (./scripts/run.sh): sends a
 # real-shaped, signed Meta webhook delivery to http://127.0.0.1:8080.
 #   ./scripts/simulate.sh --from 15551234567 --name Ada "how much is the ankara dress?"
+#   ./scripts/simulate.sh --echo --from 15551234567 "I'll bring it tomorrow"   (the owner, from the phone)
 #   ./scripts/simulate.sh --help
 source "$(dirname "$0")/lib.sh"
 

@@ -4,7 +4,10 @@
 //!
 //! Everything that acts calls [`record`]; the log is read through GraphQL (`activity`,
 //! `activityAdded`) and an order's timeline is its activity. The SQL is
-//! [`crate::db::activity`].
+//! [`crate::db::activity`]. Messages in and out are counted once an hour by
+//! [`message_counts`].
+
+pub mod message_counts;
 
 use diesel::QueryResult;
 use diesel_async::AsyncMysqlConnection;

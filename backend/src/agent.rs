@@ -9,6 +9,8 @@
 //!   the built-in responder ([`builtin`]); every model text passes the output guard
 //!   ([`guard`]) before it may be sent.
 //! - [`prompt`]: what the model sees (and does not).
+//! - [`follow_up`]: the follow-up text the model writes when the owner's rule has none
+//!   (no tools, the same output guard).
 //! - [`catalog`]: catalog lookup and facts, shared by the tools and the built-in
 //!   responder; [`chat_state`]: what a chat remembers (negotiation, interest). The
 //!   order rules both obey are [`crate::orders`].
@@ -17,6 +19,7 @@ pub mod builtin;
 pub mod catalog;
 pub mod chat_state;
 pub mod enqueue;
+pub mod follow_up;
 pub mod guard;
 pub mod optout;
 pub mod prompt;

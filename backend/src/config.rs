@@ -13,6 +13,9 @@
 //! | `META_APP_SECRET` | a development secret | verifies `X-Hub-Signature-256` on webhooks |
 //! | `META_VERIFY_TOKEN` | `wasales-dev-verify-token` | answers Meta's webhook verification handshake |
 //! | `META_SYSTEM_TOKEN` | unset | system-user token used for sends instead of each business's own |
+//! | `META_APP_ID` | unset | the operator's Meta app id; with `META_ES_CONFIG_ID`, owners connect their number through Meta's Embedded Signup (its webhooks are verified with `META_APP_SECRET`) |
+//! | `META_ES_CONFIG_ID` | unset | the Facebook Login for Business configuration id of Embedded Signup |
+//! | `META_SDK_URL` | `https://connect.facebook.net/en_US/sdk.js` | Meta's JavaScript SDK the dashboard loads for Embedded Signup (tests point it at a stand-in) |
 //! | `META_GRAPH_URL` | `https://graph.facebook.com/v21.0` | Graph API base (tests and demos point it at a stand-in) |
 //! | `SEND_RETRY_BASE_MS` | `1000` | first retry delay of an outbound send (doubles each attempt) |
 //! | `SEND_MAX_ATTEMPTS` | `6` | attempts before a retryable send failure is recorded as failed |
@@ -66,6 +69,12 @@ pub struct Config {
     pub meta_app_secret: SecretString,
     /// Meta webhook verify token.
     pub meta_verify_token: SecretString,
+    /// The operator's Meta app id (Embedded Signup), when configured.
+    pub meta_app_id: Option<String>,
+    /// The Embedded Signup configuration id, when configured.
+    pub meta_es_config_id: Option<String>,
+    /// Where the dashboard loads Meta's JavaScript SDK from.
+    pub meta_sdk_url: String,
     /// Optional system-user token for outbound sends.
     pub meta_system_token: Option<SecretString>,
     /// Graph API base URL.
@@ -353,6 +362,10 @@ impl Config {
             meta_app_secret: required_secret("META_APP_SECRET", DEV_APP_SECRET)?,
             meta_verify_token: required_secret("META_VERIFY_TOKEN", "wasales-dev-verify-token")?,
             meta_system_token: var("META_SYSTEM_TOKEN").map(SecretString::from),
+            meta_app_id: var("META_APP_ID").map(|v| v.trim().to_string()),
+            meta_es_config_id: var("META_ES_CONFIG_ID").map(|v| v.trim().to_string()),
+            meta_sdk_url: var("META_SDK_URL")
+                .unwrap_or_else(|| "https://connect.facebook.net/en_US/sdk.js".into()),
             meta_graph_url: var("META_GRAPH_URL")
                 .unwrap_or_else(|| "https://graph.facebook.com/v21.0".into())
                 .trim_end_matches('/')
@@ -407,6 +420,9 @@ impl Config {
             meta_app_secret: SecretString::from(DEV_APP_SECRET.to_string()),
             meta_verify_token: SecretString::from("wasales-dev-verify-token".to_string()),
             meta_system_token: None,
+            meta_app_id: None,
+            meta_es_config_id: None,
+            meta_sdk_url: "/meta-sdk-standin.js".into(),
             meta_graph_url: "http://127.0.0.1:9/unset".into(),
             send_retry_base: std::time::Duration::from_millis(20),
             send_max_attempts: 4,

@@ -130,3 +130,57 @@ pub async fn run_migrations(database_url: &str) -> anyhow::Result<()> {
     .await
     .context("migration task panicked")?
 }
+
+/// How many times [`retry_transient!`] runs a transaction InnoDB aborted.
+pub const TRANSIENT_ATTEMPTS: u32 = 4;
+
+/// Whether a failed transaction may succeed when run again: InnoDB chose it as a
+/// deadlock victim (1213) or a lock wait timed out (1205). Both roll the transaction
+/// back, so running it again from the start is safe.
+pub fn is_transient(error: &diesel::result::Error) -> bool {
+    match error {
+        diesel::result::Error::DatabaseError(kind, info) => {
+            matches!(
+                kind,
+                diesel::result::DatabaseErrorKind::SerializationFailure
+            ) || {
+                let message = info.message();
+                message.contains("Deadlock found") || message.contains("Lock wait timeout")
+            }
+        }
+        _ => false,
+    }
+}
+
+/// A short, growing, jittered pause before attempt `attempt` of a transaction that
+/// lost a deadlock, so the two contenders do not meet again at once.
+pub async fn transient_backoff(attempt: u32) {
+    use rand::Rng;
+    let base = 5u64 << attempt.min(6);
+    let jitter = rand::thread_rng().gen_range(0..=base);
+    tokio::time::sleep(std::time::Duration::from_millis(base + jitter)).await;
+}
+
+/// Evaluates `$transaction` (an awaited `conn.transaction(...)`) again while it fails
+/// with a deadlock or lock-wait timeout, up to [`TRANSIENT_ATTEMPTS`] times in all.
+/// Concurrent writers on one chat or one job key (several replicas sending to one
+/// customer) make InnoDB pick victims; a victim's whole transaction was rolled back.
+#[macro_export]
+macro_rules! retry_transient {
+    ($transaction:expr) => {{
+        let mut attempt = 1u32;
+        loop {
+            match $transaction {
+                Err(error)
+                    if attempt < $crate::db::TRANSIENT_ATTEMPTS
+                        && $crate::db::is_transient(&error) =>
+                {
+                    attempt += 1;
+                    tracing::debug!(%error, attempt, "transaction aborted by the database; running it again");
+                    $crate::db::transient_backoff(attempt).await;
+                }
+                done => break done,
+            }
+        }
+    }};
+}

@@ -405,13 +405,20 @@ struct Payload {
     follow_up_id: u64,
 }
 
+/// Writes a rule follow-up's text in the AI's words, or `None` to send the rule's own
+/// text: the job runner passes [`crate::agent::follow_up::write`] (the agent sits above
+/// this module: it schedules rule follow-ups after its replies).
+pub trait Writer: AsyncFn(&AppState, BusinessId, ChatId, &str) -> Option<String> {}
+
+impl<F: AsyncFn(&AppState, BusinessId, ChatId, &str) -> Option<String>> Writer for F {}
+
 /// Runs a claimed `follow_up` job (see the module docs).
-pub async fn run_job(app: &AppState, job: &Job) -> Outcome {
+pub async fn run_job(app: &AppState, job: &Job, writer: impl Writer) -> Outcome {
     let id = match serde_json::from_str::<Payload>(&job.spec.payload) {
         Ok(p) => FollowUpId(p.follow_up_id),
         Err(e) => return Outcome::Done(Some(format!("unreadable payload: {e}"))),
     };
-    match run(app, id, job.attempts >= job.spec.max_attempts).await {
+    match run(app, id, job.attempts >= job.spec.max_attempts, &writer).await {
         Ok(outcome) => outcome,
         Err(e) => Outcome::Retry(e.message()),
     }
@@ -460,7 +467,12 @@ async fn skip_reason(
     })
 }
 
-async fn run(app: &AppState, id: FollowUpId, last_attempt: bool) -> AppResult<Outcome> {
+async fn run(
+    app: &AppState,
+    id: FollowUpId,
+    last_attempt: bool,
+    writer: &impl Writer,
+) -> AppResult<Outcome> {
     let mut conn = app.db().await?;
     let Some(f) = model::find_any(&mut conn, id).await? else {
         return Ok(Outcome::Done(Some("the follow-up is gone".into())));
@@ -505,6 +517,12 @@ async fn run(app: &AppState, id: FollowUpId, last_attempt: bool) -> AppResult<Ou
             return Ok(Outcome::Done(Some(reason)));
         }
     };
+    let content = match content {
+        Outbound::Text(text) if f.status == FollowUpStatus::Scheduled => {
+            Outbound::Text(ai_written(app, &mut conn, &f, text, writer).await?)
+        }
+        other => other,
+    };
     if f.status == FollowUpStatus::Scheduled && !model::start_sending(&mut conn, id).await? {
         return Ok(Outcome::Done(Some(
             "the follow-up is no longer scheduled".into(),
@@ -547,6 +565,35 @@ async fn run(app: &AppState, id: FollowUpId, last_attempt: bool) -> AppResult<Ou
             }
             Ok(Outcome::Done(Some(reason)))
         }
+    }
+}
+
+/// The text a rule's follow-up goes out with: the AI's own words when the owner left
+/// the rule's text empty and the AI is on (the [`Writer`]), else `text`.
+/// The AI's text is stored on the follow-up, so the owner sees what was sent.
+async fn ai_written(
+    app: &AppState,
+    conn: &mut AsyncMysqlConnection,
+    f: &FollowUp,
+    text: String,
+    writer: &impl Writer,
+) -> AppResult<String> {
+    if f.source != FollowUpSource::Rule {
+        return Ok(text);
+    }
+    let (_, _, own_text) = model::rule(conn, f.business_id).await?;
+    if own_text.is_some() {
+        return Ok(text);
+    }
+    let Some(written) = writer(app, f.business_id, f.chat_id, &text).await else {
+        return Ok(text);
+    };
+    if model::rewrite(conn, f.id, &written).await? {
+        publish(app, f.business_id, f.id);
+        Ok(written)
+    } else {
+        // No longer scheduled (cancelled meanwhile): `start_sending` refuses it next.
+        Ok(text)
     }
 }
 

@@ -25,11 +25,18 @@
 //! Customers are identified by BSUID first and phone second (see
 //! [`crate::db::contacts`]); a phone number is never required.
 //!
+//! Coexistence (a seller who keeps the WhatsApp Business app on the number) adds three
+//! fields, read by [`coexistence`] into the same change: `smb_message_echoes` (what the
+//! owner typed on the phone: stored as the business's message, the AI stands back in
+//! that chat), `history` (past chats, at their own times, never unread or answered)
+//! and `smb_app_state_sync` (the phone's contact names).
+//!
 //! Statuses that arrive before their message are parked in `pending_statuses`. The
 //! sender, after saving the wamid Meta gave an outbound message, calls
 //! [`crate::db::messages::apply_pending_statuses`] (inbound messages never receive
 //! statuses, so ingest does not look there for them).
 
+pub mod coexistence;
 pub mod normalize;
 pub mod store;
 pub mod writer;
@@ -93,6 +100,11 @@ pub struct MessagesChange {
     pub messages: Vec<InboundMessage>,
     /// Status updates of outbound messages.
     pub statuses: Vec<StatusUpdate>,
+    /// Names from the phone's contacts (coexistence `smb_app_state_sync`): kept as the
+    /// owner's own name for the customer unless the owner already gave one.
+    pub phone_book: Vec<(Identity, String)>,
+    /// How far the import of past chats is (coexistence `history`), 0 to 100.
+    pub history_progress: Option<u8>,
 }
 
 /// Why a delivery could not be read (the raw body is still kept).
@@ -126,13 +138,17 @@ pub fn parse(raw: Bytes) -> Result<Delivery, Malformed> {
     let mut other_fields = 0;
     for entry in &notification.entry {
         for change in &entry.changes {
-            if change.field != "messages" {
-                other_fields += 1;
-                continue;
+            match change.field.as_str() {
+                "messages" => {
+                    let value: MessagesValue = serde_json::from_value(change.value.clone())
+                        .map_err(|e| Malformed(format!("invalid messages change: {e}")))?;
+                    changes.push(parse_change(value));
+                }
+                "smb_message_echoes" => changes.push(coexistence::echoes(&change.value)),
+                "history" => changes.push(coexistence::history(&change.value)),
+                "smb_app_state_sync" => changes.push(coexistence::phone_book(&change.value)),
+                _ => other_fields += 1,
             }
-            let value: MessagesValue = serde_json::from_value(change.value.clone())
-                .map_err(|e| Malformed(format!("invalid messages change: {e}")))?;
-            changes.push(parse_change(value));
         }
     }
     Ok(Delivery {
@@ -189,6 +205,7 @@ fn parse_change(value: MessagesValue) -> MessagesChange {
         identities,
         messages,
         statuses,
+        ..MessagesChange::default()
     }
 }
 

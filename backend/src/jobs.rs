@@ -5,7 +5,10 @@
 //! - AI replies and opt-out notices to the agent ([`crate::agent::worker`]);
 //! - retries of outbound sends to the sender ([`crate::sender::run_send_job`]);
 //! - due follow-ups to [`crate::follow_ups::run_job`];
-//! - deal approvals' expiry and answers to [`crate::deal_approvals::run_job`].
+//! - deal approvals' expiry and answers to [`crate::deal_approvals::run_job`];
+//! - the hourly message counts of the activity log to
+//!   [`crate::activity::message_counts::run_job`] (the first worker schedules the
+//!   current hour's when it starts).
 //!
 //! A new kind of work adds a [`JobKind`] and one arm in [`run_job`].
 //!
@@ -65,6 +68,9 @@ async fn run_worker(app: AppState, n: usize, mut stopped: watch::Receiver<bool>)
     let mut events = app.events.subscribe();
     let poll = app.config.agent.poll_interval;
     tracing::debug!(worker = n, "job worker started");
+    if n == 0 {
+        schedule_recurring(&app).await;
+    }
     while !*stopped.borrow() {
         match run_due(&app).await {
             Ok(true) => continue,
@@ -86,6 +92,19 @@ async fn run_worker(app: AppState, n: usize, mut stopped: watch::Receiver<bool>)
         }
     }
     tracing::debug!(worker = n, "job worker stopped");
+}
+
+/// Makes sure the recurring jobs exist (idempotent; replicas agree by dedupe key).
+async fn schedule_recurring(app: &AppState) {
+    let scheduled = match app.db().await {
+        Ok(mut conn) => crate::activity::message_counts::schedule_current(&mut conn)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.message()),
+    };
+    if let Err(error) = scheduled {
+        tracing::warn!(%error, "could not schedule the hourly message counts");
+    }
 }
 
 /// Resolves on the next inbound-message event (a job may have been enqueued).
@@ -137,8 +156,11 @@ pub async fn run_job(app: &AppState, job: &Job) {
         JobKind::AiReply => crate::agent::worker::reply(app, job).await,
         JobKind::OptOutNotice => crate::agent::worker::opt_out_notice(app, job).await,
         JobKind::SendMessage => crate::sender::run_send_job(app, job).await,
-        JobKind::FollowUp => crate::follow_ups::run_job(app, job).await,
+        JobKind::FollowUp => {
+            crate::follow_ups::run_job(app, job, crate::agent::follow_up::write).await
+        }
         JobKind::DealApproval => crate::deal_approvals::run_job(app, job).await,
+        JobKind::MessageCounts => crate::activity::message_counts::run_job(app, job).await,
     };
     if let Err(e) = record(app, job, outcome).await {
         tracing::error!(error = %e, job = job.id, "could not record a job's outcome; its lease will expire");

@@ -97,13 +97,18 @@ impl RateLimits {
     }
 }
 
+/// Messages per second Meta allows a coexistence number (one the seller keeps in the
+/// WhatsApp Business app).
+pub const COEXISTENCE_MPS: u32 = 20;
+
 /// Paces outbound sends per business number to Meta's throughput limit (80 messages
-/// per second by default, `META_NUMBER_MPS`; Meta answers 130429 beyond it). A send
-/// waits for its turn instead of being refused, so a burst of AI replies or a
-/// broadcast drains at the number's rate.
+/// per second by default, `META_NUMBER_MPS`; [`COEXISTENCE_MPS`] for coexistence
+/// numbers; Meta answers 130429 beyond it). A send waits for its turn instead of being
+/// refused, so a burst of AI replies or a broadcast drains at the number's rate.
 pub struct SendPacer {
     per_second: u32,
     numbers: DefaultKeyedRateLimiter<String>,
+    coexistence_numbers: DefaultKeyedRateLimiter<String>,
     /// The fleet-wide pacing, when there is Redis.
     fleet: Option<FleetLimiter>,
 }
@@ -123,26 +128,37 @@ impl SendPacer {
 
     /// Like [`SendPacer::new`], paced for the whole fleet through `fleet` when given.
     pub fn for_fleet(per_second: u32, fleet: Option<FleetLimiter>) -> SendPacer {
+        let coexistence = per_second.min(COEXISTENCE_MPS);
         SendPacer {
             per_second,
             numbers: RateLimiter::keyed(quota(per_second, per_second)),
+            coexistence_numbers: RateLimiter::keyed(quota(coexistence, coexistence)),
             fleet,
         }
     }
 
-    /// Waits until `phone_number_id` may send one more message. With Redis, the turn is
-    /// reserved fleet-wide (first come, first served) and then awaited.
-    pub async fn ready(&self, phone_number_id: &str) {
+    /// Waits until `phone_number_id` may send one more message (at the coexistence
+    /// rate when `coexistence`). With Redis, the turn is reserved fleet-wide (first
+    /// come, first served) and then awaited.
+    pub async fn ready(&self, phone_number_id: &str, coexistence: bool) {
+        let rate = if coexistence {
+            self.per_second.min(COEXISTENCE_MPS)
+        } else {
+            self.per_second
+        };
         if let Some(fleet) = &self.fleet {
             let name = format!("pace:{phone_number_id}");
-            if let Some(wait) = fleet.reserve(&name, self.per_second, self.per_second).await {
+            if let Some(wait) = fleet.reserve(&name, rate, rate).await {
                 tokio::time::sleep(wait).await;
                 return;
             }
         }
-        self.numbers
-            .until_key_ready(&phone_number_id.to_string())
-            .await;
+        let local = if coexistence {
+            &self.coexistence_numbers
+        } else {
+            &self.numbers
+        };
+        local.until_key_ready(&phone_number_id.to_string()).await;
     }
 }
 
@@ -155,16 +171,33 @@ mod tests {
         let pacer = SendPacer::new(2);
         let start = std::time::Instant::now();
         for _ in 0..2 {
-            pacer.ready("111").await;
+            pacer.ready("111", false).await;
         }
         let burst = start.elapsed();
-        pacer.ready("111").await;
+        pacer.ready("111", false).await;
         let third = start.elapsed();
         let other = std::time::Instant::now();
-        pacer.ready("222").await;
+        pacer.ready("222", false).await;
         assert!(burst < std::time::Duration::from_millis(250), "{burst:?}");
         // The third message waits for half a second's replenishment.
         assert!(third >= std::time::Duration::from_millis(400), "{third:?}");
         assert!(other.elapsed() < std::time::Duration::from_millis(250));
+    }
+
+    #[tokio::test]
+    async fn a_coexistence_number_is_paced_at_twenty_a_second() {
+        let pacer = SendPacer::new(80);
+        let start = std::time::Instant::now();
+        for _ in 0..(COEXISTENCE_MPS + 10) {
+            pacer.ready("333", true).await;
+        }
+        // 20 at once, then 10 more at 20 a second: about half a second.
+        let took = start.elapsed();
+        assert!(took >= std::time::Duration::from_millis(450), "{took:?}");
+        let regular = std::time::Instant::now();
+        for _ in 0..(COEXISTENCE_MPS + 10) {
+            pacer.ready("444", false).await;
+        }
+        assert!(regular.elapsed() < std::time::Duration::from_millis(250));
     }
 }

@@ -39,8 +39,8 @@ use crate::db::{contacts as contacts_db, inbox as inbox_db};
 use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventBus, EventKind};
 
-/// Most items in one order.
-pub const MAX_ITEMS: usize = 20;
+/// Most items in one order (the rule lives in `shared`).
+pub const MAX_ITEMS: usize = shared::pricing::MAX_ORDER_ITEMS;
 
 /// The concession policy's limits for a product: from the discounted price down to
 /// the floor, in steps of one major unit.

@@ -293,7 +293,10 @@ impl SendJob {
     async fn attempt(&self) -> Result<String, GraphError> {
         self.app
             .send_pacer
-            .ready(&self.identity.connection.phone_number_id)
+            .ready(
+                &self.identity.connection.phone_number_id,
+                self.identity.connection.coexistence,
+            )
             .await;
         let answer = GraphClient::new(&self.app.http, &self.app.config.meta_graph_url)
             .send_message(

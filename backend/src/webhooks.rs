@@ -10,6 +10,7 @@
 //! | valid signature, not a Meta notification | 400 | raw event, outcome `malformed` |
 //! | unknown or disconnected number | 200 | raw event, outcome `unknown_number` |
 //! | stored | 200 | raw event + contacts, chats, messages, statuses |
+//! | `account_update` removing our app | 200 | raw event; the WABA's numbers disconnected |
 //! | database unavailable | 503 (Meta retries) | nothing |
 
 pub mod signature;
@@ -93,8 +94,13 @@ async fn receive(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
         );
         return (StatusCode::UNAUTHORIZED, "invalid signature").into_response();
     }
-    match app.ingest.receive(body).await {
-        Ok(IngestAck::Stored) => (StatusCode::OK, "ok").into_response(),
+    match app.ingest.receive(body.clone()).await {
+        Ok(IngestAck::Stored) => {
+            // Rare lifecycle news (a WABA that removed our app): applied after the
+            // raw delivery is stored.
+            crate::whatsapp::account_updates(&app, &body).await;
+            (StatusCode::OK, "ok").into_response()
+        }
         Ok(IngestAck::Malformed) => (StatusCode::BAD_REQUEST, "malformed delivery").into_response(),
         Ok(IngestAck::Unavailable) => {
             (StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response()

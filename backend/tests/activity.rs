@@ -261,3 +261,152 @@ async fn sign_in_settings_and_connection_changes_are_recorded_by_who_made_them()
     let logins = list(&t, &alice, 50, json!({"kinds": ["LOGGED_IN"]})).await;
     assert_eq!(kinds(&logins).len(), 1);
 }
+
+/// Inserts `inbound` and `outbound` messages into `chat`, created at `at`.
+async fn messages_at(
+    t: &TestApp,
+    business: u64,
+    chat: u64,
+    inbound: usize,
+    outbound: usize,
+    at: chrono::NaiveDateTime,
+) {
+    use crate::inbox_support::insert_inbound;
+    for i in 0..inbound {
+        insert_inbound(
+            t,
+            business,
+            chat,
+            &format!("wamid.in.{business}.{chat}.{i}"),
+            "secret text",
+            at,
+        )
+        .await;
+    }
+    for i in 0..outbound {
+        let mut conn = t.app.db().await.unwrap();
+        diesel_async::RunQueryDsl::execute(
+            diesel::sql_query(format!(
+                "INSERT INTO messages (business_id, chat_id, wamid, direction, kind, body, sent_by, status, wa_timestamp) \
+                 VALUES ({business}, {chat}, 'wamid.out.{business}.{chat}.{i}', 'outbound', 'text', 'secret reply', 'ai', 'sent', UTC_TIMESTAMP())"
+            )),
+            &mut conn,
+        )
+        .await
+        .unwrap();
+    }
+    let mut conn = t.app.db().await.unwrap();
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE messages SET created_at = '{at}' WHERE business_id = {business}"
+        )),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn messages_in_and_out_are_logged_as_hourly_counts_once_per_business() {
+    use backend::activity::message_counts::job_for;
+    use chrono::{DurationRound, Utc};
+
+    let (t, _standin) = spawn().await;
+    let (alice, alice_business, alice_chat) = alice_chatting_with(&t, NewChat::ada()).await;
+    let (bob, bob_business) = t.sign_up_business("Bob's Shoes", "bob@example.com").await;
+    let bob_chat = NewChat::phone("Chidi", "2348099990000")
+        .insert(&t, bob_business)
+        .await;
+    // Two hours ago, so the hour's job is already due whatever the minute now.
+    let hour = (Utc::now() - chrono::Duration::hours(2))
+        .duration_trunc(chrono::Duration::hours(1))
+        .unwrap();
+    let inside = (hour + chrono::Duration::minutes(20)).naive_utc();
+    messages_at(&t, alice_business, alice_chat, 2, 1, inside).await;
+    messages_at(&t, bob_business, bob_chat, 1, 4, inside).await;
+    // A message of the hour before is not this hour's.
+    crate::inbox_support::insert_inbound(
+        &t,
+        alice_business,
+        alice_chat,
+        "wamid.earlier",
+        "earlier",
+        inside,
+    )
+    .await;
+    let mut conn = t.app.db().await.unwrap();
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE messages SET created_at = '{}' WHERE wamid = 'wamid.earlier'",
+            (hour - chrono::Duration::seconds(1)).naive_utc()
+        )),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    assert!(
+        backend::db::jobs::enqueue_once(&mut conn, &job_for(hour))
+            .await
+            .unwrap()
+    );
+
+    let filter = json!({"kinds": ["MESSAGES"]});
+    let deadline = std::time::Instant::now() + WAIT;
+    let page = loop {
+        let page = list(&t, &alice, 10, filter.clone()).await;
+        if !page["nodes"].as_array().unwrap().is_empty() {
+            break page;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no message counts were logged"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    let nodes = page["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 1, "{page}");
+    assert!(
+        nodes[0]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 messages in, 1 out"),
+        "{page}"
+    );
+    assert_eq!(nodes[0]["actor"]["kind"], "SYSTEM");
+    let details: Value = match &nodes[0]["details"] {
+        Value::String(s) => serde_json::from_str(s).unwrap(),
+        v => v.clone(),
+    };
+    assert_eq!(details["inbound"], 2, "{details}");
+    assert_eq!(details["outbound"], 1, "{details}");
+    // Bob sees his own counts only; no content anywhere in the log.
+    let bobs = list(&t, &bob, 10, filter.clone()).await;
+    assert_eq!(bobs["nodes"].as_array().unwrap().len(), 1, "{bobs}");
+    assert!(
+        bobs["nodes"][0]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 message in, 4 out"),
+        "{bobs}"
+    );
+    assert_eq!(
+        t.rows("activity_events WHERE details LIKE '%secret%' OR subject LIKE '%secret%'")
+            .await,
+        0
+    );
+
+    // The hour is counted once: its job is done, not revived, and the next hour's is queued.
+    assert!(
+        !backend::db::jobs::enqueue_once(&mut conn, &job_for(hour))
+            .await
+            .unwrap()
+    );
+    assert_eq!(t.rows("activity_events WHERE kind = 'messages'").await, 2);
+    let next = job_for(hour + chrono::Duration::hours(1))
+        .dedupe_key
+        .unwrap();
+    assert_eq!(
+        t.rows(&format!("jobs WHERE dedupe_key = '{next}'")).await,
+        1
+    );
+}

@@ -19,7 +19,6 @@ async fn owner_sees_a_new_order_live_and_confirms_and_completes_it() {
     let dress = t
         .create_product_from(&token, product_input("Ankara dress"))
         .await;
-
     b.click("nav-orders").await;
     b.wait_path("/orders").await;
     b.find("order-empty").await;
@@ -93,6 +92,9 @@ async fn owner_enters_an_order_by_hand_never_below_the_floor() {
     let dress = t
         .create_product_from(&token, product_input("Ankara dress"))
         .await;
+    let mut scarf = product_input("Silk scarf");
+    scarf["colors"] = serde_json::json!(["Gold"]);
+    let scarf = t.create_product_from(&token, scarf).await;
 
     b.click("nav-orders").await;
     b.click("order-new").await;
@@ -114,8 +116,21 @@ async fn owner_enters_an_order_by_hand_never_below_the_floor() {
     assert_eq!(t.rows("orders").await, 0);
 
     b.fill("order-unit-price", "16000").await;
+    // A second line: one scarf at its discounted price (NGN 18,000); the total adds up.
+    b.click("order-add-line").await;
+    b.select("order-product-2", &scarf).await;
+    b.wait_js(
+        "the running total of both lines",
+        "document.querySelector(\"[data-testid='order-total']\")?.textContent.includes('50,000.00')",
+    )
+    .await;
     b.click("order-submit").await;
     b.find("order-number").await;
+    assert_eq!(
+        t.rows("order_items i JOIN products p ON p.id = i.product_id WHERE p.name = 'Silk scarf' AND i.quantity = 1 AND i.unit_price_minor = 1800000")
+            .await,
+        1
+    );
     assert_eq!(
         t.rows("orders o JOIN order_items i ON i.order_id = o.id WHERE o.source = 'manual' AND i.color = 'Blue' AND i.quantity = 2 AND i.unit_price_minor = 1600000")
             .await,

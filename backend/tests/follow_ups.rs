@@ -434,3 +434,73 @@ async fn rule_follow_up(world: &World, previous: Option<&str>) -> Value {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// A haggle the scripted model answers (a counter-offer of NGN 21,100.00 on the dress),
+/// then the rule's follow-up made due now; returns it.
+async fn haggled_and_due(world: &World) -> Value {
+    world
+        .owner_query("mutation { updateFollowUpRule(input: {enabled: true, afterHours: 3, text: \"\"}) { enabled text } }")
+        .await;
+    world.model.push([
+        standins::anthropic::Scripted::tool_use(
+            "tu_1",
+            "make_counter_offer",
+            json!({"product_id": world.dress_id, "customer_offer": 15000}),
+        ),
+        standins::anthropic::Scripted::text("I can do NGN 21,100.00 for the Ankara wrap dress."),
+    ]);
+    world
+        .customer_says("can I get the ankara dress for 15,000?")
+        .await;
+    world.received(1).await;
+    let scheduled = rule_follow_up(world, None).await;
+    assert_eq!(scheduled["status"], "SCHEDULED");
+    let mut conn = world.app.app.db().await.unwrap();
+    for statement in [
+        "UPDATE follow_ups SET due_at = UTC_TIMESTAMP(6)",
+        "UPDATE jobs SET run_at = UTC_TIMESTAMP(6) WHERE kind = 'follow_up'",
+    ] {
+        diesel::sql_query(statement)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    scheduled
+}
+
+#[tokio::test]
+async fn with_the_rule_text_empty_and_ai_on_the_model_writes_the_follow_up() {
+    let world = World::new().await;
+    let scheduled = haggled_and_due(&world).await;
+    let written =
+        "Hi Ada! The Ankara wrap dress is still yours at NGN 21,100.00. Shall I put one aside?";
+    world
+        .model
+        .push([standins::anthropic::Scripted::text(written)]);
+    let got = world.received(2).await;
+    assert_eq!(got[1], written);
+    // The model was asked for a follow-up, without tools, and the owner sees what went.
+    let last = world.model.requests().last().unwrap().body.clone();
+    assert!(last.to_string().contains("follow-up message"), "{last}");
+    assert!(last.get("tools").is_none(), "{last}");
+    let done = settled(&world.app, &world.token, scheduled["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "SENT", "{done}");
+    assert_eq!(done["text"], written);
+}
+
+#[tokio::test]
+async fn an_ai_follow_up_below_the_floor_is_not_sent_the_default_text_goes() {
+    let world = World::new().await;
+    let scheduled = haggled_and_due(&world).await;
+    let default = scheduled["text"].as_str().unwrap().to_string();
+    assert!(default.contains("NGN 21,100.00"), "{default}");
+    world.model.push([standins::anthropic::Scripted::text(
+        "Hi Ada! Last chance: the Ankara wrap dress for NGN 12,000.00 today only.",
+    )]);
+    let got = world.received(2).await;
+    assert_eq!(got[1], default);
+    assert!(!got.iter().any(|t| t.contains("12,000")), "{got:?}");
+    let done = settled(&world.app, &world.token, scheduled["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "SENT", "{done}");
+    assert_eq!(done["text"], default);
+}

@@ -39,6 +39,10 @@ pub struct SimulateArgs {
     /// The message a status is about.
     #[arg(long)]
     pub wamid: Option<String>,
+    /// Play the business owner typing the text to the customer in the WhatsApp Business
+    /// app (a coexistence echo) instead of the customer writing.
+    #[arg(long, conflicts_with = "status")]
+    pub echo: bool,
     /// The text the customer sends.
     pub text: Option<String>,
 }
@@ -70,9 +74,15 @@ pub async fn run(config: &Config, args: SimulateArgs) -> anyhow::Result<()> {
                 .clone()
                 .context("give the message text, or --status with --wamid")?;
             let wamid = args.wamid.clone().unwrap_or_else(webhook::new_wamid);
-            let message = webhook::text_message(&customer, &wamid, &text);
-            let value = webhook::messages_value(&args.phone_number_id, &[&customer], vec![message]);
-            (webhook::single(value), wamid)
+            if args.echo {
+                let value = webhook::echo_value(&args.phone_number_id, &customer, &wamid, &text);
+                (webhook::single_field("smb_message_echoes", value), wamid)
+            } else {
+                let message = webhook::text_message(&customer, &wamid, &text);
+                let value =
+                    webhook::messages_value(&args.phone_number_id, &[&customer], vec![message]);
+                (webhook::single(value), wamid)
+            }
         }
     };
     let signed = webhook::signed(config.meta_app_secret.expose_secret().as_bytes(), &delivery);

@@ -20,6 +20,7 @@ mod follow_ups;
 mod home;
 mod inbox;
 pub mod live;
+pub mod meta_sdk;
 mod models;
 mod operations;
 mod orders;
@@ -42,9 +43,11 @@ pub use home::{Dashboard, SalesPeriod};
 pub use inbox::{ChatQuery, TemplateMessage};
 pub use models::{
     ActivityEntry, AuthSession, BlacklistEntry, Business, Chat, FollowUp, FollowUpRule, Message,
-    MessagePage, Page, Product, ProductImage, User, WebhookSetup, WhatsAppConnection,
+    MessagePage, Page, Product, ProductImage, SignupSetup, User, WebhookSetup, WhatsAppConnection,
 };
-pub use orders::{NewOrder, Order, OrderLine, OrderNotifications, OrderQuery, TimelineEntry};
+pub use orders::{
+    NewOrder, NewOrderLine, Order, OrderLine, OrderNotifications, OrderQuery, TimelineEntry,
+};
 pub use products::ProductQuery;
 pub use security::{ApiTokenInfo, SessionInfo};
 pub use session::NewAccount;

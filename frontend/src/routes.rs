@@ -110,6 +110,15 @@ impl AppRoute {
     }
 }
 
+/// The query parameter naming the one customer whose orders are listed.
+pub const CUSTOMER_PARAM: &str = "customer";
+
+/// The orders page narrowed to one customer's orders.
+pub fn customer_orders_path(contact_id: &str) -> String {
+    let id = String::from(js_sys::encode_uri_component(contact_id));
+    format!("{}?{CUSTOMER_PARAM}={id}", AppRoute::Orders.path())
+}
+
 #[cfg(test)]
 mod tests {
     use super::AppRoute;

@@ -157,6 +157,8 @@ string_enum! {
         FollowUp => "follow_up",
         /// The product itself (e.g. an automatic notice).
         System => "system",
+        /// The owner, from the WhatsApp Business app on their phone (coexistence).
+        Phone => "phone",
     }
 }
 

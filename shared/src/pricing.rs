@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::DiscountKind;
 
+/// Most lines (items) in one order, whoever records it: the AI, the dashboard or the API.
+pub const MAX_ORDER_ITEMS: usize = 20;
+
 /// A standing discount on a product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]

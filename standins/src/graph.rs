@@ -4,7 +4,14 @@
 //! It answers `GET /{phone_number_id}` for the numbers it knows, `POST
 //! /{phone_number_id}/messages` for messages and read receipts, rejects a bad bearer
 //! token with code 190, records every request (secrets removed) for tests to inspect,
-//! and can be scripted to fail the next calls ([`Failure`]).
+//! and can be scripted to fail the next calls ([`Failure`]), or the next call to one
+//! path ([`GraphStandin::fail_path`]).
+//!
+//! Embedded Signup, server side: `GET /oauth/access_token` exchanges a code the
+//! stand-in issued ([`GraphStandin::add_signup`]) for the business token with the
+//! operator's app id and secret ([`GraphStandin::set_app`]); `POST`/`DELETE
+//! /{waba_id}/subscribed_apps`, `POST /{phone_number_id}/register` (6-digit pin) and
+//! `POST /{phone_number_id}/smb_app_data` (coexistence sync) answer as Meta does.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -167,6 +174,13 @@ struct KnownNumber {
     token: String,
     display_phone_number: String,
     verified_name: String,
+    waba_id: Option<String>,
+}
+
+/// An Embedded Signup the stand-in issued a code for.
+struct Signup {
+    token: String,
+    used: bool,
 }
 
 #[derive(Default)]
@@ -174,7 +188,35 @@ struct Inner {
     numbers: HashMap<String, KnownNumber>,
     system_tokens: HashSet<String>,
     script: VecDeque<Failure>,
+    path_failures: Vec<(String, Failure)>,
     requests: Vec<RecordedRequest>,
+    app: Option<(String, String)>,
+    signups: HashMap<String, Signup>,
+    subscribed: HashSet<String>,
+}
+
+impl Inner {
+    /// The scripted failure for this call, if any: the next one for any path first,
+    /// then the next one for a path ending with a registered suffix.
+    fn failure_for(&mut self, path: &str) -> Option<Failure> {
+        if let Some(failure) = self.script.pop_front() {
+            return Some(failure);
+        }
+        let at = self
+            .path_failures
+            .iter()
+            .position(|(suffix, _)| path.ends_with(suffix.as_str()))?;
+        Some(self.path_failures.remove(at).1)
+    }
+
+    /// Whether `token` may manage WABA `waba_id` (a number of it uses the token).
+    fn manages(&self, waba_id: &str, token: &str) -> bool {
+        self.system_tokens.contains(token)
+            || self
+                .numbers
+                .values()
+                .any(|n| n.token == token && n.waba_id.as_deref() == Some(waba_id))
+    }
 }
 
 struct Shared {
@@ -214,8 +256,15 @@ impl GraphStandin {
             print,
         });
         let router = Router::new()
+            .route("/oauth/access_token", get(exchange_code))
             .route("/{phone_number_id}", get(phone_number))
             .route("/{phone_number_id}/messages", post(messages))
+            .route(
+                "/{waba_id}/subscribed_apps",
+                post(subscribe_app).delete(unsubscribe_app),
+            )
+            .route("/{phone_number_id}/register", post(register))
+            .route("/{phone_number_id}/smb_app_data", post(smb_app_data))
             .with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -250,8 +299,58 @@ impl GraphStandin {
                 token: token.to_string(),
                 display_phone_number: display_phone_number.to_string(),
                 verified_name: verified_name.to_string(),
+                waba_id: None,
             },
         );
+    }
+
+    /// The operator's app: the id and secret `GET /oauth/access_token` checks.
+    pub fn set_app(&self, app_id: &str, app_secret: &str) {
+        self.shared.lock().app = Some((app_id.to_string(), app_secret.to_string()));
+    }
+
+    /// What Embedded Signup leaves behind for a business: number `phone_number_id` in
+    /// WABA `waba_id`, usable with `token`, which the one-time `code` exchanges for.
+    pub fn add_signup(
+        &self,
+        code: &str,
+        waba_id: &str,
+        phone_number_id: &str,
+        token: &str,
+        display_phone_number: &str,
+        verified_name: &str,
+    ) {
+        let mut inner = self.shared.lock();
+        inner.numbers.insert(
+            phone_number_id.to_string(),
+            KnownNumber {
+                token: token.to_string(),
+                display_phone_number: display_phone_number.to_string(),
+                verified_name: verified_name.to_string(),
+                waba_id: Some(waba_id.to_string()),
+            },
+        );
+        inner.signups.insert(
+            code.to_string(),
+            Signup {
+                token: token.to_string(),
+                used: false,
+            },
+        );
+    }
+
+    /// Whether the operator's app is subscribed to WABA `waba_id`'s webhooks.
+    pub fn is_subscribed(&self, waba_id: &str) -> bool {
+        self.shared.lock().subscribed.contains(waba_id)
+    }
+
+    /// Answers the next call whose path ends with `suffix` (e.g. `/register`) with
+    /// `failure`.
+    pub fn fail_path(&self, suffix: &str, failure: Failure) {
+        self.shared
+            .lock()
+            .path_failures
+            .push((suffix.to_string(), failure));
     }
 
     /// Accepts `token` for every known number (a system-user token).
@@ -408,7 +507,7 @@ async fn phone_number(
         None,
     );
     let mut inner = shared.lock();
-    if let Some(failure) = inner.script.pop_front() {
+    if let Some(failure) = inner.failure_for(&format!("/{phone_number_id}")) {
         return failure.response();
     }
     if let Some(answer) = refusal(&inner, &phone_number_id, token.as_deref()) {
@@ -439,7 +538,7 @@ async fn messages(
         json.clone(),
     );
     let mut inner = shared.lock();
-    if let Some(failure) = inner.script.pop_front() {
+    if let Some(failure) = inner.failure_for(&format!("/{phone_number_id}/messages")) {
         return failure.response();
     }
     if let Some(answer) = refusal(&inner, &phone_number_id, token.as_deref()) {
@@ -521,4 +620,201 @@ fn is_message_shape(json: &Value) -> bool {
         _ => false,
     };
     envelope && content
+}
+
+/// `GET /oauth/access_token?client_id&client_secret&code`: the business token for a
+/// code Embedded Signup issued, once. The secret is never recorded.
+async fn exchange_code(
+    State(shared): State<Arc<Shared>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let pairs: HashMap<String, String> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let shown: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().map(|(k, v)| {
+            (
+                k.as_str(),
+                if k == "client_secret" {
+                    "[REDACTED]"
+                } else {
+                    v.as_str()
+                },
+            )
+        }))
+        .finish();
+    record(
+        &shared,
+        "GET",
+        "/oauth/access_token".into(),
+        Some(shown),
+        &headers,
+        None,
+    );
+    let mut inner = shared.lock();
+    if let Some(failure) = inner.failure_for("/oauth/access_token") {
+        return failure.response();
+    }
+    let app_ok = match &inner.app {
+        Some((id, secret)) => {
+            pairs.get("client_id") == Some(id) && pairs.get("client_secret") == Some(secret)
+        }
+        None => false,
+    };
+    if !app_ok {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            1,
+            None,
+            "OAuthException",
+            "Error validating client secret.",
+            None,
+        );
+    }
+    let code = pairs.get("code").cloned().unwrap_or_default();
+    match inner.signups.get_mut(&code) {
+        Some(signup) if !signup.used => {
+            signup.used = true;
+            Json(json!({ "access_token": signup.token, "token_type": "bearer" })).into_response()
+        }
+        Some(_) => error_response(
+            StatusCode::BAD_REQUEST,
+            100,
+            Some(36009),
+            "OAuthException",
+            "This authorization code has been used.",
+            None,
+        ),
+        None => error_response(
+            StatusCode::BAD_REQUEST,
+            100,
+            Some(36008),
+            "OAuthException",
+            "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request",
+            None,
+        ),
+    }
+}
+
+async fn subscribe_app(
+    State(shared): State<Arc<Shared>>,
+    Path(waba_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    waba_call(&shared, &waba_id, &headers, "POST", true)
+}
+
+async fn unsubscribe_app(
+    State(shared): State<Arc<Shared>>,
+    Path(waba_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    waba_call(&shared, &waba_id, &headers, "DELETE", false)
+}
+
+fn waba_call(
+    shared: &Shared,
+    waba_id: &str,
+    headers: &HeaderMap,
+    method: &str,
+    subscribe: bool,
+) -> Response {
+    let path = format!("/{waba_id}/subscribed_apps");
+    let token = record(shared, method, path.clone(), None, headers, None);
+    let mut inner = shared.lock();
+    if let Some(failure) = inner.failure_for(&path) {
+        return failure.response();
+    }
+    let Some(token) = token else {
+        return bad_token();
+    };
+    if !inner.manages(waba_id, &token) {
+        return unknown_object(waba_id);
+    }
+    if subscribe {
+        inner.subscribed.insert(waba_id.to_string());
+    } else {
+        inner.subscribed.remove(waba_id);
+    }
+    Json(json!({ "success": true })).into_response()
+}
+
+async fn register(
+    State(shared): State<Arc<Shared>>,
+    Path(phone_number_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let json: Option<Value> = serde_json::from_slice(&body).ok();
+    let path = format!("/{phone_number_id}/register");
+    // The pin is a secret: recorded as its length only.
+    let shown = json.clone().map(|mut j| {
+        if let Some(pin) = j["pin"].as_str() {
+            j["pin"] = json!(format!("[{} digits]", pin.len()));
+        }
+        j
+    });
+    let token = record(&shared, "POST", path.clone(), None, &headers, shown);
+    let mut inner = shared.lock();
+    if let Some(failure) = inner.failure_for(&path) {
+        return failure.response();
+    }
+    if let Some(answer) = refusal(&inner, &phone_number_id, token.as_deref()) {
+        return answer;
+    }
+    let pin_ok = json
+        .as_ref()
+        .and_then(|j| j["pin"].as_str())
+        .is_some_and(|p| p.len() == 6 && p.chars().all(|c| c.is_ascii_digit()));
+    if json
+        .as_ref()
+        .map(|j| j["messaging_product"] != "whatsapp")
+        .unwrap_or(true)
+        || !pin_ok
+    {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            100,
+            None,
+            "OAuthException",
+            "(#100) Invalid parameter",
+            Some("messaging_product must be whatsapp and pin six digits."),
+        );
+    }
+    Json(json!({ "success": true })).into_response()
+}
+
+async fn smb_app_data(
+    State(shared): State<Arc<Shared>>,
+    Path(phone_number_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let json: Option<Value> = serde_json::from_slice(&body).ok();
+    let path = format!("/{phone_number_id}/smb_app_data");
+    let token = record(&shared, "POST", path.clone(), None, &headers, json.clone());
+    let mut inner = shared.lock();
+    if let Some(failure) = inner.failure_for(&path) {
+        return failure.response();
+    }
+    if let Some(answer) = refusal(&inner, &phone_number_id, token.as_deref()) {
+        return answer;
+    }
+    let sync_type = json
+        .as_ref()
+        .and_then(|j| j["sync_type"].as_str())
+        .unwrap_or_default();
+    if !matches!(sync_type, "smb_app_state_sync" | "history") {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            100,
+            None,
+            "OAuthException",
+            "(#100) Invalid parameter",
+            Some("sync_type must be smb_app_state_sync or history."),
+        );
+    }
+    Json(json!({ "messaging_product": "whatsapp", "request_id": random_hex(16) })).into_response()
 }

@@ -4,13 +4,15 @@
 //!
 //! - [`graph`]: Meta's Graph API (WhatsApp Cloud API) the server sends through;
 //! - [`webhook`]: the signed webhook deliveries Meta posts to the server;
-//! - [`anthropic`]: the Anthropic Messages API.
+//! - [`anthropic`]: the Anthropic Messages API;
+//! - [`meta_sdk`]: Meta's JavaScript SDK as Embedded Signup uses it in the browser.
 //!
 //! This crate does not depend on the server: it knows the wire formats from Meta's and
 //! Anthropic's documentation, so a drift in the server's own types shows up in tests.
 
 pub mod anthropic;
 pub mod graph;
+pub mod meta_sdk;
 pub mod webhook;
 
 /// `n` random bytes as lowercase hex (ids Meta would generate).

@@ -198,6 +198,38 @@ fn change_value(
     value
 }
 
+/// The `value` of an `smb_message_echoes` change (coexistence): the owner of `number`
+/// typed `text` to `customer` in the WhatsApp Business app.
+pub fn echo_value(number: &str, customer: &Customer, wamid: &str, text: &str) -> Value {
+    let mut echo = json!({
+        "from": DEMO_DISPLAY_PHONE_NUMBER,
+        "id": wamid,
+        "timestamp": now_timestamp(),
+        "type": "text",
+        "text": { "body": text },
+    });
+    if let Some(wa_id) = &customer.wa_id {
+        echo["to"] = json!(wa_id);
+    }
+    if let Some(user_id) = &customer.user_id {
+        echo["to_user_id"] = json!(user_id);
+    }
+    json!({
+        "messaging_product": "whatsapp",
+        "metadata": { "display_phone_number": DEMO_DISPLAY_PHONE_NUMBER, "phone_number_id": number },
+        "message_echoes": [echo],
+    })
+}
+
+/// A delivery of one change of another `field` than `messages` (`smb_message_echoes`,
+/// `history`, `smb_app_state_sync`, `account_update`...).
+pub fn single_field(field: &str, value: Value) -> Value {
+    notification(vec![json!({
+        "id": DEMO_WABA_ID,
+        "changes": [{ "value": value, "field": field }],
+    })])
+}
+
 /// One `entry` with `messages` changes.
 pub fn entry(values: Vec<Value>) -> Value {
     json!({

@@ -162,6 +162,12 @@ pub fn system(profile: &AiProfile, context: String) -> Vec<SystemBlock> {
 /// History as alternating user/assistant messages, starting and ending with the
 /// customer.
 pub fn messages(history: &[Turn]) -> Vec<Message> {
+    messages_closing(history, "(The customer is waiting for your reply.)")
+}
+
+/// [`messages`], with `closing` as the last user turn when the business spoke last
+/// (the model must answer a user turn).
+pub fn messages_closing(history: &[Turn], closing: &str) -> Vec<Message> {
     let mut out: Vec<Message> = Vec::new();
     for turn in history {
         let text = turn.text.trim();
@@ -193,9 +199,7 @@ pub fn messages(history: &[Turn]) -> Vec<Message> {
         }
     }
     if out.last().is_none_or(|m| m.role != "user") {
-        out.push(Message::user_text(
-            "(The customer is waiting for your reply.)",
-        ));
+        out.push(Message::user_text(closing));
     }
     out
 }

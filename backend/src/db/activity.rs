@@ -133,3 +133,38 @@ pub async fn find(
         .await
         .optional()
 }
+
+/// Messages in and out per business created in `[from, until)`: `(business, inbound,
+/// outbound)`, only businesses with any. Uses the `(business_id, created_at)` index
+/// once per business.
+pub async fn message_counts(
+    conn: &mut AsyncMysqlConnection,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<(BusinessId, i64, i64)>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Unsigned<diesel::sql_types::BigInt>)]
+        business_id: u64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        inbound: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        outbound: i64,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT b.id AS business_id, \
+                CAST(COALESCE(SUM(m.direction = 'inbound'), 0) AS SIGNED) AS inbound, \
+                CAST(COALESCE(SUM(m.direction = 'outbound'), 0) AS SIGNED) AS outbound \
+         FROM businesses b \
+         JOIN messages m ON m.business_id = b.id AND m.created_at >= ? AND m.created_at < ? \
+         GROUP BY b.id",
+    )
+    .bind::<diesel::sql_types::Datetime, _>(from)
+    .bind::<diesel::sql_types::Datetime, _>(until)
+    .load(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (BusinessId(r.business_id), r.inbound, r.outbound))
+        .collect())
+}

@@ -377,3 +377,21 @@ mod tests {
         assert_eq!(preview(&exact), exact);
     }
 }
+
+/// Why the AI stands back in a chat where the owner wrote from the WhatsApp Business app.
+pub const PHONE_REPLY_REASON: &str = "You replied from your phone (WhatsApp Business app): the AI stands back in this chat until you turn it back on";
+
+/// Pauses the AI in `chat_ids`: the owner wrote there from the phone (coexistence).
+pub async fn owner_replied_from_phone(
+    conn: &mut AsyncMysqlConnection,
+    chat_ids: &[ChatId],
+) -> QueryResult<()> {
+    diesel::update(chats::table.filter(chats::id.eq_any(chat_ids)))
+        .set((
+            chats::ai_paused.eq(true),
+            chats::handoff_reason.eq(PHONE_REPLY_REASON),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}

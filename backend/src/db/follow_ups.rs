@@ -228,6 +228,27 @@ pub async fn reschedule(
     Ok(n > 0)
 }
 
+/// Replaces a scheduled follow-up's text (the AI wrote it); false when it is no longer
+/// scheduled.
+pub async fn rewrite(
+    conn: &mut AsyncMysqlConnection,
+    id: FollowUpId,
+    body: &str,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        follow_ups::table
+            .filter(follow_ups::id.eq(id))
+            .filter(follow_ups::status.eq(FollowUpStatus::Scheduled)),
+    )
+    .set((
+        follow_ups::body.eq(body),
+        follow_ups::updated_at.eq(chrono::Utc::now().naive_utc()),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(n > 0)
+}
+
 /// The follow-up message stored in the chat at or after `since`, if any: what an
 /// interrupted run already handed to the sender.
 pub async fn message_sent_since(

@@ -45,6 +45,9 @@ pub enum JobKind {
     /// Expire an undecided deal approval when due, and answer the customer with the
     /// decision (payload `{"deal_approval_id": n}`).
     DealApproval,
+    /// Log each business's messages in and out of one past hour as counts (payload
+    /// `{"hour": "<RFC 3339 start>"}`); each run schedules the next hour's.
+    MessageCounts,
 }
 
 impl JobKind {
@@ -55,6 +58,7 @@ impl JobKind {
         JobKind::SendMessage,
         JobKind::FollowUp,
         JobKind::DealApproval,
+        JobKind::MessageCounts,
     ];
 
     /// The stored text.
@@ -65,6 +69,7 @@ impl JobKind {
             JobKind::SendMessage => "send_message",
             JobKind::FollowUp => "follow_up",
             JobKind::DealApproval => "deal_approval",
+            JobKind::MessageCounts => "message_counts",
         }
     }
 
@@ -247,6 +252,45 @@ pub async fn enqueue(conn: &mut AsyncMysqlConnection, new: &[NewJob]) -> QueryRe
             .bind::<Integer, _>(j.max_attempts);
     }
     query.execute(conn).await.map(|_| ())
+}
+
+/// Enqueues a job unless one with its `dedupe_key` exists, live or done (never
+/// revives finished work, unlike [`enqueue`]); true when it was added.
+pub async fn enqueue_once(conn: &mut AsyncMysqlConnection, new: &NewJob) -> QueryResult<bool> {
+    let n = diesel::sql_query(
+        "INSERT IGNORE INTO jobs (business_id, kind, dedupe_key, payload, run_at, max_attempts) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind::<Nullable<Unsigned<BigInt>>, _>(new.business_id)
+    .bind::<Varchar, _>(new.kind.as_str())
+    .bind::<Nullable<Varchar>, _>(new.dedupe_key.clone())
+    .bind::<Text, _>(new.payload.clone())
+    .bind::<Datetime, _>(new.run_at)
+    .bind::<Integer, _>(new.max_attempts)
+    .execute(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Marks a claimed job done from inside the transaction that does its work, so the
+/// work and its completion commit together; false when it was already done (the
+/// work must not be done twice).
+pub async fn finish_in_transaction(
+    conn: &mut AsyncMysqlConnection,
+    job: &Job,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(job.id))
+            .filter(jobs::done_at.is_null()),
+    )
+    .set((
+        jobs::done_at.eq(Some(chrono::Utc::now().naive_utc())),
+        jobs::locked_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(n > 0)
 }
 
 /// Claims up to `limit` due jobs of the given kinds: locks them until `now + lease`

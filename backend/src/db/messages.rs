@@ -48,6 +48,13 @@ pub struct InboundMessage {
     pub opens_window: bool,
     /// `user_changed_number`: where the contact moves.
     pub number_change: Option<NumberChange>,
+    /// Inbound from the customer, or outbound: what the owner typed in the WhatsApp
+    /// Business app (a coexistence echo, or a past chat imported as history).
+    pub direction: MessageDirection,
+    /// Who wrote it (`customer`, or `phone` for the owner's own app).
+    pub sent_by: SentBy,
+    /// The owner is talking on the phone: the AI stands back in this chat.
+    pub stands_ai_back: bool,
 }
 
 /// One status update of an outbound message.
@@ -132,15 +139,19 @@ pub async fn insert_inbound(
             business_id,
             chat_id,
             wamid: &m.wamid,
-            direction: MessageDirection::Inbound,
+            direction: m.direction,
             kind: m.kind,
             body: &m.body,
             media_id: m.media_id.as_deref(),
             media_mime: m.media_mime.as_deref(),
             payload: m.payload.as_deref(),
             context_wamid: m.context_wamid.as_deref(),
-            sent_by: SentBy::Customer,
-            status: MessageStatus::Delivered,
+            sent_by: m.sent_by,
+            status: if m.direction == MessageDirection::Inbound {
+                MessageStatus::Delivered
+            } else {
+                MessageStatus::Sent
+            },
             wa_timestamp: m.wa_timestamp,
         })
         .collect();
@@ -324,45 +335,47 @@ pub async fn apply_pending_statuses(
     conn: &mut AsyncMysqlConnection,
     wamid: &str,
 ) -> QueryResult<Option<(ChatId, MessageId)>> {
-    conn.transaction(async |conn| {
-        let pending: Vec<PendingRow> = pending_statuses::table
-            .filter(pending_statuses::wamid.eq(wamid))
-            .select((
-                pending_statuses::status,
-                pending_statuses::error_code,
-                pending_statuses::error_title,
-                pending_statuses::wa_timestamp,
-            ))
-            .order(pending_statuses::id)
-            .for_update()
-            .load(conn)
-            .await?;
-        if pending.is_empty() {
-            return Ok(None);
-        }
-        let message = lock_by_wamid(conn, &[wamid]).await?.into_iter().next();
-        let Some((message_id, business_id, chat_id, _, _)) = message else {
-            return Ok(None);
-        };
-        let updates: Vec<StatusUpdate> = pending
-            .into_iter()
-            .map(
-                |(status, error_code, error_title, wa_timestamp)| StatusUpdate {
-                    wamid: wamid.to_string(),
-                    status,
-                    error_code,
-                    error_title,
-                    wa_timestamp,
-                },
-            )
-            .collect();
-        let refs: Vec<(BusinessId, &StatusUpdate)> =
-            updates.iter().map(|s| (business_id, s)).collect();
-        let changed = apply_statuses(conn, &refs, Utc::now().naive_utc()).await?;
-        diesel::delete(pending_statuses::table.filter(pending_statuses::wamid.eq(wamid)))
-            .execute(conn)
-            .await?;
-        Ok((!changed.is_empty()).then_some((chat_id, message_id)))
-    })
-    .await
+    crate::retry_transient!(
+        conn.transaction(async |conn| {
+            let pending: Vec<PendingRow> = pending_statuses::table
+                .filter(pending_statuses::wamid.eq(wamid))
+                .select((
+                    pending_statuses::status,
+                    pending_statuses::error_code,
+                    pending_statuses::error_title,
+                    pending_statuses::wa_timestamp,
+                ))
+                .order(pending_statuses::id)
+                .for_update()
+                .load(conn)
+                .await?;
+            if pending.is_empty() {
+                return Ok(None);
+            }
+            let message = lock_by_wamid(conn, &[wamid]).await?.into_iter().next();
+            let Some((message_id, business_id, chat_id, _, _)) = message else {
+                return Ok(None);
+            };
+            let updates: Vec<StatusUpdate> = pending
+                .into_iter()
+                .map(
+                    |(status, error_code, error_title, wa_timestamp)| StatusUpdate {
+                        wamid: wamid.to_string(),
+                        status,
+                        error_code,
+                        error_title,
+                        wa_timestamp,
+                    },
+                )
+                .collect();
+            let refs: Vec<(BusinessId, &StatusUpdate)> =
+                updates.iter().map(|s| (business_id, s)).collect();
+            let changed = apply_statuses(conn, &refs, Utc::now().naive_utc()).await?;
+            diesel::delete(pending_statuses::table.filter(pending_statuses::wamid.eq(wamid)))
+                .execute(conn)
+                .await?;
+            Ok((!changed.is_empty()).then_some((chat_id, message_id)))
+        })
+        .await
+    )
 }

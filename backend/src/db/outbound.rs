@@ -50,57 +50,60 @@ pub async fn insert_pending(
 ) -> QueryResult<Message> {
     let now = Utc::now().naive_utc();
     let preview = super::chats::preview(new.body);
-    conn.transaction(async |conn| {
-        // The chat row first: its exclusive lock queues concurrent sends to one chat.
-        // (Inserting the message first takes a shared lock on the chat through the
-        // foreign key, and two sends that both hold it deadlock on this update.)
-        diesel::update(
-            chats::table
-                .filter(chats::id.eq(new.chat_id))
-                .filter(chats::business_id.eq(new.business_id)),
-        )
-        .set((
-            chats::last_message_at.eq(now),
-            chats::last_message_preview.eq(&preview),
-        ))
-        .execute(conn)
-        .await?;
-        diesel::insert_into(messages::table)
-            .values((
-                messages::business_id.eq(new.business_id),
-                messages::chat_id.eq(new.chat_id),
-                messages::direction.eq(MessageDirection::Outbound),
-                messages::kind.eq(new.kind),
-                messages::body.eq(new.body),
-                messages::payload.eq(new.payload),
-                messages::sent_by.eq(new.sent_by),
-                messages::status.eq(MessageStatus::Pending),
-                messages::wa_timestamp.eq(now),
-                messages::created_at.eq(now),
-                messages::updated_at.eq(now),
+    crate::retry_transient!(
+        conn.transaction(async |conn| {
+            // The chat row first: its exclusive lock queues concurrent sends to one chat.
+            // (Inserting the message first takes a shared lock on the chat through the
+            // foreign key, and two sends that both hold it deadlock on this update.)
+            diesel::update(
+                chats::table
+                    .filter(chats::id.eq(new.chat_id))
+                    .filter(chats::business_id.eq(new.business_id)),
+            )
+            .set((
+                chats::last_message_at.eq(now),
+                chats::last_message_preview.eq(&preview),
             ))
             .execute(conn)
             .await?;
-        let id: u64 = diesel::select(last_insert_id()).get_result(conn).await?;
-        jobs::enqueue(
-            conn,
-            &[NewJob {
-                business_id: Some(shared::BusinessId(new.business_id)),
-                kind: jobs::JobKind::SendMessage,
-                dedupe_key: Some(jobs::send_key(id)),
-                payload: serde_json::json!({"message_id": id, "request": send.request}).to_string(),
-                run_at: send.run_at,
-                max_attempts: send.max_attempts,
-            }],
-        )
-        .await?;
-        messages::table
-            .find(id)
-            .select(Message::as_select())
-            .first(conn)
-            .await
-    })
-    .await
+            diesel::insert_into(messages::table)
+                .values((
+                    messages::business_id.eq(new.business_id),
+                    messages::chat_id.eq(new.chat_id),
+                    messages::direction.eq(MessageDirection::Outbound),
+                    messages::kind.eq(new.kind),
+                    messages::body.eq(new.body),
+                    messages::payload.eq(new.payload),
+                    messages::sent_by.eq(new.sent_by),
+                    messages::status.eq(MessageStatus::Pending),
+                    messages::wa_timestamp.eq(now),
+                    messages::created_at.eq(now),
+                    messages::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .await?;
+            let id: u64 = diesel::select(last_insert_id()).get_result(conn).await?;
+            jobs::enqueue(
+                conn,
+                &[NewJob {
+                    business_id: Some(shared::BusinessId(new.business_id)),
+                    kind: jobs::JobKind::SendMessage,
+                    dedupe_key: Some(jobs::send_key(id)),
+                    payload: serde_json::json!({"message_id": id, "request": send.request})
+                        .to_string(),
+                    run_at: send.run_at,
+                    max_attempts: send.max_attempts,
+                }],
+            )
+            .await?;
+            messages::table
+                .find(id)
+                .select(Message::as_select())
+                .first(conn)
+                .await
+        })
+        .await
+    )
 }
 
 /// How a pending outbound message ends.
@@ -120,37 +123,39 @@ async fn settle(
     settlement: Settlement<'_>,
 ) -> QueryResult<usize> {
     let now: NaiveDateTime = Utc::now().naive_utc();
-    conn.transaction(async |conn| {
-        let pending = messages::table
-            .filter(messages::id.eq(message_id))
-            .filter(messages::status.eq(MessageStatus::Pending));
-        let n = match &settlement {
-            Settlement::Sent(wamid) => {
-                diesel::update(pending)
-                    .set((
-                        messages::wamid.eq(wamid),
-                        messages::status.eq(MessageStatus::Sent),
-                        messages::updated_at.eq(now),
-                    ))
-                    .execute(conn)
-                    .await?
-            }
-            Settlement::Failed(code, title) => {
-                diesel::update(pending)
-                    .set((
-                        messages::status.eq(MessageStatus::Failed),
-                        messages::error_code.eq(code),
-                        messages::error_title.eq(title),
-                        messages::updated_at.eq(now),
-                    ))
-                    .execute(conn)
-                    .await?
-            }
-        };
-        jobs::delete_by_key(conn, &jobs::send_key(message_id)).await?;
-        Ok(n)
-    })
-    .await
+    crate::retry_transient!(
+        conn.transaction(async |conn| {
+            let pending = messages::table
+                .filter(messages::id.eq(message_id))
+                .filter(messages::status.eq(MessageStatus::Pending));
+            let n = match &settlement {
+                Settlement::Sent(wamid) => {
+                    diesel::update(pending)
+                        .set((
+                            messages::wamid.eq(wamid),
+                            messages::status.eq(MessageStatus::Sent),
+                            messages::updated_at.eq(now),
+                        ))
+                        .execute(conn)
+                        .await?
+                }
+                Settlement::Failed(code, title) => {
+                    diesel::update(pending)
+                        .set((
+                            messages::status.eq(MessageStatus::Failed),
+                            messages::error_code.eq(code),
+                            messages::error_title.eq(title),
+                            messages::updated_at.eq(now),
+                        ))
+                        .execute(conn)
+                        .await?
+                }
+            };
+            jobs::delete_by_key(conn, &jobs::send_key(message_id)).await?;
+            Ok(n)
+        })
+        .await
+    )
 }
 
 /// Records Meta's acceptance: the wamid, and `sent` unless a webhook status already

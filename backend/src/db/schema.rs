@@ -445,6 +445,14 @@ diesel::table! {
         disconnected_at -> Nullable<Datetime>,
         last_webhook_at -> Nullable<Datetime>,
         last_webhook_error -> Nullable<Text>,
+        #[max_length = 16]
+        onboarding -> Varchar,
+        coexistence -> Bool,
+        #[max_length = 256]
+        registration_pin_enc -> Nullable<Varbinary>,
+        #[max_length = 255]
+        disconnect_reason -> Nullable<Varchar>,
+        history_progress -> Nullable<Unsigned<Tinyint>>,
     }
 }
 

@@ -37,7 +37,20 @@ pub struct WhatsAppConnection {
     pub last_webhook_at: Option<chrono::NaiveDateTime>,
     /// Last webhook processing error.
     pub last_webhook_error: Option<String>,
+    /// How it was connected: `embedded_signup` (Meta login) or `token` (pasted).
+    pub onboarding: String,
+    /// The seller keeps the WhatsApp Business app on the number (coexistence).
+    pub coexistence: bool,
+    /// Why Meta disconnected it, when Meta did (`account_update`).
+    pub disconnect_reason: Option<String>,
+    /// How far the import of the WhatsApp Business app's past chats is (0 to 100).
+    pub history_progress: Option<u8>,
 }
+
+/// [`WhatsAppConnection::onboarding`] of a number connected through Meta login.
+pub const ONBOARDING_EMBEDDED_SIGNUP: &str = "embedded_signup";
+/// [`WhatsAppConnection::onboarding`] of a number connected with a pasted token.
+pub const ONBOARDING_TOKEN: &str = "token";
 
 /// What connecting stores.
 #[derive(Debug, Clone)]
@@ -54,6 +67,12 @@ pub struct NewConnection<'a> {
     pub access_token_enc: &'a [u8],
     /// Masked token.
     pub access_token_hint: &'a str,
+    /// [`ONBOARDING_EMBEDDED_SIGNUP`] or [`ONBOARDING_TOKEN`].
+    pub onboarding: &'a str,
+    /// Coexistence with the WhatsApp Business app.
+    pub coexistence: bool,
+    /// The sealed two-step verification pin we registered the number with, if we did.
+    pub registration_pin_enc: Option<&'a [u8]>,
 }
 
 /// Outcome of [`connect`].
@@ -139,9 +158,13 @@ pub async fn connect(
                             wc::verified_name.eq(new.verified_name),
                             wc::access_token_enc.eq(new.access_token_enc),
                             wc::access_token_hint.eq(new.access_token_hint),
+                            wc::onboarding.eq(new.onboarding),
+                            wc::coexistence.eq(new.coexistence),
+                            wc::registration_pin_enc.eq(new.registration_pin_enc),
                             wc::status.eq(ConnectionStatus::Connected),
                             wc::connected_at.eq(now),
                             wc::disconnected_at.eq(None::<chrono::NaiveDateTime>),
+                            wc::disconnect_reason.eq(None::<String>),
                         ))
                         .execute(conn)
                         .await?;
@@ -157,6 +180,9 @@ pub async fn connect(
                             wc::verified_name.eq(new.verified_name),
                             wc::access_token_enc.eq(new.access_token_enc),
                             wc::access_token_hint.eq(new.access_token_hint),
+                            wc::onboarding.eq(new.onboarding),
+                            wc::coexistence.eq(new.coexistence),
+                            wc::registration_pin_enc.eq(new.registration_pin_enc),
                             wc::status.eq(ConnectionStatus::Connected),
                             wc::connected_at.eq(now),
                         ))
@@ -214,5 +240,78 @@ pub async fn disconnect(
             .await
             .map(Some)
     })
+    .await
+}
+
+/// Disconnects every connected number of WABA `waba_id` because Meta said so
+/// (`account_update`), recording `reason`, and ends the dashboard sessions of their
+/// businesses, in one transaction. Returns the numbers it disconnected.
+pub async fn disconnect_waba(
+    conn: &mut AsyncMysqlConnection,
+    waba_id: &str,
+    reason: &str,
+) -> QueryResult<Vec<WhatsAppConnection>> {
+    let now = Utc::now().naive_utc();
+    conn.transaction(async |conn| {
+        let ids: Vec<ConnectionId> = wc::table
+            .filter(wc::waba_id.eq(waba_id))
+            .filter(wc::status.eq(ConnectionStatus::Connected))
+            .select(wc::id)
+            .for_update()
+            .load(conn)
+            .await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(wc::table.filter(wc::id.eq_any(&ids)))
+            .set((
+                wc::status.eq(ConnectionStatus::Disconnected),
+                wc::disconnected_at.eq(now),
+                wc::disconnect_reason.eq(reason),
+            ))
+            .execute(conn)
+            .await?;
+        let gone: Vec<WhatsAppConnection> = wc::table
+            .filter(wc::id.eq_any(&ids))
+            .select(WhatsAppConnection::as_select())
+            .load(conn)
+            .await?;
+        for c in &gone {
+            sessions::revoke_all_for_business(conn, c.business_id.0).await?;
+        }
+        Ok(gone)
+    })
+    .await
+}
+
+/// Whether number `phone_number_id` belongs to a business other than `business_id`.
+pub async fn number_owned_by_other(
+    conn: &mut AsyncMysqlConnection,
+    phone_number_id: &str,
+    business_id: u64,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        wc::table
+            .filter(wc::phone_number_id.eq(phone_number_id))
+            .filter(wc::business_id.ne(business_id)),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// Whether a business other than `business_id` has a connected number in WABA
+/// `waba_id` (then the operator's subscription to it must stay).
+pub async fn waba_used_by_other(
+    conn: &mut AsyncMysqlConnection,
+    waba_id: &str,
+    business_id: u64,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        wc::table
+            .filter(wc::waba_id.eq(waba_id))
+            .filter(wc::business_id.ne(business_id))
+            .filter(wc::status.eq(ConnectionStatus::Connected)),
+    ))
+    .get_result(conn)
     .await
 }

@@ -174,7 +174,8 @@ pub struct FollowUpRuleInput {
     pub enabled: Option<bool>,
     /// Hours after the AI's last quote (1 to 23, so it lands inside the 24-hour window).
     pub after_hours: Option<i32>,
-    /// The owner's message (at most 1000 characters); empty goes back to the default.
+    /// The owner's message (at most 1000 characters); empty goes back to the default:
+    /// written by the AI for each chat when the AI is on, else a fixed friendly text.
     pub text: Option<String>,
 }
 

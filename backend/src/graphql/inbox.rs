@@ -100,6 +100,8 @@ pub enum SentBy {
     FollowUp,
     /// The product itself.
     System,
+    /// The owner, from the WhatsApp Business app on their phone (coexistence).
+    Phone,
 }
 
 /// A customer on WhatsApp. `waId` (phone) may be missing for customers with a username.

@@ -1,4 +1,5 @@
-//! Connecting the business's WhatsApp number, and the webhook settings for Meta.
+//! Connecting the business's WhatsApp number (Meta's Embedded Signup, or a pasted
+//! system-user token for integrators), and the webhook settings for Meta.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -6,7 +7,7 @@ use secrecy::SecretString;
 
 use super::{Authenticated, ContextExt, ids};
 use crate::db::whatsapp as model;
-use crate::whatsapp::{self, ConnectRequest};
+use crate::whatsapp::{self, ConnectRequest, EmbeddedSignup};
 
 /// Whether a number is in use.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -44,6 +45,24 @@ pub struct WhatsAppConnection {
     pub last_webhook_at: Option<DateTime<Utc>>,
     /// Last webhook processing error, if any.
     pub last_webhook_error: Option<String>,
+    /// How it was connected.
+    pub onboarding: WhatsAppOnboarding,
+    /// The owner keeps using the number in the WhatsApp Business app (coexistence).
+    pub coexistence: bool,
+    /// Why Meta disconnected it, when Meta did.
+    pub disconnect_reason: Option<String>,
+    /// Coexistence: how far the import of the WhatsApp Business app's past chats is,
+    /// 0 to 100 (`null` before Meta sends any).
+    pub history_progress: Option<i32>,
+}
+
+/// How a number was connected.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum WhatsAppOnboarding {
+    /// Through Meta's login (Embedded Signup) on the operator's app.
+    EmbeddedSignup,
+    /// With a pasted system-user access token.
+    Token,
 }
 
 impl From<model::WhatsAppConnection> for WhatsAppConnection {
@@ -60,6 +79,14 @@ impl From<model::WhatsAppConnection> for WhatsAppConnection {
             disconnected_at: c.disconnected_at.map(|t| t.and_utc()),
             last_webhook_at: c.last_webhook_at.map(|t| t.and_utc()),
             last_webhook_error: c.last_webhook_error,
+            onboarding: if c.onboarding == model::ONBOARDING_EMBEDDED_SIGNUP {
+                WhatsAppOnboarding::EmbeddedSignup
+            } else {
+                WhatsAppOnboarding::Token
+            },
+            coexistence: c.coexistence,
+            disconnect_reason: c.disconnect_reason,
+            history_progress: c.history_progress.map(i32::from),
         }
     }
 }
@@ -88,6 +115,31 @@ pub struct ConnectWhatsAppInput {
     pub access_token: String,
 }
 
+/// What the dashboard needs to open Meta's Embedded Signup.
+#[derive(SimpleObject)]
+pub struct WhatsAppSignupSetup {
+    /// The operator's Meta app id (`FB.init`).
+    pub app_id: String,
+    /// The Facebook Login for Business configuration id (`FB.login`'s `config_id`).
+    pub config_id: String,
+    /// Where to load Meta's JavaScript SDK from.
+    pub sdk_url: String,
+}
+
+/// What Meta's Embedded Signup gave the browser.
+#[derive(InputObject)]
+pub struct ConnectWhatsAppWithMetaInput {
+    /// The authorisation code `FB.login` returned (`response.authResponse.code`).
+    #[graphql(secret)]
+    pub code: String,
+    /// `waba_id` of the `WA_EMBEDDED_SIGNUP` message.
+    pub waba_id: String,
+    /// `phone_number_id` of the `WA_EMBEDDED_SIGNUP` message.
+    pub phone_number_id: String,
+    /// The owner chose to keep the number in the WhatsApp Business app (coexistence).
+    pub coexistence: bool,
+}
+
 /// WhatsApp connection queries.
 #[derive(Default)]
 pub struct WhatsAppQuery;
@@ -105,6 +157,23 @@ impl WhatsAppQuery {
         Ok(whatsapp::current(ctx.app(), caller.business_id)
             .await?
             .map(Into::into))
+    }
+
+    /// How to open Meta's Embedded Signup; `null` when the operator has not set it up
+    /// (then numbers are connected with a pasted token).
+    #[graphql(guard = "Authenticated")]
+    async fn whatsapp_signup(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<WhatsAppSignupSetup>> {
+        ctx.caller()?;
+        Ok(
+            whatsapp::signup_setup(ctx.app()).map(|s| WhatsAppSignupSetup {
+                app_id: s.app_id,
+                config_id: s.config_id,
+                sdk_url: s.sdk_url,
+            }),
+        )
     }
 
     /// Callback URL and verify token for Meta's webhook settings.
@@ -143,6 +212,33 @@ impl WhatsAppMutation {
                 waba_id: input.waba_id,
                 display_phone_number: input.display_phone_number,
                 access_token: SecretString::from(input.access_token),
+            },
+        )
+        .await?;
+        Ok(connection.into())
+    }
+
+    /// Connects the number the owner chose in Meta's Embedded Signup: the server
+    /// exchanges the code, subscribes to the number's webhooks, registers it (not for
+    /// coexistence) and stores it. Owner only. A failed step is a `BAD_USER_INPUT` on
+    /// field `step` naming it; nothing stays half-connected.
+    #[graphql(guard = "Authenticated", name = "connectWhatsAppWithMeta")]
+    async fn connect_whatsapp_with_meta(
+        &self,
+        ctx: &Context<'_>,
+        input: ConnectWhatsAppWithMetaInput,
+    ) -> async_graphql::Result<WhatsAppConnection> {
+        let caller = ctx.caller()?;
+        caller.owner()?;
+        let connection = whatsapp::connect_with_meta(
+            ctx.app(),
+            caller.business_id,
+            &caller.actor,
+            EmbeddedSignup {
+                code: SecretString::from(input.code),
+                waba_id: input.waba_id,
+                phone_number_id: input.phone_number_id,
+                coexistence: input.coexistence,
             },
         )
         .await?;

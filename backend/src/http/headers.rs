@@ -64,18 +64,38 @@ fn websocket_origin(public_url: &str) -> Option<String> {
     })
 }
 
+/// The origin (`https://host[:port]`) of an absolute http(s) URL.
+fn origin_of(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    Some(url.origin().ascii_serialization())
+}
+
 /// The dashboard's Content-Security-Policy, allowing the inline scripts of
-/// `index_html` by hash.
-pub fn content_security_policy(public_url: &str, index_html: Option<&str>) -> String {
+/// `index_html` by hash. With Embedded Signup (`meta_sdk_url`), Meta's SDK may load
+/// from its origin and open Meta's frames and calls.
+pub fn content_security_policy(
+    public_url: &str,
+    index_html: Option<&str>,
+    meta_sdk_url: Option<&str>,
+) -> String {
     let hashes = index_html.map(inline_script_hashes).unwrap_or_default();
     let mut script_src = vec!["'self'".to_string(), "'wasm-unsafe-eval'".to_string()];
     script_src.extend(hashes);
     let mut connect_src = vec!["'self'".to_string()];
     connect_src.extend(websocket_origin(public_url));
+    let mut frame_src = "'none'".to_string();
+    if let Some(sdk) = meta_sdk_url {
+        script_src.extend(origin_of(sdk));
+        connect_src.push("https://*.facebook.com".into());
+        frame_src = "https://*.facebook.com".into();
+    }
     format!(
         "default-src 'self'; script-src {}; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: blob:; font-src 'self'; connect-src {}; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+         img-src 'self' data: blob:; font-src 'self'; connect-src {}; frame-src {frame_src}; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         script_src.join(" "),
         connect_src.join(" ")
     )
@@ -86,7 +106,14 @@ impl SecurityHeaders {
     pub fn from_config(config: &Config) -> SecurityHeaders {
         let index = std::fs::read_to_string(format!("{}/index.html", config.static_dir)).ok();
         SecurityHeaders {
-            csp: content_security_policy(&config.public_url, index.as_deref()),
+            csp: content_security_policy(
+                &config.public_url,
+                index.as_deref(),
+                config
+                    .meta_app_id
+                    .as_ref()
+                    .map(|_| config.meta_sdk_url.as_str()),
+            ),
             hsts: config.public_url.starts_with("https://"),
         }
     }
@@ -149,12 +176,28 @@ mod tests {
         let expected = base64::engine::general_purpose::STANDARD
             .encode(Sha256::digest(b"import init from '/x.js';"));
         assert_eq!(hashes[0], format!("'sha256-{expected}'"));
-        let csp = content_security_policy("https://shop.example.com", Some(html));
+        let csp = content_security_policy("https://shop.example.com", Some(html), None);
         assert!(csp.contains(&hashes[0]), "{csp}");
         assert!(
             csp.contains("connect-src 'self' wss://shop.example.com;"),
             "{csp}"
         );
         assert!(!csp.contains("'unsafe-inline' 'wasm"), "{csp}");
+        assert!(csp.contains("frame-src 'none'"), "{csp}");
+    }
+
+    #[test]
+    fn with_embedded_signup_meta_sdk_and_frames_are_allowed() {
+        let csp = content_security_policy(
+            "https://shop.example.com",
+            None,
+            Some("https://connect.facebook.net/en_US/sdk.js"),
+        );
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' https://connect.facebook.net;"),
+            "{csp}"
+        );
+        assert!(csp.contains("frame-src https://*.facebook.com;"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     }
 }

@@ -33,6 +33,9 @@ pub fn inbound(raw: &Value, typed: &MessageIn, sender: Identity) -> InboundMessa
         updates_preview: true,
         opens_window: true,
         number_change: None,
+        direction: shared::MessageDirection::Inbound,
+        sent_by: shared::SentBy::Customer,
+        stands_ai_back: false,
     };
     let content = &raw[typed.kind.as_str()];
     match typed.kind.as_str() {
@@ -107,6 +110,38 @@ pub fn inbound(raw: &Value, typed: &MessageIn, sender: Identity) -> InboundMessa
     if msg.body.is_empty() {
         msg.body = format!("({})", msg.kind);
     }
+    msg
+}
+
+/// A coexistence echo: what the owner typed to `customer` in the WhatsApp Business app.
+/// Stored as the business's own message; the AI stands back in that chat.
+pub fn echo(raw: &Value, typed: &MessageIn, customer: Identity) -> InboundMessage {
+    let mut msg = inbound(raw, typed, customer);
+    msg.direction = shared::MessageDirection::Outbound;
+    msg.sent_by = shared::SentBy::Phone;
+    msg.counts_unread = false;
+    msg.opens_window = false;
+    msg.number_change = None;
+    msg.stands_ai_back = true;
+    msg
+}
+
+/// A message of a past chat (coexistence `history`), placed at its own time: never
+/// unread, never opening the window, never answered or followed up.
+pub fn history(
+    raw: &Value,
+    typed: &MessageIn,
+    customer: Identity,
+    from_me: bool,
+) -> InboundMessage {
+    let mut msg = inbound(raw, typed, customer);
+    if from_me {
+        msg.direction = shared::MessageDirection::Outbound;
+        msg.sent_by = shared::SentBy::Phone;
+    }
+    msg.counts_unread = false;
+    msg.opens_window = false;
+    msg.number_change = None;
     msg
 }
 

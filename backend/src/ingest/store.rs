@@ -20,7 +20,7 @@ use super::{Delivery, MessagesChange, ReplyHook, clip};
 use crate::db::chats::{self, ChatSummary};
 use crate::db::contacts::{ContactBook, ContactSlot, Identity, NumberChange};
 use crate::db::messages::{self, InboundMessage, StatusUpdate};
-use crate::db::schema::{webhook_events, whatsapp_connections};
+use crate::db::schema::{contacts, webhook_events, whatsapp_connections};
 use crate::events::{DomainEvent, EventKind};
 
 /// Where a business number's webhooks go.
@@ -203,10 +203,24 @@ impl Batch<'_> {
             .collect();
         let mut book = ContactBook::load(conn, &named, &moved_to).await?;
         let mut work = Vec::new();
+        let mut phone_names: Vec<(ContactSlot, &str)> = Vec::new();
+        let mut history_progress: Vec<(ConnectionId, u8)> = Vec::new();
         for (route, change) in &changes {
             let b = route.business_id;
             for ident in &change.identities {
-                book.resolve(b, ident, !change.messages.is_empty());
+                book.resolve(
+                    b,
+                    ident,
+                    !change.messages.is_empty() || !change.phone_book.is_empty(),
+                );
+            }
+            for (ident, name) in &change.phone_book {
+                if let Some(slot) = book.resolve(b, ident, true) {
+                    phone_names.push((slot, name.as_str()));
+                }
+            }
+            if let Some(progress) = change.history_progress {
+                history_progress.push((route.connection_id, progress));
             }
             for msg in &change.messages {
                 let Some(contact) = book.resolve(b, &msg.sender, true) else {
@@ -223,6 +237,14 @@ impl Batch<'_> {
             }
         }
         book.save(conn, now).await?;
+        // The phone's contact names, where the owner gave none here.
+        for (slot, name) in phone_names {
+            diesel::update(contacts::table.find(book.id(slot)))
+                .filter(contacts::custom_name.is_null())
+                .set(contacts::custom_name.eq(name))
+                .execute(conn)
+                .await?;
+        }
 
         // Chats: one per contact.
         let wanted: Vec<(ContactId, BusinessId, ConnectionId)> = work
@@ -281,6 +303,37 @@ impl Batch<'_> {
                 business_id: s.business_id,
                 kind: EventKind::ChatUpdated { chat_id: chat_id.0 },
             }));
+        }
+
+        // The owner answered from the phone (coexistence echo): the AI stands back there.
+        let mut owner_spoke: Vec<ChatId> = fresh
+            .iter()
+            .filter(|(w, _)| w.msg.stands_ai_back)
+            .map(|(w, _)| chat_of(w))
+            .collect();
+        if !owner_spoke.is_empty() {
+            owner_spoke.sort_unstable();
+            owner_spoke.dedup();
+            chats::owner_replied_from_phone(conn, &owner_spoke).await?;
+            events.extend(owner_spoke.iter().filter_map(|chat_id| {
+                let w = fresh.iter().find(|(w, _)| chat_of(w) == *chat_id)?.0;
+                Some(DomainEvent {
+                    business_id: w.route.business_id,
+                    kind: EventKind::ChatUpdated { chat_id: chat_id.0 },
+                })
+            }));
+        }
+
+        // How far the import of past chats is, per number.
+        for (connection_id, progress) in history_progress {
+            diesel::sql_query(
+                "UPDATE whatsapp_connections \
+                 SET history_progress = GREATEST(COALESCE(history_progress, 0), ?) WHERE id = ?",
+            )
+            .bind::<diesel::sql_types::Unsigned<diesel::sql_types::TinyInt>, _>(progress)
+            .bind::<diesel::sql_types::Unsigned<diesel::sql_types::BigInt>, _>(connection_id.0)
+            .execute(conn)
+            .await?;
         }
 
         // The AI replies these messages call for, in the same transaction.

@@ -1,4 +1,6 @@
-//! The Graph API client: checks a phone number, sends messages and read receipts.
+//! The Graph API client: checks a phone number, sends messages and read receipts, and
+//! the server-to-server steps of Embedded Signup (code exchange, webhook subscription,
+//! registration, coexistence sync).
 //!
 //! The token is passed per call (the business's own, or the server's system token) and
 //! only ever placed in the `Authorization` header; no error built here contains it.
@@ -10,8 +12,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::types::{
-    ErrorEnvelope, MetaError, PhoneNumberInfo, ReadReceiptRequest, SendMessageRequest,
-    SendMessageResponse, SuccessResponse,
+    AccessTokenResponse, ErrorEnvelope, MetaError, PhoneNumberInfo, ReadReceiptRequest,
+    RegisterRequest, SendMessageRequest, SendMessageResponse, SuccessResponse, SyncRequest,
 };
 
 /// How long one Graph API call may take before it counts as a (retryable) timeout.
@@ -161,6 +163,79 @@ impl<'a> GraphClient<'a> {
         }
     }
 
+    /// Exchanges an Embedded Signup code for the business token, with the operator's
+    /// app id and secret (server to server; the secret is sent in the query, as Meta
+    /// requires, and never appears in an error).
+    pub async fn exchange_code(
+        &self,
+        app_id: &str,
+        app_secret: &SecretString,
+        code: &str,
+    ) -> Result<SecretString, GraphError> {
+        let mut url = self.url(&["oauth", "access_token"])?;
+        url.query_pairs_mut()
+            .append_pair("client_id", app_id)
+            .append_pair("client_secret", app_secret.expose_secret())
+            .append_pair("code", code);
+        let answer: AccessTokenResponse = self.send(self.http.get(url)).await?;
+        Ok(SecretString::from(answer.access_token))
+    }
+
+    /// Subscribes the operator's app (the token's) to the WABA's webhooks.
+    pub async fn subscribe_app(
+        &self,
+        waba_id: &str,
+        token: &SecretString,
+    ) -> Result<(), GraphError> {
+        let url = self.url(&[waba_id, "subscribed_apps"])?;
+        let answer: SuccessResponse = self.call(self.http.post(url), token).await?;
+        answer.success.then_some(()).ok_or(GraphError::Status(200))
+    }
+
+    /// Unsubscribes the operator's app from the WABA's webhooks.
+    pub async fn unsubscribe_app(
+        &self,
+        waba_id: &str,
+        token: &SecretString,
+    ) -> Result<(), GraphError> {
+        let url = self.url(&[waba_id, "subscribed_apps"])?;
+        let answer: SuccessResponse = self.call(self.http.delete(url), token).await?;
+        answer.success.then_some(()).ok_or(GraphError::Status(200))
+    }
+
+    /// Registers the number for Cloud API with a six-digit two-step verification pin.
+    pub async fn register(
+        &self,
+        phone_number_id: &str,
+        token: &SecretString,
+        pin: &SecretString,
+    ) -> Result<(), GraphError> {
+        let url = self.url(&[phone_number_id, "register"])?;
+        let body = RegisterRequest {
+            messaging_product: "whatsapp",
+            pin: pin.expose_secret().to_string(),
+        };
+        let answer: SuccessResponse = self.call(self.http.post(url).json(&body), token).await?;
+        answer.success.then_some(()).ok_or(GraphError::Status(200))
+    }
+
+    /// Asks a coexistence number's WhatsApp Business app to sync (`smb_app_state_sync`
+    /// for contacts, `history` for past chats); the data arrives as webhooks.
+    pub async fn request_sync(
+        &self,
+        phone_number_id: &str,
+        token: &SecretString,
+        sync_type: &'static str,
+    ) -> Result<(), GraphError> {
+        let url = self.url(&[phone_number_id, "smb_app_data"])?;
+        let body = SyncRequest {
+            messaging_product: "whatsapp",
+            sync_type,
+        };
+        let _: serde_json::Value = self.call(self.http.post(url).json(&body), token).await?;
+        Ok(())
+    }
+
     async fn post_messages<B: Serialize, T: DeserializeOwned>(
         &self,
         phone_number_id: &str,
@@ -177,8 +252,14 @@ impl<'a> GraphClient<'a> {
         request: reqwest::RequestBuilder,
         token: &SecretString,
     ) -> Result<T, GraphError> {
+        self.send(request.bearer_auth(token.expose_secret())).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, GraphError> {
         let response = request
-            .bearer_auth(token.expose_secret())
             .timeout(CALL_TIMEOUT)
             .send()
             .await

@@ -150,6 +150,45 @@ pub struct SuccessResponse {
     pub success: bool,
 }
 
+/// `GET /oauth/access_token`: the business token an Embedded Signup code exchanges for.
+#[derive(Deserialize)]
+pub struct AccessTokenResponse {
+    /// The business integration system user token.
+    pub access_token: String,
+}
+
+impl std::fmt::Debug for AccessTokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessTokenResponse([REDACTED])")
+    }
+}
+
+/// `POST /{phone_number_id}/register`: the number on Cloud API, with the two-step
+/// verification pin it gets.
+#[derive(Serialize)]
+pub struct RegisterRequest {
+    /// Always `whatsapp`.
+    pub messaging_product: &'static str,
+    /// Six digits.
+    pub pin: String,
+}
+
+impl std::fmt::Debug for RegisterRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RegisterRequest { pin: [REDACTED] }")
+    }
+}
+
+/// `POST /{phone_number_id}/smb_app_data`: asks a coexistence number's WhatsApp Business
+/// app to share its contacts (`smb_app_state_sync`) or its past chats (`history`).
+#[derive(Debug, Serialize)]
+pub struct SyncRequest {
+    /// Always `whatsapp`.
+    pub messaging_product: &'static str,
+    /// `smb_app_state_sync` or `history`.
+    pub sync_type: &'static str,
+}
+
 /// Meta's error envelope: `{"error": {...}}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorEnvelope {

@@ -40,6 +40,38 @@ pub struct Change {
     pub value: Value,
 }
 
+/// The WABA and event of every `account_update` change in a delivery body (the WABA
+/// from `waba_info.waba_id`, else the entry's id); empty when there is none or the
+/// body is not a notification. Cheap for the usual delivery: the body is only parsed
+/// when it names the field.
+pub fn account_updates(body: &[u8]) -> Vec<(String, String)> {
+    const FIELD: &[u8] = b"account_update";
+    if !body.windows(FIELD.len()).any(|w| w == FIELD) {
+        return Vec::new();
+    }
+    let Ok(notification) = serde_json::from_slice::<Notification>(body) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in &notification.entry {
+        for change in entry.changes.iter().filter(|c| c.field == "account_update") {
+            let Some(event) = change.value["event"].as_str() else {
+                continue;
+            };
+            let waba_id = change.value["waba_info"]["waba_id"]
+                .as_str()
+                .filter(|w| !w.is_empty())
+                .unwrap_or(&entry.id)
+                .trim()
+                .to_string();
+            if !waba_id.is_empty() {
+                out.push((waba_id, event.to_string()));
+            }
+        }
+    }
+    out
+}
+
 /// The `value` of a `messages` change.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct MessagesValue {

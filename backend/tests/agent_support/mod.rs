@@ -194,7 +194,7 @@ impl World {
     pub async fn open_jobs(&self) -> i64 {
         // Work scheduled hours ahead is not work in progress.
         self.rows(
-            "jobs WHERE done_at IS NULL AND (kind NOT IN ('follow_up', 'deal_approval') OR run_at <= UTC_TIMESTAMP(6))",
+            "jobs WHERE done_at IS NULL AND (kind NOT IN ('follow_up', 'deal_approval', 'message_counts') OR run_at <= UTC_TIMESTAMP(6))",
         )
         .await
     }

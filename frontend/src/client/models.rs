@@ -279,6 +279,25 @@ pub struct WhatsAppConnection {
     pub last_webhook_at: Option<String>,
     /// What went wrong with the last webhook delivery, if anything.
     pub last_webhook_error: Option<String>,
+    /// Connected through Meta's login (Embedded Signup), not a pasted token.
+    pub via_meta_login: bool,
+    /// The owner keeps the number in the WhatsApp Business app (coexistence).
+    pub coexistence: bool,
+    /// Why Meta disconnected it, when Meta did.
+    pub disconnect_reason: Option<String>,
+    /// Coexistence: how far the import of past chats is, 0 to 100.
+    pub history_progress: Option<i64>,
+}
+
+/// How to open Meta's Embedded Signup (set up by the operator).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignupSetup {
+    /// The operator's Meta app id.
+    pub app_id: String,
+    /// The Facebook Login for Business configuration id.
+    pub config_id: String,
+    /// Where Meta's JavaScript SDK is loaded from.
+    pub sdk_url: String,
 }
 
 /// What to paste into Meta's app dashboard.
@@ -543,13 +562,22 @@ macro_rules! connection_from {
                     disconnected_at: c.disconnected_at,
                     last_webhook_at: c.last_webhook_at,
                     last_webhook_error: c.last_webhook_error,
+                    via_meta_login: wire_text(&c.onboarding) == "EMBEDDED_SIGNUP",
+                    coexistence: c.coexistence,
+                    disconnect_reason: c.disconnect_reason,
+                    history_progress: c.history_progress,
                 })
             }
         }
     )+};
 }
 
-connection_from!(whats_app_settings, connect_whats_app, disconnect_whats_app);
+connection_from!(
+    whats_app_settings,
+    connect_whats_app,
+    disconnect_whats_app,
+    connect_whats_app_with_meta
+);
 
 /// How the dashboard names who added a blacklist entry.
 fn added_by_label(kind: &str, name: Option<String>) -> String {

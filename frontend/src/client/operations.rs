@@ -151,6 +151,10 @@ operation!(
     /// Disconnects the WhatsApp number (records are kept).
     DisconnectWhatsApp => "graphql/whatsapp.graphql"
 );
+operation!(
+    /// Connects the number chosen in Meta's Embedded Signup.
+    ConnectWhatsAppWithMeta => "graphql/whatsapp.graphql"
+);
 
 /// The `JSON` scalar: any JSON value (tool inputs and results).
 pub type Json = serde_json::Value;

@@ -75,6 +75,12 @@ pub struct OrderQuery {
     pub source: Option<OrderSource>,
     /// Customer name, phone or product; empty lists everything.
     pub search: String,
+    /// Created at or after (RFC 3339).
+    pub since: Option<String>,
+    /// Created before (RFC 3339).
+    pub until: Option<String>,
+    /// Only this customer's (a contact's API id).
+    pub contact_id: Option<String>,
 }
 
 /// Whether and how customers are told on WhatsApp that their order moved.
@@ -88,13 +94,9 @@ pub struct OrderNotifications {
     pub template_language: String,
 }
 
-/// An order entered by hand: a new customer and one line.
+/// One line of an order entered by hand.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewOrder {
-    /// Customer's name.
-    pub customer_name: String,
-    /// Customer's phone number, as typed.
-    pub phone: String,
+pub struct NewOrderLine {
     /// The product's API id.
     pub product_id: String,
     /// Chosen color, when the product has several.
@@ -103,6 +105,17 @@ pub struct NewOrder {
     pub quantity: i64,
     /// Unit price in minor units (`None`: the discounted price).
     pub unit_price_minor: Option<i64>,
+}
+
+/// An order entered by hand: a new customer and its lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    /// Customer's name.
+    pub customer_name: String,
+    /// Customer's phone number, as typed.
+    pub phone: String,
+    /// The lines (the API takes 1 to 20).
+    pub lines: Vec<NewOrderLine>,
     /// Address and delivery instructions.
     pub delivery_details: String,
     /// Free notes.
@@ -167,9 +180,9 @@ impl Client {
                 .map(|s| wire_enum(s.as_str()).map(|s| vec![s]))
                 .transpose()?,
             source: query.source.map(|s| wire_enum(s.as_str())).transpose()?,
-            since: None,
-            until: None,
-            contact_id: None,
+            since: query.since.clone(),
+            until: query.until.clone(),
+            contact_id: query.contact_id.clone(),
             search: (!search.is_empty()).then(|| search.to_string()),
         };
         let variables = operations::orders::Variables {
@@ -229,12 +242,16 @@ impl Client {
                     name: new.customer_name.trim().to_string(),
                     phone: new.phone.trim().to_string(),
                 }),
-                items: vec![op::OrderItemInput {
-                    product_id: new.product_id.clone(),
-                    color: new.color.clone(),
-                    quantity: new.quantity,
-                    unit_price: new.unit_price_minor,
-                }],
+                items: new
+                    .lines
+                    .iter()
+                    .map(|line| op::OrderItemInput {
+                        product_id: line.product_id.clone(),
+                        color: line.color.clone(),
+                        quantity: line.quantity,
+                        unit_price: line.unit_price_minor,
+                    })
+                    .collect(),
                 delivery_details: new.delivery_details.trim().to_string(),
                 notes: (!notes.is_empty()).then(|| notes.to_string()),
             },

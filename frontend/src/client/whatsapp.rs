@@ -1,10 +1,12 @@
 //! The WhatsApp number connection and the webhook details for Meta's console.
 
+use super::meta_sdk::SignupResult;
 use super::operations::{
-    self, ConnectWhatsApp, DisconnectWhatsApp, WhatsAppSettings as WhatsAppSettingsOp,
+    self, ConnectWhatsApp, ConnectWhatsAppWithMeta, DisconnectWhatsApp,
+    WhatsAppSettings as WhatsAppSettingsOp,
 };
 use super::transport::send;
-use super::{Client, ClientError, WebhookSetup, WhatsAppConnection};
+use super::{Client, ClientError, SignupSetup, WebhookSetup, WhatsAppConnection};
 
 /// What the settings page shows about WhatsApp.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +15,8 @@ pub struct WhatsAppSettings {
     pub connection: Option<WhatsAppConnection>,
     /// Callback URL and verify token for Meta's app dashboard.
     pub webhook: WebhookSetup,
+    /// How to open Meta's Embedded Signup; `None` when the server has not set it up.
+    pub signup: Option<SignupSetup>,
 }
 
 /// What the connect form sends.
@@ -43,7 +47,31 @@ impl Client {
                 callback_url: data.webhook_setup.callback_url,
                 verify_token: data.webhook_setup.verify_token,
             },
+            signup: data.whatsapp_signup.map(|s| SignupSetup {
+                app_id: s.app_id,
+                config_id: s.config_id,
+                sdk_url: s.sdk_url,
+            }),
         })
+    }
+
+    /// Connects the number chosen in Meta's Embedded Signup (the server does the rest).
+    pub async fn connect_whatsapp_with_meta(
+        &self,
+        signup: SignupResult,
+        coexistence: bool,
+    ) -> Result<WhatsAppConnection, ClientError> {
+        let variables = operations::connect_whats_app_with_meta::Variables {
+            input: operations::connect_whats_app_with_meta::ConnectWhatsAppWithMetaInput {
+                code: signup.code,
+                waba_id: signup.waba_id,
+                phone_number_id: signup.phone_number_id,
+                coexistence,
+            },
+        };
+        let data =
+            self.watch(send::<ConnectWhatsAppWithMeta>(self.token.as_deref(), variables).await)?;
+        WhatsAppConnection::try_from(data.connect_whats_app_with_meta)
     }
 
     /// Connects (or reconnects) the business's WhatsApp number.

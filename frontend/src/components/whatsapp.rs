@@ -1,5 +1,8 @@
-//! The WhatsApp part of the settings page: connect a number, see its health (last webhook,
-//! last error), disconnect it, and the webhook details to paste into Meta's console.
+//! The WhatsApp part of the settings page: connect a number with Meta's login (Embedded
+//! Signup, a new number or the WhatsApp Business app's own: coexistence), see its
+//! health (last webhook, last error, why Meta disconnected it), disconnect it. Pasting
+//! ids and a system-user token stays as the advanced path; the webhook details are
+//! shown only on servers without Embedded Signup (there the owner runs the Meta app).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -7,7 +10,10 @@ use leptos::task::spawn_local;
 use shared::phone::normalize_phone;
 use shared::{ConnectionStatus, FieldErrors};
 
-use crate::client::{NewConnection, WebhookSetup, WhatsAppConnection, WhatsAppSettings};
+use crate::client::meta_sdk::embedded_signup;
+use crate::client::{
+    NewConnection, SignupSetup, WebhookSetup, WhatsAppConnection, WhatsAppSettings,
+};
 use crate::components::feedback::{Banner, LoadError, Spinner};
 use crate::components::forms::{FormErrors, SubmitButton, TextField};
 use crate::components::inbox::format::date_time;
@@ -22,10 +28,13 @@ pub fn WhatsAppSection() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <Spinner label="Loading WhatsApp settings" /> }>
             {move || settings.get().map(|result| match result {
-                Ok(WhatsAppSettings { connection, webhook }) => view! {
-                    <ConnectionCard initial=connection />
-                    <WebhookCard webhook=webhook />
-                }.into_any(),
+                Ok(WhatsAppSettings { connection, webhook, signup }) => {
+                    let show_webhook = signup.is_none();
+                    view! {
+                        <ConnectionCard initial=connection signup=signup />
+                        {show_webhook.then(|| view! { <WebhookCard webhook=webhook /> })}
+                    }.into_any()
+                }
                 Err(error) => view! {
                     <LoadError error=error on_retry=Callback::new(move |()| settings.refetch()) />
                 }.into_any(),
@@ -34,9 +43,12 @@ pub fn WhatsAppSection() -> impl IntoView {
     }
 }
 
-/// The connection: its details when connected, the connect form otherwise.
+/// The connection: its details when connected, the ways to connect otherwise.
 #[component]
-fn ConnectionCard(initial: Option<WhatsAppConnection>) -> impl IntoView {
+fn ConnectionCard(
+    initial: Option<WhatsAppConnection>,
+    signup: Option<SignupSetup>,
+) -> impl IntoView {
     let connection = RwSignal::new(initial);
     let connected = move || {
         connection.with(|c| {
@@ -62,7 +74,22 @@ fn ConnectionCard(initial: Option<WhatsAppConnection>) -> impl IntoView {
             {move || if connected() {
                 connection.get().map(|c| view! { <ConnectionDetails connection=c on_change=connection /> }.into_any())
             } else {
-                Some(view! { <ConnectForm previous=connection.get_untracked() on_connected=connection /> }.into_any())
+                let previous = connection.get_untracked();
+                let reason = previous.as_ref().and_then(|c| c.disconnect_reason.clone());
+                Some(match signup.clone() {
+                    Some(setup) => view! {
+                        {reason.map(|r| view! { <p class="banner banner-warning" data-testid="settings-wa-disconnect-reason">{format!("Meta disconnected your number: {r}.")}</p> })}
+                        <MetaConnect setup=setup on_connected=connection />
+                        <details class="advanced" data-testid="settings-wa-advanced">
+                            <summary>"Advanced: use an existing system-user token"</summary>
+                            <ConnectForm previous=previous on_connected=connection />
+                        </details>
+                    }.into_any(),
+                    None => view! {
+                        {reason.map(|r| view! { <p class="banner banner-warning" data-testid="settings-wa-disconnect-reason">{format!("Meta disconnected your number: {r}.")}</p> })}
+                        <ConnectForm previous=previous on_connected=connection />
+                    }.into_any(),
+                })
             }}
         </section>
     }
@@ -104,6 +131,10 @@ fn ConnectionDetails(
         disconnect_number.dispatch(());
     };
     let webhook_health = match (&connection.last_webhook_at, &connection.last_webhook_error) {
+        (None, _) if connection.via_meta_login => (
+            "health health-waiting",
+            "No message received yet: send your number a WhatsApp message to see it arrive.",
+        ),
         (None, _) => (
             "health health-waiting",
             "No webhook received yet: finish the webhook setup below, then send your number a message.",
@@ -122,6 +153,26 @@ fn ConnectionDetails(
             <Detail label="Phone number ID" value=connection.phone_number_id.clone() />
             <Detail label="WhatsApp Business Account ID" value=connection.waba_id.clone() />
             <Detail label="Access token" value=connection.access_token_hint.clone() testid="settings-wa-token-hint" />
+            <Detail
+                label="Connected"
+                value=match (connection.via_meta_login, connection.coexistence) {
+                    (true, true) => "With Meta, keeping the WhatsApp Business app",
+                    (true, false) => "With Meta, a number for this service",
+                    (false, _) => "With a system-user token",
+                }
+                testid="settings-wa-onboarding"
+            />
+            {connection.coexistence.then(|| view! {
+                <Detail
+                    label="Past chats from the app"
+                    value=match connection.history_progress {
+                        None => "Waiting for your phone to share them".to_string(),
+                        Some(100) => "All imported".to_string(),
+                        Some(p) => format!("{p} % imported"),
+                    }
+                    testid="settings-wa-history"
+                />
+            })}
             <Detail label="Connected since" value=date_time(&connection.connected_at) testid="settings-wa-connected-at" />
             <Detail
                 label="Last webhook received"
@@ -161,6 +212,86 @@ fn ConnectionDetails(
             </Show>
         </div>
         <Banner message=error testid="settings-wa-error" />
+    }
+}
+
+/// Connect with Meta: the owner picks a new number or their WhatsApp Business app's
+/// number, Meta's window does the rest, the server finishes server to server.
+#[component]
+fn MetaConnect(
+    setup: SignupSetup,
+    on_connected: RwSignal<Option<WhatsAppConnection>>,
+) -> impl IntoView {
+    let session = use_session();
+    let coexistence = RwSignal::new(true);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let setup = StoredValue::new(setup);
+    let start = move |_| {
+        busy.set(true);
+        error.set(None);
+        let client = session.client();
+        let keep_app = coexistence.get_untracked();
+        spawn_local(async move {
+            let signed_up = embedded_signup(&setup.get_value(), keep_app).await;
+            let outcome = match signed_up {
+                Ok(result) => client
+                    .connect_whatsapp_with_meta(result, keep_app)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            busy.try_set(false);
+            match outcome {
+                Ok(connection) => {
+                    on_connected.try_set(Some(connection));
+                }
+                Err(message) => {
+                    error.try_set(Some(message));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="form" data-testid="settings-wa-meta">
+            <p class="muted">
+                "Connect your WhatsApp number by signing in with Facebook: Meta asks which business and number, and we do the rest. No developer account needed."
+            </p>
+            <fieldset class="choice-group">
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="wa-number-kind"
+                        data-testid="settings-wa-coexistence"
+                        prop:checked=move || coexistence.get()
+                        on:change=move |_| coexistence.set(true)
+                    />
+                    <span>
+                        <strong>"The number of my WhatsApp Business app"</strong>
+                        <span class="muted">" Keep answering on your phone; your chats appear here too, and the AI stands back in a chat when you reply from the phone."</span>
+                    </span>
+                </label>
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="wa-number-kind"
+                        data-testid="settings-wa-new-number"
+                        prop:checked=move || !coexistence.get()
+                        on:change=move |_| coexistence.set(false)
+                    />
+                    <span>
+                        <strong>"A new number, only for this service"</strong>
+                        <span class="muted">" A number not used in any WhatsApp app."</span>
+                    </span>
+                </label>
+            </fieldset>
+            <Banner message=error testid="settings-wa-meta-error" />
+            <div class="form-footer">
+                <button class="btn btn-primary" type="button" data-testid="settings-wa-meta-connect" disabled=move || busy.get() on:click=start>
+                    {move || if busy.get() { "Connecting…" } else { "Connect with Meta" }}
+                </button>
+            </div>
+        </div>
     }
 }
 

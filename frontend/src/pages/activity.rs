@@ -4,12 +4,13 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::{ActivityCategory, ActorKind, SubjectKind};
-use wasm_bindgen::JsValue;
 
 use crate::client::live::LiveEvent;
 use crate::client::{ActivityEntry, ActivityQuery};
 use crate::components::feedback::Spinner;
-use crate::components::inbox::format::{date_time, epoch_ms, now_ms, relative_time};
+use crate::components::inbox::format::{
+    date_time, epoch_ms, local_day_start, now_ms, relative_time,
+};
 use crate::components::paged::{Paged, PagedFooter};
 use crate::contexts::live::use_live;
 use crate::contexts::session::use_session;
@@ -17,21 +18,6 @@ use crate::routes::AppRoute;
 
 /// Entries fetched per page.
 const PAGE_SIZE: i64 = 30;
-
-/// The start of the local day `yyyy_mm_dd` (a date input's value), `days` later, as
-/// RFC 3339; `None` for an empty or unreadable date.
-fn local_day_start(yyyy_mm_dd: &str, days: u32) -> Option<String> {
-    if yyyy_mm_dd.trim().is_empty() {
-        return None;
-    }
-    // Without a zone, a date-time is read in the browser's own time zone.
-    let date = js_sys::Date::new(&JsValue::from_str(&format!("{yyyy_mm_dd}T00:00:00")));
-    if date.get_time().is_nan() {
-        return None;
-    }
-    date.set_date(date.get_date() + days);
-    Some(String::from(date.to_iso_string()))
-}
 
 /// Where an entry's subject opens in the dashboard, if it has a page.
 fn subject_link(subject: &(SubjectKind, String)) -> Option<(String, &'static str)> {

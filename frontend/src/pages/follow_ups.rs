@@ -256,7 +256,7 @@ fn RuleCard() -> impl IntoView {
                     on:input=move |ev| text.set(event_target_value(&ev))
                 ></textarea>
                 <p class="field-hint">
-                    "Leave empty for the message shown. {name}, {product} and {price} are filled in."
+                    "Leave empty and the AI writes each follow-up from the chat (when the AI is on; otherwise the message shown goes). In your own text, {name}, {product} and {price} are filled in."
                 </p>
                 <div>
                     <button class="btn btn-primary" type="submit" data-testid="follow-up-rule-save" disabled=move || save.pending()>

@@ -1,15 +1,16 @@
-//! `/orders/new`: an order entered by hand: a new customer (name and phone), a product
-//! from the catalog (stock, price and floor shown), its color and quantity, a unit price
-//! that defaults to the discounted price and may not go below the floor (the rule in
-//! `shared`, checked here as you type and again by the server), and the delivery.
+//! `/orders/new`: an order entered by hand: a new customer (name and phone), one or more
+//! lines (up to the shared limit), each a product from the catalog (stock, price and
+//! floor shown), its color and quantity and a unit price that defaults to the discounted
+//! price and may not go below the floor (the rule in `shared`, checked here as you type
+//! and again by the server), the running total, and the delivery.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use shared::money::parse_major;
-use shared::pricing::respects_floor;
+use shared::money::{Money, parse_major};
+use shared::pricing::{MAX_ORDER_ITEMS, respects_floor};
 
-use crate::client::{NewOrder, Product, ProductQuery};
+use crate::client::{NewOrder, NewOrderLine, Product, ProductQuery};
 use crate::components::feedback::{Banner, LoadError, Spinner};
 use crate::components::layout::SubPageHeader;
 use crate::contexts::session::use_session;
@@ -67,31 +68,49 @@ pub fn NewOrderPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn OrderForm(products: Vec<Product>) -> impl IntoView {
-    let session = use_session();
-    let navigate = use_navigate();
-    let products = StoredValue::new(products);
-    let name = RwSignal::new(String::new());
-    let phone = RwSignal::new(String::new());
-    let product_id = RwSignal::new(String::new());
-    let color = RwSignal::new(String::new());
-    let quantity = RwSignal::new("1".to_string());
-    let price = RwSignal::new(String::new());
-    let delivery = RwSignal::new(String::new());
-    let notes = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+/// The `data-testid` of a line's field: the first line's are plain (`order-product`),
+/// later ones carry the line's position (`order-product-2`).
+fn line_testid(base: &str, position: usize) -> String {
+    if position == 0 {
+        base.to_string()
+    } else {
+        format!("{base}-{}", position + 1)
+    }
+}
 
-    let chosen = Memo::new(move |_| {
-        let id = product_id.get();
+/// One line being typed: its own signals, and a key that outlives removals above it.
+#[derive(Clone, Copy)]
+struct LineDraft {
+    key: usize,
+    product_id: RwSignal<String>,
+    color: RwSignal<String>,
+    quantity: RwSignal<String>,
+    price: RwSignal<String>,
+}
+
+impl LineDraft {
+    fn new(key: usize) -> LineDraft {
+        LineDraft {
+            key,
+            product_id: RwSignal::new(String::new()),
+            color: RwSignal::new(String::new()),
+            quantity: RwSignal::new("1".to_string()),
+            price: RwSignal::new(String::new()),
+        }
+    }
+
+    /// The chosen product, if any.
+    fn chosen(self, products: StoredValue<Vec<Product>>) -> Option<Product> {
+        let id = self.product_id.get();
         products.with_value(|list| list.iter().find(|p| p.id == id).cloned())
-    });
-    // The typed price in minor units: `Ok(None)` when left empty (the discounted price).
-    let unit_price = Memo::new(move |_| {
-        let text = price.get();
+    }
+
+    /// The typed unit price in minor units: `Ok(None)` when left empty (the discounted
+    /// price), an error naming the floor when below it.
+    fn unit_price(self, products: StoredValue<Vec<Product>>) -> Result<Option<i64>, String> {
+        let text = self.price.get();
         let text = text.trim();
-        match chosen.get() {
+        match self.chosen(products) {
             _ if text.is_empty() => Ok(None),
             None => Ok(None),
             Some(p) => match parse_major(text, &p.discounted_price.currency) {
@@ -102,32 +121,111 @@ fn OrderForm(products: Vec<Product>) -> impl IntoView {
                 Some(minor) => Ok(Some(minor)),
             },
         }
-    });
+    }
+
+    /// The line as the API takes it, or what is wrong with it (`n` counts from 1).
+    fn to_line(
+        self,
+        products: StoredValue<Vec<Product>>,
+        n: usize,
+    ) -> Result<NewOrderLine, String> {
+        let Some(p) = self.chosen(products) else {
+            return Err(format!("Line {n}: choose a product"));
+        };
+        let unit_price_minor = self
+            .unit_price(products)
+            .map_err(|e| format!("Line {n}: {e}"))?;
+        let quantity = match self.quantity.get().trim().parse::<i64>() {
+            Ok(q) if q > 0 => q,
+            _ => return Err(format!("Line {n}: type how many")),
+        };
+        let color = Some(self.color.get()).filter(|c| !c.is_empty());
+        if p.colors.len() > 1 && color.is_none() {
+            return Err(format!("Line {n}: choose a color of {}", p.name));
+        }
+        Ok(NewOrderLine {
+            product_id: p.id,
+            color,
+            quantity,
+            unit_price_minor,
+        })
+    }
+
+    /// The line's amount as far as it can be read: (minor units, currency code).
+    fn amount(self, products: StoredValue<Vec<Product>>) -> Option<(i64, String)> {
+        let p = self.chosen(products)?;
+        let unit = match self.unit_price(products) {
+            Ok(Some(minor)) => minor,
+            Ok(None) => p.discounted_price.amount_minor,
+            Err(_) => return None,
+        };
+        let quantity = self.quantity.get().trim().parse::<i64>().ok()?;
+        Some((
+            unit.checked_mul(quantity)?,
+            p.discounted_price.currency.code().to_string(),
+        ))
+    }
+}
+
+/// The running total, one amount per currency ("NGN 32,000.00").
+fn running_total(lines: &[LineDraft], products: StoredValue<Vec<Product>>) -> String {
+    let mut sums: Vec<(String, i64)> = Vec::new();
+    for (minor, code) in lines.iter().filter_map(|l| l.amount(products)) {
+        match sums.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, sum)) => *sum = sum.saturating_add(minor),
+            None => sums.push((code, minor)),
+        }
+    }
+    sums.into_iter()
+        .map(|(code, minor)| Money::display_code(minor, &code))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+#[component]
+fn OrderForm(products: Vec<Product>) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let products = StoredValue::new(products);
+    let name = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let next_key = StoredValue::new(1usize);
+    let lines = RwSignal::new(vec![LineDraft::new(0)]);
+    let delivery = RwSignal::new(String::new());
+    let notes = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let add_line = move |_| {
+        let key = next_key.get_value();
+        next_key.set_value(key + 1);
+        lines.update(|l| {
+            if l.len() < MAX_ORDER_ITEMS {
+                l.push(LineDraft::new(key));
+            }
+        });
+    };
+    let total = move || lines.with(|l| running_total(l, products));
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(p) = chosen.get_untracked() else {
-            error.set(Some("Choose a product".into()));
-            return;
-        };
-        let unit_price_minor = match unit_price.get_untracked() {
-            Ok(minor) => minor,
+        let drafts = lines.get_untracked();
+        let parsed = drafts
+            .iter()
+            .enumerate()
+            .map(|(i, line)| line.to_line(products, i + 1))
+            .collect::<Result<Vec<_>, _>>();
+        let order_lines = match parsed {
+            Ok(order_lines) => order_lines,
             Err(message) => {
                 error.set(Some(message));
                 return;
             }
         };
-        let Ok(quantity) = quantity.get_untracked().trim().parse::<i64>() else {
-            error.set(Some("Type how many".into()));
-            return;
-        };
         let new = NewOrder {
             customer_name: name.get_untracked(),
             phone: phone.get_untracked(),
-            product_id: p.id.clone(),
-            color: Some(color.get_untracked()).filter(|c| !c.is_empty()),
-            quantity,
-            unit_price_minor,
+            lines: order_lines,
             delivery_details: delivery.get_untracked(),
             notes: notes.get_untracked(),
         };
@@ -164,14 +262,78 @@ fn OrderForm(products: Vec<Product>) -> impl IntoView {
         <form class="form card" on:submit=submit data-testid="order-form">
             {text_field("Customer name", "order-customer-name", name)}
             {text_field("Phone number", "order-customer-phone", phone)}
+            <For
+                each=move || lines.get().into_iter().enumerate()
+                key=|(position, line)| (*position, line.key)
+                children=move |(position, line)| {
+                    let remove = move |_| lines.update(|l| l.retain(|x| x.key != line.key));
+                    view! {
+                        <LineFields
+                            line=line
+                            position=position
+                            products=products
+                            on_remove=(position > 0).then(|| Callback::new(remove))
+                        />
+                    }
+                }
+            />
+            <div class="form-actions">
+                <button
+                    type="button"
+                    class="btn btn-secondary btn-small"
+                    data-testid="order-add-line"
+                    prop:disabled=move || lines.with(|l| l.len() >= MAX_ORDER_ITEMS)
+                    on:click=add_line
+                >
+                    "Add another product"
+                </button>
+                <span class="muted" data-testid="order-total">
+                    {move || {
+                        let total = total();
+                        if total.is_empty() { String::new() } else { format!("Total {total}") }
+                    }}
+                </span>
+            </div>
+            {text_field("Delivery address", "order-delivery", delivery)}
+            {text_field("Notes", "order-notes", notes)}
+            <Banner message=Signal::derive(move || error.get()) testid="order-form-error" />
+            <div class="form-actions">
+                <button
+                    type="submit"
+                    class="btn btn-primary"
+                    data-testid="order-submit"
+                    prop:disabled=move || busy.get()
+                >
+                    "Record order"
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// One line's fields: product, color (when the product has several), quantity and unit
+/// price with the floor shown as you type.
+#[component]
+fn LineFields(
+    line: LineDraft,
+    position: usize,
+    products: StoredValue<Vec<Product>>,
+    on_remove: Option<Callback<leptos::ev::MouseEvent>>,
+) -> impl IntoView {
+    let chosen = Memo::new(move |_| line.chosen(products));
+    let unit_price = Memo::new(move |_| line.unit_price(products));
+    let id = move |base: &str| line_testid(base, position);
+    view! {
+        <fieldset class="order-line" data-testid=id("order-line")>
+            <legend class="field-label">{format!("Product {}", position + 1)}</legend>
             <label class="field">
                 <span class="field-label">"Product"</span>
                 <select
                     class="input"
-                    data-testid="order-product"
+                    data-testid=id("order-product")
                     on:change=move |ev| {
-                        product_id.set(event_target_value(&ev));
-                        color.set(String::new());
+                        line.product_id.set(event_target_value(&ev));
+                        line.color.set(String::new());
                     }
                 >
                     <option value="" selected=true>"Choose a product"</option>
@@ -190,8 +352,8 @@ fn OrderForm(products: Vec<Product>) -> impl IntoView {
                     <span class="field-label">"Color"</span>
                     <select
                         class="input"
-                        data-testid="order-color"
-                        on:change=move |ev| color.set(event_target_value(&ev))
+                        data-testid=id("order-color")
+                        on:change=move |ev| line.color.set(event_target_value(&ev))
                     >
                         <option value="" selected=true>"Choose a color"</option>
                         {move || {
@@ -206,38 +368,44 @@ fn OrderForm(products: Vec<Product>) -> impl IntoView {
                     </select>
                 </label>
             </Show>
-            {text_field("Quantity", "order-quantity", quantity)}
+            <label class="field">
+                <span class="field-label">"Quantity"</span>
+                <input
+                    class="input"
+                    inputmode="numeric"
+                    data-testid=id("order-quantity")
+                    prop:value=move || line.quantity.get()
+                    on:input=move |ev| line.quantity.set(event_target_value(&ev))
+                />
+            </label>
             <label class="field" class:has-error=move || unit_price.with(Result::is_err)>
                 <span class="field-label">"Unit price"</span>
                 <input
                     class="input"
-                    data-testid="order-unit-price"
+                    data-testid=id("order-unit-price")
                     placeholder=move || {
                         chosen
                             .get()
                             .map(|p| format!("{} (the discounted price)", p.discounted_price.display()))
                             .unwrap_or_default()
                     }
-                    prop:value=move || price.get()
-                    on:input=move |ev| price.set(event_target_value(&ev))
+                    prop:value=move || line.price.get()
+                    on:input=move |ev| line.price.set(event_target_value(&ev))
                 />
-                <span class="field-error" data-testid="order-unit-price-error">
+                <span class="field-error" data-testid=id("order-unit-price-error")>
                     {move || unit_price.get().err()}
                 </span>
             </label>
-            {text_field("Delivery address", "order-delivery", delivery)}
-            {text_field("Notes", "order-notes", notes)}
-            <Banner message=Signal::derive(move || error.get()) testid="order-form-error" />
-            <div class="form-actions">
+            {on_remove.map(|remove| view! {
                 <button
-                    type="submit"
-                    class="btn btn-primary"
-                    data-testid="order-submit"
-                    prop:disabled=move || busy.get()
+                    type="button"
+                    class="btn btn-ghost btn-small"
+                    data-testid=id("order-remove-line")
+                    on:click=move |ev| remove.run(ev)
                 >
-                    "Record order"
+                    "Remove"
                 </button>
-            </div>
-        </form>
+            })}
+        </fieldset>
     }
 }

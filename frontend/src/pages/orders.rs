@@ -1,20 +1,24 @@
 //! `/orders`: the orders to fulfil, by status (tabs) and source, searchable, with the
 //! filtered list's total, a page at a time, and live: an order recorded or moved
-//! anywhere reloads the list. New orders by hand: [`super::new_order`].
+//! anywhere reloads the list; narrowed to days (in the browser's time zone) and to one
+//! customer (`/orders?customer=<contact id>`, linked from a chat's customer panel).
+//! New orders by hand: [`super::new_order`].
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::{OrderSource, OrderStatus};
 
 use crate::client::live::LiveEvent;
 use crate::client::{Order, OrderQuery};
 use crate::components::feedback::{Banner, Spinner};
 use crate::components::icons::Icon;
+use crate::components::inbox::format::local_day_start;
 use crate::components::paged::{Paged, PagedFooter, SearchBox};
 use crate::contexts::live::use_live;
 use crate::contexts::session::use_session;
-use crate::routes::AppRoute;
+use crate::routes::{AppRoute, CUSTOMER_PARAM};
 
 /// Orders fetched per page.
 const PAGE_SIZE: i64 = 20;
@@ -43,6 +47,14 @@ const EXPORT_PAGE: i64 = 100;
 /// Most orders in one export.
 const EXPORT_MAX: usize = 10_000;
 
+/// The customer filter's chip: their name once an order shows it.
+fn customer_label(name: &Option<String>) -> String {
+    match name {
+        Some(name) => format!("Customer: {name}"),
+        None => "One customer".into(),
+    }
+}
+
 /// Where an order came from, as people read it.
 pub fn source_label(source: OrderSource) -> &'static str {
     match source {
@@ -59,18 +71,33 @@ pub fn OrdersPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let status = RwSignal::new(Some(OrderStatus::Pending));
     let source = RwSignal::new(None::<OrderSource>);
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let query_map = use_query_map();
+    let customer =
+        Memo::new(move |_| query_map.with(|q| q.get(CUSTOMER_PARAM).filter(|id| !id.is_empty())));
+    // A customer's orders: all of them, whatever their status.
+    Effect::new(move |_| {
+        if customer.get().is_some() {
+            status.set(None);
+        }
+    });
+    let order_query = move |first: i64, after: Option<String>| OrderQuery {
+        first,
+        after,
+        status: status.get_untracked(),
+        source: source.get_untracked(),
+        search: search.get_untracked(),
+        since: local_day_start(&from.get_untracked(), 0),
+        until: local_day_start(&to.get_untracked(), 1),
+        contact_id: customer.get_untracked(),
+    };
     let totals = RwSignal::new(Vec::<String>::new());
     let paged = Paged::<Order>::start();
     let load = move |more: bool| {
         let client = session.client();
         paged.load(more, move |after| {
-            let query = OrderQuery {
-                first: PAGE_SIZE,
-                after,
-                status: status.get_untracked(),
-                source: source.get_untracked(),
-                search: search.get_untracked(),
-            };
+            let query = order_query(PAGE_SIZE, after);
             async move {
                 let (page, sums) = client.orders(&query).await?;
                 if !more {
@@ -84,6 +111,9 @@ pub fn OrdersPage() -> impl IntoView {
         search.track();
         status.track();
         source.track();
+        from.track();
+        to.track();
+        customer.track();
         live.resyncs();
         load(false);
     });
@@ -101,13 +131,7 @@ pub fn OrdersPage() -> impl IntoView {
         exporting.set(true);
         export_error.set(None);
         let client = session.client();
-        let mut query = OrderQuery {
-            first: EXPORT_PAGE,
-            after: None,
-            status: status.get_untracked(),
-            source: source.get_untracked(),
-            search: search.get_untracked(),
-        };
+        let mut query = order_query(EXPORT_PAGE, None);
         spawn_local(async move {
             let mut all = Vec::new();
             let result = loop {
@@ -207,6 +231,38 @@ pub fn OrdersPage() -> impl IntoView {
                     <option value=OrderSource::Chat.as_str()>{source_label(OrderSource::Chat)}</option>
                     <option value=OrderSource::Manual.as_str()>{source_label(OrderSource::Manual)}</option>
                 </select>
+                <label class="field-inline">
+                    <span>"From"</span>
+                    <input
+                        class="input"
+                        type="date"
+                        data-testid="order-from"
+                        prop:value=move || from.get()
+                        on:change=move |ev| from.set(event_target_value(&ev))
+                    />
+                </label>
+                <label class="field-inline">
+                    <span>"To"</span>
+                    <input
+                        class="input"
+                        type="date"
+                        data-testid="order-to"
+                        prop:value=move || to.get()
+                        on:change=move |ev| to.set(event_target_value(&ev))
+                    />
+                </label>
+                <Show when=move || customer.with(Option::is_some)>
+                    <button
+                        type="button"
+                        class="btn btn-secondary btn-small"
+                        data-testid="order-customer-clear"
+                        title="Show every customer's orders"
+                        on:click=move |_| use_navigate()(&AppRoute::Orders.path(), Default::default())
+                    >
+                        {move || customer_label(&paged.list.with(|l| l.items.first().and_then(|o| o.customer_name.clone())))}
+                        " ×"
+                    </button>
+                </Show>
             </div>
             <Show when=move || paged.list.with(|l| !l.items.is_empty())>
                 <div class="product-list" data-testid="order-list">

@@ -4,12 +4,14 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use shared::phone::display_phone;
 
 use crate::client::Customer;
 use crate::components::feedback::Banner;
 use crate::components::mutation::Mutation;
 use crate::contexts::session::use_session;
+use crate::routes::customer_orders_path;
 
 /// The customer of chat `chat_id`, folded until opened.
 #[component]
@@ -91,6 +93,11 @@ pub fn CustomerPanel(chat_id: String) -> impl IntoView {
                         {format!("{} order{} · spent {spent}", c.order_count, if c.order_count == 1 { "" } else { "s" })}
                         {c.blacklisted.then(|| view! { " · " <span class="badge badge-danger">"Blocked"</span> })}
                     </p>
+                    {(c.order_count > 0).then(|| view! {
+                        <A href=customer_orders_path(&c.id) attr:class="link" attr:data-testid="customer-orders-link">
+                            "See their orders"
+                        </A>
+                    })}
                 }
             })}
             <form class="customer-form" on:submit=on_save>

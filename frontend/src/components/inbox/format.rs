@@ -125,6 +125,7 @@ pub fn sender_label(sent_by: SentBy) -> &'static str {
         SentBy::Staff => "Staff",
         SentBy::FollowUp => "Follow-up",
         SentBy::System => "System",
+        SentBy::Phone => "From your phone",
     }
 }
 
@@ -197,4 +198,21 @@ pub fn avatar_hue(id: &str) -> u32 {
     id.bytes().fold(7u32, |acc, b| {
         acc.wrapping_mul(31).wrapping_add(u32::from(b))
     }) % 360
+}
+
+/// The start of the local day `yyyy_mm_dd` (a date input's value), `days` later, as
+/// RFC 3339; `None` for an empty or unreadable date.
+fn local_day_start(yyyy_mm_dd: &str, days: u32) -> Option<String> {
+    if yyyy_mm_dd.trim().is_empty() {
+        return None;
+    }
+    // Without a zone, a date-time is read in the browser's own time zone.
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&format!(
+        "{yyyy_mm_dd}T00:00:00"
+    )));
+    if date.get_time().is_nan() {
+        return None;
+    }
+    date.set_date(date.get_date() + days);
+    Some(String::from(date.to_iso_string()))
 }
