@@ -23,6 +23,7 @@ pub mod products;
 /// `scripts/test.sh` fails when the file drifts from the migrations.
 pub mod schema;
 pub mod sessions;
+pub mod templates;
 pub mod tenants;
 pub mod whatsapp;
 

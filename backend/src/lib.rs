@@ -35,6 +35,7 @@ pub mod limits;
 pub mod meta;
 pub mod orders;
 pub mod sender;
+pub mod templates;
 pub mod webhooks;
 pub mod whatsapp;
 

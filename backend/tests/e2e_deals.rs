@@ -25,7 +25,7 @@ async fn e2e_owner_approves_a_pending_deal_from_the_home_page() {
     let b = Browser::start().await;
     b.client.goto(&world.app.url).await.unwrap();
     b.js(&format!(
-        "localStorage.setItem('wasales.token', {}); true",
+        "(localStorage.setItem('wasales.token', {}), true)",
         serde_json::to_string(&world.token).unwrap()
     ))
     .await;

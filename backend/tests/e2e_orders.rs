@@ -161,11 +161,19 @@ async fn owner_turns_order_notifications_on_with_a_template() {
     b.fill("order-notifications-template", "order_update").await;
     b.click("order-notifications-save").await;
     b.find("order-notifications-notice").await;
-    assert_eq!(
-        t.rows("businesses WHERE notify_order_updates AND order_update_template = 'order_update'")
-            .await,
-        1
-    );
+    // The notice may still be the switch's: wait for the save itself.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while t
+        .rows("businesses WHERE notify_order_updates AND order_update_template = 'order_update'")
+        .await
+        != 1
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the template was not saved"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     // A name WhatsApp would refuse is refused, with the reason shown.
     b.fill("order-notifications-template", "Order Update!")
         .await;

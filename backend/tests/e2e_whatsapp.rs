@@ -68,7 +68,9 @@ async fn e2e_owner_connects_the_whatsapp_business_app_number_with_meta() {
     );
 
     // The WhatsApp Business app's number (the default choice): no registration, a sync.
+    // (The page is opened again: the stand-in SDK carries its plan from when it loaded.)
     sdk.finish("AQB-browser-code", WABA_ID, NUMBER_ID);
+    b.client.goto(&format!("{}/settings", t.url)).await.unwrap();
     b.click("settings-wa-meta-connect").await;
     b.find_css("[data-testid='settings-wa-status'][data-status='connected']")
         .await;

@@ -51,7 +51,7 @@ pub use orders::{
 pub use products::ProductQuery;
 pub use security::{ApiTokenInfo, SessionInfo};
 pub use session::NewAccount;
-pub use whatsapp::{NewConnection, WhatsAppSettings};
+pub use whatsapp::{ApprovedTemplate, NewConnection, WhatsAppSettings};
 pub use why::ReplyExplanation;
 
 /// A handle for calling the API as one signed-in user (or anonymously).

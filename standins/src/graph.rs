@@ -193,6 +193,7 @@ struct Inner {
     app: Option<(String, String)>,
     signups: HashMap<String, Signup>,
     subscribed: HashSet<String>,
+    templates: Vec<Value>,
 }
 
 impl Inner {
@@ -264,6 +265,7 @@ impl GraphStandin {
                 post(subscribe_app).delete(unsubscribe_app),
             )
             .route("/{phone_number_id}/register", post(register))
+            .route("/{waba_id}/message_templates", get(message_templates))
             .route("/{phone_number_id}/smb_app_data", post(smb_app_data))
             .with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -337,6 +339,19 @@ impl GraphStandin {
                 used: false,
             },
         );
+    }
+
+    /// Adds a message template every WABA lists (`status` as Meta says it:
+    /// `APPROVED`, `PENDING`, `REJECTED`...), with `body` as its BODY component.
+    pub fn add_template(&self, name: &str, language: &str, status: &str, body: &str) {
+        self.shared.lock().templates.push(json!({
+            "name": name,
+            "language": language,
+            "status": status,
+            "category": "UTILITY",
+            "components": [{ "type": "BODY", "text": body }],
+            "id": random_hex(8),
+        }));
     }
 
     /// Whether the operator's app is subscribed to WABA `waba_id`'s webhooks.
@@ -817,4 +832,36 @@ async fn smb_app_data(
         );
     }
     Json(json!({ "messaging_product": "whatsapp", "request_id": random_hex(16) })).into_response()
+}
+
+/// `GET /{waba_id}/message_templates`: the templates, filtered by `status` when asked.
+async fn message_templates(
+    State(shared): State<Arc<Shared>>,
+    Path(waba_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let path = format!("/{waba_id}/message_templates");
+    let token = record(&shared, "GET", path.clone(), query.clone(), &headers, None);
+    let mut inner = shared.lock();
+    if let Some(failure) = inner.failure_for(&path) {
+        return failure.response();
+    }
+    let known = token.as_deref().is_some_and(|t| {
+        inner.system_tokens.contains(t) || inner.numbers.values().any(|n| n.token == t)
+    });
+    if !known {
+        return bad_token();
+    }
+    let wanted: Option<String> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "status")
+        .map(|(_, v)| v.into_owned());
+    let data: Vec<Value> = inner
+        .templates
+        .iter()
+        .filter(|t| wanted.as_deref().is_none_or(|w| t["status"] == w))
+        .cloned()
+        .collect();
+    Json(json!({ "data": data, "paging": { "cursors": { "before": "MAA", "after": "MjQ" } } }))
+        .into_response()
 }

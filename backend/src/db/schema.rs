@@ -253,6 +253,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    message_templates (id) {
+        id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        #[max_length = 255]
+        name -> Varchar,
+        #[max_length = 16]
+        language -> Varchar,
+        #[max_length = 32]
+        category -> Varchar,
+        body -> Text,
+        parameter_count -> Integer,
+        fetched_at -> Datetime,
+    }
+}
+
+diesel::table! {
     messages (id) {
         id -> Unsigned<Bigint>,
         business_id -> Unsigned<Bigint>,
@@ -466,6 +482,7 @@ diesel::joinable!(contacts -> businesses (business_id));
 diesel::joinable!(deal_approvals -> chats (chat_id));
 diesel::joinable!(deal_approvals -> products (product_id));
 diesel::joinable!(follow_ups -> chats (chat_id));
+diesel::joinable!(message_templates -> businesses (business_id));
 diesel::joinable!(messages -> chats (chat_id));
 diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(orders -> businesses (business_id));
@@ -488,6 +505,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_approvals,
     follow_ups,
     jobs,
+    message_templates,
     messages,
     order_items,
     orders,

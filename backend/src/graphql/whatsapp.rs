@@ -126,6 +126,21 @@ pub struct WhatsAppSignupSetup {
     pub sdk_url: String,
 }
 
+/// An approved message template of the business's WhatsApp account.
+#[derive(SimpleObject)]
+pub struct MessageTemplate {
+    /// Its name (what `sendTemplate` takes).
+    pub name: String,
+    /// Its language code, e.g. `en_US`.
+    pub language: String,
+    /// Meta's category: `MARKETING`, `UTILITY` or `AUTHENTICATION`.
+    pub category: String,
+    /// The body, with its `{{1}}`, `{{2}}`... placeholders.
+    pub body: String,
+    /// How many body parameters it takes (the values for `{{1}}`..`{{n}}`).
+    pub parameter_count: i32,
+}
+
 /// What Meta's Embedded Signup gave the browser.
 #[derive(InputObject)]
 pub struct ConnectWhatsAppWithMetaInput {
@@ -174,6 +189,30 @@ impl WhatsAppQuery {
                 sdk_url: s.sdk_url,
             }),
         )
+    }
+
+    /// The business's approved message templates (what may be sent outside the 24-hour
+    /// window), from Meta, cached for an hour; `refresh` asks Meta again (at most every
+    /// 10 seconds). Owner and staff.
+    #[graphql(guard = "Authenticated")]
+    async fn message_templates(
+        &self,
+        ctx: &Context<'_>,
+        refresh: Option<bool>,
+    ) -> async_graphql::Result<Vec<MessageTemplate>> {
+        let caller = ctx.caller()?;
+        let refresh = refresh.unwrap_or(false);
+        let templates = crate::templates::list(ctx.app(), caller.business_id, refresh).await?;
+        Ok(templates
+            .into_iter()
+            .map(|t| MessageTemplate {
+                name: t.name,
+                language: t.language,
+                category: t.category,
+                body: t.body,
+                parameter_count: t.parameter_count,
+            })
+            .collect())
     }
 
     /// Callback URL and verify token for Meta's webhook settings.

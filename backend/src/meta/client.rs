@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use super::types::{
     AccessTokenResponse, ErrorEnvelope, MetaError, PhoneNumberInfo, ReadReceiptRequest,
     RegisterRequest, SendMessageRequest, SendMessageResponse, SuccessResponse, SyncRequest,
+    TemplateInfo, TemplatesPage,
 };
 
 /// How long one Graph API call may take before it counts as a (retryable) timeout.
@@ -234,6 +235,25 @@ impl<'a> GraphClient<'a> {
         };
         let _: serde_json::Value = self.call(self.http.post(url).json(&body), token).await?;
         Ok(())
+    }
+
+    /// The WABA's approved message templates (the first 200).
+    pub async fn approved_templates(
+        &self,
+        waba_id: &str,
+        token: &SecretString,
+    ) -> Result<Vec<TemplateInfo>, GraphError> {
+        let mut url = self.url(&[waba_id, "message_templates"])?;
+        url.query_pairs_mut()
+            .append_pair("fields", "name,language,status,category,components")
+            .append_pair("status", "APPROVED")
+            .append_pair("limit", "200");
+        let page: TemplatesPage = self.call(self.http.get(url), token).await?;
+        Ok(page
+            .data
+            .into_iter()
+            .filter(|t| t.status.eq_ignore_ascii_case("APPROVED"))
+            .collect())
     }
 
     async fn post_messages<B: Serialize, T: DeserializeOwned>(

@@ -189,6 +189,45 @@ pub struct SyncRequest {
     pub sync_type: &'static str,
 }
 
+/// `GET /{waba_id}/message_templates`: one page of the WABA's templates.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TemplatesPage {
+    /// The templates.
+    #[serde(default)]
+    pub data: Vec<TemplateInfo>,
+}
+
+/// One message template as Meta lists it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TemplateInfo {
+    /// Its name.
+    pub name: String,
+    /// Its language code (`en_US`).
+    #[serde(default)]
+    pub language: String,
+    /// `APPROVED`, `PENDING`, `REJECTED`, `PAUSED`...
+    #[serde(default)]
+    pub status: String,
+    /// `MARKETING`, `UTILITY`, `AUTHENTICATION`.
+    #[serde(default)]
+    pub category: String,
+    /// Header, body, footer, buttons (raw).
+    #[serde(default)]
+    pub components: Vec<serde_json::Value>,
+}
+
+impl TemplateInfo {
+    /// The body's text, with its `{{1}}`... placeholders.
+    pub fn body(&self) -> String {
+        self.components
+            .iter()
+            .find(|c| c["type"].as_str() == Some("BODY"))
+            .and_then(|c| c["text"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
 /// Meta's error envelope: `{"error": {...}}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorEnvelope {

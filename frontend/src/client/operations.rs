@@ -152,6 +152,10 @@ operation!(
     DisconnectWhatsApp => "graphql/whatsapp.graphql"
 );
 operation!(
+    /// The business's approved message templates.
+    MessageTemplates => "graphql/whatsapp.graphql"
+);
+operation!(
     /// Connects the number chosen in Meta's Embedded Signup.
     ConnectWhatsAppWithMeta => "graphql/whatsapp.graphql"
 );

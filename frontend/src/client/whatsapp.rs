@@ -2,7 +2,7 @@
 
 use super::meta_sdk::SignupResult;
 use super::operations::{
-    self, ConnectWhatsApp, ConnectWhatsAppWithMeta, DisconnectWhatsApp,
+    self, ConnectWhatsApp, ConnectWhatsAppWithMeta, DisconnectWhatsApp, MessageTemplates,
     WhatsAppSettings as WhatsAppSettingsOp,
 };
 use super::transport::send;
@@ -17,6 +17,32 @@ pub struct WhatsAppSettings {
     pub webhook: WebhookSetup,
     /// How to open Meta's Embedded Signup; `None` when the server has not set it up.
     pub signup: Option<SignupSetup>,
+}
+
+/// An approved message template of the business.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovedTemplate {
+    /// Its name.
+    pub name: String,
+    /// Its language code.
+    pub language: String,
+    /// The body with `{{n}}` placeholders.
+    pub body: String,
+    /// How many parameters it takes.
+    pub parameter_count: usize,
+}
+
+impl ApprovedTemplate {
+    /// The body with `parameters` in place of `{{1}}`, `{{2}}`... (blank ones kept).
+    pub fn preview(&self, parameters: &[String]) -> String {
+        let mut text = self.body.clone();
+        for (i, value) in parameters.iter().enumerate() {
+            if !value.trim().is_empty() {
+                text = text.replace(&format!("{{{{{}}}}}", i + 1), value.trim());
+            }
+        }
+        text
+    }
 }
 
 /// What the connect form sends.
@@ -53,6 +79,27 @@ impl Client {
                 sdk_url: s.sdk_url,
             }),
         })
+    }
+
+    /// The approved templates (cached by the server; `refresh` asks Meta again).
+    pub async fn message_templates(
+        &self,
+        refresh: bool,
+    ) -> Result<Vec<ApprovedTemplate>, ClientError> {
+        let variables = operations::message_templates::Variables {
+            refresh: Some(refresh),
+        };
+        let data = self.watch(send::<MessageTemplates>(self.token.as_deref(), variables).await)?;
+        Ok(data
+            .message_templates
+            .into_iter()
+            .map(|t| ApprovedTemplate {
+                name: t.name,
+                language: t.language,
+                body: t.body,
+                parameter_count: usize::try_from(t.parameter_count).unwrap_or(0),
+            })
+            .collect())
     }
 
     /// Connects the number chosen in Meta's Embedded Signup (the server does the rest).

@@ -11,8 +11,10 @@ use shared::{MessageDirection, MessageKind, MessageStatus, SentBy};
 use super::format::{epoch_ms, time_left};
 use super::state::use_inbox;
 use super::thread::Thread;
-use crate::client::{Chat, Client, ClientError, Message, TemplateMessage};
+use crate::client::{ApprovedTemplate, Chat, Client, ClientError, Message, TemplateMessage};
 use crate::components::mutation::Mutation;
+use crate::contexts::session::use_session;
+use leptos::task::spawn_local;
 
 /// Whether free text may be sent to `chat` at `now`: the server's answer, and the closing
 /// time passed since it was loaded.
@@ -210,13 +212,40 @@ fn TextComposer(
     }
 }
 
-/// The closed-window notice and the template form.
+/// The closed-window notice and the template form: the business's approved templates
+/// to pick from (with a field per parameter and a preview), or, when none can be
+/// listed, a template typed by name.
 #[component]
 fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView {
+    let session = use_session();
     let name = RwSignal::new(String::new());
     let language = RwSignal::new("en_US".to_string());
     let parameters = RwSignal::new(String::new());
+    let fields = RwSignal::new(Vec::<String>::new());
     let error = RwSignal::new(None::<String>);
+    let approved = RwSignal::new(Vec::<ApprovedTemplate>::new());
+    let picked = RwSignal::new(None::<usize>);
+    let load_templates = move |refresh: bool| {
+        let client = session.client();
+        spawn_local(async move {
+            match client.message_templates(refresh).await {
+                Ok(list) => {
+                    approved.try_set(list);
+                }
+                Err(e) if refresh => {
+                    error.try_set(Some(e.to_string()));
+                }
+                // Without a list the form asks for a name: nothing to report.
+                Err(_) => {}
+            }
+        });
+    };
+    load_templates(false);
+    let chosen = move || {
+        picked
+            .get()
+            .and_then(|i| approved.with(|l| l.get(i).cloned()))
+    };
     let send_template = send_with_placeholder(
         thread,
         |client, (chat_id, template): (String, TemplateMessage)| async move {
@@ -225,6 +254,7 @@ fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView
         move || {
             name.set(String::new());
             parameters.set(String::new());
+            fields.update(|f| f.iter_mut().for_each(String::clear));
         },
         move |_, failure| error.set(Some(failure.to_string())),
     );
@@ -235,23 +265,51 @@ fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView
                 .unwrap_or_default()
         })
     };
+    let pick = move |index: Option<usize>| {
+        picked.set(index);
+        let template = index.and_then(|i| approved.with_untracked(|l| l.get(i).cloned()));
+        match template {
+            Some(t) => {
+                name.set(t.name.clone());
+                language.set(t.language.clone());
+                fields.set(vec![String::new(); t.parameter_count]);
+            }
+            None => {
+                name.set(String::new());
+                fields.set(Vec::new());
+            }
+        }
+    };
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(chat_id) = chat.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) else {
             return;
         };
+        let from_list = picked.get_untracked().is_some();
         let template = TemplateMessage {
             name: name.get_untracked().trim().to_string(),
             language: language.get_untracked().trim().to_string(),
-            parameters: parameters
-                .get_untracked()
-                .lines()
-                .map(str::trim)
-                .filter(|line| !line.is_empty())
-                .map(str::to_string)
-                .collect(),
+            parameters: if from_list {
+                fields
+                    .get_untracked()
+                    .iter()
+                    .map(|f| f.trim().to_string())
+                    .collect()
+            } else {
+                parameters
+                    .get_untracked()
+                    .lines()
+                    .map(str::trim)
+                    .filter(|line| !line.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            },
         };
+        if from_list && template.parameters.iter().any(String::is_empty) {
+            error.set(Some("Fill in every parameter of the template".into()));
+            return;
+        }
         if template.name.is_empty()
             || template.language.is_empty()
             || send_template.pending_untracked()
@@ -284,22 +342,65 @@ fn TemplateComposer(chat: Signal<Option<Chat>>, thread: Thread) -> impl IntoView
                     {move || error.get()}
                 </div>
             </Show>
-            <div class="template-fields">
-                <TemplateInput label="Template name" class="field" testid="template-name" placeholder="order_update" value=name />
-                <TemplateInput label="Language" class="field template-language" testid="template-language" placeholder="en_US" value=language />
-            </div>
-            <label class="field">
-                <span class="field-label">"Parameters"</span>
-                <textarea
-                    class="input template-params"
-                    data-testid="template-params"
-                    rows="2"
-                    placeholder="One per line: the text for {{1}}, then {{2}}, …"
-                    prop:value=move || parameters.get()
-                    on:input=move |ev| parameters.set(event_target_value(&ev))
-                    on:change=move |ev| parameters.set(event_target_value(&ev))
-                ></textarea>
-            </label>
+            <Show
+                when=move || approved.with(|l| !l.is_empty())
+                fallback=move || view! {
+                    <div class="template-fields">
+                        <TemplateInput label="Template name" class="field" testid="template-name" placeholder="order_update" value=name />
+                        <TemplateInput label="Language" class="field template-language" testid="template-language" placeholder="en_US" value=language />
+                    </div>
+                    <label class="field">
+                        <span class="field-label">"Parameters"</span>
+                        <textarea
+                            class="input template-params"
+                            data-testid="template-params"
+                            rows="2"
+                            placeholder="One per line: the text for {{1}}, then {{2}}, …"
+                            prop:value=move || parameters.get()
+                            on:input=move |ev| parameters.set(event_target_value(&ev))
+                            on:change=move |ev| parameters.set(event_target_value(&ev))
+                        ></textarea>
+                    </label>
+                }
+            >
+                <div class="template-fields">
+                    <label class="field">
+                        <span class="field-label">"Approved template"</span>
+                        <select
+                            class="input"
+                            data-testid="template-pick"
+                            on:change=move |ev| pick(event_target_value(&ev).parse::<usize>().ok())
+                        >
+                            <option value="" selected=move || picked.get().is_none()>"Choose a template"</option>
+                            {move || approved.get().into_iter().enumerate().map(|(i, t)| {
+                                let label = format!("{} ({})", t.name, t.language);
+                                view! { <option value=i.to_string() selected=move || picked.get() == Some(i)>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <button class="btn btn-secondary btn-small" type="button" data-testid="template-refresh" on:click=move |_| load_templates(true)>
+                        "Refresh list"
+                    </button>
+                </div>
+                {move || (0..fields.with(Vec::len)).map(|i| view! {
+                    <label class="field">
+                        <span class="field-label">{format!("Parameter {{{{{}}}}}", i + 1)}</span>
+                        <input
+                            class="input"
+                            data-testid=format!("template-param-{}", i + 1)
+                            autocomplete="off"
+                            prop:value=move || fields.with(|f| f.get(i).cloned().unwrap_or_default())
+                            on:input=move |ev| {
+                                let value = event_target_value(&ev);
+                                fields.update(|f| if let Some(slot) = f.get_mut(i) { *slot = value; });
+                            }
+                        />
+                    </label>
+                }).collect_view()}
+                {move || chosen().map(|t| view! {
+                    <p class="template-preview" data-testid="template-preview">{t.preview(&fields.get())}</p>
+                })}
+            </Show>
             <div class="template-actions">
                 <p class="field-hint">"Only templates approved in Meta's WhatsApp Manager are delivered."</p>
                 <button

@@ -202,7 +202,7 @@ pub fn avatar_hue(id: &str) -> u32 {
 
 /// The start of the local day `yyyy_mm_dd` (a date input's value), `days` later, as
 /// RFC 3339; `None` for an empty or unreadable date.
-fn local_day_start(yyyy_mm_dd: &str, days: u32) -> Option<String> {
+pub fn local_day_start(yyyy_mm_dd: &str, days: u32) -> Option<String> {
     if yyyy_mm_dd.trim().is_empty() {
         return None;
     }
