@@ -361,23 +361,6 @@ pub async fn upsert_summaries(
     query.execute(conn).await.map(|_| ())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_preview_is_one_line_cut_on_a_character_boundary() {
-        let long = "é".repeat(300);
-        let p = preview(&long);
-        assert_eq!(p.chars().count(), PREVIEW_CHARS);
-        assert!(p.ends_with('…'));
-        assert_eq!(preview("two\nlines"), "two lines");
-        assert_eq!(preview("  a \r\n\t b  "), "a b");
-        let exact = "x".repeat(PREVIEW_CHARS);
-        assert_eq!(preview(&exact), exact);
-    }
-}
-
 /// Why the AI stands back in a chat where the owner wrote from the WhatsApp Business app.
 pub const PHONE_REPLY_REASON: &str = "You replied from your phone (WhatsApp Business app): the AI stands back in this chat until you turn it back on";
 
@@ -394,4 +377,21 @@ pub async fn owner_replied_from_phone(
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_preview_is_one_line_cut_on_a_character_boundary() {
+        let long = "é".repeat(300);
+        let p = preview(&long);
+        assert_eq!(p.chars().count(), PREVIEW_CHARS);
+        assert!(p.ends_with('…'));
+        assert_eq!(preview("two\nlines"), "two lines");
+        assert_eq!(preview("  a \r\n\t b  "), "a b");
+        let exact = "x".repeat(PREVIEW_CHARS);
+        assert_eq!(preview(&exact), exact);
+    }
 }
