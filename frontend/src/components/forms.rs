@@ -335,3 +335,31 @@ mod tests {
         assert_eq!(form_field_name("bargainFloor"), "bargainFloor");
     }
 }
+
+/// A "From … To …" pair of date inputs (`YYYY-MM-DD`, the browser's days) for list
+/// filters; `testid` prefixes `-from` and `-to`.
+#[component]
+pub fn DateRange(
+    from: RwSignal<String>,
+    to: RwSignal<String>,
+    testid: &'static str,
+) -> impl IntoView {
+    let input = move |label: &'static str, suffix: &'static str, value: RwSignal<String>| {
+        view! {
+            <label class="field-inline">
+                <span>{label}</span>
+                <input
+                    class="input"
+                    type="date"
+                    data-testid=format!("{testid}-{suffix}")
+                    prop:value=move || value.get()
+                    on:change=move |ev| value.set(event_target_value(&ev))
+                />
+            </label>
+        }
+    };
+    view! {
+        {input("From", "from", from)}
+        {input("To", "to", to)}
+    }
+}

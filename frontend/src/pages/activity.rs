@@ -8,6 +8,7 @@ use shared::{ActivityCategory, ActorKind, SubjectKind};
 use crate::client::live::LiveEvent;
 use crate::client::{ActivityEntry, ActivityQuery};
 use crate::components::feedback::Spinner;
+use crate::components::forms::DateRange;
 use crate::components::inbox::format::{
     date_time, epoch_ms, local_day_start, now_ms, relative_time,
 };
@@ -178,26 +179,7 @@ pub fn ActivityPage() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <label class="field-inline">
-                    <span>"From"</span>
-                    <input
-                        class="input"
-                        type="date"
-                        data-testid="activity-from"
-                        prop:value=move || from.get()
-                        on:change=move |ev| from.set(event_target_value(&ev))
-                    />
-                </label>
-                <label class="field-inline">
-                    <span>"To"</span>
-                    <input
-                        class="input"
-                        type="date"
-                        data-testid="activity-to"
-                        prop:value=move || to.get()
-                        on:change=move |ev| to.set(event_target_value(&ev))
-                    />
-                </label>
+                <DateRange from=from to=to testid="activity" />
                 <Show when=filtered>
                     <button class="btn btn-secondary" data-testid="activity-clear" on:click=clear>
                         "Clear filters"

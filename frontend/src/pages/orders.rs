@@ -13,6 +13,7 @@ use shared::{OrderSource, OrderStatus};
 use crate::client::live::LiveEvent;
 use crate::client::{Order, OrderQuery};
 use crate::components::feedback::{Banner, Spinner};
+use crate::components::forms::DateRange;
 use crate::components::icons::Icon;
 use crate::components::inbox::format::local_day_start;
 use crate::components::paged::{Paged, PagedFooter, SearchBox};
@@ -231,26 +232,7 @@ pub fn OrdersPage() -> impl IntoView {
                     <option value=OrderSource::Chat.as_str()>{source_label(OrderSource::Chat)}</option>
                     <option value=OrderSource::Manual.as_str()>{source_label(OrderSource::Manual)}</option>
                 </select>
-                <label class="field-inline">
-                    <span>"From"</span>
-                    <input
-                        class="input"
-                        type="date"
-                        data-testid="order-from"
-                        prop:value=move || from.get()
-                        on:change=move |ev| from.set(event_target_value(&ev))
-                    />
-                </label>
-                <label class="field-inline">
-                    <span>"To"</span>
-                    <input
-                        class="input"
-                        type="date"
-                        data-testid="order-to"
-                        prop:value=move || to.get()
-                        on:change=move |ev| to.set(event_target_value(&ev))
-                    />
-                </label>
+                <DateRange from=from to=to testid="order" />
                 <Show when=move || customer.with(Option::is_some)>
                     <button
                         type="button"
