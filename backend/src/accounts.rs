@@ -119,7 +119,9 @@ async fn create_owner(
     open_session(app, conn, business_id, user_id, client).await
 }
 
-async fn open_session(
+/// Opens a session for a user who just proved who they are (sign-up, log-in, an
+/// accepted staff invitation).
+pub(crate) async fn open_session(
     app: &App,
     conn: &mut diesel_async::AsyncMysqlConnection,
     business_id: u64,

@@ -34,7 +34,9 @@ pub mod jobs;
 pub mod limits;
 pub mod meta;
 pub mod orders;
+pub mod rekey;
 pub mod sender;
+pub mod staff;
 pub mod webhooks;
 pub mod whatsapp;
 

@@ -133,7 +133,11 @@ pub async fn connect(
         .verified_name
         .map(|n| n.chars().take(255).collect())
         .filter(|n: &String| !n.is_empty());
-    let sealed = crypto::encrypt(&app.config.data_key, token.expose_secret());
+    let sealed = crypto::encrypt(
+        &app.config.data_key,
+        token.expose_secret(),
+        &crypto::SealedFor::access_token(phone_number_id),
+    );
     let hint = crypto::mask_secret(token.expose_secret());
     let mut conn = app.db().await?;
     let outcome = model::connect(
@@ -288,14 +292,17 @@ pub async fn sending_identity(
         .ok_or(IdentityError::NotConnected)?;
     let token = match &app.config.meta_system_token {
         Some(system) => system.clone(),
-        None => SecretString::from(crypto::decrypt(&app.config.data_key, &sealed).ok_or_else(
-            || {
-                AppError::Internal(anyhow::anyhow!(
-                    "the access token of connection {} cannot be decrypted with DATA_KEY",
-                    connection.id
-                ))
-            },
-        )?),
+        None => {
+            let owner = crypto::SealedFor::access_token(&connection.phone_number_id);
+            let opened = crypto::decrypt(&app.config.data_keys(), &sealed, &owner)
+                .ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!(
+                        "the access token of connection {} cannot be decrypted with DATA_KEY or DATA_KEY_PREVIOUS (or was copied from another row)",
+                        connection.id
+                    ))
+                })?;
+            SecretString::from(opened.plaintext)
+        }
     };
     Ok(SendingIdentity { connection, token })
 }

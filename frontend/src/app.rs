@@ -9,6 +9,7 @@ use leptos_router::{ParamSegment, StaticSegment, path};
 
 use crate::components::layout::{AppShell, SessionPending};
 use crate::contexts::session::Session;
+use crate::pages::accept_invite::AcceptInvitePage;
 use crate::pages::activity::ActivityPage;
 use crate::pages::blacklist::BlacklistPage;
 use crate::pages::edit_product::EditProductPage;
@@ -58,6 +59,7 @@ pub fn App() -> impl IntoView {
                     redirect_path=to_home
                     fallback=SessionPending
                 />
+                <Route path=StaticSegment(AppRoute::ACCEPT_INVITE) view=AcceptInvitePage />
                 <ProtectedParentRoute
                     path=path!("")
                     view=AppShell

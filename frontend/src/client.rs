@@ -26,6 +26,7 @@ mod orders;
 mod products;
 mod security;
 mod session;
+mod team;
 mod transport;
 mod whatsapp;
 mod why;
@@ -48,6 +49,7 @@ pub use orders::{NewOrder, Order, OrderLine, OrderNotifications, OrderQuery, Tim
 pub use products::ProductQuery;
 pub use security::{ApiTokenInfo, SessionInfo};
 pub use session::NewAccount;
+pub use team::{PendingInvite, TeamMember, TeamView};
 pub use whatsapp::{NewConnection, WhatsAppSettings};
 pub use why::ReplyExplanation;
 

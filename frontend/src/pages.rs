@@ -1,5 +1,6 @@
 //! One module per page; the routes that lead to them are `crate::routes::AppRoute`.
 
+pub mod accept_invite;
 pub mod activity;
 pub mod blacklist;
 pub mod edit_product;

@@ -13,6 +13,9 @@ pub enum AppRoute {
     LogIn,
     /// `/signup`
     SignUp,
+    /// `/accept-invite#<secret>`: joining a business as staff from the owner's link
+    /// (open whether signed in or not).
+    AcceptInvite,
     /// `/`: the home page (the owner's day at a glance); the landing page after log-in.
     Home,
     /// `/inbox`: the chat list.
@@ -46,6 +49,8 @@ impl AppRoute {
     pub const LOG_IN: &'static str = "login";
     /// Segment of [`AppRoute::SignUp`].
     pub const SIGN_UP: &'static str = "signup";
+    /// Segment of [`AppRoute::AcceptInvite`] (the server's invitation links use it too).
+    pub const ACCEPT_INVITE: &'static str = "accept-invite";
     /// First segment of [`AppRoute::Inbox`] and [`AppRoute::Chat`].
     pub const INBOX: &'static str = "inbox";
     /// First segment of the order pages.
@@ -70,6 +75,7 @@ impl AppRoute {
         match self {
             AppRoute::LogIn => format!("/{}", Self::LOG_IN),
             AppRoute::SignUp => format!("/{}", Self::SIGN_UP),
+            AppRoute::AcceptInvite => format!("/{}", Self::ACCEPT_INVITE),
             AppRoute::Home => "/".to_string(),
             AppRoute::Inbox => format!("/{}", Self::INBOX),
             AppRoute::Chat(id) => format!("/{}/{id}", Self::INBOX),
@@ -92,6 +98,7 @@ impl AppRoute {
         Some(match segments.as_slice() {
             [Self::LOG_IN] => AppRoute::LogIn,
             [Self::SIGN_UP] => AppRoute::SignUp,
+            [Self::ACCEPT_INVITE] => AppRoute::AcceptInvite,
             [""] => AppRoute::Home,
             [Self::INBOX] => AppRoute::Inbox,
             [Self::INBOX, id] if !id.is_empty() => AppRoute::Chat((*id).to_string()),
@@ -119,6 +126,7 @@ mod tests {
         let routes = [
             AppRoute::LogIn,
             AppRoute::SignUp,
+            AppRoute::AcceptInvite,
             AppRoute::Home,
             AppRoute::Inbox,
             AppRoute::Chat("Q2hhdDox".into()),

@@ -12,6 +12,7 @@ pub mod money;
 pub mod negotiation;
 pub mod phone;
 pub mod pricing;
+pub mod privacy;
 pub mod product;
 pub mod validation;
 pub mod window;

@@ -394,6 +394,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    staff_invites (id) {
+        id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        #[max_length = 254]
+        email -> Varchar,
+        #[max_length = 64]
+        token_sha256 -> Char,
+        created_at -> Datetime,
+        expires_at -> Datetime,
+        accepted_at -> Nullable<Datetime>,
+        revoked_at -> Nullable<Datetime>,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Unsigned<Bigint>,
         business_id -> Unsigned<Bigint>,
@@ -404,6 +419,8 @@ diesel::table! {
         #[max_length = 10]
         role -> Varchar,
         created_at -> Datetime,
+        #[max_length = 120]
+        name -> Nullable<Varchar>,
     }
 }
 
@@ -464,6 +481,7 @@ diesel::joinable!(orders -> businesses (business_id));
 diesel::joinable!(product_images -> products (product_id));
 diesel::joinable!(products -> businesses (business_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(staff_invites -> businesses (business_id));
 diesel::joinable!(users -> businesses (business_id));
 diesel::joinable!(whatsapp_connections -> businesses (business_id));
 
@@ -487,6 +505,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     product_images,
     products,
     sessions,
+    staff_invites,
     users,
     webhook_events,
     whatsapp_connections,

@@ -52,6 +52,8 @@ pub struct User {
     pub role: Role,
     /// Created.
     pub created_at: chrono::NaiveDateTime,
+    /// Display name (staff give it when they join; owners have none yet).
+    pub name: Option<String>,
 }
 
 /// What sign-up stores.

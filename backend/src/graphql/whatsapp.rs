@@ -4,7 +4,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
-use super::{Authenticated, ContextExt, ids};
+use super::{Authenticated, ContextExt, OwnerOnly, ids};
 use crate::db::whatsapp as model;
 use crate::whatsapp::{self, ConnectRequest};
 
@@ -127,7 +127,8 @@ pub struct WhatsAppMutation;
 impl WhatsAppMutation {
     /// Connects (or reconnects) a number after checking it with Meta. Errors name the
     /// field to fix (`phoneNumberId`, `accessToken`, ...).
-    #[graphql(guard = "Authenticated", name = "connectWhatsApp")]
+    /// Owner only, signed in to the dashboard (staff and API tokens: FORBIDDEN).
+    #[graphql(guard = "OwnerOnly", name = "connectWhatsApp")]
     async fn connect_whatsapp(
         &self,
         ctx: &Context<'_>,
@@ -151,7 +152,8 @@ impl WhatsAppMutation {
 
     /// Stops sending and receiving on the number, keeps every record, and ends all
     /// dashboard sessions of the business (this one too: sign in again afterwards).
-    #[graphql(guard = "Authenticated", name = "disconnectWhatsApp")]
+    /// Owner only, signed in to the dashboard (staff and API tokens: FORBIDDEN).
+    #[graphql(guard = "OwnerOnly", name = "disconnectWhatsApp")]
     async fn disconnect_whatsapp(
         &self,
         ctx: &Context<'_>,
