@@ -9,6 +9,7 @@ pub mod ai_traces;
 pub mod auth_attempts;
 pub mod blacklist;
 pub mod chats;
+pub mod contact_messages;
 pub mod contacts;
 pub mod dashboard;
 pub mod deal_approvals;

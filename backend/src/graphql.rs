@@ -5,11 +5,12 @@
 //! complexity limits. Every field states who may call it with its guard:
 //! [`Authenticated`] (owner, staff and API tokens: the daily work), [`OwnerAuthority`]
 //! (owner-level settings: the owner or an API token, never staff) or [`OwnerOnly`] (the
-//! owner in the dashboard); public fields (sign-up, log-in, accepting an invitation)
-//! have none.
+//! owner in the dashboard); public fields (sign-up, log-in, accepting an invitation,
+//! the contact form) have none.
 //!
 //! The parts (`business`, `products`, `whatsapp`, `inbox`, `orders`, `ai`, `activity`,
-//! `blacklist`, `follow_ups`, `home`, `why`, `sessions`, `api_tokens`, `staff`) import
+//! `blacklist`, `follow_ups`, `home`, `why`, `sessions`, `api_tokens`, `staff`,
+//! `contact`) import
 //! the shared modules (`common`, `ids`, `paging`, `loaders`) and this one; only
 //! `inbox` (the order and AI fields of `Chat`) and `blacklist` (an entry's `Contact`
 //! and `ActivityActor`) name types of other parts, and nothing imports those two back.
@@ -20,6 +21,7 @@ pub mod api_tokens;
 pub mod blacklist;
 pub mod business;
 pub mod common;
+pub mod contact;
 pub mod deal_approvals;
 pub mod follow_ups;
 pub mod home;
@@ -81,6 +83,7 @@ pub struct MutationRoot(
     sessions::SessionMutation,
     api_tokens::ApiTokenMutation,
     staff::StaffMutation,
+    contact::ContactMutation,
 );
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.

@@ -19,6 +19,7 @@ pub mod auth;
 pub mod blacklist;
 pub mod catalog;
 pub mod config;
+pub mod contact;
 pub mod crypto;
 pub mod db;
 pub mod deal_approvals;

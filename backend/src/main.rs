@@ -24,6 +24,12 @@ enum Command {
     /// Re-encrypt every secret at rest under DATA_KEY (after a rotation: the old key in
     /// DATA_KEY_PREVIOUS), bound to its row; prints what it did.
     Reencrypt,
+    /// Print what visitors wrote through the contact form, newest first.
+    ContactMessages {
+        /// How many days back.
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+    },
     /// Print the GraphQL schema (SDL); with --check, fail if schema.graphql differs.
     ExportSchema {
         /// Compare with this file instead of printing.
@@ -99,6 +105,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.unreadable.is_empty(),
                 "some secrets could not be opened (see above); set DATA_KEY_PREVIOUS to the key that sealed them"
             );
+            Ok(())
+        }
+        Command::ContactMessages { days } => {
+            let config = Config::from_env()?;
+            let app = backend::init(config).await?;
+            let messages = backend::contact::recent(&app, days)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message()))?;
+            if messages.is_empty() {
+                println!("No contact form messages in the last {days} days.");
+            }
+            for m in messages {
+                println!(
+                    "#{} {} UTC  {} <{}>  from {}\n{}\n",
+                    m.id,
+                    m.created_at.format("%Y-%m-%d %H:%M"),
+                    m.name,
+                    m.email,
+                    m.ip,
+                    m.message
+                );
+            }
             Ok(())
         }
         Command::Serve => {

@@ -29,10 +29,7 @@ impl std::fmt::Display for Report {
         write!(
             f,
             "{} secrets re-encrypted under DATA_KEY (key id {}), {} already current, {} changed meanwhile",
-            self.rewritten,
-            self.key_id,
-            self.current,
-            self.skipped
+            self.rewritten, self.key_id, self.current, self.skipped
         )?;
         if !self.unreadable.is_empty() {
             write!(

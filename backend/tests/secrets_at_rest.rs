@@ -46,10 +46,18 @@ async fn a_secret_copied_into_another_row_does_not_decrypt_there() {
     let t = TestApp::spawn().await;
     let (alice, alice_id) = t.sign_up_alice().await;
     let (bob, bob_id) = t.sign_up_business("Bob Shoes", "bob@example.com").await;
-    t.gql_ok(Some(&alice), SET_KEY, json!({"k": "sk-ant-api03-alice-secret-key-1111"}))
-        .await;
-    t.gql_ok(Some(&bob), SET_KEY, json!({"k": "sk-ant-api03-bob-secret-key-22222"}))
-        .await;
+    t.gql_ok(
+        Some(&alice),
+        SET_KEY,
+        json!({"k": "sk-ant-api03-alice-secret-key-1111"}),
+    )
+    .await;
+    t.gql_ok(
+        Some(&bob),
+        SET_KEY,
+        json!({"k": "sk-ant-api03-bob-secret-key-22222"}),
+    )
+    .await;
     assert_eq!(
         own_key(&t.app, bob_id).await.as_deref(),
         Some("sk-ant-api03-bob-secret-key-22222")
@@ -59,8 +67,15 @@ async fn a_secret_copied_into_another_row_does_not_decrypt_there() {
         "UPDATE businesses SET anthropic_key_enc = (SELECT k FROM (SELECT anthropic_key_enc AS k FROM businesses WHERE id = {alice_id}) a) WHERE id = {bob_id}"
     ))
     .await;
-    assert_eq!(sealed_key(&t.app, bob_id).await, sealed_key(&t.app, alice_id).await);
-    assert_eq!(own_key(&t.app, bob_id).await, None, "Alice's key must not open as Bob's");
+    assert_eq!(
+        sealed_key(&t.app, bob_id).await,
+        sealed_key(&t.app, alice_id).await
+    );
+    assert_eq!(
+        own_key(&t.app, bob_id).await,
+        None,
+        "Alice's key must not open as Bob's"
+    );
     assert_eq!(
         own_key(&t.app, alice_id).await.as_deref(),
         Some("sk-ant-api03-alice-secret-key-1111")
@@ -69,17 +84,21 @@ async fn a_secret_copied_into_another_row_does_not_decrypt_there() {
     // The same for access tokens: one connection's token copied onto another.
     let first = webhook_support::shop(&t, "First Shop", "111000111").await;
     let second = webhook_support::shop(&t, "Second Shop", "222000222").await;
-    assert!(backend::whatsapp::sending_identity(&t.app, BusinessId(second.business_id))
-        .await
-        .is_ok());
+    assert!(
+        backend::whatsapp::sending_identity(&t.app, BusinessId(second.business_id))
+            .await
+            .is_ok()
+    );
     t.execute(&format!(
         "UPDATE whatsapp_connections SET access_token_enc = (SELECT k FROM (SELECT access_token_enc AS k FROM whatsapp_connections WHERE id = {}) a) WHERE id = {}",
         first.connection_id, second.connection_id
     ))
     .await;
-    assert!(backend::whatsapp::sending_identity(&t.app, BusinessId(second.business_id))
-        .await
-        .is_err());
+    assert!(
+        backend::whatsapp::sending_identity(&t.app, BusinessId(second.business_id))
+            .await
+            .is_err()
+    );
 }
 
 /// The test's configuration with other keys, on the same database.
@@ -97,11 +116,15 @@ async fn a_data_key_rotation_round_trips_through_reencrypt() {
     let t = TestApp::spawn().await;
     let old_key = t.app.config.data_key.clone();
     let (alice, alice_id) = t.sign_up_alice().await;
-    t.gql_ok(Some(&alice), SET_KEY, json!({"k": "sk-ant-api03-alice-secret-key-1111"}))
-        .await;
+    t.gql_ok(
+        Some(&alice),
+        SET_KEY,
+        json!({"k": "sk-ant-api03-alice-secret-key-1111"}),
+    )
+    .await;
     let shop = webhook_support::shop(&t, "Token Shop", "333000333").await;
-    let new_key = DataKey::parse("8f14e45fceea167a5a36dedd4bea2543b6e7f1a2c3d4e5f60718293a4b5c6d7e")
-        .unwrap();
+    let new_key =
+        DataKey::parse("8f14e45fceea167a5a36dedd4bea2543b6e7f1a2c3d4e5f60718293a4b5c6d7e").unwrap();
 
     // Step 1: the new key, the old one kept for reading: everything still opens.
     let rotating = with_keys(&t, &new_key, Some(&old_key)).await;
@@ -116,7 +139,11 @@ async fn a_data_key_rotation_round_trips_through_reencrypt() {
     // Step 2: reencrypt rewrites both secrets under the new key; a second run has
     // nothing left to do.
     let report = backend::rekey::reencrypt_all(&rotating).await.unwrap();
-    assert_eq!((report.rewritten, report.current, report.unreadable.len()), (2, 0, 0), "{report}");
+    assert_eq!(
+        (report.rewritten, report.current, report.unreadable.len()),
+        (2, 0, 0),
+        "{report}"
+    );
     let again = backend::rekey::reencrypt_all(&rotating).await.unwrap();
     assert_eq!((again.rewritten, again.current), (0, 2), "{again}");
     let sealed = sealed_key(&t.app, alice_id).await;
@@ -132,7 +159,10 @@ async fn a_data_key_rotation_round_trips_through_reencrypt() {
         .await
         .ok()
         .expect("the access token opens with the new key");
-    assert_eq!(identity.token.expose_secret(), "EAAG-fixture-token-333000333");
+    assert_eq!(
+        identity.token.expose_secret(),
+        "EAAG-fixture-token-333000333"
+    );
     // And the old key alone no longer does.
     let old_only = with_keys(&t, &old_key, None).await;
     assert_eq!(own_key(&old_only, alice_id).await, None);

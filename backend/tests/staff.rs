@@ -74,6 +74,7 @@ const MUTATION_ROLES: &[(&str, Role)] = &[
     ("inviteStaff", OwnerOnly),
     ("revokeStaffInvite", OwnerOnly),
     ("removeStaff", OwnerOnly),
+    ("submitContactForm", Public),
 ];
 
 /// The field names of `type MutationRoot` in the committed `schema.graphql`.

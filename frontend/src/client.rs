@@ -13,6 +13,7 @@ mod activity;
 mod ai;
 mod blacklist;
 mod business;
+mod contact;
 mod deal_approvals;
 mod document;
 mod error;
@@ -49,7 +50,7 @@ pub use orders::{NewOrder, Order, OrderLine, OrderNotifications, OrderQuery, Tim
 pub use products::ProductQuery;
 pub use security::{ApiTokenInfo, SessionInfo};
 pub use session::NewAccount;
-pub use team::{PendingInvite, TeamMember, TeamView};
+pub use team::{PendingInvite, TeamMember};
 pub use whatsapp::{NewConnection, WhatsAppSettings};
 pub use why::ReplyExplanation;
 

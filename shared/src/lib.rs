@@ -8,6 +8,7 @@ pub mod blacklist;
 pub mod enums;
 pub mod error_code;
 pub mod ids;
+pub mod legal;
 pub mod money;
 pub mod negotiation;
 pub mod phone;

@@ -148,6 +148,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    contact_messages (id) {
+        id -> Unsigned<Bigint>,
+        #[max_length = 120]
+        name -> Varchar,
+        #[max_length = 254]
+        email -> Varchar,
+        message -> Text,
+        #[max_length = 45]
+        ip -> Varchar,
+        created_at -> Datetime,
+    }
+}
+
+diesel::table! {
     contacts (id) {
         id -> Unsigned<Bigint>,
         business_id -> Unsigned<Bigint>,
@@ -421,6 +435,10 @@ diesel::table! {
         created_at -> Datetime,
         #[max_length = 120]
         name -> Nullable<Varchar>,
+        #[max_length = 20]
+        accepted_policy_version -> Nullable<Varchar>,
+        accepted_policy_at -> Nullable<Datetime>,
+        confirmed_authorised_over_16_at -> Nullable<Datetime>,
     }
 }
 
@@ -494,6 +512,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     blacklist,
     businesses,
     chats,
+    contact_messages,
     contacts,
     deal_approvals,
     follow_ups,

@@ -110,6 +110,12 @@ pub struct SignUpInput {
     pub password: String,
     /// Default currency (ISO 4217); `USD` when omitted.
     pub currency: Option<String>,
+    /// The version of the privacy policy and terms the owner read and accepted; must
+    /// be the current one (see the `/privacy` and `/terms` pages).
+    pub accepted_policy_version: String,
+    /// The owner confirms they are authorised to act for the business and over 16.
+    #[graphql(name = "confirmedAuthorisedAndOver16")]
+    pub confirmed_authorised_and_over_16: bool,
 }
 
 /// Log-in details.
@@ -194,6 +200,8 @@ impl BusinessMutation {
                 currency: input.currency,
                 email: input.email,
                 password: input.password,
+                accepted_policy_version: input.accepted_policy_version,
+                confirmed_authorised_and_over_16: input.confirmed_authorised_and_over_16,
             },
             &ctx.client(),
         )

@@ -350,3 +350,7 @@ operation!(
     /// Removes a staff member; their sessions end.
     RemoveStaff => "graphql/team.graphql"
 );
+operation!(
+    /// Sends the public contact form.
+    SubmitContactForm => "graphql/contact.graphql"
+);

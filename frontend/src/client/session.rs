@@ -21,6 +21,10 @@ pub struct NewAccount {
     pub email: String,
     /// Log-in password.
     pub password: String,
+    /// The privacy policy and terms version accepted.
+    pub accepted_policy_version: String,
+    /// Authorised to act for the business and over 16.
+    pub confirmed_authorised_and_over_16: bool,
 }
 
 impl Client {
@@ -34,6 +38,8 @@ impl Client {
                 currency: account.currency,
                 email: account.email.trim().to_string(),
                 password: account.password,
+                accepted_policy_version: account.accepted_policy_version,
+                confirmed_authorised_and_over16: account.confirmed_authorised_and_over_16,
             },
         };
         let data = self.watch(send::<SignUp>(None, variables).await)?;
