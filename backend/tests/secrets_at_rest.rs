@@ -155,10 +155,11 @@ async fn a_data_key_rotation_round_trips_through_reencrypt() {
         own_key(&new_only, alice_id).await.as_deref(),
         Some("sk-ant-api03-alice-secret-key-1111")
     );
-    let identity = backend::whatsapp::sending_identity(&new_only, BusinessId(shop.business_id))
-        .await
-        .ok()
-        .expect("the access token opens with the new key");
+    let Ok(identity) =
+        backend::whatsapp::sending_identity(&new_only, BusinessId(shop.business_id)).await
+    else {
+        panic!("the access token opens with the new key");
+    };
     assert_eq!(
         identity.token.expose_secret(),
         "EAAG-fixture-token-333000333"
