@@ -31,6 +31,7 @@ mod e2e_dashboard;
 mod e2e_follow_ups;
 mod e2e_inbox;
 mod e2e_orders;
+mod e2e_public;
 mod e2e_team;
 mod fleet;
 mod follow_ups;
