@@ -43,10 +43,16 @@ pub struct SignUp {
     pub email: String,
     /// Owner password.
     pub password: String,
+    /// The privacy policy and terms version they accepted ([`shared::legal::POLICY_VERSION`]).
+    pub accepted_policy_version: String,
+    /// Their confirmation that they may act for the business and are over 16.
+    pub confirmed_authorised_and_over_16: bool,
 }
 
-/// Creates a business and its owner, and opens a session. At most
-/// `SIGN_UPS_PER_IP` sign-ups an hour come from one address.
+/// Creates a business and its owner, and opens a session. The owner must accept the
+/// current privacy policy and terms and confirm they are authorised and over 16 (both
+/// recorded on their user). At most `SIGN_UPS_PER_IP` sign-ups an hour come from one
+/// address.
 pub async fn sign_up(app: &App, input: SignUp, client: &ClientInfo) -> AppResult<Session> {
     let mut conn = app.db().await?;
     let attempt = attempts::begin_sign_up(app, &mut conn, client).await?;
@@ -72,6 +78,21 @@ async fn create_owner(
     )
     .err()
     .unwrap_or_default();
+    if input.accepted_policy_version.trim() != shared::legal::POLICY_VERSION {
+        errors.add(
+            "acceptedPolicyVersion",
+            format!(
+                "accept the current privacy policy and terms (version {})",
+                shared::legal::POLICY_VERSION
+            ),
+        );
+    }
+    if !input.confirmed_authorised_and_over_16 {
+        errors.add(
+            "confirmedAuthorisedAndOver16",
+            "confirm that you are authorised to act for the business and over 16",
+        );
+    }
     let currency = match input
         .currency
         .as_deref()
@@ -103,6 +124,7 @@ async fn create_owner(
             currency: &currency,
             email: &email,
             password_hash: &hash,
+            accepted_policy_version: shared::legal::POLICY_VERSION,
         },
     )
     .await?;
@@ -119,7 +141,9 @@ async fn create_owner(
     open_session(app, conn, business_id, user_id, client).await
 }
 
-async fn open_session(
+/// Opens a session for a user who just proved who they are (sign-up, log-in, an
+/// accepted staff invitation).
+pub(crate) async fn open_session(
     app: &App,
     conn: &mut diesel_async::AsyncMysqlConnection,
     business_id: u64,

@@ -201,14 +201,33 @@ impl From<crate::error::AppError> for ComposeError {
     }
 }
 
-/// The key to use: the business's own when set, else the server's.
-pub fn api_key(app: &App, profile: &AiProfile) -> Option<SecretString> {
+/// The business's own key, when it set one (and it decrypts).
+fn own_key(app: &App, profile: &AiProfile) -> Option<SecretString> {
     profile
         .anthropic_key_enc
         .as_deref()
-        .and_then(|enc| crate::crypto::decrypt(&app.config.data_key, enc))
-        .map(SecretString::from)
-        .or_else(|| app.config.anthropic_api_key.clone())
+        .and_then(|enc| {
+            let owner = crate::crypto::SealedFor::anthropic_key(profile.id.0);
+            crate::crypto::decrypt(&app.config.data_keys(), enc, &owner)
+        })
+        .map(|opened| SecretString::from(opened.plaintext))
+}
+
+/// The key to use: the business's own when set, else the server's.
+pub fn api_key(app: &App, profile: &AiProfile) -> Option<SecretString> {
+    own_key(app, profile).or_else(|| app.config.anthropic_api_key.clone())
+}
+
+/// The tokens the business may spend today: its own budget, and, while it answers on
+/// the server's key (no key of its own), never more than `AI_SERVER_KEY_DAILY_TOKENS`
+/// (the operator pays for those). `None`: no limit (its own key, no budget set).
+pub fn daily_budget(app: &App, profile: &AiProfile) -> Option<i64> {
+    let own_budget = profile.ai_daily_token_budget;
+    if own_key(app, profile).is_some() {
+        return own_budget;
+    }
+    let server = app.config.agent.server_key_daily_tokens;
+    Some(own_budget.map_or(server, |b| b.min(server)))
 }
 
 fn guard_context(
@@ -364,7 +383,7 @@ pub async fn compose(
         .await;
     };
     let today = Utc::now().date_naive();
-    if let Some(budget) = profile.ai_daily_token_budget {
+    if let Some(budget) = daily_budget(app, profile) {
         let mut conn = app.db().await?;
         if agent_db::tokens_on(&mut conn, profile.id, today).await? >= budget {
             return built_in(

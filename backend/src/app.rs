@@ -54,7 +54,7 @@ impl App {
             http,
             events,
             ingest,
-            rate_limits: RateLimits::new(fleet_limiter.clone()),
+            rate_limits: RateLimits::new(fleet_limiter.clone(), config.agent.previews_per_minute),
             send_pacer: SendPacer::for_fleet(config.meta_number_mps, fleet_limiter),
             config,
         })

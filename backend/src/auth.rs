@@ -75,6 +75,17 @@ impl Caller {
         }
     }
 
+    /// The owner's authority over the business's settings: the owner signed in to the
+    /// dashboard, or an API token (only the owner creates them); staff are refused.
+    pub fn owner_authority(&self) -> AppResult<()> {
+        match (self.user_id, self.actor.kind) {
+            (Some(_), ActorKind::Owner) | (None, ActorKind::ApiToken) => Ok(()),
+            _ => Err(AppError::Forbidden(
+                "only the business owner can change this; staff cannot".into(),
+            )),
+        }
+    }
+
     /// Logs `entry` in the activity log as done by this caller. A failed write is
     /// logged and never fails the action it describes.
     pub async fn record(

@@ -2,7 +2,7 @@
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
-//! | `APP_ENV` | `development` | `production` refuses to start without real secrets |
+//! | `APP_ENV` | `development` | `production` refuses to start without real secrets: a secret left at its documented development value, shorter than its minimum or all one character (an all-zero key) stops the server with one line on stderr; the demo refuses to run |
 //! | `DATABASE_URL` | `mysql://root@127.0.0.1:3306/wasales` | MySQL/MariaDB database (created if missing) |
 //! | `BIND_ADDR` | `127.0.0.1:8080` | where the HTTP server listens |
 //! | `PUBLIC_URL` | `http://{BIND_ADDR}` | how the outside world reaches us (webhook URL shown to owners) |
@@ -10,6 +10,7 @@
 //! | `JWT_SECRET` | a development secret | signs dashboard session tokens (HS256) |
 //! | `SESSION_TTL_HOURS` | `168` | how long a dashboard login lasts |
 //! | `DATA_KEY` | a development key | 32 bytes, hex or base64: AES-256-GCM key for secrets at rest |
+//! | `DATA_KEY_PREVIOUS` | unset | during a key rotation, the key before `DATA_KEY`: still read, never written; `wasales reencrypt` rewrites every secret under `DATA_KEY` |
 //! | `META_APP_SECRET` | a development secret | verifies `X-Hub-Signature-256` on webhooks |
 //! | `META_VERIFY_TOKEN` | `wasales-dev-verify-token` | answers Meta's webhook verification handshake |
 //! | `META_SYSTEM_TOKEN` | unset | system-user token used for sends instead of each business's own |
@@ -46,11 +47,32 @@ use secrecy::{ExposeSecret, SecretString};
 const DEV_JWT_SECRET: &str = "dev-only-jwt-secret-change-me-in-production";
 const DEV_DATA_KEY_HEX: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 const DEV_APP_SECRET: &str = "dev-only-meta-app-secret";
+const DEV_VERIFY_TOKEN: &str = "wasales-dev-verify-token";
+
+/// Why `value` is no secret for production, if it is not: a development value, too
+/// short, or one character repeated (`000...`, `aaa...`).
+fn weak_secret(value: &str, dev_values: &[&str], min_len: usize) -> Option<String> {
+    let value = value.trim();
+    if dev_values.contains(&value) {
+        return Some("is the documented development value; generate a real secret".into());
+    }
+    if value.chars().count() < min_len {
+        return Some(format!("is too short: at least {min_len} characters"));
+    }
+    let mut chars = value.chars();
+    let first = chars.next();
+    if chars.all(|c| Some(c) == first) {
+        return Some("is one character repeated; generate a real secret".into());
+    }
+    None
+}
 
 /// Everything the server is configured with. Secrets are `SecretString` so they cannot
 /// be printed by accident (their `Debug` shows `[REDACTED]`).
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// `APP_ENV=production`: real secrets required, no demo.
+    pub production: bool,
     /// MySQL connection URL.
     pub database_url: SecretString,
     /// Listen address.
@@ -65,6 +87,8 @@ pub struct Config {
     pub session_ttl_hours: i64,
     /// AES-256-GCM key for encrypted columns.
     pub data_key: DataKey,
+    /// The previous AES key during a rotation (`DATA_KEY_PREVIOUS`): read only.
+    pub data_key_previous: Option<DataKey>,
     /// Meta app secret (webhook signatures).
     pub meta_app_secret: SecretString,
     /// Meta webhook verify token.
@@ -296,6 +320,23 @@ impl DataKey {
             .map_err(|_| anyhow::anyhow!("DATA_KEY must be exactly 32 bytes"))?;
         Ok(DataKey(key))
     }
+
+    /// Why this key must not protect production data, if it must not: the documented
+    /// development key, or every byte the same (an all-zero key).
+    pub fn weakness(&self) -> Option<&'static str> {
+        let dev = DataKey::parse(DEV_DATA_KEY_HEX).ok();
+        if dev.is_some_and(|d| d.0 == self.0) {
+            return Some(
+                "is the documented development key; generate one with `openssl rand -hex 32`",
+            );
+        }
+        if self.0.iter().all(|b| *b == self.0[0]) {
+            return Some(
+                "is one byte repeated (e.g. all zeros); generate one with `openssl rand -hex 32`",
+            );
+        }
+        None
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -334,9 +375,6 @@ impl Config {
             None => DataKey::parse(DEV_DATA_KEY_HEX)?,
         };
         let jwt_secret = required_secret("JWT_SECRET", DEV_JWT_SECRET)?;
-        if production && jwt_secret.expose_secret().len() < 32 {
-            bail!("JWT_SECRET must be at least 32 characters in production");
-        }
         let database_url =
             var("DATABASE_URL").unwrap_or_else(|| "mysql://root@127.0.0.1:3306/wasales".into());
         let fleet = FleetConfig {
@@ -345,7 +383,8 @@ impl Config {
             prefix: var("FLEET_PREFIX")
                 .unwrap_or_else(|| FleetConfig::default_prefix(&database_url)),
         };
-        Ok(Config {
+        let config = Config {
+            production,
             database_url: SecretString::from(database_url),
             public_url: var("PUBLIC_URL")
                 .unwrap_or_else(|| format!("http://{bind_addr}"))
@@ -359,8 +398,11 @@ impl Config {
                 .transpose()?
                 .unwrap_or(168),
             data_key,
+            data_key_previous: var("DATA_KEY_PREVIOUS")
+                .map(|v| DataKey::parse(&v).context("DATA_KEY_PREVIOUS"))
+                .transpose()?,
             meta_app_secret: required_secret("META_APP_SECRET", DEV_APP_SECRET)?,
-            meta_verify_token: required_secret("META_VERIFY_TOKEN", "wasales-dev-verify-token")?,
+            meta_verify_token: required_secret("META_VERIFY_TOKEN", DEV_VERIFY_TOKEN)?,
             meta_system_token: var("META_SYSTEM_TOKEN").map(SecretString::from),
             meta_app_id: var("META_APP_ID").map(|v| v.trim().to_string()),
             meta_es_config_id: var("META_ES_CONFIG_ID").map(|v| v.trim().to_string()),
@@ -404,12 +446,74 @@ impl Config {
                 failures_per_ip: number_var("LOGIN_FAILURES_PER_IP", 50)?,
                 sign_ups_per_ip: number_var("SIGN_UPS_PER_IP", 20)?,
             },
-        })
+        };
+        if production {
+            config.check_production_secrets()?;
+        }
+        Ok(config)
+    }
+
+    /// In production, refuses every secret that is its documented development value,
+    /// shorter than its minimum, or all one character (an all-zero key); the error is
+    /// one line naming the variable, never its value.
+    pub fn check_production_secrets(&self) -> anyhow::Result<()> {
+        let checks: [(&str, Option<&SecretString>, &[&str], usize); 5] = [
+            ("JWT_SECRET", Some(&self.jwt_secret), &[DEV_JWT_SECRET], 32),
+            (
+                "META_APP_SECRET",
+                Some(&self.meta_app_secret),
+                &[DEV_APP_SECRET],
+                16,
+            ),
+            (
+                "META_VERIFY_TOKEN",
+                Some(&self.meta_verify_token),
+                &[DEV_VERIFY_TOKEN],
+                16,
+            ),
+            (
+                "META_SYSTEM_TOKEN",
+                self.meta_system_token.as_ref(),
+                &[],
+                20,
+            ),
+            (
+                "ANTHROPIC_API_KEY",
+                self.anthropic_api_key.as_ref(),
+                &[],
+                20,
+            ),
+        ];
+        for (name, value, dev_values, min_len) in checks {
+            if let Some(problem) =
+                value.and_then(|v| weak_secret(v.expose_secret(), dev_values, min_len))
+            {
+                bail!("refusing to start in production: {name} {problem}");
+            }
+        }
+        if let Some(problem) = self.data_key.weakness() {
+            bail!("refusing to start in production: DATA_KEY {problem}");
+        }
+        if let Some(problem) = self.data_key_previous.as_ref().and_then(DataKey::weakness) {
+            bail!("refusing to start in production: DATA_KEY_PREVIOUS {problem}");
+        }
+        Ok(())
+    }
+
+    /// Refuses the demo (demo data, a fake Meta) when `APP_ENV=production`.
+    pub fn refuse_demo_in_production(&self) -> anyhow::Result<()> {
+        if self.production {
+            bail!(
+                "refusing to run the demo with APP_ENV=production: it seeds a demo account with a published password"
+            );
+        }
+        Ok(())
     }
 
     /// A development configuration for tests: given database, ephemeral port.
     pub fn for_tests(database_url: &str) -> Config {
         Config {
+            production: false,
             database_url: SecretString::from(database_url.to_string()),
             bind_addr: "127.0.0.1:0".parse().expect("valid literal address"),
             public_url: "http://127.0.0.1".into(),
@@ -417,8 +521,9 @@ impl Config {
             jwt_secret: SecretString::from(DEV_JWT_SECRET.to_string()),
             session_ttl_hours: 168,
             data_key: DataKey::parse(DEV_DATA_KEY_HEX).expect("valid dev key"),
+            data_key_previous: None,
             meta_app_secret: SecretString::from(DEV_APP_SECRET.to_string()),
-            meta_verify_token: SecretString::from("wasales-dev-verify-token".to_string()),
+            meta_verify_token: SecretString::from(DEV_VERIFY_TOKEN.to_string()),
             meta_system_token: None,
             meta_app_id: None,
             meta_es_config_id: None,
@@ -441,6 +546,13 @@ impl Config {
         }
     }
 
+    /// The keys that open secrets at rest: `DATA_KEY` first, then `DATA_KEY_PREVIOUS`.
+    pub fn data_keys(&self) -> Vec<&DataKey> {
+        std::iter::once(&self.data_key)
+            .chain(self.data_key_previous.as_ref())
+            .collect()
+    }
+
     /// The URL Meta must call with webhooks.
     pub fn webhook_url(&self) -> String {
         format!("{}/webhooks/whatsapp", self.public_url)
@@ -450,6 +562,67 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn secret(text: &str) -> SecretString {
+        SecretString::from(text.to_string())
+    }
+
+    fn refusal(config: &Config) -> String {
+        config
+            .check_production_secrets()
+            .expect_err("refused")
+            .to_string()
+    }
+
+    #[test]
+    fn production_refuses_each_development_short_or_repeated_secret_by_name() {
+        let mut config = Config::for_tests("mysql://root@127.0.0.1:3306/x");
+        config.production = true;
+        let error = refusal(&config);
+        assert!(
+            error.contains("JWT_SECRET") && error.contains("development value"),
+            "{error}"
+        );
+        config.jwt_secret = secret("too-short-secret");
+        assert!(refusal(&config).contains("JWT_SECRET is too short"));
+        config.jwt_secret = secret(&"0".repeat(64));
+        assert!(refusal(&config).contains("JWT_SECRET is one character repeated"));
+        config.jwt_secret = secret("4f9c1e0b7a2d8e3f6a5b0c9d8e7f6a5b4c3d2e1f");
+        let error = refusal(&config);
+        assert!(
+            error.contains("META_APP_SECRET") && error.contains("development value"),
+            "{error}"
+        );
+        config.meta_app_secret = secret("9b8a7c6d5e4f3a2b1c0d");
+        assert!(refusal(&config).contains("META_VERIFY_TOKEN"));
+        config.meta_verify_token = secret("verify-7d1e9c3b5a");
+        let error = refusal(&config);
+        assert!(
+            error.contains("DATA_KEY") && error.contains("development key"),
+            "{error}"
+        );
+        config.data_key = DataKey([0; 32]);
+        assert!(refusal(&config).contains("DATA_KEY is one byte repeated"));
+        config.data_key =
+            DataKey::parse("8f14e45fceea167a5a36dedd4bea2543b6e7f1a2c3d4e5f60718293a4b5c6d7e")
+                .unwrap();
+        config.anthropic_api_key = Some(secret("sk-ant-0000"));
+        assert!(refusal(&config).contains("ANTHROPIC_API_KEY is too short"));
+        config.anthropic_api_key = Some(secret("sk-ant-api03-a1b2c3d4e5f6g7h8i9"));
+        config
+            .check_production_secrets()
+            .expect("real secrets pass");
+        // The refusal names the variable, never the value.
+        config.meta_system_token = Some(secret(&"a".repeat(30)));
+        assert!(!refusal(&config).contains("aaaa"));
+        // Development mode takes the development values.
+        assert!(
+            Config::for_tests("mysql://x/y")
+                .refuse_demo_in_production()
+                .is_ok()
+        );
+        assert!(config.refuse_demo_in_production().is_err());
+    }
 
     fn ip(text: &str) -> IpAddr {
         text.parse().unwrap()

@@ -2,13 +2,18 @@
 //!
 //! Conventions: opaque ids, Relay cursor connections, errors with
 //! `extensions.code`, every resolver scoped to the caller's business, depth and
-//! complexity limits.
+//! complexity limits. Every field states who may call it with its guard:
+//! [`Authenticated`] (owner, staff and API tokens: the daily work), [`OwnerAuthority`]
+//! (owner-level settings: the owner or an API token, never staff) or [`OwnerOnly`] (the
+//! owner in the dashboard); public fields (sign-up, log-in, accepting an invitation,
+//! the contact form) have none.
 //!
 //! The parts (`business`, `products`, `whatsapp`, `inbox`, `orders`, `ai`, `activity`,
-//! `blacklist`, `follow_ups`, `home`, `why`) import the shared modules (`common`, `ids`,
-//! `paging`, `loaders`) and this one; only `inbox` (the order and AI fields of `Chat`)
-//! and `blacklist` (an entry's `Contact` and `ActivityActor`) name types of other parts,
-//! and nothing imports those two back.
+//! `blacklist`, `follow_ups`, `home`, `why`, `sessions`, `api_tokens`, `staff`,
+//! `contact`) import
+//! the shared modules (`common`, `ids`, `paging`, `loaders`) and this one; only
+//! `inbox` (the order and AI fields of `Chat`) and `blacklist` (an entry's `Contact`
+//! and `ActivityActor`) name types of other parts, and nothing imports those two back.
 
 pub mod activity;
 pub mod ai;
@@ -16,6 +21,7 @@ pub mod api_tokens;
 pub mod blacklist;
 pub mod business;
 pub mod common;
+pub mod contact;
 pub mod deal_approvals;
 pub mod follow_ups;
 pub mod home;
@@ -27,6 +33,7 @@ pub mod orders;
 pub mod paging;
 pub mod products;
 pub mod sessions;
+pub mod staff;
 pub mod whatsapp;
 pub mod why;
 
@@ -58,6 +65,7 @@ pub struct QueryRoot(
     why::WhyQuery,
     sessions::SessionQuery,
     api_tokens::ApiTokenQuery,
+    staff::StaffQuery,
 );
 
 /// Every mutation, merged from the domain parts.
@@ -74,6 +82,8 @@ pub struct MutationRoot(
     deal_approvals::DealApprovalMutation,
     sessions::SessionMutation,
     api_tokens::ApiTokenMutation,
+    staff::StaffMutation,
+    contact::ContactMutation,
 );
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.
@@ -172,11 +182,34 @@ impl ContextExt for Context<'_> {
     }
 }
 
-/// Guard for fields that need a signed-in caller.
+/// Guard for fields that need a signed-in caller: the owner, staff or an API token
+/// (the daily work: chats, orders, products, blacklist, follow-ups, deals).
 pub struct Authenticated;
 
 impl async_graphql::Guard for Authenticated {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
         ctx.caller().map(|_| ()).map_err(Into::into)
+    }
+}
+
+/// Guard for what only the owner, signed in to the dashboard, may do: the WhatsApp
+/// connection, the Anthropic key, staff, API tokens. Staff and API tokens are
+/// FORBIDDEN.
+pub struct OwnerOnly;
+
+impl async_graphql::Guard for OwnerOnly {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        ctx.caller()?.owner().map(|_| ()).map_err(Into::into)
+    }
+}
+
+/// Guard for the business's owner-level settings (profile, AI switch and budget,
+/// automation rules): the owner in the dashboard or through an API token; staff are
+/// FORBIDDEN.
+pub struct OwnerAuthority;
+
+impl async_graphql::Guard for OwnerAuthority {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        ctx.caller()?.owner_authority().map_err(Into::into)
     }
 }

@@ -1,6 +1,7 @@
 //! Per-caller rate limits on the API: a signed-in business gets a generous budget;
 //! anonymous callers (sign-up, log-in) get a small one per IP address, which also
-//! slows password guessing. And the pacing of outbound sends per business number.
+//! slows password guessing; "try it" AI previews, which cost model tokens, a few per
+//! business per minute. And the pacing of outbound sends per business number.
 //!
 //! Both must hold for the whole fleet, so with `REDIS_URL` set they are kept in Redis
 //! ([`FleetLimiter`]: GCRA in one atomic script, keys under the fleet prefix). Without
@@ -39,6 +40,9 @@ pub const ANONYMOUS_BURST: u32 = 30;
 pub struct RateLimits {
     business: DefaultKeyedRateLimiter<BusinessId>,
     anonymous: DefaultKeyedRateLimiter<IpAddr>,
+    /// "Try it" previews per business per minute (`AI_PREVIEWS_PER_MINUTE`).
+    previews_per_minute: u32,
+    previews: DefaultKeyedRateLimiter<BusinessId>,
     /// The fleet-wide limiter, when there is Redis.
     fleet: Option<FleetLimiter>,
 }
@@ -56,18 +60,45 @@ fn quota(per_second: u32, burst: u32) -> Quota {
 
 impl Default for RateLimits {
     fn default() -> Self {
-        RateLimits::new(None)
+        RateLimits::new(None, 10)
     }
 }
 
 impl RateLimits {
-    /// Limits kept in Redis through `fleet` when given, else in memory.
-    pub fn new(fleet: Option<FleetLimiter>) -> RateLimits {
+    /// Limits kept in Redis through `fleet` when given, else in memory; at most
+    /// `previews_per_minute` AI previews per business a minute.
+    pub fn new(fleet: Option<FleetLimiter>, previews_per_minute: u32) -> RateLimits {
+        let previews_per_minute = previews_per_minute.max(1);
+        let per_minute = NonZeroU32::new(previews_per_minute).unwrap_or(NonZeroU32::MIN);
         RateLimits {
             business: RateLimiter::keyed(quota(BUSINESS_PER_SECOND, BUSINESS_BURST)),
             anonymous: RateLimiter::keyed(quota(ANONYMOUS_PER_SECOND, ANONYMOUS_BURST)),
+            previews_per_minute,
+            previews: RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(per_minute)),
             fleet,
         }
+    }
+
+    /// The AI previews a business may run per minute.
+    pub fn previews_per_minute(&self) -> u32 {
+        self.previews_per_minute
+    }
+
+    /// Whether `business` may run one more AI preview now: `previews_per_minute` at
+    /// once, then one each `60 / previews_per_minute` seconds (fleet-wide when Redis is
+    /// configured and answers; this replica's own count otherwise).
+    pub async fn check_ai_preview(&self, business: BusinessId) -> bool {
+        if let Some(fleet) = &self.fleet {
+            let interval = std::time::Duration::from_secs(60) / self.previews_per_minute;
+            let name = format!("rate:preview:{business}");
+            if let Some(allowed) = fleet
+                .try_take_every(&name, interval, self.previews_per_minute)
+                .await
+            {
+                return allowed;
+            }
+        }
+        self.previews.check_key(&business).is_ok()
     }
 
     /// Whether one more request from `key` is allowed now (fleet-wide when Redis is

@@ -21,6 +21,15 @@ enum Command {
     Serve,
     /// Create the database if missing and apply pending migrations, then exit.
     Migrate,
+    /// Re-encrypt every secret at rest under DATA_KEY (after a rotation: the old key in
+    /// DATA_KEY_PREVIOUS), bound to its row; prints what it did.
+    Reencrypt,
+    /// Print what visitors wrote through the contact form, newest first.
+    ContactMessages {
+        /// How many days back.
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+    },
     /// Print the GraphQL schema (SDL); with --check, fail if schema.graphql differs.
     ExportSchema {
         /// Compare with this file instead of printing.
@@ -40,9 +49,28 @@ fn init_tracing() {
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+/// Runs the command; a failure (a refused configuration, an unreachable database) is
+/// one line on stderr and exit code 1, never a backtrace.
+fn main() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("wasales: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(Cli::parse())) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}` puts the causes on the same line: "context: cause: cause".
+            let line = format!("{e:#}").replace('\n', " ");
+            eprintln!("wasales: {line}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::ExportSchema { check } => {
             let sdl = backend::graphql::sdl();
@@ -65,6 +93,40 @@ async fn main() -> anyhow::Result<()> {
             backend::db::create_database_if_missing(url).await?;
             backend::db::run_migrations(url).await?;
             tracing::info!("database ready");
+            Ok(())
+        }
+        Command::Reencrypt => {
+            init_tracing();
+            let config = Config::from_env()?;
+            let app = backend::init(config).await?;
+            let report = backend::rekey::reencrypt_all(&app).await?;
+            println!("{report}");
+            anyhow::ensure!(
+                report.unreadable.is_empty(),
+                "some secrets could not be opened (see above); set DATA_KEY_PREVIOUS to the key that sealed them"
+            );
+            Ok(())
+        }
+        Command::ContactMessages { days } => {
+            let config = Config::from_env()?;
+            let app = backend::init(config).await?;
+            let messages = backend::contact::recent(&app, days)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message()))?;
+            if messages.is_empty() {
+                println!("No contact form messages in the last {days} days.");
+            }
+            for m in messages {
+                println!(
+                    "#{} {} UTC  {} <{}>  from {}\n{}\n",
+                    m.id,
+                    m.created_at.format("%Y-%m-%d %H:%M"),
+                    m.name,
+                    m.email,
+                    m.ip,
+                    m.message
+                );
+            }
             Ok(())
         }
         Command::Serve => {

@@ -149,7 +149,11 @@ pub async fn connect(
         .verified_name
         .map(|n| n.chars().take(255).collect())
         .filter(|n: &String| !n.is_empty());
-    let sealed = crypto::encrypt(&app.config.data_key, token.expose_secret());
+    let sealed = crypto::encrypt(
+        &app.config.data_key,
+        token.expose_secret(),
+        &crypto::SealedFor::access_token(phone_number_id),
+    );
     let hint = crypto::mask_secret(token.expose_secret());
     let mut conn = app.db().await?;
     let outcome = model::connect(
@@ -379,10 +383,18 @@ pub async fn connect_with_meta(
         .verified_name
         .map(|n| n.chars().take(255).collect())
         .filter(|n: &String| !n.is_empty());
-    let sealed = crypto::encrypt(&app.config.data_key, token.expose_secret());
-    let sealed_pin = pin
-        .as_ref()
-        .map(|p| crypto::encrypt(&app.config.data_key, p.expose_secret()));
+    let sealed = crypto::encrypt(
+        &app.config.data_key,
+        token.expose_secret(),
+        &crypto::SealedFor::access_token(phone_number_id),
+    );
+    let sealed_pin = pin.as_ref().map(|p| {
+        crypto::encrypt(
+            &app.config.data_key,
+            p.expose_secret(),
+            &crypto::SealedFor::registration_pin(phone_number_id),
+        )
+    });
     let hint = crypto::mask_secret(token.expose_secret());
     let stored = async {
         let mut conn = app.db().await?;
@@ -488,8 +500,9 @@ pub async fn disconnect(
         .await?
         .filter(|(c, _)| c.onboarding == model::ONBOARDING_EMBEDDED_SIGNUP)
         .and_then(|(c, sealed)| {
-            crypto::decrypt(&app.config.data_key, &sealed)
-                .map(|t| (c.waba_id, SecretString::from(t)))
+            let owner = crypto::SealedFor::access_token(&c.phone_number_id);
+            crypto::decrypt(&app.config.data_keys(), &sealed, &owner)
+                .map(|opened| (c.waba_id, SecretString::from(opened.plaintext)))
         });
     let c = model::disconnect(&mut conn, business_id.0)
         .await?
@@ -605,14 +618,17 @@ pub async fn sending_identity(
         .ok_or(IdentityError::NotConnected)?;
     let token = match &app.config.meta_system_token {
         Some(system) => system.clone(),
-        None => SecretString::from(crypto::decrypt(&app.config.data_key, &sealed).ok_or_else(
-            || {
-                AppError::Internal(anyhow::anyhow!(
-                    "the access token of connection {} cannot be decrypted with DATA_KEY",
-                    connection.id
-                ))
-            },
-        )?),
+        None => {
+            let owner = crypto::SealedFor::access_token(&connection.phone_number_id);
+            let opened = crypto::decrypt(&app.config.data_keys(), &sealed, &owner)
+                .ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!(
+                        "the access token of connection {} cannot be decrypted with DATA_KEY or DATA_KEY_PREVIOUS (or was copied from another row)",
+                        connection.id
+                    ))
+                })?;
+            SecretString::from(opened.plaintext)
+        }
     };
     Ok(SendingIdentity { connection, token })
 }

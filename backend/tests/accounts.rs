@@ -1,6 +1,7 @@
 //! Sign-up, log-in, log-out and session revocation.
 
 use serde_json::json;
+use shared::legal::POLICY_VERSION;
 
 use crate::common::{TestApp, error_code};
 
@@ -33,7 +34,8 @@ async fn invalid_sign_up_names_fields_and_stores_nothing() {
     let resp = try_sign_up(
         &t,
         json!({ "businessName": "", "businessType": "Shop", "country": "Nigeria",
-                "email": "nope", "password": "short" }),
+                "email": "nope", "password": "short",
+                "acceptedPolicyVersion": POLICY_VERSION, "confirmedAuthorisedAndOver16": true }),
     )
     .await;
     assert_eq!(error_code(&resp), "BAD_USER_INPUT");
@@ -56,7 +58,8 @@ async fn duplicate_email_is_refused_without_a_second_business() {
     let resp = try_sign_up(
         &t,
         json!({ "businessName": "Two", "businessType": "Shop", "country": "NG",
-                "email": "OWNER@example.com", "password": "another-pass-1" }),
+                "email": "OWNER@example.com", "password": "another-pass-1",
+                "acceptedPolicyVersion": POLICY_VERSION, "confirmedAuthorisedAndOver16": true }),
     )
     .await;
     assert_eq!(error_code(&resp), "BAD_USER_INPUT");

@@ -212,7 +212,7 @@ async fn each_failing_step_is_named_and_nothing_stays_connected() {
 }
 
 #[tokio::test]
-async fn staff_cannot_connect_and_a_taken_number_is_refused_before_any_call() {
+async fn a_taken_number_is_refused_before_any_call_and_an_unset_server_says_so() {
     let (t, standin) = spawn().await;
     let owner = t.sign_up("Ada's Boutique", "ada@example.com").await;
     let (code, waba, number, _) = signup(&standin, 6);

@@ -208,7 +208,9 @@ async fn sign_ups_are_limited_per_address() {
             "mutation($i: SignUpInput!) { signUp(input: $i) { token } }",
             json!({ "i": {
                 "businessName": "Three", "businessType": "Shop", "country": "NG",
-                "email": "three@example.com", "password": PASSWORD
+                "email": "three@example.com", "password": PASSWORD,
+                "acceptedPolicyVersion": shared::legal::POLICY_VERSION,
+                "confirmedAuthorisedAndOver16": true
             }}),
         )
         .await;

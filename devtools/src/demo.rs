@@ -165,6 +165,8 @@ pub fn owner() -> SignUp {
         currency: Some("NGN".into()),
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
+        accepted_policy_version: shared::legal::POLICY_VERSION.into(),
+        confirmed_authorised_and_over_16: true,
     }
 }
 

@@ -90,11 +90,15 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Demo => {
             init_tracing("info");
-            demo::serve(Config::from_env()?).await
+            let config = Config::from_env()?;
+            config.refuse_demo_in_production()?;
+            demo::serve(config).await
         }
         Command::Seed => {
             init_tracing("info");
-            let app = backend::init(Config::from_env()?).await?;
+            let config = Config::from_env()?;
+            config.refuse_demo_in_production()?;
+            let app = backend::init(config).await?;
             println!("{}", demo::seed(&app, false).await?);
             Ok(())
         }

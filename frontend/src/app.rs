@@ -9,12 +9,15 @@ use leptos_router::{ParamSegment, StaticSegment, path};
 
 use crate::components::layout::{AppShell, SessionPending};
 use crate::contexts::session::Session;
+use crate::pages::accept_invite::AcceptInvitePage;
 use crate::pages::activity::ActivityPage;
 use crate::pages::blacklist::BlacklistPage;
+use crate::pages::contact::ContactPage;
 use crate::pages::edit_product::EditProductPage;
 use crate::pages::follow_ups::FollowUpsPage;
 use crate::pages::home::HomePage;
 use crate::pages::inbox::{ChatPage, InboxPage, NoChatSelected};
+use crate::pages::legal::{PrivacyPage, TermsPage};
 use crate::pages::log_in::LogInPage;
 use crate::pages::new_order::NewOrderPage;
 use crate::pages::new_product::NewProductPage;
@@ -29,7 +32,8 @@ use crate::routes::AppRoute;
 /// The dashboard.
 ///
 /// Guards: signed-out visitors of any dashboard page go to `/login`; signed-in visitors of
-/// `/login` or `/signup` go to `/` (home). While a stored token is being checked, both show
+/// `/login` or `/signup` go to `/` (home). The legal pages, the contact form and the
+/// invitation page are open to everyone. While a stored token is being checked, both show
 /// [`SessionPending`].
 #[component]
 pub fn App() -> impl IntoView {
@@ -58,6 +62,10 @@ pub fn App() -> impl IntoView {
                     redirect_path=to_home
                     fallback=SessionPending
                 />
+                <Route path=StaticSegment(AppRoute::ACCEPT_INVITE) view=AcceptInvitePage />
+                <Route path=StaticSegment(AppRoute::PRIVACY) view=PrivacyPage />
+                <Route path=StaticSegment(AppRoute::TERMS) view=TermsPage />
+                <Route path=StaticSegment(AppRoute::CONTACT) view=ContactPage />
                 <ProtectedParentRoute
                     path=path!("")
                     view=AppShell

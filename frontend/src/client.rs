@@ -13,6 +13,7 @@ mod activity;
 mod ai;
 mod blacklist;
 mod business;
+mod contact;
 mod deal_approvals;
 mod document;
 mod error;
@@ -27,6 +28,7 @@ mod orders;
 mod products;
 mod security;
 mod session;
+mod team;
 mod transport;
 mod whatsapp;
 mod why;
@@ -51,6 +53,7 @@ pub use orders::{
 pub use products::ProductQuery;
 pub use security::{ApiTokenInfo, SessionInfo};
 pub use session::NewAccount;
+pub use team::{PendingInvite, TeamMember};
 pub use whatsapp::{ApprovedTemplate, NewConnection, WhatsAppSettings};
 pub use why::ReplyExplanation;
 

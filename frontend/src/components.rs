@@ -15,4 +15,5 @@ pub mod order_notifications;
 pub mod paged;
 pub mod products;
 pub mod security;
+pub mod team;
 pub mod whatsapp;

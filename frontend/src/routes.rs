@@ -13,6 +13,15 @@ pub enum AppRoute {
     LogIn,
     /// `/signup`
     SignUp,
+    /// `/accept-invite#<secret>`: joining a business as staff from the owner's link
+    /// (open whether signed in or not).
+    AcceptInvite,
+    /// `/privacy`: the privacy policy (public).
+    Privacy,
+    /// `/terms`: the terms of service (public).
+    Terms,
+    /// `/contact`: the contact form (public).
+    Contact,
     /// `/`: the home page (the owner's day at a glance); the landing page after log-in.
     Home,
     /// `/inbox`: the chat list.
@@ -46,6 +55,14 @@ impl AppRoute {
     pub const LOG_IN: &'static str = "login";
     /// Segment of [`AppRoute::SignUp`].
     pub const SIGN_UP: &'static str = "signup";
+    /// Segment of [`AppRoute::AcceptInvite`] (the server's invitation links use it too).
+    pub const ACCEPT_INVITE: &'static str = "accept-invite";
+    /// Segment of [`AppRoute::Privacy`].
+    pub const PRIVACY: &'static str = "privacy";
+    /// Segment of [`AppRoute::Terms`].
+    pub const TERMS: &'static str = "terms";
+    /// Segment of [`AppRoute::Contact`].
+    pub const CONTACT: &'static str = "contact";
     /// First segment of [`AppRoute::Inbox`] and [`AppRoute::Chat`].
     pub const INBOX: &'static str = "inbox";
     /// First segment of the order pages.
@@ -70,6 +87,10 @@ impl AppRoute {
         match self {
             AppRoute::LogIn => format!("/{}", Self::LOG_IN),
             AppRoute::SignUp => format!("/{}", Self::SIGN_UP),
+            AppRoute::AcceptInvite => format!("/{}", Self::ACCEPT_INVITE),
+            AppRoute::Privacy => format!("/{}", Self::PRIVACY),
+            AppRoute::Terms => format!("/{}", Self::TERMS),
+            AppRoute::Contact => format!("/{}", Self::CONTACT),
             AppRoute::Home => "/".to_string(),
             AppRoute::Inbox => format!("/{}", Self::INBOX),
             AppRoute::Chat(id) => format!("/{}/{id}", Self::INBOX),
@@ -92,6 +113,10 @@ impl AppRoute {
         Some(match segments.as_slice() {
             [Self::LOG_IN] => AppRoute::LogIn,
             [Self::SIGN_UP] => AppRoute::SignUp,
+            [Self::ACCEPT_INVITE] => AppRoute::AcceptInvite,
+            [Self::PRIVACY] => AppRoute::Privacy,
+            [Self::TERMS] => AppRoute::Terms,
+            [Self::CONTACT] => AppRoute::Contact,
             [""] => AppRoute::Home,
             [Self::INBOX] => AppRoute::Inbox,
             [Self::INBOX, id] if !id.is_empty() => AppRoute::Chat((*id).to_string()),
@@ -128,6 +153,10 @@ mod tests {
         let routes = [
             AppRoute::LogIn,
             AppRoute::SignUp,
+            AppRoute::AcceptInvite,
+            AppRoute::Privacy,
+            AppRoute::Terms,
+            AppRoute::Contact,
             AppRoute::Home,
             AppRoute::Inbox,
             AppRoute::Chat("Q2hhdDox".into()),

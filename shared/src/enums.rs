@@ -308,6 +308,12 @@ string_enum! {
         ApiTokenCreated => "api_token_created",
         /// An integrator API token was revoked.
         ApiTokenRevoked => "api_token_revoked",
+        /// The owner invited a staff member (by e-mail).
+        StaffInvited => "staff_invited",
+        /// An invited staff member accepted and joined the business.
+        StaffJoined => "staff_joined",
+        /// The owner removed a staff member (their sessions ended at once).
+        StaffRemoved => "staff_removed",
         /// A WhatsApp number was connected.
         WhatsAppConnected => "whatsapp_connected",
         /// A WhatsApp number was disconnected.
@@ -471,7 +477,8 @@ impl ActivityKind {
             | FollowUpFailed => ActivityCategory::FollowUps,
             SettingsChanged | AiKeyChanged | AiBudgetChanged | LoggedIn | LoggedOut
             | SessionsRevoked | PasswordChanged | ApiTokenCreated | ApiTokenRevoked
-            | WhatsAppConnected | WhatsAppDisconnected => ActivityCategory::Account,
+            | StaffInvited | StaffJoined | StaffRemoved | WhatsAppConnected
+            | WhatsAppDisconnected => ActivityCategory::Account,
         }
     }
 }

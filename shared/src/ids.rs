@@ -67,4 +67,6 @@ id_type! {
     DealApprovalId => "DealApproval",
     /// An integrator API token.
     ApiTokenId => "ApiToken",
+    /// The owner's invitation of a staff member.
+    StaffInviteId => "StaffInvite",
 }

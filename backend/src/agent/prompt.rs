@@ -1,7 +1,8 @@
 //! What the model sees: a system prompt (the business, its instructions and tone, the
 //! house rules; cached), the catalog excerpts relevant to this chat and the
 //! negotiation so far (not cached), and the recent history. Never the bargaining
-//! floors, never phone numbers or BSUIDs: the customer is at most a first name.
+//! floors, never phone numbers or BSUIDs: the customer is at most a first name, and
+//! the phone numbers and e-mail addresses written in messages are masked.
 
 use shared::{Money, ReplyTone};
 
@@ -160,7 +161,8 @@ pub fn system(profile: &AiProfile, context: String) -> Vec<SystemBlock> {
 }
 
 /// History as alternating user/assistant messages, starting and ending with the
-/// customer.
+/// customer; phone numbers and e-mail addresses in the text are masked
+/// ([`shared::privacy::mask_contact_details`]).
 pub fn messages(history: &[Turn]) -> Vec<Message> {
     messages_closing(history, "(The customer is waiting for your reply.)")
 }
@@ -170,7 +172,10 @@ pub fn messages(history: &[Turn]) -> Vec<Message> {
 pub fn messages_closing(history: &[Turn], closing: &str) -> Vec<Message> {
     let mut out: Vec<Message> = Vec::new();
     for turn in history {
-        let text = turn.text.trim();
+        // Phone numbers and e-mail addresses (typed, or from shared contact cards)
+        // never reach the model: it sells without them.
+        let masked = shared::privacy::mask_contact_details(turn.text.trim());
+        let text = masked.as_str();
         if text.is_empty() {
             continue;
         }

@@ -30,6 +30,8 @@ pub struct AiSettingsView {
     pub server_key_configured: bool,
     /// Daily token budget.
     pub daily_token_budget: Option<i64>,
+    /// The budget that applies today (see [`super::daily_budget`]).
+    pub effective_daily_token_budget: Option<i64>,
     /// Today's usage (zeros when none).
     pub today: UsageDay,
     /// The last 7 days, oldest first, every day present.
@@ -68,10 +70,12 @@ pub async fn view(app: &App, caller: &Caller) -> AppResult<AiSettingsView> {
                 .unwrap_or_else(|| empty_day(d))
         })
         .collect();
+    let effective_daily_token_budget = super::daily_budget(app, &profile);
     Ok(AiSettingsView {
         key_hint: profile.anthropic_key_hint,
         server_key_configured: app.config.anthropic_api_key.is_some(),
         daily_token_budget: profile.ai_daily_token_budget,
+        effective_daily_token_budget,
         today: last_7_days
             .last()
             .copied()
@@ -91,7 +95,11 @@ pub async fn set_key(app: &App, caller: &Caller, key: &str) -> AppResult<AiSetti
             "does not look like an Anthropic API key",
         ));
     }
-    let sealed = crypto::encrypt(&app.config.data_key, key);
+    let sealed = crypto::encrypt(
+        &app.config.data_key,
+        key,
+        &crypto::SealedFor::anthropic_key(caller.business_id.0),
+    );
     {
         let mut conn = app.db().await?;
         agent_db::set_anthropic_key(
@@ -176,7 +184,10 @@ pub struct PreviewTurn {
 }
 
 /// Runs the agent on a made-up conversation against the real catalog, without
-/// sending anything or changing stock, orders or chats (tools run dry).
+/// sending anything or changing stock, orders or chats (tools run dry). Previews cost
+/// model tokens like replies: they count in the day's usage and against the daily
+/// budget, and a business may run `AI_PREVIEWS_PER_MINUTE` a minute (RATE_LIMITED
+/// beyond).
 pub async fn preview(
     app: &App,
     caller: &Caller,
@@ -195,6 +206,12 @@ pub async fn preview(
             "history",
             format!("at most {MAX_PREVIEW_TURNS} turns"),
         ));
+    }
+    if !app.rate_limits.check_ai_preview(caller.business_id).await {
+        let per_minute = app.rate_limits.previews_per_minute();
+        return Err(AppError::RateLimited(format!(
+            "at most {per_minute} AI previews a minute; try again in a minute"
+        )));
     }
     let profile = {
         let mut conn = app.db().await?;

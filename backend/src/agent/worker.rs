@@ -1,8 +1,8 @@
 //! The agent's jobs, run by the job runner ([`crate::jobs`]): AI replies and opt-out
 //! notices.
 //!
-//! A reply runs once per claim: the checks are made again (AI off, paused,
-//! blacklisted, rate limit), a chat already answered is not answered again (a worker
+//! A reply runs once per claim: the checks are made again (AI off, number
+//! disconnected, paused, blacklisted, rate limit), a chat already answered is not answered again (a worker
 //! that died after sending leaves nothing to redo), a provider failure retries with
 //! backoff and after the last attempt the built-in responder answers. Replies leave
 //! through the one sender ([`crate::sender`]). A model slower than the job's lease
@@ -70,6 +70,16 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
     let mut conn = app.db().await?;
     if !profile.ai_enabled {
         return Ok(Outcome::Done(Some("AI is off for the business".into())));
+    }
+    // A disconnected number neither receives nor sends: what was queued before the
+    // owner disconnected is dropped without a model call.
+    if crate::db::whatsapp::connected(&mut conn, business_id.0)
+        .await?
+        .is_none()
+    {
+        return Ok(Outcome::Done(Some(
+            "the WhatsApp number is disconnected".into(),
+        )));
     }
     if chat.ai_paused {
         return Ok(Outcome::Done(Some(

@@ -13,6 +13,8 @@
 //! | `ANTHROPIC_TIMEOUT_SECS` | `30` | timeout of one Messages API request |
 //! | `AI_REPLIES_PER_CONTACT` | `20` | most AI replies to one contact per `AI_RATE_WINDOW_SECS`; beyond it no model call and the chat is handed to a person |
 //! | `AI_RATE_WINDOW_SECS` | `600` | the rate-limit window |
+//! | `AI_PREVIEWS_PER_MINUTE` | `10` | "try it" previews (`previewAiReply`) per business per minute, fleet-wide with Redis; beyond it RATE_LIMITED |
+//! | `AI_SERVER_KEY_DAILY_TOKENS` | `200000` | daily token budget of a business that uses the server's own `ANTHROPIC_API_KEY` (no key of its own); its own lower budget still applies |
 
 use std::time::Duration;
 
@@ -43,6 +45,10 @@ pub struct AgentConfig {
     pub replies_per_window: i64,
     /// The rate-limit window.
     pub rate_window: Duration,
+    /// "Try it" previews per business per minute.
+    pub previews_per_minute: u32,
+    /// Daily tokens a business may spend on the server's own key.
+    pub server_key_daily_tokens: i64,
 }
 
 impl Default for AgentConfig {
@@ -59,6 +65,8 @@ impl Default for AgentConfig {
             anthropic_timeout: Duration::from_secs(30),
             replies_per_window: 20,
             rate_window: Duration::from_secs(600),
+            previews_per_minute: 10,
+            server_key_daily_tokens: 200_000,
         }
     }
 }
@@ -99,6 +107,12 @@ impl AgentConfig {
             anthropic_timeout: secs("ANTHROPIC_TIMEOUT_SECS", d.anthropic_timeout)?,
             replies_per_window: number("AI_REPLIES_PER_CONTACT")?.unwrap_or(d.replies_per_window),
             rate_window: secs("AI_RATE_WINDOW_SECS", d.rate_window)?,
+            previews_per_minute: number("AI_PREVIEWS_PER_MINUTE")?
+                .unwrap_or(d.previews_per_minute)
+                .max(1),
+            server_key_daily_tokens: number("AI_SERVER_KEY_DAILY_TOKENS")?
+                .unwrap_or(d.server_key_daily_tokens)
+                .max(0),
         })
     }
 
@@ -116,6 +130,8 @@ impl AgentConfig {
             anthropic_timeout: Duration::from_secs(5),
             replies_per_window: 12,
             rate_window: Duration::from_secs(600),
+            previews_per_minute: 10,
+            server_key_daily_tokens: 200_000,
         }
     }
 }

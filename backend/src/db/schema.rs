@@ -148,6 +148,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    contact_messages (id) {
+        id -> Unsigned<Bigint>,
+        #[max_length = 120]
+        name -> Varchar,
+        #[max_length = 254]
+        email -> Varchar,
+        message -> Text,
+        #[max_length = 45]
+        ip -> Varchar,
+        created_at -> Datetime,
+    }
+}
+
+diesel::table! {
     contacts (id) {
         id -> Unsigned<Bigint>,
         business_id -> Unsigned<Bigint>,
@@ -410,6 +424,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    staff_invites (id) {
+        id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        #[max_length = 254]
+        email -> Varchar,
+        #[max_length = 64]
+        token_sha256 -> Char,
+        created_at -> Datetime,
+        expires_at -> Datetime,
+        accepted_at -> Nullable<Datetime>,
+        revoked_at -> Nullable<Datetime>,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Unsigned<Bigint>,
         business_id -> Unsigned<Bigint>,
@@ -420,6 +449,12 @@ diesel::table! {
         #[max_length = 10]
         role -> Varchar,
         created_at -> Datetime,
+        #[max_length = 120]
+        name -> Nullable<Varchar>,
+        #[max_length = 20]
+        accepted_policy_version -> Nullable<Varchar>,
+        accepted_policy_at -> Nullable<Datetime>,
+        confirmed_authorised_over_16_at -> Nullable<Datetime>,
     }
 }
 
@@ -489,6 +524,7 @@ diesel::joinable!(orders -> businesses (business_id));
 diesel::joinable!(product_images -> products (product_id));
 diesel::joinable!(products -> businesses (business_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(staff_invites -> businesses (business_id));
 diesel::joinable!(users -> businesses (business_id));
 diesel::joinable!(whatsapp_connections -> businesses (business_id));
 
@@ -501,6 +537,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     blacklist,
     businesses,
     chats,
+    contact_messages,
     contacts,
     deal_approvals,
     follow_ups,
@@ -513,6 +550,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     product_images,
     products,
     sessions,
+    staff_invites,
     users,
     webhook_events,
     whatsapp_connections,

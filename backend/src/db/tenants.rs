@@ -52,6 +52,8 @@ pub struct User {
     pub role: Role,
     /// Created.
     pub created_at: chrono::NaiveDateTime,
+    /// Display name (staff give it when they join; owners have none yet).
+    pub name: Option<String>,
 }
 
 /// What sign-up stores.
@@ -69,6 +71,9 @@ pub struct NewBusiness<'a> {
     pub email: &'a str,
     /// Owner password hash.
     pub password_hash: &'a str,
+    /// The privacy policy and terms version the owner accepted (with their
+    /// confirmation that they are authorised and over 16), recorded now.
+    pub accepted_policy_version: &'a str,
 }
 
 /// Outcome of sign-up.
@@ -111,6 +116,9 @@ pub async fn create_business_with_owner(
                 users::email.eq(new.email),
                 users::password_hash.eq(new.password_hash),
                 users::role.eq("owner"),
+                users::accepted_policy_version.eq(new.accepted_policy_version),
+                users::accepted_policy_at.eq(Utc::now().naive_utc()),
+                users::confirmed_authorised_over_16_at.eq(Utc::now().naive_utc()),
             ))
             .execute(conn)
             .await;

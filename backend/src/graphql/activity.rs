@@ -79,6 +79,12 @@ pub enum ActivityKind {
     ApiTokenCreated,
     /// An API token was revoked.
     ApiTokenRevoked,
+    /// The owner invited a staff member.
+    StaffInvited,
+    /// An invited staff member joined.
+    StaffJoined,
+    /// The owner removed a staff member.
+    StaffRemoved,
     /// A WhatsApp number was connected.
     #[graphql(name = "WHATSAPP_CONNECTED")]
     WhatsAppConnected,

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use shared::ProductId;
 
 use super::common::{Money, money};
-use super::{Authenticated, ContextExt, ids};
+use super::{Authenticated, ContextExt, OwnerAuthority, OwnerOnly, ids};
 use crate::agent::chat_state::{ChatNegotiation, parse_interest};
 use crate::agent::settings::{self, AiSettingsView, PreviewTurn};
 use crate::agent::{Reply, Responder};
@@ -53,8 +53,13 @@ pub struct AiSettings {
     pub server_key_configured: bool,
     /// Whether replies can come from the model at all (else the built-in responder).
     pub model_available: bool,
-    /// Daily token budget (input + output); null = unlimited.
+    /// Daily token budget (input + output) the owner set; null = none set.
     pub daily_token_budget: Option<i64>,
+    /// The budget that applies today: the owner's, and, while the business answers on
+    /// the server's key (no key of its own), at most the server's daily allowance;
+    /// null = unlimited. Replies and previews beyond it come from the built-in
+    /// responder.
+    pub effective_daily_token_budget: Option<i64>,
     /// Today's usage (UTC).
     pub usage_today: AiUsage,
     /// The last 7 days, oldest first.
@@ -73,6 +78,7 @@ impl From<AiSettingsView> for AiSettings {
             anthropic_key_hint: v.key_hint,
             server_key_configured: v.server_key_configured,
             daily_token_budget: v.daily_token_budget,
+            effective_daily_token_budget: v.effective_daily_token_budget,
             usage_today: v.today.into(),
             usage_last_7_days: v.last_7_days.into_iter().map(Into::into).collect(),
             last_error: v.last_error,
@@ -192,7 +198,9 @@ pub struct AiPreviewQuery;
 impl AiPreviewQuery {
     /// "Try it": what the AI would answer `message` (after `history`), using the real
     /// catalog. Nothing is sent to WhatsApp and nothing is written (tools run dry);
-    /// model calls do count toward token usage.
+    /// model calls do count toward token usage and the daily budget. At most
+    /// `AI_PREVIEWS_PER_MINUTE` (10 by default) per business per minute, then
+    /// RATE_LIMITED.
     #[graphql(guard = "Authenticated")]
     async fn preview_ai_reply(
         &self,
@@ -224,7 +232,8 @@ pub struct AiMutation;
 impl AiMutation {
     /// Sets the business's own Anthropic API key (stored encrypted; only a masked hint
     /// is returned). Without one, the server's key is used, if any.
-    #[graphql(guard = "Authenticated")]
+    /// Owner only, signed in to the dashboard (staff and API tokens: FORBIDDEN).
+    #[graphql(guard = "OwnerOnly")]
     async fn set_anthropic_key(
         &self,
         ctx: &Context<'_>,
@@ -236,14 +245,16 @@ impl AiMutation {
     }
 
     /// Removes the business's own Anthropic API key.
-    #[graphql(guard = "Authenticated")]
+    /// Owner only, signed in to the dashboard (staff and API tokens: FORBIDDEN).
+    #[graphql(guard = "OwnerOnly")]
     async fn clear_anthropic_key(&self, ctx: &Context<'_>) -> async_graphql::Result<AiSettings> {
         Ok(settings::clear_key(ctx.app(), ctx.caller()?).await?.into())
     }
 
     /// Changes the daily token budget (null removes the limit). When today's usage
     /// reaches it, no model call is made and the built-in responder answers.
-    #[graphql(guard = "Authenticated")]
+    /// Owner only, in the dashboard or with an API token (staff: FORBIDDEN).
+    #[graphql(guard = "OwnerAuthority")]
     async fn update_ai_settings(
         &self,
         ctx: &Context<'_>,

@@ -6,7 +6,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use shared::ApiTokenId;
 
-use super::{Authenticated, ContextExt, ids};
+use super::{ContextExt, OwnerOnly, ids};
 use crate::api_tokens;
 use crate::db::sessions;
 
@@ -73,7 +73,7 @@ pub struct ApiTokenQuery;
 #[Object]
 impl ApiTokenQuery {
     /// The business's API tokens, newest first (owner only).
-    #[graphql(guard = "Authenticated")]
+    #[graphql(guard = "OwnerOnly")]
     async fn api_tokens(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ApiToken>> {
         let list = api_tokens::list(ctx.app(), ctx.caller()?).await?;
         Ok(list.into_iter().map(Into::into).collect())
@@ -87,7 +87,7 @@ pub struct ApiTokenMutation;
 #[Object]
 impl ApiTokenMutation {
     /// Creates an API token and returns its secret once (owner only).
-    #[graphql(guard = "Authenticated")]
+    #[graphql(guard = "OwnerOnly")]
     async fn create_api_token(
         &self,
         ctx: &Context<'_>,
@@ -102,7 +102,7 @@ impl ApiTokenMutation {
     }
 
     /// Revokes an API token at once; its WebSockets close (owner only).
-    #[graphql(guard = "Authenticated")]
+    #[graphql(guard = "OwnerOnly")]
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ApiToken> {
         let id = ids::decode::<ApiTokenId>(&id)?;
         Ok(api_tokens::revoke(ctx.app(), ctx.caller()?, id.0)

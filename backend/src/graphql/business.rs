@@ -3,10 +3,12 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{Authenticated, ContextExt, ids};
+use super::common::User;
+use super::{Authenticated, ContextExt, OwnerAuthority, ids};
 use crate::accounts::{self, SignUp};
 use crate::db::tenants::{self, BusinessChanges};
 use crate::error::AppError;
+use crate::staff;
 
 /// How the AI salesperson sounds.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -20,40 +22,6 @@ pub enum ReplyTone {
     Concise,
     /// Enthusiastic, sales-forward.
     Enthusiastic,
-}
-
-/// A dashboard user's role.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "shared::Role")]
-pub enum Role {
-    /// Created the business.
-    Owner,
-    /// Helps run it.
-    Staff,
-}
-
-/// A dashboard user.
-#[derive(SimpleObject)]
-pub struct User {
-    /// Opaque id.
-    pub id: ID,
-    /// Login email.
-    pub email: String,
-    /// Role in the business.
-    pub role: Role,
-    /// When the account was created.
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<tenants::User> for User {
-    fn from(u: tenants::User) -> Self {
-        User {
-            id: ids::encode(u.id),
-            email: u.email,
-            role: u.role.into(),
-            created_at: u.created_at.and_utc(),
-        }
-    }
 }
 
 /// A business: the tenant everything else belongs to.
@@ -116,6 +84,17 @@ impl From<accounts::Session> for AuthPayload {
     }
 }
 
+/// Accepting a staff invitation.
+#[derive(InputObject)]
+pub struct AcceptInviteInput {
+    /// The secret from the invitation link (after `#`).
+    pub token: String,
+    /// The staff member's name (1 to 120 characters).
+    pub name: String,
+    /// Their password (at least 8 characters).
+    pub password: String,
+}
+
 /// Sign-up details.
 #[derive(InputObject)]
 pub struct SignUpInput {
@@ -131,6 +110,12 @@ pub struct SignUpInput {
     pub password: String,
     /// Default currency (ISO 4217); `USD` when omitted.
     pub currency: Option<String>,
+    /// The version of the privacy policy and terms the owner read and accepted; must
+    /// be the current one (see the `/privacy` and `/terms` pages).
+    pub accepted_policy_version: String,
+    /// The owner confirms they are authorised to act for the business and over 16.
+    #[graphql(name = "confirmedAuthorisedAndOver16")]
+    pub confirmed_authorised_and_over_16: bool,
 }
 
 /// Log-in details.
@@ -215,6 +200,8 @@ impl BusinessMutation {
                 currency: input.currency,
                 email: input.email,
                 password: input.password,
+                accepted_policy_version: input.accepted_policy_version,
+                confirmed_authorised_and_over_16: input.confirmed_authorised_and_over_16,
             },
             &ctx.client(),
         )
@@ -237,6 +224,25 @@ impl BusinessMutation {
         )
     }
 
+    /// Accepts a staff invitation (anyone holding its one-time secret, from the link the
+    /// owner shared): creates the staff user with the invited email and signs in. A
+    /// wrong, used, revoked or expired secret is BAD_USER_INPUT on `token`. Limited per
+    /// IP address like sign-up; one authentication operation per HTTP request.
+    async fn accept_invite(
+        &self,
+        ctx: &Context<'_>,
+        input: AcceptInviteInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        let acceptance = staff::Acceptance {
+            token: input.token,
+            name: input.name,
+            password: input.password,
+        };
+        Ok(staff::accept(ctx.app(), acceptance, &ctx.client())
+            .await?
+            .into())
+    }
+
     /// Ends the current session; its token stops working at once.
     #[graphql(guard = "Authenticated")]
     async fn log_out(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
@@ -244,7 +250,8 @@ impl BusinessMutation {
     }
 
     /// Changes the business profile or AI settings.
-    #[graphql(guard = "Authenticated")]
+    /// Owner only, in the dashboard or with an API token (staff: FORBIDDEN).
+    #[graphql(guard = "OwnerAuthority")]
     async fn update_business(
         &self,
         ctx: &Context<'_>,

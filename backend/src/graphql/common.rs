@@ -1,15 +1,55 @@
-//! What several schema parts share and no part owns: the `Money` type and the caller's
-//! business's event stream that every subscription filters. Parts import this module,
-//! never each other.
+//! What several schema parts share and no part owns: the `Money` type, dashboard users
+//! (`me`, the staff list) and the caller's business's event stream that every
+//! subscription filters. Parts import this module, never each other.
 
-use async_graphql::SimpleObject;
 use async_graphql::futures_util::{Stream, StreamExt};
+use async_graphql::{Enum, ID, SimpleObject};
+use chrono::{DateTime, Utc};
 use shared::{BusinessId, Currency};
 use tokio_stream::wrappers::BroadcastStream;
 
+use super::ids;
 use crate::app::AppState;
+use crate::db::tenants;
 use crate::error::AppError;
 use crate::events::EventKind;
+
+/// A dashboard user's role.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "shared::Role")]
+pub enum Role {
+    /// Created the business.
+    Owner,
+    /// Helps run it.
+    Staff,
+}
+
+/// A dashboard user.
+#[derive(SimpleObject)]
+pub struct User {
+    /// Opaque id.
+    pub id: ID,
+    /// Login email.
+    pub email: String,
+    /// Display name (staff give it when they join).
+    pub name: Option<String>,
+    /// Role in the business.
+    pub role: Role,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<tenants::User> for User {
+    fn from(u: tenants::User) -> Self {
+        User {
+            id: ids::encode(u.id),
+            email: u.email,
+            name: u.name,
+            role: u.role.into(),
+            created_at: u.created_at.and_utc(),
+        }
+    }
+}
 
 /// An amount of money in a currency's minor unit (cents, kobo): never a float.
 #[derive(SimpleObject, Debug, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 //! (`dealApprovals`, `dealApproval`), the owner's decision (`approveDeal`,
 //! `declineDeal`), the business's rule (`dealApprovalSettings`,
 //! `updateDealApprovalSettings`) and live changes (`dealApprovalChanged`). Owner and
-//! staff alike; every id is scoped to the caller's business. The domain is
+//! staff alike, except the rule, which only the owner changes; every id is scoped to
+//! the caller's business. The domain is
 //! [`crate::deal_approvals`].
 
 use async_graphql::connection::Connection;
@@ -18,7 +19,7 @@ use super::common::{Money, business_records, money};
 use super::inbox::Chat;
 use super::loaders::ChatLoader;
 use super::paging::{Direction, Page, id_cursor};
-use super::{Authenticated, ContextExt, ids};
+use super::{Authenticated, ContextExt, OwnerAuthority, ids};
 use crate::app::AppState;
 use crate::db::deal_approvals::{self as model, DealApproval as Row, Settings};
 use crate::deal_approvals::{self, SettingsChange};
@@ -267,7 +268,7 @@ impl DealApprovalQuery {
     }
 }
 
-/// Deal approval mutations (owner and staff).
+/// Deal approval mutations (owner and staff; the rule: owner only).
 #[derive(Default)]
 pub struct DealApprovalMutation;
 
@@ -304,7 +305,8 @@ impl DealApprovalMutation {
     }
 
     /// Changes the business's rule for deals outside the policy.
-    #[graphql(guard = "Authenticated")]
+    /// Owner only, in the dashboard or with an API token (staff: FORBIDDEN).
+    #[graphql(guard = "OwnerAuthority")]
     async fn update_deal_approval_settings(
         &self,
         ctx: &Context<'_>,

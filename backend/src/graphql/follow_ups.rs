@@ -1,7 +1,7 @@
 //! Follow-ups: the list (`followUps`), one (`followUp`), scheduling and cancelling them,
 //! the business's rule (`followUpRule`, `updateFollowUpRule`) and live changes
-//! (`followUpChanged`). Owner and staff alike; every id is scoped to the caller's
-//! business. The domain is [`crate::follow_ups`].
+//! (`followUpChanged`). Owner and staff alike, except the rule, which only the owner
+//! changes; every id is scoped to the caller's business. The domain is [`crate::follow_ups`].
 
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::DataLoader;
@@ -16,7 +16,7 @@ use super::common::business_records;
 use super::inbox::Chat;
 use super::loaders::ChatLoader;
 use super::paging::{Direction, Page, id_cursor};
-use super::{Authenticated, ContextExt, ids};
+use super::{Authenticated, ContextExt, OwnerAuthority, ids};
 use crate::app::AppState;
 use crate::db::follow_ups::{self as model, FollowUp as Row};
 use crate::error::AppError;
@@ -263,7 +263,7 @@ impl FollowUpQuery {
     }
 }
 
-/// Follow-up mutations (owner and staff).
+/// Follow-up mutations (owner and staff; the rule: owner only).
 #[derive(Default)]
 pub struct FollowUpMutation;
 
@@ -306,7 +306,8 @@ impl FollowUpMutation {
     }
 
     /// Changes the business's follow-up rule.
-    #[graphql(guard = "Authenticated")]
+    /// Owner only, in the dashboard or with an API token (staff: FORBIDDEN).
+    #[graphql(guard = "OwnerAuthority")]
     async fn update_follow_up_rule(
         &self,
         ctx: &Context<'_>,

@@ -7,7 +7,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use shared::{
     ActivityId, ApiTokenId, BlacklistEntryId, BusinessId, ChatId, ConnectionId, ContactId,
-    DealApprovalId, FollowUpId, MessageId, OrderId, ProductId, ProductImageId, SubjectKind, UserId,
+    DealApprovalId, FollowUpId, MessageId, OrderId, ProductId, ProductImageId, StaffInviteId,
+    SubjectKind, UserId,
 };
 
 use crate::error::AppError;
@@ -54,6 +55,7 @@ opaque_id! {
     FollowUpId => "follow-up",
     DealApprovalId => "deal approval",
     ApiTokenId => "API token",
+    StaffInviteId => "invitation",
 }
 
 /// The type name inside a session's opaque id (sessions are keyed by a UUID).

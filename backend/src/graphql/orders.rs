@@ -15,7 +15,7 @@ use shared::{BusinessId, ChatId, ContactId, OrderId, ProductId};
 use super::common::{Money, business_records, money};
 use super::loaders::ChatOrdersLoader;
 use super::paging::{Direction, Page, id_cursor};
-use super::{Authenticated, ContextExt, ids};
+use super::{Authenticated, ContextExt, OwnerAuthority, ids};
 use crate::app::AppState;
 use crate::db::orders as model;
 use crate::error::AppError;
@@ -522,7 +522,8 @@ impl OrderMutation {
 
     /// Turns order notifications on or off and sets the template for outside the
     /// 24-hour window.
-    #[graphql(guard = "Authenticated")]
+    /// Owner only, in the dashboard or with an API token (staff: FORBIDDEN).
+    #[graphql(guard = "OwnerAuthority")]
     async fn update_order_notification_settings(
         &self,
         ctx: &Context<'_>,

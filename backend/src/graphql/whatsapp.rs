@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
-use super::{Authenticated, ContextExt, ids};
+use super::{Authenticated, ContextExt, OwnerOnly, ids};
 use crate::db::whatsapp as model;
 use crate::whatsapp::{self, ConnectRequest, EmbeddedSignup};
 
@@ -235,7 +235,8 @@ pub struct WhatsAppMutation;
 impl WhatsAppMutation {
     /// Connects (or reconnects) a number after checking it with Meta. Errors name the
     /// field to fix (`phoneNumberId`, `accessToken`, ...).
-    #[graphql(guard = "Authenticated", name = "connectWhatsApp")]
+    /// Owner only, signed in to the dashboard (staff and API tokens: FORBIDDEN).
+    #[graphql(guard = "OwnerOnly", name = "connectWhatsApp")]
     async fn connect_whatsapp(
         &self,
         ctx: &Context<'_>,
@@ -261,14 +262,13 @@ impl WhatsAppMutation {
     /// exchanges the code, subscribes to the number's webhooks, registers it (not for
     /// coexistence) and stores it. Owner only. A failed step is a `BAD_USER_INPUT` on
     /// field `step` naming it; nothing stays half-connected.
-    #[graphql(guard = "Authenticated", name = "connectWhatsAppWithMeta")]
+    #[graphql(guard = "OwnerOnly", name = "connectWhatsAppWithMeta")]
     async fn connect_whatsapp_with_meta(
         &self,
         ctx: &Context<'_>,
         input: ConnectWhatsAppWithMetaInput,
     ) -> async_graphql::Result<WhatsAppConnection> {
         let caller = ctx.caller()?;
-        caller.owner()?;
         let connection = whatsapp::connect_with_meta(
             ctx.app(),
             caller.business_id,
@@ -286,7 +286,8 @@ impl WhatsAppMutation {
 
     /// Stops sending and receiving on the number, keeps every record, and ends all
     /// dashboard sessions of the business (this one too: sign in again afterwards).
-    #[graphql(guard = "Authenticated", name = "disconnectWhatsApp")]
+    /// Owner only, signed in to the dashboard (staff and API tokens: FORBIDDEN).
+    #[graphql(guard = "OwnerOnly", name = "disconnectWhatsApp")]
     async fn disconnect_whatsapp(
         &self,
         ctx: &Context<'_>,

@@ -101,10 +101,34 @@ impl FleetLimiter {
         self.run(name, per_second, burst, true).await
     }
 
+    /// Takes one request of `name`'s budget (one per `interval` sustained, `burst` at
+    /// once) if one is available now, for rates slower than one a second (e.g. 10 a
+    /// minute); answers like [`FleetLimiter::try_take`].
+    pub async fn try_take_every(&self, name: &str, interval: Duration, burst: u32) -> Option<bool> {
+        let interval = u64::try_from(interval.as_micros())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        self.run_interval(name, interval, burst, false)
+            .await
+            .map(|wait| wait.is_zero())
+    }
+
     async fn run(
         &self,
         name: &str,
         per_second: u32,
+        burst: u32,
+        reserve: bool,
+    ) -> Option<Duration> {
+        let interval = 1_000_000 / u64::from(per_second.max(1));
+        self.run_interval(name, interval, burst, reserve).await
+    }
+
+    /// Runs the script with `interval` microseconds between requests.
+    async fn run_interval(
+        &self,
+        name: &str,
+        interval: u64,
         burst: u32,
         reserve: bool,
     ) -> Option<Duration> {
@@ -117,8 +141,7 @@ impl FleetLimiter {
         {
             return None;
         }
-        let interval = 1_000_000 / u64::from(per_second.max(1));
-        let tolerance = interval * u64::from(burst.max(1) - 1);
+        let tolerance = interval.saturating_mul(u64::from(burst.max(1) - 1));
         let mut redis = inner.redis.clone();
         let mut invocation = inner.script.key(format!("{}:{name}", inner.prefix));
         invocation

@@ -91,7 +91,7 @@ impl Browser {
     }
 
     /// Signs up `business` (fashion, Nigeria, NGN) with `email` and the password
-    /// `correct-horse-1` on the sign-up page of the app at `app_url`; returns once the
+    /// `correct-horse-1`, accepting the policies, on the sign-up page of the app at `app_url`; returns once the
     /// dashboard shows the signed-in session.
     pub async fn sign_up(&self, app_url: &str, business: &str, email: &str) {
         self.client
@@ -104,6 +104,8 @@ impl Browser {
         self.fill("signup-currency", "NGN").await;
         self.fill("signup-email", email).await;
         self.fill("signup-password", "correct-horse-1").await;
+        self.click("signup-accept-policies").await;
+        self.click("signup-confirm-authorised").await;
         self.click("signup-submit").await;
         self.find("logout-button").await;
     }

@@ -146,7 +146,9 @@ impl TestApp {
                 "mutation($i: SignUpInput!) { signUp(input: $i) { token } }",
                 json!({ "i": {
                     "businessName": business, "businessType": "Fashion", "country": "NG",
-                    "email": email, "password": "correct-horse-1", "currency": "NGN"
+                    "email": email, "password": "correct-horse-1", "currency": "NGN",
+                    "acceptedPolicyVersion": shared::legal::POLICY_VERSION,
+                    "confirmedAuthorisedAndOver16": true
                 }}),
             )
             .await;

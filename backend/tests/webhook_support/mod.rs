@@ -248,7 +248,11 @@ async fn insert_connection(
             wc::phone_number_id.eq(phone_number_id),
             wc::waba_id.eq(fixtures::DEMO_WABA_ID),
             wc::display_phone_number.eq(fixtures::DEMO_DISPLAY_PHONE_NUMBER),
-            wc::access_token_enc.eq(backend::crypto::encrypt(key, &token)),
+            wc::access_token_enc.eq(backend::crypto::encrypt(
+                key,
+                &token,
+                &backend::crypto::SealedFor::access_token(phone_number_id),
+            )),
             wc::access_token_hint.eq(backend::crypto::mask_secret(&token)),
             wc::status.eq(status.as_str()),
         ))

@@ -198,7 +198,8 @@ mod tests {
     #[test]
     fn every_operation_is_sent_alone_with_its_fragments() {
         check_all! {
-            sign_up, log_in, log_out, me, current_business, update_business,
+            sign_up, log_in, accept_invite, log_out, me, current_business, update_business,
+            team, invite_staff, revoke_staff_invite, remove_staff, submit_contact_form,
             products, product, create_product, update_product, delete_product,
             add_product_images, remove_product_image, archive_product, unarchive_product,
             chats, chat, mark_chat_read, set_chat_ai_paused, chat_updated,

@@ -352,7 +352,7 @@ pub(super) fn shared_enum<T: Serialize, U>(
     parse(&text).ok_or_else(|| unexpected(what, &text))
 }
 
-fn role<T: Serialize>(role: &T) -> Result<Role, ClientError> {
+pub(super) fn role<T: Serialize>(role: &T) -> Result<Role, ClientError> {
     let text = wire_text(role).to_ascii_lowercase();
     Role::parse(&text).ok_or_else(|| unexpected("role", &text))
 }
@@ -379,7 +379,7 @@ macro_rules! business_from {
     )+};
 }
 
-business_from!(BusinessFields in sign_up, log_in, me, current_business, update_business);
+business_from!(BusinessFields in sign_up, log_in, accept_invite, me, current_business, update_business);
 
 /// `TryFrom<module::UserFields>` for [`User`], for each listed operation module.
 macro_rules! user_from {
@@ -394,7 +394,7 @@ macro_rules! user_from {
     )+};
 }
 
-user_from!(sign_up, log_in, me);
+user_from!(sign_up, log_in, accept_invite, me);
 
 /// `TryFrom<module::ProductFields>` for [`Product`], for each listed operation module.
 macro_rules! product_from {

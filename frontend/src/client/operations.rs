@@ -48,6 +48,10 @@ operation!(
     LogIn => "graphql/account.graphql"
 );
 operation!(
+    /// Accepts a staff invitation and signs in.
+    AcceptInvite => "graphql/account.graphql"
+);
+operation!(
     /// Ends the current session on the server.
     LogOut => "graphql/account.graphql"
 );
@@ -337,4 +341,24 @@ operation!(
 operation!(
     /// Revokes an API token.
     RevokeApiToken => "graphql/security.graphql"
+);
+operation!(
+    /// The business's users and pending invitations (owner only).
+    Team => "graphql/team.graphql"
+);
+operation!(
+    /// Invites a staff member; the link is in this answer only.
+    InviteStaff => "graphql/team.graphql"
+);
+operation!(
+    /// Revokes a pending invitation.
+    RevokeStaffInvite => "graphql/team.graphql"
+);
+operation!(
+    /// Removes a staff member; their sessions end.
+    RemoveStaff => "graphql/team.graphql"
+);
+operation!(
+    /// Sends the public contact form.
+    SubmitContactForm => "graphql/contact.graphql"
 );

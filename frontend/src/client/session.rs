@@ -1,6 +1,8 @@
 //! Sign-up, log-in, log-out and session restore.
 
-use super::operations::{LogIn, LogOut, Me, SignUp, log_in, log_out, me, sign_up};
+use super::operations::{
+    AcceptInvite, LogIn, LogOut, Me, SignUp, accept_invite, log_in, log_out, me, sign_up,
+};
 use super::transport::send;
 use super::{AuthSession, Business, Client, ClientError, User};
 
@@ -19,6 +21,10 @@ pub struct NewAccount {
     pub email: String,
     /// Log-in password.
     pub password: String,
+    /// The privacy policy and terms version accepted.
+    pub accepted_policy_version: String,
+    /// Authorised to act for the business and over 16.
+    pub confirmed_authorised_and_over_16: bool,
 }
 
 impl Client {
@@ -32,6 +38,8 @@ impl Client {
                 currency: account.currency,
                 email: account.email.trim().to_string(),
                 password: account.password,
+                accepted_policy_version: account.accepted_policy_version,
+                confirmed_authorised_and_over16: account.confirmed_authorised_and_over_16,
             },
         };
         let data = self.watch(send::<SignUp>(None, variables).await)?;
@@ -55,6 +63,29 @@ impl Client {
             token: data.log_in.token,
             user: User::try_from(data.log_in.user)?,
             business: Business::try_from(data.log_in.business)?,
+        })
+    }
+
+    /// Accepts a staff invitation (the secret from its link) with the new member's name
+    /// and password; the answer signs them in.
+    pub async fn accept_invite(
+        &self,
+        token: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<AuthSession, ClientError> {
+        let variables = accept_invite::Variables {
+            input: accept_invite::AcceptInviteInput {
+                token: token.trim().to_string(),
+                name: name.trim().to_string(),
+                password: password.to_string(),
+            },
+        };
+        let data = self.watch(send::<AcceptInvite>(None, variables).await)?;
+        Ok(AuthSession {
+            token: data.accept_invite.token,
+            user: User::try_from(data.accept_invite.user)?,
+            business: Business::try_from(data.accept_invite.business)?,
         })
     }
 

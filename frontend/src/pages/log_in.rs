@@ -10,6 +10,7 @@ use crate::components::feedback::Banner;
 use crate::components::forms::{FormErrors, SubmitButton, TextField};
 use crate::components::layout::AuthCard;
 use crate::contexts::session::use_session;
+use crate::pages::legal::LegalLinks;
 use crate::routes::AppRoute;
 
 /// Email and password; on success the guard moves on to the products page.
@@ -69,6 +70,7 @@ pub fn LogInPage() -> impl IntoView {
                     "Create an account"
                 </A>
             </p>
+            <LegalLinks />
         </AuthCard>
     }
 }

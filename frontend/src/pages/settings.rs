@@ -1,11 +1,11 @@
 //! `/settings`: the business profile, the AI salesperson's settings, order
-//! notifications, the WhatsApp connection, and security (sessions, password, API
-//! tokens).
+//! notifications, the WhatsApp connection, the team, and security (sessions, password,
+//! API tokens). Staff see only their own sessions and password.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::validation::{check_length, is_country_code};
-use shared::{Currency, FieldErrors, ReplyTone};
+use shared::{Currency, FieldErrors, ReplyTone, Role};
 
 use crate::client::Business;
 use crate::components::ai::AiSection;
@@ -15,6 +15,7 @@ use crate::components::forms::{Field, FormErrors, SubmitButton, TextField};
 use crate::components::locale::{COUNTRIES, currency_codes};
 use crate::components::order_notifications::OrderNotificationsSection;
 use crate::components::security::SecuritySection;
+use crate::components::team::TeamSection;
 use crate::components::whatsapp::WhatsAppSection;
 use crate::contexts::session::use_session;
 
@@ -33,6 +34,8 @@ fn tone_label(tone: ReplyTone) -> &'static str {
 pub fn SettingsPage() -> impl IntoView {
     let session = use_session();
     let business = session.resource(|client| async move { client.business().await });
+    // Staff see their own sessions and password only: the rest is the owner's.
+    let is_owner = move || session.user().is_some_and(|u| u.role == Role::Owner);
     view! {
         <div class="page page-narrow">
             <header class="page-header">
@@ -41,28 +44,38 @@ pub fn SettingsPage() -> impl IntoView {
                     <p class="muted">"Your business profile, how the AI salesperson behaves, and your WhatsApp number."</p>
                 </div>
             </header>
-            <Suspense fallback=|| view! { <Spinner label="Loading settings" /> }>
-                {move || {
-                    business
-                        .get()
-                        .map(|result| match result {
-                            Ok(loaded) => view! { <SettingsForm business=loaded /> }.into_any(),
-                            Err(error) => {
-                                view! {
-                                    <LoadError
-                                        error=error
-                                        on_retry=Callback::new(move |()| business.refetch())
-                                    />
+            <Show
+                when=is_owner
+                fallback=|| view! {
+                    <p class="muted" data-testid="settings-owner-only">
+                        "The business's settings, its WhatsApp number, the AI key and the team are managed by the owner."
+                    </p>
+                }
+            >
+                <Suspense fallback=|| view! { <Spinner label="Loading settings" /> }>
+                    {move || {
+                        business
+                            .get()
+                            .map(|result| match result {
+                                Ok(loaded) => view! { <SettingsForm business=loaded /> }.into_any(),
+                                Err(error) => {
+                                    view! {
+                                        <LoadError
+                                            error=error
+                                            on_retry=Callback::new(move |()| business.refetch())
+                                        />
+                                    }
+                                        .into_any()
                                 }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Suspense>
-            <AiSection />
-            <OrderNotificationsSection />
-            <ApprovalRuleSection />
-            <WhatsAppSection />
+                            })
+                    }}
+                </Suspense>
+                <AiSection />
+                <OrderNotificationsSection />
+                <ApprovalRuleSection />
+                <WhatsAppSection />
+                <TeamSection />
+            </Show>
             <SecuritySection />
         </div>
     }

@@ -4,6 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::Currency;
+use shared::legal::POLICY_VERSION;
 use shared::validation::validate_sign_up;
 
 use crate::client::NewAccount;
@@ -38,6 +39,8 @@ pub fn SignUpPage() -> impl IntoView {
     let currency = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let accepted = RwSignal::new(false);
+    let confirmed = RwSignal::new(false);
     let errors = FormErrors::new(
         &[
             "businessName",
@@ -46,6 +49,8 @@ pub fn SignUpPage() -> impl IntoView {
             "currency",
             "email",
             "password",
+            "acceptedPolicyVersion",
+            "confirmedAuthorisedAndOver16",
         ],
         move || {
             let mut errors = validate_sign_up(
@@ -60,6 +65,18 @@ pub fn SignUpPage() -> impl IntoView {
             let currency = currency.read();
             if !currency.trim().is_empty() && Currency::parse(&currency).is_none() {
                 errors.add("currency", "must be a three-letter currency code, e.g. NGN");
+            }
+            if !accepted.get() {
+                errors.add(
+                    "acceptedPolicyVersion",
+                    "please accept the privacy policy and terms",
+                );
+            }
+            if !confirmed.get() {
+                errors.add(
+                    "confirmedAuthorisedAndOver16",
+                    "please confirm you may act for the business and are over 16",
+                );
             }
             errors
         },
@@ -92,11 +109,15 @@ pub fn SignUpPage() -> impl IntoView {
                 currency: Currency::parse(&currency).map(|c| c.code().to_string()),
                 email: email.get_untracked(),
                 password: password.get_untracked(),
+                accepted_policy_version: POLICY_VERSION.to_string(),
+                confirmed_authorised_and_over_16: confirmed.get_untracked(),
             }
         });
     };
 
     let country_error = errors.message("country");
+    let accepted_error = errors.message("acceptedPolicyVersion");
+    let confirmed_error = errors.message("confirmedAuthorisedAndOver16");
     view! {
         <AuthCard
             title="Create your account"
@@ -170,6 +191,36 @@ pub fn SignUpPage() -> impl IntoView {
                     autocomplete="new-password"
                     hint="At least 8 characters."
                 />
+                <label class="field checkbox-field">
+                    <input
+                        type="checkbox"
+                        data-testid="signup-accept-policies"
+                        prop:checked=move || accepted.get()
+                        on:change=move |ev| {
+                            accepted.set(event_target_checked(&ev));
+                            errors.touch("acceptedPolicyVersion");
+                        }
+                    />
+                    " I have read and accept the "
+                    <A href=AppRoute::Privacy.path() attr:target="_blank">"privacy policy"</A>
+                    " and the "
+                    <A href=AppRoute::Terms.path() attr:target="_blank">"terms"</A>
+                    "."
+                </label>
+                {move || accepted_error.get().map(|e| view! { <p class="field-error" data-testid="signup-accept-policies-error">{e}</p> })}
+                <label class="field checkbox-field">
+                    <input
+                        type="checkbox"
+                        data-testid="signup-confirm-authorised"
+                        prop:checked=move || confirmed.get()
+                        on:change=move |ev| {
+                            confirmed.set(event_target_checked(&ev));
+                            errors.touch("confirmedAuthorisedAndOver16");
+                        }
+                    />
+                    " I am authorised to act for this business and I am over 16."
+                </label>
+                {move || confirmed_error.get().map(|e| view! { <p class="field-error" data-testid="signup-confirm-authorised-error">{e}</p> })}
                 <datalist id="business-types">
                     {BUSINESS_TYPES.iter().map(|t| view! { <option value=*t></option> }).collect_view()}
                 </datalist>

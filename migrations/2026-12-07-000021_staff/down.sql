@@ -1,0 +1,2 @@
+DROP TABLE staff_invites;
+ALTER TABLE users DROP COLUMN name;
