@@ -5,7 +5,7 @@
 //! complexity limits.
 //!
 //! The parts (`business`, `products`, `whatsapp`, `inbox`, `orders`, `ai`, `activity`,
-//! `blacklist`, `follow_ups`, `home`, `why`) import the shared modules (`common`, `ids`,
+//! `blacklist`, `follow_ups`, `home`, `why`, `privacy`, ...) import the shared modules (`common`, `ids`,
 //! `paging`, `loaders`) and this one; only `inbox` (the order and AI fields of `Chat`)
 //! and `blacklist` (an entry's `Contact` and `ActivityActor`) name types of other parts,
 //! and nothing imports those two back.
@@ -25,6 +25,7 @@ pub mod loaders;
 pub mod operation;
 pub mod orders;
 pub mod paging;
+pub mod privacy;
 pub mod products;
 pub mod sessions;
 pub mod whatsapp;
@@ -58,6 +59,7 @@ pub struct QueryRoot(
     why::WhyQuery,
     sessions::SessionQuery,
     api_tokens::ApiTokenQuery,
+    privacy::PrivacyQuery,
 );
 
 /// Every mutation, merged from the domain parts.
@@ -74,6 +76,7 @@ pub struct MutationRoot(
     deal_approvals::DealApprovalMutation,
     sessions::SessionMutation,
     api_tokens::ApiTokenMutation,
+    privacy::PrivacyMutation,
 );
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.

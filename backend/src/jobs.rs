@@ -5,7 +5,9 @@
 //! - AI replies and opt-out notices to the agent ([`crate::agent::worker`]);
 //! - retries of outbound sends to the sender ([`crate::sender::run_send_job`]);
 //! - due follow-ups to [`crate::follow_ups::run_job`];
-//! - deal approvals' expiry and answers to [`crate::deal_approvals::run_job`].
+//! - deal approvals' expiry and answers to [`crate::deal_approvals::run_job`];
+//! - the retention purge to [`crate::privacy::retention::run_job`] (the first worker
+//!   makes sure that job exists).
 //!
 //! A new kind of work adds a [`JobKind`] and one arm in [`run_job`].
 //!
@@ -65,6 +67,11 @@ async fn run_worker(app: AppState, n: usize, mut stopped: watch::Receiver<bool>)
     let mut events = app.events.subscribe();
     let poll = app.config.agent.poll_interval;
     tracing::debug!(worker = n, "job worker started");
+    if n == 0
+        && let Err(e) = crate::privacy::retention::ensure_scheduled(&app).await
+    {
+        tracing::warn!(error = %e, "could not schedule the retention purge");
+    }
     while !*stopped.borrow() {
         match run_due(&app).await {
             Ok(true) => continue,
@@ -139,6 +146,7 @@ pub async fn run_job(app: &AppState, job: &Job) {
         JobKind::SendMessage => crate::sender::run_send_job(app, job).await,
         JobKind::FollowUp => crate::follow_ups::run_job(app, job).await,
         JobKind::DealApproval => crate::deal_approvals::run_job(app, job).await,
+        JobKind::RetentionPurge => crate::privacy::retention::run_job(app, job).await,
     };
     if let Err(e) = record(app, job, outcome).await {
         tracing::error!(error = %e, job = job.id, "could not record a job's outcome; its lease will expire");

@@ -181,10 +181,14 @@ pub async fn disconnect(
     business_id: BusinessId,
     actor: &Actor,
 ) -> AppResult<WhatsAppConnection> {
+    let identity = sending_identity(app, business_id).await.ok();
     let mut conn = app.db().await?;
     let c = model::disconnect(&mut conn, business_id.0)
         .await?
         .ok_or(AppError::NotFound("WhatsApp connection"))?;
+    if let Some(identity) = &identity {
+        release_number(app, identity).await;
+    }
     tracing::info!(
         business_id = business_id.0,
         connection_id = c.id.0,
@@ -202,6 +206,24 @@ pub async fn disconnect(
     )
     .await;
     Ok(c)
+}
+
+/// Tells Meta to stop delivering the number's webhooks to the operator's app
+/// (unsubscribes the app from the number's WhatsApp Business Account), on disconnect
+/// and on account deletion. A failure is logged, never fatal: the number is already
+/// disconnected on our side, and its deliveries are recorded as unroutable.
+pub async fn release_number(app: &App, identity: &SendingIdentity) {
+    let graph = GraphClient::new(&app.http, &app.config.meta_graph_url);
+    if let Err(e) = graph
+        .unsubscribe_app(&identity.connection.waba_id, &identity.token)
+        .await
+    {
+        tracing::warn!(
+            connection_id = identity.connection.id.0,
+            error = ?e,
+            "could not unsubscribe the app from the number's WhatsApp Business Account"
+        );
+    }
 }
 
 /// Logs a change of the connection in the activity log.

@@ -34,6 +34,7 @@ mod health;
 mod home;
 mod inbox;
 mod orders;
+mod privacy;
 mod schema_contract;
 mod security;
 mod sender;

@@ -23,6 +23,7 @@ pub mod live;
 mod models;
 mod operations;
 mod orders;
+mod privacy;
 mod products;
 mod security;
 mod session;
@@ -45,6 +46,7 @@ pub use models::{
     MessagePage, Page, Product, ProductImage, User, WebhookSetup, WhatsAppConnection,
 };
 pub use orders::{NewOrder, Order, OrderLine, OrderNotifications, OrderQuery, TimelineEntry};
+pub use privacy::Retention;
 pub use products::ProductQuery;
 pub use security::{ApiTokenInfo, SessionInfo};
 pub use session::NewAccount;

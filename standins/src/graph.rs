@@ -2,7 +2,8 @@
 //! error envelope as `graph.facebook.com`, on `127.0.0.1:<port>`.
 //!
 //! It answers `GET /{phone_number_id}` for the numbers it knows, `POST
-//! /{phone_number_id}/messages` for messages and read receipts, rejects a bad bearer
+//! /{phone_number_id}/messages` for messages and read receipts, `DELETE
+//! /{waba_id}/subscribed_apps` (the app unsubscribed from a business account), rejects a bad bearer
 //! token with code 190, records every request (secrets removed) for tests to inspect,
 //! and can be scripted to fail the next calls ([`Failure`]).
 
@@ -15,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use tokio::sync::{oneshot, watch};
@@ -25,7 +26,7 @@ use crate::random_hex;
 /// One request the stand-in received.
 #[derive(Debug, Clone)]
 pub struct RecordedRequest {
-    /// `GET` or `POST`.
+    /// `GET`, `POST` or `DELETE`.
     pub method: String,
     /// The path, e.g. `/106540352242922/messages`.
     pub path: String,
@@ -216,6 +217,7 @@ impl GraphStandin {
         let router = Router::new()
             .route("/{phone_number_id}", get(phone_number))
             .route("/{phone_number_id}/messages", post(messages))
+            .route("/{waba_id}/subscribed_apps", delete(unsubscribe_app))
             .with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -488,6 +490,34 @@ async fn messages(
         "messages": [{ "id": format!("wamid.{}", random_hex(24)) }],
     }))
     .into_response()
+}
+
+/// `DELETE /{waba_id}/subscribed_apps`: the app stops receiving the account's
+/// webhooks. Any token the stand-in knows may do it (the stand-in keeps no accounts).
+async fn unsubscribe_app(
+    State(shared): State<Arc<Shared>>,
+    Path(waba_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let token = record(
+        &shared,
+        "DELETE",
+        format!("/{waba_id}/subscribed_apps"),
+        None,
+        &headers,
+        None,
+    );
+    let mut inner = shared.lock();
+    if let Some(failure) = inner.script.pop_front() {
+        return failure.response();
+    }
+    let known = token.as_deref().is_some_and(|t| {
+        inner.system_tokens.contains(t) || inner.numbers.values().any(|n| n.token == t)
+    });
+    if !known {
+        return bad_token();
+    }
+    Json(json!({ "success": true })).into_response()
 }
 
 /// Whether a send body has the shape of the Cloud API reference: `recipient_type`,

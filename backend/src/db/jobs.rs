@@ -45,6 +45,9 @@ pub enum JobKind {
     /// Expire an undecided deal approval when due, and answer the customer with the
     /// decision (payload `{"deal_approval_id": n}`).
     DealApproval,
+    /// Delete what the retention limits say is too old (one job for the whole server,
+    /// rescheduled by each run; payload `{}`).
+    RetentionPurge,
 }
 
 impl JobKind {
@@ -55,6 +58,7 @@ impl JobKind {
         JobKind::SendMessage,
         JobKind::FollowUp,
         JobKind::DealApproval,
+        JobKind::RetentionPurge,
     ];
 
     /// The stored text.
@@ -65,6 +69,7 @@ impl JobKind {
             JobKind::SendMessage => "send_message",
             JobKind::FollowUp => "follow_up",
             JobKind::DealApproval => "deal_approval",
+            JobKind::RetentionPurge => "retention_purge",
         }
     }
 

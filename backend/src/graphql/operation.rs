@@ -8,7 +8,7 @@ use async_graphql::parser::types::{
 };
 
 /// The fields that check a password or create an account.
-pub const AUTH_FIELDS: &[&str] = &["logIn", "signUp", "changePassword"];
+pub const AUTH_FIELDS: &[&str] = &["logIn", "signUp", "changePassword", "deleteAccount"];
 
 /// What one request's document holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

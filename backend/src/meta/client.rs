@@ -161,6 +161,23 @@ impl<'a> GraphClient<'a> {
         }
     }
 
+    /// Unsubscribes the operator's app from the WhatsApp Business Account's webhooks
+    /// (`DELETE /{waba_id}/subscribed_apps`): Meta stops delivering the number's
+    /// messages to us.
+    pub async fn unsubscribe_app(
+        &self,
+        waba_id: &str,
+        token: &SecretString,
+    ) -> Result<(), GraphError> {
+        let url = self.url(&[waba_id, "subscribed_apps"])?;
+        let answer: SuccessResponse = self.call(self.http.delete(url), token).await?;
+        if answer.success {
+            Ok(())
+        } else {
+            Err(GraphError::Status(200))
+        }
+    }
+
     async fn post_messages<B: Serialize, T: DeserializeOwned>(
         &self,
         phone_number_id: &str,

@@ -330,3 +330,15 @@ operation!(
     /// Revokes an API token.
     RevokeApiToken => "graphql/security.graphql"
 );
+operation!(
+    /// How long messages are kept.
+    PrivacySettings => "graphql/privacy.graphql"
+);
+operation!(
+    /// Sets how long messages are kept.
+    UpdatePrivacySettings => "graphql/privacy.graphql"
+);
+operation!(
+    /// Deletes the business and everything of it (after the owner's password).
+    DeleteAccount => "graphql/privacy.graphql"
+);

@@ -1,6 +1,6 @@
 //! `/settings`: the business profile, the AI salesperson's settings, order
-//! notifications, the WhatsApp connection, and security (sessions, password, API
-//! tokens).
+//! notifications, the WhatsApp connection, security (sessions, password, API
+//! tokens), and the data rights (export, message retention, deleting the account).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -14,6 +14,7 @@ use crate::components::feedback::{Banner, LoadError, Spinner};
 use crate::components::forms::{Field, FormErrors, SubmitButton, TextField};
 use crate::components::locale::{COUNTRIES, currency_codes};
 use crate::components::order_notifications::OrderNotificationsSection;
+use crate::components::privacy::PrivacySection;
 use crate::components::security::SecuritySection;
 use crate::components::whatsapp::WhatsAppSection;
 use crate::contexts::session::use_session;
@@ -64,6 +65,7 @@ pub fn SettingsPage() -> impl IntoView {
             <ApprovalRuleSection />
             <WhatsAppSection />
             <SecuritySection />
+            <PrivacySection />
         </div>
     }
 }
