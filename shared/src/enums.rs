@@ -469,9 +469,7 @@ impl ActivityKind {
                 ActivityCategory::Catalog
             }
             BlacklistAdded | BlacklistRemoved | ContactOptedOut | ContactUpdated
-            | CustomerErased => {
-                ActivityCategory::Customers
-            }
+            | CustomerErased => ActivityCategory::Customers,
             FollowUpScheduled | FollowUpSent | FollowUpSkipped | FollowUpCancelled
             | FollowUpFailed => ActivityCategory::FollowUps,
             SettingsChanged | AiKeyChanged | AiBudgetChanged | LoggedIn | LoggedOut

@@ -379,10 +379,7 @@ fn id_list(ids: &[u64]) -> String {
     if ids.is_empty() {
         return "NULL".into();
     }
-    ids.iter()
-        .map(u64::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+    ids.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// Erases customer `contact` of `business_id` in one transaction (module docs of
@@ -459,8 +456,9 @@ pub async fn erase_contact(
         .execute(conn)
         .await?;
         erased.jobs = by_id + delete_mentioning(conn, "jobs", "payload", business_id, &ids).await?;
-        erased.webhook_events = delete_mentioning(conn, "webhook_events", "raw_body", business_id, &ids).await?
-            + delete_unroutable_mentioning(conn, business_id, &ids).await?;
+        erased.webhook_events =
+            delete_mentioning(conn, "webhook_events", "raw_body", business_id, &ids).await?
+                + delete_unroutable_mentioning(conn, business_id, &ids).await?;
         // The activity log: entries about the chat, the customer or their blacklist
         // entries go; entries about their (kept) orders lose the customer's name.
         diesel::sql_query(format!(
@@ -622,8 +620,8 @@ pub async fn close_access(conn: &mut AsyncMysqlConnection, business_id: u64) -> 
 }
 
 /// Every table that holds a business's rows by `business_id`, children before
-/// parents; the business row goes last (its foreign keys cascade to what is left:
-/// order items, product images, users' sessions).
+/// parents; the business row goes last. Order items go with their orders (foreign key
+/// cascade), statuses waiting for a message with the messages' batches.
 pub const BUSINESS_TABLES: &[&str] = &[
     "ai_reply_traces",
     "messages",
@@ -632,6 +630,7 @@ pub const BUSINESS_TABLES: &[&str] = &[
     "jobs",
     "webhook_events",
     "activity_events",
+    "orders",
     "chats",
     "contacts",
     "blacklist",
@@ -647,22 +646,6 @@ pub const BUSINESS_TABLES: &[&str] = &[
 /// Deletes everything of the business, in batches, the business row last. Safe to run
 /// again after a failure (it deletes what is left).
 pub async fn delete_business(conn: &mut AsyncMysqlConnection, business_id: u64) -> QueryResult<()> {
-    loop {
-        let n = diesel::sql_query(
-            "DELETE FROM order_items WHERE order_id IN (SELECT id FROM \
-             (SELECT id FROM orders WHERE business_id = ? LIMIT 1000) o)",
-        )
-        .bind::<Unsigned<BigInt>, _>(business_id)
-        .execute(conn)
-        .await?;
-        let orders = diesel::sql_query("DELETE FROM orders WHERE business_id = ? LIMIT 1000")
-            .bind::<Unsigned<BigInt>, _>(business_id)
-            .execute(conn)
-            .await?;
-        if n == 0 && orders == 0 {
-            break;
-        }
-    }
     for table in BUSINESS_TABLES {
         loop {
             if *table == "messages" {
@@ -676,18 +659,11 @@ pub async fn delete_business(conn: &mut AsyncMysqlConnection, business_id: u64) 
                 .execute(conn)
                 .await?;
             }
-            let order = if *table == "ai_usage" || *table == "sessions" {
-                ""
-            } else {
-                " ORDER BY id"
-            };
-            let n = diesel::sql_query(format!(
-                "DELETE FROM {table} WHERE business_id = ?{order} LIMIT ?"
-            ))
-            .bind::<Unsigned<BigInt>, _>(business_id)
-            .bind::<BigInt, _>(DELETE_BATCH)
-            .execute(conn)
-            .await?;
+            let n = diesel::sql_query(format!("DELETE FROM {table} WHERE business_id = ? LIMIT ?"))
+                .bind::<Unsigned<BigInt>, _>(business_id)
+                .bind::<BigInt, _>(DELETE_BATCH)
+                .execute(conn)
+                .await?;
             if (n as i64) < DELETE_BATCH {
                 break;
             }

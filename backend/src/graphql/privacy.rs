@@ -165,7 +165,11 @@ impl PrivacyMutation {
     /// authentication operations of which a request may hold one). Every session and
     /// API token ends at once, and the WhatsApp number is released.
     #[graphql(guard = "Authenticated")]
-    async fn delete_account(&self, ctx: &Context<'_>, password: String) -> async_graphql::Result<bool> {
+    async fn delete_account(
+        &self,
+        ctx: &Context<'_>,
+        password: String,
+    ) -> async_graphql::Result<bool> {
         privacy::delete_account(ctx.app(), ctx.caller()?, &password, &ctx.client()).await?;
         Ok(true)
     }

@@ -73,7 +73,11 @@ pub async fn run_job(app: &AppState, job: &Job) -> Outcome {
         .ok();
     let next = async {
         let mut conn = app.db().await?;
-        jobs::enqueue(&mut conn, &[purge_job(Utc::now().naive_utc() + PURGE_EVERY)]).await?;
+        jobs::enqueue(
+            &mut conn,
+            &[purge_job(Utc::now().naive_utc() + PURGE_EVERY)],
+        )
+        .await?;
         anyhow::Ok(())
     };
     if let Err(e) = next.await {
@@ -94,20 +98,18 @@ pub async fn run_job(app: &AppState, job: &Job) -> Outcome {
 
 /// Deletes what is older than its limit at `now` (module docs). With a `lease`, stops
 /// (`None`) as soon as it no longer holds the job.
-pub async fn purge(app: &App, now: NaiveDateTime, lease: Option<&Lease>) -> anyhow::Result<Option<Purged>> {
+pub async fn purge(
+    app: &App,
+    now: NaiveDateTime,
+    lease: Option<&Lease>,
+) -> anyhow::Result<Option<Purged>> {
     let mut conn = app.db().await?;
     let mut purged = Purged::default();
-    let still_held = async |conn: &mut crate::db::DbConn| -> anyhow::Result<bool> {
-        Ok(match lease {
-            Some(lease) => lease.hold(conn).await?,
-            None => true,
-        })
-    };
     for (business_id, days) in model::businesses_with_retention(&mut conn).await? {
         let cutoff = now - Duration::days(i64::from(days));
         let mut deleted = 0;
         loop {
-            if !still_held(&mut conn).await? {
+            if !still_held(&mut conn, lease).await? {
                 return Ok(None);
             }
             let n = model::purge_messages_batch(&mut conn, business_id, cutoff).await?;
@@ -132,7 +134,7 @@ pub async fn purge(app: &App, now: NaiveDateTime, lease: Option<&Lease>) -> anyh
     let body_cutoff = now - Duration::days(WEBHOOK_BODY_DAYS);
     let unroutable_cutoff = now - Duration::days(UNROUTABLE_BODY_DAYS);
     loop {
-        if !still_held(&mut conn).await? {
+        if !still_held(&mut conn, lease).await? {
             return Ok(None);
         }
         let n = model::purge_webhook_events_batch(&mut conn, body_cutoff, false).await?;
@@ -154,4 +156,15 @@ pub async fn purge(app: &App, now: NaiveDateTime, lease: Option<&Lease>) -> anyh
         "retention purge done"
     );
     Ok(Some(purged))
+}
+
+/// Whether this run still holds its job (always, without a lease: tests and tools).
+async fn still_held(
+    conn: &mut diesel_async::AsyncMysqlConnection,
+    lease: Option<&Lease>,
+) -> anyhow::Result<bool> {
+    Ok(match lease {
+        Some(lease) => lease.hold(conn).await?,
+        None => true,
+    })
 }

@@ -27,8 +27,11 @@ impl Client {
     /// How long messages and raw deliveries are kept.
     pub async fn retention(&self) -> Result<Retention, ClientError> {
         let data = self.watch(
-            send::<PrivacySettings>(self.token.as_deref(), operations::privacy_settings::Variables)
-                .await,
+            send::<PrivacySettings>(
+                self.token.as_deref(),
+                operations::privacy_settings::Variables,
+            )
+            .await,
         )?;
         let s = data.privacy_settings;
         Ok(Retention {
@@ -45,8 +48,8 @@ impl Client {
                 message_retention_days: days.map(i64::from),
             },
         };
-        let data = self
-            .watch(send::<UpdatePrivacySettings>(self.token.as_deref(), variables).await)?;
+        let data =
+            self.watch(send::<UpdatePrivacySettings>(self.token.as_deref(), variables).await)?;
         let s = data.update_privacy_settings;
         Ok(Retention {
             message_days: s.message_retention_days.map(|d| d as i32),
