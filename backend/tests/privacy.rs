@@ -567,10 +567,8 @@ async fn rows_of_business(t: &TestApp, business: u64) -> Vec<(String, i64)> {
     ));
     counts.push((
         "order_items".into(),
-        t.rows(&format!(
-            "order_items WHERE order_id NOT IN (SELECT id FROM orders)"
-        ))
-        .await,
+        t.rows("order_items WHERE order_id NOT IN (SELECT id FROM orders)")
+            .await,
     ));
     counts
 }
