@@ -28,6 +28,7 @@ mod e2e_dashboard;
 mod e2e_follow_ups;
 mod e2e_inbox;
 mod e2e_orders;
+mod e2e_privacy;
 mod fleet;
 mod follow_ups;
 mod health;
