@@ -16,7 +16,9 @@ async fn the_owner_sets_retention_downloads_everything_and_deletes_the_account()
     let b = Browser::start().await;
     b.sign_up(&t.url, "Zara's Fabrics", "zara@example.com")
         .await;
-    let business = t.count("SELECT CAST(id AS SIGNED) AS n FROM businesses").await;
+    let business = t
+        .count("SELECT CAST(id AS SIGNED) AS n FROM businesses")
+        .await;
     b.click("nav-settings").await;
     b.wait_path("/settings").await;
 
@@ -30,8 +32,10 @@ async fn the_owner_sets_retention_downloads_everything_and_deletes_the_account()
     )
     .await;
     assert_eq!(
-        t.rows(&format!("businesses WHERE id = {business} AND retention_days = 30"))
-            .await,
+        t.rows(&format!(
+            "businesses WHERE id = {business} AND retention_days = 30"
+        ))
+        .await,
         1
     );
 

@@ -5,7 +5,7 @@
 //! `--messages` messages over `--chats` chats (multi-row inserts of `--batch` rows, so
 //! seeding is fast), starts the server IN-PROCESS on a loopback port and downloads
 //! `GET /api/export` with a READ API token, reading the body as it arrives (the
-//! archive is counted, never kept). It prints the seeding time, the export's time to
+//! archive is counted, never kept in memory; `--out` saves it to a file). It prints the seeding time, the export's time to
 //! first byte and total time, the archive's size, and the process's peak resident
 //! memory (`VmHWM`) before and after the export: the export streams, so the peak does
 //! not grow with the number of messages.
@@ -32,6 +32,9 @@ pub struct BenchExportArgs {
     /// Rows per seeding INSERT.
     #[arg(long, default_value_t = 5_000)]
     pub batch: usize,
+    /// Also save the archive to this file (to inspect it, e.g. with `unzip -l`).
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
 }
 
 /// The process's peak resident set size in KiB (`VmHWM` of `/proc/self/status`).
@@ -145,11 +148,21 @@ pub async fn run(mut config: Config, args: BenchExportArgs) -> anyhow::Result<()
         .send()
         .await?
         .error_for_status()?;
+    let mut file = match &args.out {
+        Some(path) => Some(tokio::fs::File::create(path).await?),
+        None => None,
+    };
     let mut first_byte = None;
     let mut bytes = 0u64;
     while let Some(chunk) = response.chunk().await? {
         first_byte.get_or_insert_with(|| started.elapsed());
         bytes += chunk.len() as u64;
+        if let Some(file) = &mut file {
+            tokio::io::AsyncWriteExt::write_all(file, &chunk).await?;
+        }
+    }
+    if let Some(file) = &mut file {
+        tokio::io::AsyncWriteExt::flush(file).await?;
     }
     let elapsed = started.elapsed();
     let after = peak_rss_kib();
