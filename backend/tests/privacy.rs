@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 use standins::webhook::{Customer, bsuid_for};
 
 use crate::common::{TestApp, encode_id, error_code, png_bytes};
-use crate::inbox_support::{self, ACCESS_TOKEN, NewChat, PHONE_NUMBER_ID, chat_gid};
+use crate::inbox_support::{
+    self, ACCESS_TOKEN, NewChat, PHONE_NUMBER_ID, WsClient, WsEvent, chat_gid,
+};
 use crate::webhook_support::text_to;
 
 const ANTHROPIC_KEY: &str = "sk-ant-api03-privacy-test-secret-key-0123456789";
@@ -648,9 +650,32 @@ async fn deleting_the_account_needs_the_password_and_leaves_nothing_of_the_busin
         .await;
     assert_eq!(error_code(&resp), "BAD_USER_INPUT");
 
+    // Open subscriptions, one on a session and one on the API token.
+    let mut sockets = Vec::new();
+    for credential in [&second_session, &token] {
+        let mut ws = WsClient::init(&t, credential).await;
+        ws.subscribe("added", "subscription { messageAdded { body } }")
+            .await;
+        ws.send(json!({"type": "ping"})).await;
+        assert!(
+            matches!(ws.next(inbox_support::WAIT).await, Some(WsEvent::Json(v)) if v["type"] == "pong")
+        );
+        sockets.push(ws);
+    }
     let done = t
         .gql_ok(Some(&alice), delete, json!({"p": "correct-horse-1"}))
         .await;
+    // Their WebSockets are closed at once (4401), the API token's too.
+    for ws in &mut sockets {
+        let closed = loop {
+            match ws.next(Duration::from_secs(2)).await {
+                Some(WsEvent::Closed(code)) => break code,
+                Some(WsEvent::Json(_)) => {}
+                None => panic!("a WebSocket stayed open after the account was deleted"),
+            }
+        };
+        assert_eq!(closed, Some(4401));
+    }
     assert_eq!(done["deleteAccount"], true);
 
     // Every session and token ended at once.
