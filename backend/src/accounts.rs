@@ -460,3 +460,33 @@ pub async fn update_business(
     }
     Ok(business)
 }
+
+/// Checks the password of user `user_id` before a destructive action (deleting the
+/// account): a wrong one counts against the account's password-guessing limit, like a
+/// log-in, and is answered on `field`.
+pub async fn check_password(
+    app: &App,
+    business_id: shared::BusinessId,
+    user_id: shared::UserId,
+    password: &str,
+    field: &'static str,
+    client: &ClientInfo,
+) -> AppResult<()> {
+    let mut conn = app.db().await?;
+    let user = tenants::find_user(&mut conn, business_id.0, user_id.0).await?;
+    let attempt = attempts::begin_password(
+        app,
+        &mut conn,
+        AttemptKind::PasswordCheck,
+        &user.email,
+        client,
+    )
+    .await?;
+    let ok = password_matches(password, Some(user.password_hash.clone())).await?;
+    attempts::finish(&mut conn, attempt, ok).await?;
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::invalid(field, "the password is wrong"))
+    }
+}

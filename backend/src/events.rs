@@ -84,6 +84,8 @@ pub enum Revoked {
     AllSessions,
     /// One API token (by id).
     ApiToken(u64),
+    /// Every session and every API token of the business (the account was deleted).
+    Everything,
 }
 
 impl Revoked {
@@ -92,6 +94,7 @@ impl Revoked {
         match self {
             Revoked::Sessions(ids) => session_id.is_some_and(|s| ids.iter().any(|id| id == s)),
             Revoked::AllSessions => session_id.is_some(),
+            Revoked::Everything => true,
             Revoked::ApiToken(id) => api_token_id == Some(*id),
         }
     }

@@ -10,7 +10,7 @@
 //!
 //! The parts (`business`, `products`, `whatsapp`, `inbox`, `orders`, `ai`, `activity`,
 //! `blacklist`, `follow_ups`, `home`, `why`, `sessions`, `api_tokens`, `staff`,
-//! `contact`) import
+//! `contact`, `privacy`) import
 //! the shared modules (`common`, `ids`, `paging`, `loaders`) and this one; only
 //! `inbox` (the order and AI fields of `Chat`) and `blacklist` (an entry's `Contact`
 //! and `ActivityActor`) name types of other parts, and nothing imports those two back.
@@ -31,6 +31,7 @@ pub mod loaders;
 pub mod operation;
 pub mod orders;
 pub mod paging;
+pub mod privacy;
 pub mod products;
 pub mod sessions;
 pub mod staff;
@@ -66,6 +67,7 @@ pub struct QueryRoot(
     sessions::SessionQuery,
     api_tokens::ApiTokenQuery,
     staff::StaffQuery,
+    privacy::PrivacyQuery,
 );
 
 /// Every mutation, merged from the domain parts.
@@ -84,6 +86,7 @@ pub struct MutationRoot(
     api_tokens::ApiTokenMutation,
     staff::StaffMutation,
     contact::ContactMutation,
+    privacy::PrivacyMutation,
 );
 
 /// Every subscription (WebSocket at `/graphql/ws`), merged from the domain parts.

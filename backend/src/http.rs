@@ -27,6 +27,7 @@ use crate::graphql::operation::{self, AUTH_FIELDS};
 use crate::graphql::{AppSchema, build_schema};
 use crate::limits::RateKey;
 
+mod export;
 mod headers;
 mod ws_executor;
 
@@ -57,6 +58,7 @@ pub fn router(app: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/ping", get(ping))
         .route("/images/{key}", get(image))
+        .route(crate::privacy::EXPORT_PATH, get(export::export))
         .with_state((app.clone(), schema))
         .merge(crate::webhooks::routes(app))
         .fallback_service(spa);

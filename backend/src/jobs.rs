@@ -9,6 +9,8 @@
 //! - the hourly message counts of the activity log to
 //!   [`crate::activity::message_counts::run_job`] (the first worker schedules the
 //!   current hour's when it starts).
+//! - the retention purge to [`crate::privacy::retention::run_job`] (the first worker
+//!   makes sure that job exists).
 //!
 //! A new kind of work adds a [`JobKind`] and one arm in [`run_job`].
 //!
@@ -105,6 +107,9 @@ async fn schedule_recurring(app: &AppState) {
     if let Err(error) = scheduled {
         tracing::warn!(%error, "could not schedule the hourly message counts");
     }
+    if let Err(e) = crate::privacy::retention::ensure_scheduled(app).await {
+        tracing::warn!(error = %e, "could not schedule the retention purge");
+    }
 }
 
 /// Resolves on the next inbound-message event (a job may have been enqueued).
@@ -161,6 +166,7 @@ pub async fn run_job(app: &AppState, job: &Job) {
         }
         JobKind::DealApproval => crate::deal_approvals::run_job(app, job).await,
         JobKind::MessageCounts => crate::activity::message_counts::run_job(app, job).await,
+        JobKind::RetentionPurge => crate::privacy::retention::run_job(app, job).await,
     };
     if let Err(e) = record(app, job, outcome).await {
         tracing::error!(error = %e, job = job.id, "could not record a job's outcome; its lease will expire");

@@ -4,7 +4,7 @@
 //! models), `error` (edge error policy), `auth` (sessions, tokens), domain modules
 //! (`accounts`, `catalog`, `whatsapp` connections, `ingest` of webhooks, `sender`,
 //! `inbox`, `agent`: the AI salesperson, `jobs`: the job runner, `orders`: the order
-//! rules), integrations (`meta` Graph API client and webhook payloads, `anthropic`
+//! rules, `privacy`: export, erasure, account deletion, retention), integrations (`meta` Graph API client and webhook payloads, `anthropic`
 //! Messages API client), `graphql` (API parts), `http` (routes), `webhooks` (Meta's
 //! webhook route), `limits` (rate limits). The development tools (demo, simulator,
 //! benchmarks, stand-ins) live in the `devtools` and `standins` crates.
@@ -35,6 +35,7 @@ pub mod jobs;
 pub mod limits;
 pub mod meta;
 pub mod orders;
+pub mod privacy;
 pub mod rekey;
 pub mod sender;
 pub mod staff;

@@ -493,27 +493,13 @@ pub async fn disconnect(
     business_id: BusinessId,
     actor: &Actor,
 ) -> AppResult<WhatsAppConnection> {
+    let identity = sending_identity(app, business_id).await.ok();
     let mut conn = app.db().await?;
-    // The business token, to take the operator's app off a WABA it joined through
-    // Embedded Signup (read before the row stops being `connected`).
-    let signup_token = model::connected(&mut conn, business_id.0)
-        .await?
-        .filter(|(c, _)| c.onboarding == model::ONBOARDING_EMBEDDED_SIGNUP)
-        .and_then(|(c, sealed)| {
-            let owner = crypto::SealedFor::access_token(&c.phone_number_id);
-            crypto::decrypt(&app.config.data_keys(), &sealed, &owner)
-                .map(|opened| (c.waba_id, SecretString::from(opened.plaintext)))
-        });
     let c = model::disconnect(&mut conn, business_id.0)
         .await?
         .ok_or(AppError::NotFound("WhatsApp connection"))?;
-    if let Some((waba_id, token)) = signup_token
-        && !model::waba_used_by_other(&mut conn, &waba_id, business_id.0).await?
-        && let Err(e) = GraphClient::new(&app.http, &app.config.meta_graph_url)
-            .unsubscribe_app(&waba_id, &token)
-            .await
-    {
-        tracing::warn!(error = ?e, "could not take the operator's app off a disconnected WABA");
+    if let Some(identity) = &identity {
+        release_number(app, identity).await;
     }
     tracing::info!(
         business_id = business_id.0,
@@ -532,6 +518,38 @@ pub async fn disconnect(
     )
     .await;
     Ok(c)
+}
+
+/// Tells Meta to stop delivering the number's webhooks to the operator's app
+/// (unsubscribes the app from the number's WhatsApp Business Account), on disconnect
+/// and on account deletion. A failure is logged, never fatal: the number is already
+/// disconnected on our side, and its deliveries are recorded as unroutable.
+pub async fn release_number(app: &App, identity: &SendingIdentity) {
+    // Another business of ours on the same WhatsApp Business Account still needs it.
+    let shared = match app.db().await {
+        Ok(mut conn) => model::waba_used_by_other(
+            &mut conn,
+            &identity.connection.waba_id,
+            identity.connection.business_id.0,
+        )
+        .await
+        .unwrap_or(true),
+        Err(_) => true,
+    };
+    if shared {
+        return;
+    }
+    let graph = GraphClient::new(&app.http, &app.config.meta_graph_url);
+    if let Err(e) = graph
+        .unsubscribe_app(&identity.connection.waba_id, &identity.token)
+        .await
+    {
+        tracing::warn!(
+            connection_id = identity.connection.id.0,
+            error = ?e,
+            "could not unsubscribe the app from the number's WhatsApp Business Account"
+        );
+    }
 }
 
 /// Logs a change of the connection in the activity log.

@@ -45,6 +45,9 @@ const MUTATION_ROLES: &[(&str, Role)] = &[
     ("connectWhatsApp", OwnerOnly),
     ("disconnectWhatsApp", OwnerOnly),
     ("connectWhatsAppWithMeta", OwnerOnly),
+    ("updatePrivacySettings", OwnerOnly),
+    ("eraseCustomer", OwnerOnly),
+    ("deleteAccount", OwnerOnly),
     ("sendMessage", Anyone),
     ("sendTemplate", Anyone),
     ("markChatRead", Anyone),
@@ -357,6 +360,18 @@ fn owner_level_probe(name: &str, ids: &OwnerIds) -> Option<(String, Value)> {
             json!({}),
         ),
         "disconnectWhatsApp" => call("mutation { disconnectWhatsApp { id } }", json!({})),
+        "updatePrivacySettings" => call(
+            "mutation { updatePrivacySettings(input: {messageRetentionDays: 1}) { messageRetentionDays } }",
+            json!({}),
+        ),
+        "eraseCustomer" => call(
+            "mutation { eraseCustomer(contactId: \"Q29udGFjdDox\") { __typename } }",
+            json!({}),
+        ),
+        "deleteAccount" => call(
+            "mutation { deleteAccount(password: \"correct horse battery\") }",
+            json!({}),
+        ),
         "connectWhatsAppWithMeta" => call(
             "mutation { connectWhatsAppWithMeta(input: {code: \"AQB-staff\", wabaId: \"2\", phoneNumberId: \"1\", coexistence: true}) { id } }",
             json!({}),
@@ -465,7 +480,7 @@ async fn staff_are_forbidden_every_owner_level_mutation_and_change_nothing() {
         }
         refused.push(*name);
     }
-    assert_eq!(refused.len(), 15, "{refused:?}");
+    assert_eq!(refused.len(), 18, "{refused:?}");
 
     // Nothing changed: settings, connection, tokens, staff, invitations.
     assert_eq!(settings_snapshot(&t, &alice).await, before);

@@ -5,6 +5,7 @@
 
 mod bench;
 mod bench_agent;
+mod bench_export;
 mod bench_ingest;
 mod demo;
 mod proxy;
@@ -42,6 +43,9 @@ enum Command {
     /// Benchmark the AI reply pipeline's own overhead with a zero-latency model
     /// stand-in, on a fresh database (build with --release).
     BenchAgent(bench_agent::BenchAgentArgs),
+    /// Benchmark the export archive of a big business (time, size, peak memory) on a
+    /// fresh database (build with --release).
+    BenchExport(bench_export::BenchExportArgs),
     /// Run a local stand-in for the Anthropic Messages API (answers every request with
     /// a short text at once); point the server at it with
     /// ANTHROPIC_BASE_URL=http://127.0.0.1:<port> and any ANTHROPIC_API_KEY.
@@ -115,6 +119,13 @@ async fn main() -> anyhow::Result<()> {
             init_tracing("warn");
             bench::on_fresh_database(Config::from_env()?, "bench_agent", |config| {
                 bench_agent::run(config, args)
+            })
+            .await
+        }
+        Command::BenchExport(args) => {
+            init_tracing("warn");
+            bench::on_fresh_database(Config::from_env()?, "bench_export", |config| {
+                bench_export::run(config, args)
             })
             .await
         }

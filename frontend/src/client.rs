@@ -25,6 +25,7 @@ pub mod meta_sdk;
 mod models;
 mod operations;
 mod orders;
+mod privacy;
 mod products;
 mod security;
 mod session;
@@ -50,6 +51,7 @@ pub use models::{
 pub use orders::{
     NewOrder, NewOrderLine, Order, OrderLine, OrderNotifications, OrderQuery, TimelineEntry,
 };
+pub use privacy::Retention;
 pub use products::ProductQuery;
 pub use security::{ApiTokenInfo, SessionInfo};
 pub use session::NewAccount;

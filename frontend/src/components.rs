@@ -13,6 +13,7 @@ pub mod locale;
 pub mod mutation;
 pub mod order_notifications;
 pub mod paged;
+pub mod privacy;
 pub mod products;
 pub mod security;
 pub mod team;

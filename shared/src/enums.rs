@@ -338,6 +338,12 @@ string_enum! {
         DealApprovalExpired => "deal_approval_expired",
         /// A customer's name or notes were changed by a person.
         ContactUpdated => "contact_updated",
+        /// A customer's data was erased on request (counts only, never the content).
+        CustomerErased => "customer_erased",
+        /// The retention limit deleted old messages (counts only).
+        MessagesPurged => "messages_purged",
+        /// The business's data was exported (downloaded as an archive).
+        DataExported => "data_exported",
     }
 }
 
@@ -466,19 +472,18 @@ impl ActivityKind {
             AiReplied | AiReplyBlocked | AiHandoff | AiProviderError | AiRateLimited => {
                 ActivityCategory::Ai
             }
-            Messages | ChatPaused | ChatResumed => ActivityCategory::Chats,
+            Messages | ChatPaused | ChatResumed | MessagesPurged => ActivityCategory::Chats,
             ProductCreated | ProductUpdated | ProductArchived | ProductDeleted => {
                 ActivityCategory::Catalog
             }
-            BlacklistAdded | BlacklistRemoved | ContactOptedOut | ContactUpdated => {
-                ActivityCategory::Customers
-            }
+            BlacklistAdded | BlacklistRemoved | ContactOptedOut | ContactUpdated
+            | CustomerErased => ActivityCategory::Customers,
             FollowUpScheduled | FollowUpSent | FollowUpSkipped | FollowUpCancelled
             | FollowUpFailed => ActivityCategory::FollowUps,
             SettingsChanged | AiKeyChanged | AiBudgetChanged | LoggedIn | LoggedOut
             | SessionsRevoked | PasswordChanged | ApiTokenCreated | ApiTokenRevoked
             | StaffInvited | StaffJoined | StaffRemoved | WhatsAppConnected
-            | WhatsAppDisconnected => ActivityCategory::Account,
+            | WhatsAppDisconnected | DataExported => ActivityCategory::Account,
         }
     }
 }

@@ -2,7 +2,8 @@
 //! error envelope as `graph.facebook.com`, on `127.0.0.1:<port>`.
 //!
 //! It answers `GET /{phone_number_id}` for the numbers it knows, `POST
-//! /{phone_number_id}/messages` for messages and read receipts, rejects a bad bearer
+//! /{phone_number_id}/messages` for messages and read receipts, `DELETE
+//! /{waba_id}/subscribed_apps` (the app unsubscribed from a business account), rejects a bad bearer
 //! token with code 190, records every request (secrets removed) for tests to inspect,
 //! and can be scripted to fail the next calls ([`Failure`]), or the next call to one
 //! path ([`GraphStandin::fail_path`]).
@@ -32,7 +33,7 @@ use crate::random_hex;
 /// One request the stand-in received.
 #[derive(Debug, Clone)]
 pub struct RecordedRequest {
-    /// `GET` or `POST`.
+    /// `GET`, `POST` or `DELETE`.
     pub method: String,
     /// The path, e.g. `/106540352242922/messages`.
     pub path: String,
@@ -210,13 +211,14 @@ impl Inner {
         Some(self.path_failures.remove(at).1)
     }
 
-    /// Whether `token` may manage WABA `waba_id` (a number of it uses the token).
+    /// Whether `token` may manage WABA `waba_id`: a number of it uses the token (a
+    /// number added without a WABA lets its token manage any).
     fn manages(&self, waba_id: &str, token: &str) -> bool {
         self.system_tokens.contains(token)
             || self
                 .numbers
                 .values()
-                .any(|n| n.token == token && n.waba_id.as_deref() == Some(waba_id))
+                .any(|n| n.token == token && n.waba_id.as_deref().is_none_or(|w| w == waba_id))
     }
 }
 

@@ -48,6 +48,9 @@ pub enum JobKind {
     /// Log each business's messages in and out of one past hour as counts (payload
     /// `{"hour": "<RFC 3339 start>"}`); each run schedules the next hour's.
     MessageCounts,
+    /// Delete what the retention limits say is too old (one job for the whole server,
+    /// rescheduled by each run; payload `{}`).
+    RetentionPurge,
 }
 
 impl JobKind {
@@ -59,6 +62,7 @@ impl JobKind {
         JobKind::FollowUp,
         JobKind::DealApproval,
         JobKind::MessageCounts,
+        JobKind::RetentionPurge,
     ];
 
     /// The stored text.
@@ -70,6 +74,7 @@ impl JobKind {
             JobKind::FollowUp => "follow_up",
             JobKind::DealApproval => "deal_approval",
             JobKind::MessageCounts => "message_counts",
+            JobKind::RetentionPurge => "retention_purge",
         }
     }
 

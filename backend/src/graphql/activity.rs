@@ -111,6 +111,12 @@ pub enum ActivityKind {
     DealApprovalExpired,
     /// A customer's name or notes were changed by a person.
     ContactUpdated,
+    /// A customer's data was erased on request.
+    CustomerErased,
+    /// The retention limit deleted old messages.
+    MessagesPurged,
+    /// The business's data was exported.
+    DataExported,
 }
 
 /// Who did it.

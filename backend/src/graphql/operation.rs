@@ -8,7 +8,13 @@ use async_graphql::parser::types::{
 };
 
 /// The fields that check a password or create an account.
-pub const AUTH_FIELDS: &[&str] = &["logIn", "signUp", "changePassword", "acceptInvite"];
+pub const AUTH_FIELDS: &[&str] = &[
+    "logIn",
+    "signUp",
+    "changePassword",
+    "acceptInvite",
+    "deleteAccount",
+];
 
 /// What one request's document holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

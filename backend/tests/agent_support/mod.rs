@@ -192,9 +192,10 @@ impl World {
     /// Jobs not done yet (follow-ups and deal approvals' expiries, due hours later,
     /// aside).
     pub async fn open_jobs(&self) -> i64 {
-        // Work scheduled hours ahead is not work in progress.
+        // Work scheduled hours ahead is not work in progress (follow-ups, deal
+        // approvals' expiry, the next retention purge).
         self.rows(
-            "jobs WHERE done_at IS NULL AND (kind NOT IN ('follow_up', 'deal_approval', 'message_counts') OR run_at <= UTC_TIMESTAMP(6))",
+            "jobs WHERE done_at IS NULL AND (kind NOT IN ('follow_up', 'deal_approval', 'message_counts', 'retention_purge') OR run_at <= UTC_TIMESTAMP(6))",
         )
         .await
     }

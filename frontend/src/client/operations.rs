@@ -362,3 +362,15 @@ operation!(
     /// Sends the public contact form.
     SubmitContactForm => "graphql/contact.graphql"
 );
+operation!(
+    /// How long messages are kept.
+    PrivacySettings => "graphql/privacy.graphql"
+);
+operation!(
+    /// Sets how long messages are kept.
+    UpdatePrivacySettings => "graphql/privacy.graphql"
+);
+operation!(
+    /// Deletes the business and everything of it (after the owner's password).
+    DeleteAccount => "graphql/privacy.graphql"
+);

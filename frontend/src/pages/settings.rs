@@ -1,6 +1,7 @@
 //! `/settings`: the business profile, the AI salesperson's settings, order
-//! notifications, the WhatsApp connection, the team, and security (sessions, password,
-//! API tokens). Staff see only their own sessions and password.
+//! notifications, the WhatsApp connection, the team, security (sessions, password,
+//! API tokens) and the data rights (export, message retention, deleting the account).
+//! Staff see only their own sessions and password.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -14,6 +15,7 @@ use crate::components::feedback::{Banner, LoadError, Spinner};
 use crate::components::forms::{Field, FormErrors, SubmitButton, TextField};
 use crate::components::locale::{COUNTRIES, currency_codes};
 use crate::components::order_notifications::OrderNotificationsSection;
+use crate::components::privacy::PrivacySection;
 use crate::components::security::SecuritySection;
 use crate::components::team::TeamSection;
 use crate::components::whatsapp::WhatsAppSection;
@@ -77,6 +79,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <TeamSection />
             </Show>
             <SecuritySection />
+            <PrivacySection />
         </div>
     }
 }
