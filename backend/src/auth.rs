@@ -146,6 +146,12 @@ pub fn issue_token(
     .map_err(|e| AppError::Internal(e.into()))
 }
 
+/// When a dashboard session token stops being valid (its `exp`), for a token this
+/// server signed; `None` for API tokens (they do not expire) and anything else.
+pub fn token_expiry(app: &App, token: &str) -> Option<chrono::DateTime<Utc>> {
+    decode(app, token.trim()).and_then(|claims| chrono::DateTime::from_timestamp(claims.exp, 0))
+}
+
 /// Session lifetime from configuration.
 pub fn session_expiry(app: &App) -> chrono::DateTime<Utc> {
     Utc::now() + Duration::hours(app.config.session_ttl_hours)

@@ -205,7 +205,8 @@ fn error_response(error: &AppError) -> Response {
 /// [`WS_INIT_TIMEOUT`] is closed with 4408. Only subscriptions run (queries and
 /// mutations go over HTTP, under its limits); when the credentials are revoked (log-out,
 /// a revoked session or token, a password change, a disconnected number) the socket is
-/// closed with 4401 at once.
+/// closed with 4401 at once, and a session's socket also closes with 4401 the moment
+/// its token expires.
 async fn graphql_ws(
     State((app, schema)): State<RouteState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -281,6 +282,7 @@ async fn serve_graphql_ws(
     let refused = Arc::new(AtomicBool::new(false));
     let refused_in_init = refused.clone();
     let app_in_init = app.clone();
+    let (expiry_tx, expiry_rx) = tokio::sync::oneshot::channel::<chrono::DateTime<chrono::Utc>>();
     let on_init = move |payload: serde_json::Value| async move {
         let _ = init_tx.send(());
         let token = ws_token(&payload);
@@ -290,6 +292,9 @@ async fn serve_graphql_ws(
         };
         match (caller, token) {
             (Some(caller), Some(token)) => {
+                if let Some(expires) = crate::auth::token_expiry(&app_in_init, &token) {
+                    let _ = expiry_tx.send(expires);
+                }
                 if let Ok(mut held) = credentials_in_init.lock() {
                     *held = Some(WsCredentials {
                         token,
@@ -335,8 +340,25 @@ async fn serve_graphql_ws(
     let mut recheck = tokio::time::interval(WS_RECHECK_EVERY);
     recheck.tick().await;
     let mut bus_open = true;
+    // A session's socket closes when the session's token expires (armed after init).
+    let expiry = tokio::time::sleep(Duration::from_secs(365 * 24 * 3600));
+    tokio::pin!(expiry);
+    let mut expiry_armed = false;
+    let mut expiry_rx = Some(expiry_rx);
     loop {
         tokio::select! {
+            () = &mut expiry, if expiry_armed => {
+                close_unauthorized(&mut sink).await;
+                break;
+            }
+            expires = async { expiry_rx.as_mut().expect("guarded by the select condition").await }, if expiry_rx.is_some() => {
+                expiry_rx = None;
+                if let Ok(expires) = expires {
+                    let left = (expires - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO);
+                    expiry.as_mut().reset(tokio::time::Instant::now() + left);
+                    expiry_armed = true;
+                }
+            }
             event = revocations.recv(), if bus_open => {
                 let held = credentials.lock().ok().and_then(|held| held.clone());
                 let revoked = match event {
@@ -414,7 +436,7 @@ where
     let _ = sink
         .send(WsFrame::Close(Some(CloseFrame {
             code: 4401,
-            reason: "Unauthorized: the session or token was revoked".into(),
+            reason: "Unauthorized: the session or token was revoked or expired".into(),
         })))
         .await;
 }

@@ -736,3 +736,57 @@ async fn every_response_carries_the_security_headers() {
     assert!(header(&resp, "strict-transport-security").starts_with("max-age="));
     assert!(header(&resp, "content-security-policy").contains("wss://shop.example.com"));
 }
+
+#[tokio::test]
+async fn a_sessions_websocket_closes_the_moment_its_token_expires() {
+    let (t, _standin) = spawn().await;
+    let (alice, business, _) = alice_chatting_with(&t, NewChat::ada().wrote_minutes_ago(1)).await;
+    // A token of Alice's session that expires in about three seconds (whole seconds,
+    // as JWTs count; the server's own signing).
+    let session: String = {
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            id: String,
+            #[diesel(sql_type = diesel::sql_types::Unsigned<diesel::sql_types::BigInt>)]
+            user_id: u64,
+        }
+        let mut conn = t.app.db().await.unwrap();
+        let rows: Vec<Row> =
+            diesel::sql_query("SELECT id, user_id FROM sessions ORDER BY created_at DESC LIMIT 1")
+                .load(&mut conn)
+                .await
+                .unwrap();
+        let row = &rows[0];
+        backend::auth::issue_token(
+            &t.app,
+            shared::UserId(row.user_id),
+            shared::BusinessId(business),
+            &row.id,
+            chrono::Utc::now() + chrono::Duration::seconds(3),
+        )
+        .unwrap()
+    };
+    let started = std::time::Instant::now();
+    let mut ws = WsClient::init(&t, &session).await;
+    subscribe_messages(&mut ws).await;
+    // Open until the token expires, then closed with 4401 at once (not at the next
+    // minute's re-check).
+    let closed = loop {
+        match ws.next(Duration::from_secs(5)).await {
+            Some(WsEvent::Closed(code)) => break code,
+            Some(WsEvent::Json(_)) => continue,
+            None => panic!("still open after the token expired"),
+        }
+    };
+    assert_eq!(closed, Some(4401));
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(1000),
+        "closed before expiry: {took:?}"
+    );
+    assert!(took < Duration::from_secs(4), "closed late: {took:?}");
+    // The long-lived token of the same session still works.
+    t.query_ok(&alice, "{ business { name } }").await;
+}
