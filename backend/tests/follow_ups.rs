@@ -81,13 +81,25 @@ async fn a_due_follow_up_is_sent_once_through_the_sender_and_logged() {
         .await,
         1
     );
-    let log = t
-        .gql_ok(
-            Some(&alice),
-            "{ activity(filter: {kinds: [FOLLOW_UP_SCHEDULED, FOLLOW_UP_SENT]}) { nodes { kind subject { id } } } }",
-            json!({}),
-        )
-        .await;
+    // The log entry is written right after the follow-up settles: wait for it.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let log = loop {
+        let log = t
+            .gql_ok(
+                Some(&alice),
+                "{ activity(filter: {kinds: [FOLLOW_UP_SCHEDULED, FOLLOW_UP_SENT]}) { nodes { kind subject { id } } } }",
+                json!({}),
+            )
+            .await;
+        if log["activity"]["nodes"]
+            .as_array()
+            .is_some_and(|n| n.len() >= 2)
+        {
+            break log;
+        }
+        assert!(Instant::now() < deadline, "no FOLLOW_UP_SENT entry: {log}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     let kinds: Vec<&str> = log["activity"]["nodes"]
         .as_array()
         .unwrap()
