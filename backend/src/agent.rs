@@ -213,6 +213,19 @@ fn own_key(app: &App, profile: &AiProfile) -> Option<SecretString> {
         .map(|opened| SecretString::from(opened.plaintext))
 }
 
+/// The Messages API client with the configured base URL, retries and timeout.
+fn messages_client(app: &App) -> MessagesClient {
+    MessagesClient::new(
+        app.http.clone(),
+        &app.config.anthropic_base_url,
+        RetryPolicy {
+            max_retries: app.config.agent.anthropic_max_retries,
+            base_delay: app.config.agent.anthropic_retry_base,
+            timeout: app.config.agent.anthropic_timeout,
+        },
+    )
+}
+
 /// The key to use: the business's own when set, else the server's.
 pub fn api_key(app: &App, profile: &AiProfile) -> Option<SecretString> {
     own_key(app, profile).or_else(|| app.config.anthropic_api_key.clone())
@@ -406,15 +419,7 @@ pub async fn compose(
         &negotiation,
         conversation.first_name.as_deref(),
     );
-    let client = MessagesClient::new(
-        app.http.clone(),
-        &app.config.anthropic_base_url,
-        RetryPolicy {
-            max_retries: app.config.agent.anthropic_max_retries,
-            base_delay: app.config.agent.anthropic_retry_base,
-            timeout: app.config.agent.anthropic_timeout,
-        },
-    );
+    let client = messages_client(app);
     let mut toolbox = ToolBox::new(
         app,
         profile.id,

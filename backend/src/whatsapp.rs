@@ -127,6 +127,23 @@ fn check_error(e: GraphError) -> AppError {
     }
 }
 
+/// The number's display form as Meta gives it (else `fallback`) and its verified
+/// name, both cut to their columns.
+fn number_names(
+    info: crate::meta::types::PhoneNumberInfo,
+    fallback: &str,
+) -> (String, Option<String>) {
+    let display = info
+        .display_phone_number
+        .filter(|d| !d.trim().is_empty() && d.chars().count() <= 32)
+        .unwrap_or_else(|| fallback.to_string());
+    let verified_name = info
+        .verified_name
+        .map(|n| n.chars().take(255).collect::<String>())
+        .filter(|n| !n.is_empty());
+    (display, verified_name)
+}
+
 /// Checks the number and token with Meta, then stores the connection.
 pub async fn connect(
     app: &App,
@@ -141,14 +158,7 @@ pub async fn connect(
         .phone_number(phone_number_id, &token)
         .await
         .map_err(check_error)?;
-    let display = info
-        .display_phone_number
-        .filter(|d| !d.trim().is_empty() && d.chars().count() <= 32)
-        .unwrap_or_else(|| req.display_phone_number.trim().to_string());
-    let verified_name: Option<String> = info
-        .verified_name
-        .map(|n| n.chars().take(255).collect())
-        .filter(|n: &String| !n.is_empty());
+    let (display, verified_name) = number_names(info, req.display_phone_number.trim());
     let sealed = crypto::encrypt(
         &app.config.data_key,
         token.expose_secret(),
@@ -375,14 +385,7 @@ pub async fn connect_with_meta(
     {
         return undo(step_error("register", &e)).await;
     }
-    let display = info
-        .display_phone_number
-        .filter(|d| !d.trim().is_empty() && d.chars().count() <= 32)
-        .unwrap_or_else(|| phone_number_id.to_string());
-    let verified_name: Option<String> = info
-        .verified_name
-        .map(|n| n.chars().take(255).collect())
-        .filter(|n: &String| !n.is_empty());
+    let (display, verified_name) = number_names(info, phone_number_id);
     let sealed = crypto::encrypt(
         &app.config.data_key,
         token.expose_secret(),

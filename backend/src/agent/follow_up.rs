@@ -7,11 +7,11 @@
 //! caller sends the rule's default text instead.
 
 use chrono::Utc;
-use shared::{BusinessId, ChatId, MessageDirection};
+use shared::{BusinessId, ChatId};
 
 use super::prompt::{self, Turn};
 use super::{Conversation, api_key, guard_context};
-use crate::anthropic::{MessagesClient, MessagesRequest, RetryPolicy, SystemBlock};
+use crate::anthropic::{MessagesRequest, SystemBlock};
 use crate::app::{App, AppState};
 use crate::db::agent as agent_db;
 
@@ -82,13 +82,7 @@ async fn try_write(
     drop(conn);
     let conversation = Conversation {
         first_name: prompt::first_name(contact.identity.profile_name.as_deref()),
-        history: history
-            .iter()
-            .map(|m| Turn {
-                from_customer: m.direction == MessageDirection::Inbound,
-                text: m.body.clone(),
-            })
-            .collect(),
+        history: history.iter().map(Turn::of).collect(),
         negotiation: chat.negotiation.clone(),
         interest: chat.product_interest.clone(),
         answers,
@@ -114,15 +108,7 @@ async fn try_write(
         messages: prompt::messages_closing(&conversation.history, CLOSING),
         tools: Vec::new(),
     };
-    let client = MessagesClient::new(
-        app.http.clone(),
-        &app.config.anthropic_base_url,
-        RetryPolicy {
-            max_retries: app.config.agent.anthropic_max_retries,
-            base_delay: app.config.agent.anthropic_retry_base,
-            timeout: app.config.agent.anthropic_timeout,
-        },
-    );
+    let client = super::messages_client(app);
     let response = client.create(&key, &request).await?;
     let mut conn = app.db().await?;
     agent_db::record_usage(

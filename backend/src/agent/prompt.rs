@@ -31,6 +31,17 @@ pub struct Turn {
     pub text: String,
 }
 
+impl Turn {
+    /// A stored message as history: the customer's, or the business's (AI, staff,
+    /// follow-up, the owner's phone).
+    pub fn of(message: &crate::db::inbox::Message) -> Turn {
+        Turn {
+            from_customer: message.direction == shared::MessageDirection::Inbound,
+            text: message.body.clone(),
+        }
+    }
+}
+
 fn tone_text(tone: ReplyTone) -> &'static str {
     match tone {
         ReplyTone::Professional => "polite and businesslike",

@@ -153,13 +153,7 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
             contact_id: ContactId(contact.id),
         }),
         first_name: prompt::first_name(contact.identity.profile_name.as_deref()),
-        history: history
-            .iter()
-            .map(|m| Turn {
-                from_customer: m.direction == MessageDirection::Inbound,
-                text: m.body.clone(),
-            })
-            .collect(),
+        history: history.iter().map(Turn::of).collect(),
         negotiation: chat.negotiation.clone(),
         interest: chat.product_interest.clone(),
         lease: Some(lease.clone()),
