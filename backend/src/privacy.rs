@@ -83,7 +83,8 @@ pub async fn erase_customer(
 /// Deletes the caller's business and everything of it, after checking the owner's
 /// password (a wrong one counts against the account's password-guessing limit):
 /// every session and API token ends at once, the WhatsApp number is released from the
-/// operator's Meta app (as disconnecting does), then every row goes.
+/// operator's Meta app (as disconnecting does), then every row goes, and then the
+/// business's open WebSockets are closed.
 pub async fn delete_account(
     app: &App,
     caller: &Caller,
@@ -98,11 +99,15 @@ pub async fn delete_account(
         .ok();
     let mut conn = app.db().await?;
     model::close_access(&mut conn, business_id.0).await?;
-    accounts::announce_revoked(app, business_id, Revoked::Everything);
     if let Some(identity) = identity {
         crate::whatsapp::release_number(app, &identity).await;
     }
-    model::delete_business(&mut conn, business_id.0).await?;
+    // The open dashboards are told only once the rows are gone, so a page that reacts
+    // to its closed live connection never sees the business half deleted. The
+    // tokens no longer authenticate anyway (closed above).
+    let deleted = model::delete_business(&mut conn, business_id.0).await;
+    accounts::announce_revoked(app, business_id, Revoked::Everything);
+    deleted?;
     tracing::info!(business_id = business_id.0, "account deleted");
     Ok(())
 }
