@@ -39,6 +39,8 @@ pub struct SignUp {
     pub country: String,
     /// Default currency (optional; USD when absent).
     pub currency: Option<String>,
+    /// IANA time zone (optional; UTC when absent). The dashboard sends the browser's.
+    pub time_zone: Option<String>,
     /// Owner email.
     pub email: String,
     /// Owner password.
@@ -47,6 +49,21 @@ pub struct SignUp {
     pub accepted_policy_version: String,
     /// Their confirmation that they may act for the business and are over 16.
     pub confirmed_authorised_and_over_16: bool,
+}
+
+/// The canonical name of an IANA time zone, or an error on `timeZone` (and `UTC`, not
+/// stored, as the value).
+fn time_zone(errors: &mut FieldErrors, name: &str) -> &'static str {
+    match crate::calendar::BusinessZone::parse(name) {
+        Some(zone) => zone.name(),
+        None => {
+            errors.add(
+                "timeZone",
+                "must be a time zone of the tz database, e.g. Africa/Lagos or America/New_York",
+            );
+            crate::calendar::DEFAULT_TIME_ZONE
+        }
+    }
 }
 
 /// Creates a business and its owner, and opens a session. The owner must accept the
@@ -108,6 +125,10 @@ async fn create_owner(
             }
         },
     };
+    let time_zone = match input.time_zone.as_deref().filter(|z| !z.trim().is_empty()) {
+        None => crate::calendar::DEFAULT_TIME_ZONE,
+        Some(z) => time_zone(&mut errors, z),
+    };
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -122,6 +143,7 @@ async fn create_owner(
             business_type: input.business_type.trim(),
             country: &country,
             currency: &currency,
+            time_zone,
             email: &email,
             password_hash: &hash,
             accepted_policy_version: shared::legal::POLICY_VERSION,
@@ -410,6 +432,10 @@ pub async fn update_business(
     {
         errors.add("aiInstructions", "must be at most 4000 characters");
     }
+    let zone = update
+        .time_zone
+        .as_deref()
+        .map(|z| time_zone(&mut errors, z).to_string());
     errors.into_result().map_err(AppError::Invalid)?;
     // Which settings the caller touched (names only: values may be long or private).
     let touched: Vec<&str> = [
@@ -420,6 +446,7 @@ pub async fn update_business(
         ("aiEnabled", update.ai_enabled.is_some()),
         ("aiInstructions", update.ai_instructions.is_some()),
         ("replyTone", update.reply_tone.is_some()),
+        ("timeZone", zone.is_some()),
     ]
     .into_iter()
     .filter_map(|(name, set)| set.then_some(name))
@@ -437,6 +464,7 @@ pub async fn update_business(
             ai_enabled: update.ai_enabled,
             ai_instructions: update.ai_instructions.map(|s| s.trim().to_string()),
             reply_tone: update.reply_tone,
+            time_zone: zone,
             updated_at: None,
         },
     )

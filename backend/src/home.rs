@@ -3,7 +3,8 @@
 //! (the AI from chats, staff by hand), conversion, top products, what the AI did, a
 //! 30-day chart, and the negotiation analytics no other tool shows.
 //!
-//! Days are UTC days; revenue counts every order not cancelled, per currency. The SQL
+//! Days are the business's own (its time zone, [`crate::calendar`]); revenue counts
+//! every order not cancelled, per currency. The SQL
 //! is [`crate::db::dashboard`]; the arithmetic is here, in plain functions.
 
 use std::collections::{BTreeMap, HashMap};
@@ -13,7 +14,9 @@ use shared::{ActivityKind, BusinessId};
 
 use crate::agent::chat_state::ChatNegotiation;
 use crate::app::AppState;
+use crate::calendar::BusinessZone;
 use crate::db::dashboard::{self as model, NegotiatedLine, OrderDay};
+use crate::db::tenants;
 use crate::error::AppResult;
 
 /// Amounts per currency code (minor units), sorted by code.
@@ -45,7 +48,7 @@ pub struct Sales {
 /// One day of the chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayPoint {
-    /// The UTC day.
+    /// The business's local day.
     pub day: NaiveDate,
     /// Orders.
     pub orders: i64,
@@ -105,21 +108,27 @@ pub struct Dashboard {
     pub ai_blocked: i64,
     /// Negotiation analytics over 30 days.
     pub negotiation: NegotiationStats,
+    /// The time zone the days are counted in.
+    pub time_zone: &'static str,
 }
 
-/// Builds the dashboard of a business.
+/// Days of the chart and of the longest period.
+const CHART_DAYS: i64 = 30;
+
+/// Builds the dashboard of a business, its days counted in the business's time zone.
 pub async fn dashboard(app: &AppState, business_id: BusinessId) -> AppResult<Dashboard> {
-    let now = Utc::now().naive_utc();
-    let today = now.date();
-    let start = |days: i64| {
-        (today - Duration::days(days - 1))
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or(now)
-    };
     let mut conn = app.db().await?;
-    let rows = model::order_days(&mut conn, business_id, start(30)).await?;
+    let business = tenants::find_business(&mut conn, business_id.0).await?;
+    let zone = BusinessZone::from_stored(&business.time_zone);
+    let now = Utc::now().naive_utc();
+    let today = zone.date_at(now);
+    let first = today - Duration::days(CHART_DAYS - 1);
+    let bounds = zone.day_bounds(first, CHART_DAYS as u32);
+    // When the period of the last `days` local days (today included) began.
+    let start = |days: i64| bounds[(CHART_DAYS - days) as usize];
+    let rows = model::order_days(&mut conn, business_id, first, &bounds).await?;
     let mut periods = Vec::new();
-    for days in [1, 7, 30] {
+    for days in [1, 7, CHART_DAYS] {
         let mut sales = period(&rows, today, days);
         sales.conversations =
             model::chats_active_since(&mut conn, business_id, start(days)).await?;
@@ -128,7 +137,7 @@ pub async fn dashboard(app: &AppState, business_id: BusinessId) -> AppResult<Das
     }
     let (open_chats, unanswered_chats) =
         model::open_and_unanswered(&mut conn, business_id, now - Duration::hours(24)).await?;
-    let top_products = model::top_products(&mut conn, business_id, start(30), 5)
+    let top_products = model::top_products(&mut conn, business_id, start(CHART_DAYS), 5)
         .await?
         .into_iter()
         .map(|p| TopProduct {
@@ -146,8 +155,8 @@ pub async fn dashboard(app: &AppState, business_id: BusinessId) -> AppResult<Das
         model::activity_count(&mut conn, business_id, ActivityKind::AiHandoff, week).await?;
     let ai_blocked =
         model::activity_count(&mut conn, business_id, ActivityKind::AiReplyBlocked, week).await?;
-    let lines = model::negotiated_lines(&mut conn, business_id, start(30)).await?;
-    let open = model::negotiations_without_order(&mut conn, business_id, start(30)).await?;
+    let lines = model::negotiated_lines(&mut conn, business_id, start(CHART_DAYS)).await?;
+    let open = model::negotiations_without_order(&mut conn, business_id, start(CHART_DAYS)).await?;
     let floors: HashMap<u64, i64> = model::floors(&mut conn, business_id)
         .await?
         .into_iter()
@@ -162,7 +171,8 @@ pub async fn dashboard(app: &AppState, business_id: BusinessId) -> AppResult<Das
         open_chats,
         unanswered_chats,
         periods,
-        chart: chart(&rows, today, 30),
+        chart: chart(&rows, today, CHART_DAYS),
+        time_zone: zone.name(),
         top_products,
         ai_replies,
         ai_handoffs,

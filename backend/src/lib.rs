@@ -17,6 +17,7 @@ pub mod api_tokens;
 pub mod app;
 pub mod auth;
 pub mod blacklist;
+pub mod calendar;
 pub mod catalog;
 pub mod config;
 pub mod contact;

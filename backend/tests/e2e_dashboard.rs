@@ -105,3 +105,57 @@ async fn home_first_then_the_activity_page_lists_what_happened_live_and_filters_
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_s_time_zone_becomes_the_business_s_and_settings_change_it() {
+    let dist = spa_dir();
+    let t = TestApp::spawn_with(|c| c.static_dir = dist).await;
+    let b = Browser::start_in_time_zone("Asia/Kathmandu").await;
+    b.sign_up(&t.url, "Kathmandu Threads", "kt@example.com")
+        .await;
+    b.wait_path("/").await;
+    // The browser names the zone as ICU does (Kathmandu's is still "Asia/Katmandu").
+    let zone = b
+        .js("Intl.DateTimeFormat().resolvedOptions().timeZone")
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        zone.contains("Kat"),
+        "the browser runs in Kathmandu: {zone}"
+    );
+    b.wait_js(
+        "the home page naming the zone its days are in",
+        &format!(
+            "(document.querySelector(\"[data-testid='home-time-zone']\")?.textContent || '').includes('{zone}')"
+        ),
+    )
+    .await;
+    assert_eq!(
+        t.rows(&format!("businesses WHERE time_zone = '{zone}'"))
+            .await,
+        1
+    );
+
+    b.click("nav-settings").await;
+    b.wait_path("/settings").await;
+    b.fill("settings-time-zone", "Mars/Olympus_Mons").await;
+    b.click("settings-submit").await;
+    b.wait_js(
+        "the server's refusal under the field",
+        "document.body.textContent.includes('time zone of the tz database')",
+    )
+    .await;
+    b.fill("settings-time-zone", "Africa/Lagos").await;
+    b.click("settings-submit").await;
+    b.wait_js(
+        "the saved notice",
+        "(document.querySelector(\"[data-testid='settings-notice']\")?.textContent || '').includes('saved')",
+    )
+    .await;
+    assert_eq!(
+        t.rows("businesses WHERE time_zone = 'Africa/Lagos'").await,
+        1
+    );
+}

@@ -114,3 +114,96 @@ async fn the_dashboard_adds_up_sales_chats_and_negotiations_of_one_business() {
     let anonymous = t.gql(None, DASHBOARD, json!({})).await;
     assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn the_home_page_counts_the_business_s_own_days_in_its_time_zone() {
+    let t = TestApp::spawn().await;
+    // Sign-up takes the browser's zone; a name the tz database lacks is refused by name.
+    let signed = t
+        .gql(
+            None,
+            "mutation($i: SignUpInput!) { signUp(input: $i) { token business { timeZone } } }",
+            json!({ "i": {
+                "businessName": "Kiri Crafts", "businessType": "Crafts", "country": "KI",
+                "email": "kiri@example.com", "password": "correct-horse-1",
+                "acceptedPolicyVersion": shared::legal::POLICY_VERSION,
+                "confirmedAuthorisedAndOver16": true, "timeZone": "Pacific/Kiritimati"
+            }}),
+        )
+        .await;
+    assert_eq!(
+        signed["data"]["signUp"]["business"]["timeZone"], "Pacific/Kiritimati",
+        "{signed}"
+    );
+    let kiri = signed["data"]["signUp"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let business = t.business_id(&kiri).await;
+    let bad = t
+        .gql(
+            Some(&kiri),
+            "mutation { updateBusiness(input: {timeZone: \"Mars/Olympus_Mons\"}) { timeZone } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&bad), "BAD_USER_INPUT");
+    assert_eq!(bad["errors"][0]["extensions"]["field"], "timeZone", "{bad}");
+
+    // Kiritimati is UTC+14 all year: its day begins at 10:00 UTC the day before. One
+    // order a minute after its midnight, one a minute before: the same UTC day, two
+    // local days.
+    let now = chrono::Utc::now().naive_utc();
+    let local_midnight = (now + chrono::Duration::hours(14))
+        .date()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let day_start = local_midnight - chrono::Duration::hours(14);
+    for at in [
+        day_start + chrono::Duration::minutes(1),
+        day_start - chrono::Duration::minutes(1),
+    ] {
+        sql(&t, &format!(
+            "INSERT INTO orders (business_id, status, source, currency, total_minor, created_at) \
+             VALUES ({business}, 'pending', 'manual', 'NGN', 100000, '{}')",
+            at.format("%Y-%m-%d %H:%M:%S")
+        ))
+        .await;
+    }
+    let query = "{ dashboard { timeZone periods { days orders } chart { day orders } } }";
+    let d = t.gql_ok(Some(&kiri), query, json!({})).await["dashboard"].clone();
+    assert_eq!(d["timeZone"], "Pacific/Kiritimati");
+    assert_eq!(d["periods"][0]["orders"], 1, "today in Kiritimati: {d}");
+    assert_eq!(d["periods"][1]["orders"], 2, "{d}");
+    assert_eq!(
+        d["chart"][29]["day"],
+        local_midnight.date().to_string(),
+        "the chart ends on Kiritimati's today: {d}"
+    );
+    assert_eq!(
+        (
+            d["chart"][29]["orders"].as_i64(),
+            d["chart"][28]["orders"].as_i64()
+        ),
+        (Some(1), Some(1)),
+        "{d}"
+    );
+
+    // Moved to UTC, the same two orders fall on one day.
+    let moved = t
+        .gql_ok(
+            Some(&kiri),
+            "mutation { updateBusiness(input: {timeZone: \"UTC\"}) { timeZone } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(moved["updateBusiness"]["timeZone"], "UTC");
+    let d = t.gql_ok(Some(&kiri), query, json!({})).await["dashboard"].clone();
+    let days_with_orders: Vec<i64> = d["chart"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["orders"].as_i64().filter(|n| *n > 0))
+        .collect();
+    assert_eq!(days_with_orders, [2], "{d}");
+}

@@ -163,6 +163,7 @@ pub fn owner() -> SignUp {
         business_type: "Fashion & accessories".into(),
         country: "NG".into(),
         currency: Some("NGN".into()),
+        time_zone: Some("Africa/Lagos".into()),
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
         accepted_policy_version: shared::legal::POLICY_VERSION.into(),

@@ -1,49 +1,88 @@
 //! The home page's aggregates: a handful of grouped queries over one business's last
 //! 30 days (orders per day, source and currency; chats; top products; AI activity).
-//! Times are UTC days.
+//! Instants are UTC; the business's local days arrive as UTC boundaries.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Date, Nullable, Text, Unsigned};
+use diesel::mysql::Mysql;
+use diesel::sql_types::{BigInt, Datetime, Nullable, Text, Unsigned};
 use diesel_async::{AsyncMysqlConnection, RunQueryDsl};
 use shared::BusinessId;
 
 /// Orders of one day, source and currency (cancelled ones left out).
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone)]
 pub struct OrderDay {
-    /// The UTC day.
-    #[diesel(sql_type = Date)]
+    /// The business's local day.
     pub day: chrono::NaiveDate,
     /// `chat` (the AI) or `manual` (staff).
-    #[diesel(sql_type = Text)]
     pub source: String,
     /// Currency code.
-    #[diesel(sql_type = Text)]
     pub currency: String,
     /// Orders.
-    #[diesel(sql_type = BigInt)]
     pub orders: i64,
     /// Their total, minor units.
-    #[diesel(sql_type = BigInt)]
     pub revenue_minor: i64,
 }
 
-/// Orders per UTC day, source and currency since `since`.
+#[derive(QueryableByName)]
+struct OrderDayRow {
+    #[diesel(sql_type = BigInt)]
+    day_index: i64,
+    #[diesel(sql_type = Text)]
+    source: String,
+    #[diesel(sql_type = Text)]
+    currency: String,
+    #[diesel(sql_type = BigInt)]
+    orders: i64,
+    #[diesel(sql_type = BigInt)]
+    revenue_minor: i64,
+}
+
+/// Orders per local day, source and currency. `bounds` are the UTC instants at which
+/// the days `first`, `first + 1`, ... begin, followed by the end of the last day (see
+/// [`crate::calendar::BusinessZone::day_bounds`]); one grouped query whatever the zone.
 pub async fn order_days(
     conn: &mut AsyncMysqlConnection,
     business_id: BusinessId,
-    since: NaiveDateTime,
+    first: NaiveDate,
+    bounds: &[NaiveDateTime],
 ) -> diesel::QueryResult<Vec<OrderDay>> {
-    diesel::sql_query(
-        "SELECT DATE(created_at) AS day, source, CAST(currency AS CHAR) AS currency, \
+    let (Some(start), Some(end)) = (bounds.first(), bounds.last()) else {
+        return Ok(Vec::new());
+    };
+    let inner = &bounds[1..];
+    let mut case = String::from("CASE");
+    for i in 0..inner.len() {
+        case.push_str(&format!(" WHEN created_at < ? THEN {i}"));
+    }
+    case.push_str(" END");
+    let mut query = diesel::sql_query(format!(
+        "SELECT CAST(day_index AS SIGNED) AS day_index, source, CAST(currency AS CHAR) AS currency, \
                 COUNT(*) AS orders, CAST(COALESCE(SUM(total_minor), 0) AS SIGNED) AS revenue_minor \
-         FROM orders WHERE business_id = ? AND created_at >= ? AND status <> 'cancelled' \
-         GROUP BY DATE(created_at), source, currency",
-    )
-    .bind::<Unsigned<BigInt>, _>(business_id.0)
-    .bind::<diesel::sql_types::Datetime, _>(since)
-    .load(conn)
-    .await
+         FROM (SELECT {case} AS day_index, source, currency, total_minor FROM orders \
+               WHERE business_id = ? AND created_at >= ? AND created_at < ? AND status <> 'cancelled') AS o \
+         GROUP BY day_index, source, currency"
+    ))
+    .into_boxed::<Mysql>();
+    for bound in inner {
+        query = query.bind::<Datetime, _>(*bound);
+    }
+    let rows: Vec<OrderDayRow> = query
+        .bind::<Unsigned<BigInt>, _>(business_id.0)
+        .bind::<Datetime, _>(*start)
+        .bind::<Datetime, _>(*end)
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| OrderDay {
+            day: first + chrono::Duration::days(r.day_index),
+            source: r.source,
+            currency: r.currency,
+            orders: r.orders,
+            revenue_minor: r.revenue_minor,
+        })
+        .collect())
 }
 
 #[derive(QueryableByName)]
@@ -60,11 +99,7 @@ async fn count(
 ) -> diesel::QueryResult<i64> {
     let q = diesel::sql_query(sql).bind::<Unsigned<BigInt>, _>(business_id.0);
     let rows: Vec<Count> = match since {
-        Some(since) => {
-            q.bind::<diesel::sql_types::Datetime, _>(since)
-                .load(conn)
-                .await?
-        }
+        Some(since) => q.bind::<Datetime, _>(since).load(conn).await?,
         None => q.load(conn).await?,
     };
     Ok(rows.as_slice().first().map_or(0, |c| c.n))
@@ -156,7 +191,7 @@ pub async fn top_products(
          GROUP BY i.product_id, o.currency ORDER BY units DESC, revenue_minor DESC LIMIT ?",
     )
     .bind::<Unsigned<BigInt>, _>(business_id.0)
-    .bind::<diesel::sql_types::Datetime, _>(since)
+    .bind::<Datetime, _>(since)
     .bind::<BigInt, _>(limit)
     .load(conn)
     .await
@@ -174,7 +209,7 @@ pub async fn activity_count(
     )
     .bind::<Unsigned<BigInt>, _>(business_id.0)
     .bind::<Text, _>(kind.as_str())
-    .bind::<diesel::sql_types::Datetime, _>(since)
+    .bind::<Datetime, _>(since)
     .load(conn)
     .await?;
     Ok(rows.as_slice().first().map_or(0, |c| c.n))
@@ -226,7 +261,7 @@ pub async fn negotiated_lines(
          LIMIT 5000",
     )
     .bind::<Unsigned<BigInt>, _>(business_id.0)
-    .bind::<diesel::sql_types::Datetime, _>(since)
+    .bind::<Datetime, _>(since)
     .load(conn)
     .await
 }
@@ -253,8 +288,8 @@ pub async fn negotiations_without_order(
          ORDER BY c.last_inbound_at DESC LIMIT 5000",
     )
     .bind::<Unsigned<BigInt>, _>(business_id.0)
-    .bind::<diesel::sql_types::Datetime, _>(since)
-    .bind::<diesel::sql_types::Datetime, _>(since)
+    .bind::<Datetime, _>(since)
+    .bind::<Datetime, _>(since)
     .load(conn)
     .await
 }

@@ -38,7 +38,8 @@ pub const EXPORT_ENTITIES: &[ExportEntity] = &[
     ExportEntity {
         file: "profile.jsonl",
         sql: "SELECT id, JSON_OBJECT('id', id, 'name', name, 'business_type', business_type, \
-              'country', country, 'default_currency', default_currency, 'created_at', created_at, \
+              'country', country, 'default_currency', default_currency, 'time_zone', time_zone, \
+              'created_at', created_at, \
               'updated_at', updated_at) AS doc FROM businesses WHERE id = ? AND id > ? ORDER BY id LIMIT ?",
     },
     ExportEntity {

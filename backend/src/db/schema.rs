@@ -125,6 +125,8 @@ diesel::table! {
         deal_approvals_enabled -> Bool,
         deal_approval_bulk_quantity -> Nullable<Integer>,
         deal_approval_expiry_minutes -> Integer,
+        #[max_length = 64]
+        time_zone -> Varchar,
     }
 }
 

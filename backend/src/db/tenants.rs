@@ -34,6 +34,8 @@ pub struct Business {
     pub ai_daily_token_budget: Option<i64>,
     /// Created.
     pub created_at: chrono::NaiveDateTime,
+    /// IANA time zone name (see [`crate::calendar`]).
+    pub time_zone: String,
 }
 
 /// A dashboard user.
@@ -67,6 +69,8 @@ pub struct NewBusiness<'a> {
     pub country: &'a str,
     /// Default currency.
     pub currency: &'a str,
+    /// IANA time zone name (validated).
+    pub time_zone: &'a str,
     /// Owner email (lower-cased).
     pub email: &'a str,
     /// Owner password hash.
@@ -105,6 +109,7 @@ pub async fn create_business_with_owner(
                 businesses::business_type.eq(new.business_type),
                 businesses::country.eq(new.country),
                 businesses::default_currency.eq(new.currency),
+                businesses::time_zone.eq(new.time_zone),
                 businesses::ai_instructions.eq(""),
             ))
             .execute(conn)
@@ -200,6 +205,8 @@ pub struct BusinessChanges {
     pub ai_instructions: Option<String>,
     /// Reply tone.
     pub reply_tone: Option<ReplyTone>,
+    /// IANA time zone name (validated).
+    pub time_zone: Option<String>,
     /// Last change.
     pub updated_at: Option<chrono::NaiveDateTime>,
 }

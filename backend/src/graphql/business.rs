@@ -43,6 +43,9 @@ pub struct Business {
     pub ai_instructions: String,
     /// The AI's tone.
     pub reply_tone: ReplyTone,
+    /// The business's time zone (an IANA name such as `Africa/Lagos`): the home page
+    /// counts its days in it.
+    pub time_zone: String,
     /// When the business signed up.
     pub created_at: DateTime<Utc>,
 }
@@ -58,6 +61,7 @@ impl From<tenants::Business> for Business {
             ai_enabled: b.ai_enabled,
             ai_instructions: b.ai_instructions,
             reply_tone: b.reply_tone.into(),
+            time_zone: b.time_zone,
             created_at: b.created_at.and_utc(),
         }
     }
@@ -110,6 +114,9 @@ pub struct SignUpInput {
     pub password: String,
     /// Default currency (ISO 4217); `USD` when omitted.
     pub currency: Option<String>,
+    /// The business's time zone, an IANA name such as `Africa/Lagos` (the dashboard
+    /// sends the browser's); `UTC` when omitted.
+    pub time_zone: Option<String>,
     /// The version of the privacy policy and terms the owner read and accepted; must
     /// be the current one (see the `/privacy` and `/terms` pages).
     pub accepted_policy_version: String,
@@ -144,6 +151,8 @@ pub struct UpdateBusinessInput {
     pub ai_instructions: Option<String>,
     /// The AI's tone.
     pub reply_tone: Option<ReplyTone>,
+    /// The business's time zone (an IANA name such as `Africa/Lagos`).
+    pub time_zone: Option<String>,
 }
 
 /// Queries about the caller and their business.
@@ -198,6 +207,7 @@ impl BusinessMutation {
                 business_type: input.business_type,
                 country: input.country,
                 currency: input.currency,
+                time_zone: input.time_zone,
                 email: input.email,
                 password: input.password,
                 accepted_policy_version: input.accepted_policy_version,
@@ -268,6 +278,7 @@ impl BusinessMutation {
                 ai_enabled: input.ai_enabled,
                 ai_instructions: input.ai_instructions,
                 reply_tone: input.reply_tone.map(shared::ReplyTone::from),
+                time_zone: input.time_zone,
                 updated_at: None,
             },
         )

@@ -18,7 +18,7 @@ fn amounts(a: &Amounts) -> Result<Vec<Money>, AppError> {
 /// Orders and revenue over a period, split by who made them.
 #[derive(SimpleObject)]
 pub struct SalesPeriod {
-    /// Days covered: 1 (today so far), 7 or 30 (UTC days, today included).
+    /// Days covered: 1 (today so far), 7 or 30 (the business's days, today included).
     pub days: i64,
     /// Orders not cancelled.
     pub orders: i64,
@@ -43,7 +43,7 @@ pub struct SalesPeriod {
 /// One day of the chart.
 #[derive(SimpleObject)]
 pub struct SalesDay {
-    /// The UTC day.
+    /// The day, in the business's time zone.
     pub day: NaiveDate,
     /// Orders.
     pub orders: i64,
@@ -100,6 +100,8 @@ pub struct Dashboard {
     pub ai_blocked_replies: i64,
     /// Negotiation analytics over 30 days.
     pub negotiation: NegotiationStats,
+    /// The time zone the days are counted in (the business's, an IANA name).
+    pub time_zone: String,
 }
 
 impl TryFrom<home::Dashboard> for Dashboard {
@@ -164,6 +166,7 @@ impl TryFrom<home::Dashboard> for Dashboard {
                 lost_at_floor: d.negotiation.lost_at_floor,
                 floor_protected: amounts(&d.negotiation.protected)?,
             },
+            time_zone: d.time_zone.to_string(),
         })
     }
 }

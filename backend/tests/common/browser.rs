@@ -42,15 +42,29 @@ pub const WAIT: Duration = Duration::from_secs(20);
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a fresh profile.
     pub async fn start() -> Browser {
+        Self::start_with(None).await
+    }
+
+    /// Starts the browser as if its computer were in the time zone `zone` (an IANA
+    /// name, through `TZ`).
+    pub async fn start_in_time_zone(zone: &str) -> Browser {
+        Self::start_with(Some(zone)).await
+    }
+
+    async fn start_with(time_zone: Option<&str>) -> Browser {
         let port = free_port();
-        let driver = Command::new(
+        let mut driver = Command::new(
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
-        )
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver is installed (scripts/test.sh installs it)");
+        );
+        if let Some(zone) = time_zone {
+            driver.env("TZ", zone);
+        }
+        let driver = driver
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed (scripts/test.sh installs it)");
         let profile = std::env::temp_dir().join(format!("wasales-chrome-{}", uuid::Uuid::new_v4()));
         let caps = json!({
             "browserName": "chrome",

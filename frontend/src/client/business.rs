@@ -26,6 +26,7 @@ impl Client {
                 ai_enabled: Some(settings.ai_enabled),
                 ai_instructions: Some(settings.ai_instructions),
                 reply_tone: Some(wire_enum(settings.reply_tone.as_str())?),
+                time_zone: Some(settings.time_zone.trim().to_string()),
             },
         };
         let data = self.watch(send::<UpdateBusiness>(self.token.as_deref(), variables).await)?;

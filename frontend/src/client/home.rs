@@ -85,6 +85,8 @@ pub struct Dashboard {
     pub lost_at_floor: i64,
     /// Revenue the floor kept.
     pub floor_protected: Amounts,
+    /// The business's time zone, in which the days are counted.
+    pub time_zone: String,
 }
 
 fn formatted<T>(amounts: Vec<T>, text: impl Fn(T) -> String) -> Amounts {
@@ -144,6 +146,7 @@ impl Client {
             average_room_percent: d.negotiation.average_room_percent,
             lost_at_floor: d.negotiation.lost_at_floor,
             floor_protected: formatted(d.negotiation.floor_protected, |m| m.formatted),
+            time_zone: d.time_zone,
         })
     }
 }

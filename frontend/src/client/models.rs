@@ -45,6 +45,8 @@ pub struct Business {
     pub ai_instructions: String,
     /// The voice the AI answers in.
     pub reply_tone: ReplyTone,
+    /// The business's time zone (IANA name): the home page counts its days in it.
+    pub time_zone: String,
 }
 
 /// What a successful sign-up or log-in returns.
@@ -373,6 +375,7 @@ macro_rules! business_from {
                     default_currency: b.default_currency,
                     ai_enabled: b.ai_enabled,
                     ai_instructions: b.ai_instructions,
+                    time_zone: b.time_zone,
                 })
             }
         }

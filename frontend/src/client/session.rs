@@ -17,6 +17,8 @@ pub struct NewAccount {
     pub country: String,
     /// Default currency code; the server picks one from the country when `None`.
     pub currency: Option<String>,
+    /// The business's time zone (the browser's), if known.
+    pub time_zone: Option<String>,
     /// Log-in email.
     pub email: String,
     /// Log-in password.
@@ -36,6 +38,7 @@ impl Client {
                 business_type: account.business_type.trim().to_string(),
                 country: account.country,
                 currency: account.currency,
+                time_zone: account.time_zone,
                 email: account.email.trim().to_string(),
                 password: account.password,
                 accepted_policy_version: account.accepted_policy_version,

@@ -1,4 +1,38 @@
-//! Countries offered in the sign-up and settings forms, with their usual currency.
+//! Countries offered in the sign-up and settings forms, with their usual currency, and
+//! the browser's time zones.
+
+use js_sys::{Array, Function, Intl, Object, Reflect};
+use wasm_bindgen::JsCast;
+
+/// The browser's own time zone, an IANA name such as `Africa/Lagos` (what
+/// `Intl.DateTimeFormat().resolvedOptions().timeZone` says), if it says one.
+pub fn browser_time_zone() -> Option<String> {
+    let options = Intl::DateTimeFormat::new(&Array::new(), &Object::new()).resolved_options();
+    Reflect::get(&options, &"timeZone".into())
+        .ok()?
+        .as_string()
+        .filter(|zone| !zone.is_empty())
+}
+
+/// The time zones the browser knows (`Intl.supportedValuesOf("timeZone")`), as
+/// suggestions; empty where the browser cannot list them.
+pub fn time_zones() -> Vec<String> {
+    let list = || -> Option<Vec<String>> {
+        let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+        let supported = Reflect::get(&intl, &"supportedValuesOf".into())
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()?;
+        let zones = supported.call1(&intl, &"timeZone".into()).ok()?;
+        Some(
+            Array::from(&zones)
+                .iter()
+                .filter_map(|z| z.as_string())
+                .collect(),
+        )
+    };
+    list().unwrap_or_default()
+}
 
 /// A country the business may be in.
 #[derive(Debug)]

@@ -139,6 +139,7 @@ fn DashboardView(d: Dashboard, days: RwSignal<i64>) -> impl IntoView {
                         .collect_view()}
                 </div>
             </div>
+            <p class="muted" data-testid="home-time-zone">{format!("Days in {} time", d.time_zone)}</p>
             {move || selected().map(|p: SalesPeriod| view! {
                 <div class="home-grid">
                     <div class="stat" data-testid="home-orders">

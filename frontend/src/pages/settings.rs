@@ -13,7 +13,7 @@ use crate::components::ai::AiSection;
 use crate::components::deal_approvals::ApprovalRuleSection;
 use crate::components::feedback::{Banner, LoadError, Spinner};
 use crate::components::forms::{Field, FormErrors, SubmitButton, TextField};
-use crate::components::locale::{COUNTRIES, currency_codes};
+use crate::components::locale::{COUNTRIES, browser_time_zone, currency_codes, time_zones};
 use crate::components::order_notifications::OrderNotificationsSection;
 use crate::components::privacy::PrivacySection;
 use crate::components::security::SecuritySection;
@@ -96,6 +96,7 @@ fn SettingsForm(business: Business) -> impl IntoView {
     let ai_enabled = RwSignal::new(business.ai_enabled);
     let ai_instructions = RwSignal::new(business.ai_instructions);
     let reply_tone = RwSignal::new(business.reply_tone);
+    let time_zone = RwSignal::new(business.time_zone);
     let errors = FormErrors::new(
         &[
             "name",
@@ -105,6 +106,7 @@ fn SettingsForm(business: Business) -> impl IntoView {
             "aiEnabled",
             "aiInstructions",
             "replyTone",
+            "timeZone",
         ],
         move || {
             let mut errors = FieldErrors::default();
@@ -121,6 +123,9 @@ fn SettingsForm(business: Business) -> impl IntoView {
                     "defaultCurrency",
                     "must be a three-letter currency code, e.g. NGN",
                 );
+            }
+            if time_zone.read().trim().is_empty() {
+                errors.add("timeZone", "choose a time zone, e.g. Africa/Lagos");
             }
             errors
         },
@@ -146,6 +151,7 @@ fn SettingsForm(business: Business) -> impl IntoView {
             ai_enabled: ai_enabled.get_untracked(),
             ai_instructions: ai_instructions.get_untracked(),
             reply_tone: reply_tone.get_untracked(),
+            time_zone: time_zone.get_untracked(),
         };
         if errors.submit(save, settings) {
             notice.set(None);
@@ -214,6 +220,38 @@ fn SettingsForm(business: Business) -> impl IntoView {
                     {currency_codes()
                         .into_iter()
                         .map(|code| view! { <option value=code></option> })
+                        .collect_view()}
+                </datalist>
+                <TextField
+                    label="Time zone"
+                    id="settings-time-zone"
+                    field="timeZone"
+                    value=time_zone
+                    errors=errors
+                    list="settings-time-zones"
+                    hint="The home page counts today, 7 and 30 days in this zone."
+                />
+                {browser_time_zone()
+                    .map(|zone| {
+                        let label = format!("Use this device's time zone ({zone})");
+                        view! {
+                            <button
+                                type="button"
+                                class="btn btn-secondary btn-small"
+                                data-testid="settings-time-zone-browser"
+                                on:click=move |_| {
+                                    time_zone.set(zone.clone());
+                                    errors.touch("timeZone");
+                                }
+                            >
+                                {label}
+                            </button>
+                        }
+                    })}
+                <datalist id="settings-time-zones">
+                    {time_zones()
+                        .into_iter()
+                        .map(|zone| view! { <option value=zone></option> })
                         .collect_view()}
                 </datalist>
             </section>

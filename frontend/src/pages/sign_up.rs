@@ -11,7 +11,7 @@ use crate::client::NewAccount;
 use crate::components::feedback::Banner;
 use crate::components::forms::{Field, FormErrors, FormHint, SubmitButton, TextField};
 use crate::components::layout::AuthCard;
-use crate::components::locale::{COUNTRIES, currency_codes, currency_of};
+use crate::components::locale::{COUNTRIES, browser_time_zone, currency_codes, currency_of};
 use crate::contexts::session::use_session;
 use crate::routes::AppRoute;
 
@@ -107,6 +107,7 @@ pub fn SignUpPage() -> impl IntoView {
                 business_type: business_type.get_untracked(),
                 country: country.get_untracked(),
                 currency: Currency::parse(&currency).map(|c| c.code().to_string()),
+                time_zone: browser_time_zone(),
                 email: email.get_untracked(),
                 password: password.get_untracked(),
                 accepted_policy_version: POLICY_VERSION.to_string(),
