@@ -25,6 +25,7 @@ mod blacklist;
 mod catalog;
 mod coexistence;
 mod contacts;
+mod cross_tenant;
 mod deal_approvals;
 mod e2e_ai;
 mod e2e_blacklist;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, decode_id, encode_id, error_code};
+use crate::common::{TestApp, decode_id, encode_id, error_code, schema_root_fields};
 use crate::inbox_support::{
     NewChat, WsClient, WsEvent, alice_chatting_with, chat_gid, posts, spawn,
 };
@@ -81,49 +81,9 @@ const MUTATION_ROLES: &[(&str, Role)] = &[
     ("submitContactForm", Public),
 ];
 
-/// The field names of `type MutationRoot` in the committed `schema.graphql`.
-fn schema_mutations() -> BTreeSet<String> {
-    let sdl = include_str!("../../schema.graphql");
-    let body = sdl
-        .split("type MutationRoot {")
-        .nth(1)
-        .expect("schema.graphql has a MutationRoot")
-        .split("\n}")
-        .next()
-        .unwrap();
-    let mut names = BTreeSet::new();
-    let mut in_description = false;
-    let mut depth = 0i64;
-    for line in body.lines() {
-        let line = line.trim();
-        if line.starts_with("\"\"\"") {
-            // A one-line description opens and closes on the same line.
-            if !(line.len() > 3 && line.ends_with("\"\"\"")) {
-                in_description = !in_description;
-            }
-            continue;
-        }
-        if in_description || line.is_empty() {
-            continue;
-        }
-        // A field starts at depth 0; arguments printed one per line are inside `( )`.
-        if depth == 0 {
-            let name: String = line
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if !name.is_empty() {
-                names.insert(name);
-            }
-        }
-        depth += line.matches('(').count() as i64 - line.matches(')').count() as i64;
-    }
-    names
-}
-
 #[test]
 fn every_mutation_in_the_schema_states_its_role() {
-    let in_schema = schema_mutations();
+    let in_schema = schema_root_fields("MutationRoot");
     let stated: BTreeSet<String> = MUTATION_ROLES.iter().map(|(n, _)| n.to_string()).collect();
     assert_eq!(
         stated.len(),

@@ -4,6 +4,7 @@
 
 pub mod browser;
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 
 use backend::app::AppState;
@@ -317,6 +318,47 @@ impl Drop for TestDatabase {
         })
         .join();
     }
+}
+
+/// The field names of root type `root` (`"MutationRoot"`) in the committed
+/// `schema.graphql`.
+pub fn schema_root_fields(root: &str) -> BTreeSet<String> {
+    let sdl = include_str!("../../../schema.graphql");
+    let body = sdl
+        .split(&format!("type {root} {{"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("schema.graphql has a {root}"))
+        .split("\n}")
+        .next()
+        .unwrap();
+    let mut names = BTreeSet::new();
+    let mut in_description = false;
+    let mut depth = 0i64;
+    for line in body.lines() {
+        let line = line.trim();
+        if line.starts_with("\"\"\"") {
+            // A one-line description opens and closes on the same line.
+            if !(line.len() > 3 && line.ends_with("\"\"\"")) {
+                in_description = !in_description;
+            }
+            continue;
+        }
+        if in_description || line.is_empty() {
+            continue;
+        }
+        // A field starts at depth 0; arguments printed one per line are inside `( )`.
+        if depth == 0 {
+            let name: String = line
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                names.insert(name);
+            }
+        }
+        depth += line.matches('(').count() as i64 - line.matches(')').count() as i64;
+    }
+    names
 }
 
 /// A tiny valid PNG (1x1, red).
