@@ -51,6 +51,10 @@ pub struct SignUp {
     pub confirmed_authorised_and_over_16: bool,
 }
 
+/// How long the AI may stand back after the owner replied from the phone, in minutes
+/// (a minute to a week).
+pub const PHONE_REPLY_PAUSE_MINUTES: std::ops::RangeInclusive<i32> = 1..=10_080;
+
 /// The canonical name of an IANA time zone, or an error on `timeZone` (and `UTC`, not
 /// stored, as the value).
 fn time_zone(errors: &mut FieldErrors, name: &str) -> &'static str {
@@ -436,6 +440,18 @@ pub async fn update_business(
         .time_zone
         .as_deref()
         .map(|z| time_zone(&mut errors, z).to_string());
+    if let Some(Some(minutes)) = update.phone_reply_pause_minutes
+        && !PHONE_REPLY_PAUSE_MINUTES.contains(&minutes)
+    {
+        errors.add(
+            "phoneReplyPauseMinutes",
+            format!(
+                "must be between {} and {} minutes, or empty to keep the AI off until you turn it back on",
+                PHONE_REPLY_PAUSE_MINUTES.start(),
+                PHONE_REPLY_PAUSE_MINUTES.end()
+            ),
+        );
+    }
     errors.into_result().map_err(AppError::Invalid)?;
     // Which settings the caller touched (names only: values may be long or private).
     let touched: Vec<&str> = [
@@ -447,6 +463,10 @@ pub async fn update_business(
         ("aiInstructions", update.ai_instructions.is_some()),
         ("replyTone", update.reply_tone.is_some()),
         ("timeZone", zone.is_some()),
+        (
+            "phoneReplyPauseMinutes",
+            update.phone_reply_pause_minutes.is_some(),
+        ),
     ]
     .into_iter()
     .filter_map(|(name, set)| set.then_some(name))
@@ -465,6 +485,7 @@ pub async fn update_business(
             ai_instructions: update.ai_instructions.map(|s| s.trim().to_string()),
             reply_tone: update.reply_tone,
             time_zone: zone,
+            phone_reply_pause_minutes: update.phone_reply_pause_minutes,
             updated_at: None,
         },
     )

@@ -598,7 +598,7 @@ async fn answer(app: &AppState, approval: &DealApproval) -> AppResult<Result<u64
     if crate::blacklist::is_blocked(&mut conn, business_id, &contact).await? {
         return Ok(Err("not sent: the customer is blacklisted".into()));
     }
-    if chat.ai_paused {
+    if chat.ai_stands_back(chrono::Utc::now().naive_utc()) {
         return Ok(Err(
             "not sent: a person took the chat over (tell the customer yourself)".into(),
         ));

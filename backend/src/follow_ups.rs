@@ -435,7 +435,7 @@ async fn skip_reason(
     if crate::blacklist::is_blocked(conn, f.business_id, &contact).await? {
         return Ok(Err("the customer is blacklisted".into()));
     }
-    if chat.ai_paused {
+    if chat.ai_stands_back(chrono::Utc::now().naive_utc()) {
         return Ok(Err("the chat is paused (a person took over)".into()));
     }
     if model::ordered_since(conn, f.chat_id, f.created_at).await? {

@@ -66,7 +66,10 @@ pub async fn set_ai_paused(
     let business_id = caller.business_id;
     let mut conn = app.db().await?;
     let before = chat_of(&mut conn, business_id, chat_id).await?;
-    if before.ai_paused == paused {
+    // A timed pause asked to become a lasting one (or lifted early) is a change.
+    if before.ai_stands_back(chrono::Utc::now().naive_utc()) == paused
+        && before.ai_paused_until.is_none()
+    {
         return Ok(before);
     }
     chats::set_ai_paused(&mut conn, business_id.0, chat_id, paused).await?;

@@ -215,3 +215,131 @@ async fn the_phones_contacts_name_customers_without_duplicates() {
     );
     assert_eq!(app.rows("contacts").await, contacts + 1);
 }
+
+#[tokio::test]
+async fn a_business_can_let_the_ai_back_a_while_after_the_owner_replied_from_the_phone() {
+    let world = World::new().await;
+    let refused = world
+        .app
+        .gql(
+            Some(&world.token),
+            "mutation { updateBusiness(input: {phoneReplyPauseMinutes: 0}) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["field"], "phoneReplyPauseMinutes",
+        "{refused}"
+    );
+    let set = world
+        .app
+        .gql_ok(
+            Some(&world.token),
+            "mutation { updateBusiness(input: {phoneReplyPauseMinutes: 30}) { phoneReplyPauseMinutes } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(set["updateBusiness"]["phoneReplyPauseMinutes"], 30);
+
+    world.model.push([Scripted::text("Hello! How can I help?")]);
+    world.customer_says("hi").await;
+    world.received(1).await;
+    world.jobs_settled().await;
+    let phone_reply = echo(
+        &world.shop.phone_number_id,
+        &world.customer,
+        "wamid.ECHO-TIMED",
+        "Give me a minute",
+    );
+    assert_eq!(post(&world.app, &phone_reply).await, 200);
+    assert_eq!(
+        world
+            .rows("chats WHERE ai_paused AND ai_paused_until BETWEEN NOW(6) + INTERVAL 29 MINUTE AND NOW(6) + INTERVAL 31 MINUTE")
+            .await,
+        1
+    );
+    let chat = world
+        .owner_query("{ chats(first: 5) { nodes { aiPaused aiPausedUntil handoffReason } } }")
+        .await["chats"]["nodes"][0]
+        .clone();
+    assert_eq!(chat["aiPaused"], true, "{chat}");
+    assert!(chat["aiPausedUntil"].is_string(), "{chat}");
+    assert!(
+        chat["handoffReason"]
+            .as_str()
+            .unwrap()
+            .contains("30 minutes"),
+        "{chat}"
+    );
+
+    // During the pause the AI says nothing.
+    let requests = world.model.request_count();
+    world.customer_says("still there?").await;
+    world.jobs_settled().await;
+    assert_eq!(world.model.request_count(), requests);
+
+    // The pause runs out (its end moved into the past rather than waited for): the
+    // chat reads as resumed and the customer's next message is answered.
+    {
+        use diesel_async::RunQueryDsl;
+        let mut conn = world.app.app.db().await.unwrap();
+        diesel::sql_query("UPDATE chats SET ai_paused_until = NOW(6) - INTERVAL 1 SECOND")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let chat = world
+        .owner_query("{ chats(first: 5) { nodes { aiPaused aiPausedUntil handoffReason } } }")
+        .await["chats"]["nodes"][0]
+        .clone();
+    assert_eq!(
+        (
+            &chat["aiPaused"],
+            &chat["aiPausedUntil"],
+            &chat["handoffReason"]
+        ),
+        (&json!(false), &Value::Null, &Value::Null),
+        "{chat}"
+    );
+    world
+        .model
+        .push([Scripted::text("Yes! The dress is NGN 25,000.")]);
+    world.customer_says("how much is the dress?").await;
+    world.jobs_settled().await;
+    assert_eq!(world.model.request_count(), requests + 1);
+    assert_eq!(
+        world
+            .rows("chats WHERE NOT ai_paused AND ai_paused_until IS NULL")
+            .await,
+        1
+    );
+
+    // Turning the AI off by hand has no end.
+    world
+        .app
+        .gql_ok(
+            Some(&world.token),
+            "mutation { updateBusiness(input: {phoneReplyPauseMinutes: null}) { phoneReplyPauseMinutes } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        post(
+            &world.app,
+            &echo(
+                &world.shop.phone_number_id,
+                &world.customer,
+                "wamid.ECHO-LASTING",
+                "I'll take it from here"
+            )
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        world
+            .rows("chats WHERE ai_paused AND ai_paused_until IS NULL AND handoff_reason LIKE '%until you turn it back on%'")
+            .await,
+        1
+    );
+}

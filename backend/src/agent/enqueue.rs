@@ -140,7 +140,7 @@ impl ReplyScheduler {
                 }
                 continue;
             }
-            if blacklisted || t.ai_paused || !t.ai_enabled {
+            if blacklisted || t.ai_stands_back(now) || !t.ai_enabled {
                 continue;
             }
             new_jobs.push(NewJob {

@@ -81,10 +81,18 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
             "the WhatsApp number is disconnected".into(),
         )));
     }
-    if chat.ai_paused {
+    let now = Utc::now().naive_utc();
+    if chat.ai_stands_back(now) {
         return Ok(Outcome::Done(Some(
             "chat is paused (human takeover)".into(),
         )));
+    }
+    // The owner's timed pause (a reply from the phone) has run out: the AI is back.
+    if chat.ai_paused && crate::db::chats::end_lapsed_pause(&mut conn, chat_id, now).await? {
+        app.events.publish(crate::events::DomainEvent {
+            business_id,
+            kind: EventKind::ChatUpdated { chat_id: chat_id.0 },
+        });
     }
     if crate::blacklist::is_blocked(&mut conn, business_id, &contact).await? {
         return Ok(Outcome::Done(Some("contact is blacklisted".into())));
@@ -190,7 +198,7 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
     let mut conn = app.db().await?;
     // The chat may have been taken over while the model was thinking.
     if let Some((latest, _)) = agent_db::chat_with_contact(&mut conn, chat_id).await?
-        && latest.ai_paused
+        && latest.ai_stands_back(Utc::now().naive_utc())
         && !composed.handed_off
     {
         return Ok(Outcome::Done(Some(

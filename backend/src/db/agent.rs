@@ -193,6 +193,8 @@ pub struct ReplyTarget {
     pub contact_id: ContactId,
     /// Human takeover.
     pub ai_paused: bool,
+    /// When a timed takeover ends by itself.
+    pub ai_paused_until: Option<NaiveDateTime>,
     /// AI on for the business.
     pub ai_enabled: bool,
     /// Customer's phone.
@@ -204,6 +206,12 @@ pub struct ReplyTarget {
 }
 
 impl ReplyTarget {
+    /// Whether the AI stays silent in the chat at `now` (paused, and not by a timed
+    /// pause that has run out).
+    pub fn ai_stands_back(&self, now: NaiveDateTime) -> bool {
+        self.ai_paused && self.ai_paused_until.is_none_or(|until| until > now)
+    }
+
     /// The customer's identifiers (what the blacklist matches).
     pub fn identity(&self) -> super::contacts::Identity {
         super::contacts::Identity {
@@ -229,6 +237,7 @@ pub async fn reply_targets(
             chats::business_id,
             chats::contact_id,
             chats::ai_paused,
+            chats::ai_paused_until,
             businesses::ai_enabled,
             contacts::wa_id,
             contacts::user_id,

@@ -185,15 +185,20 @@ pub async fn set_ai_paused(
     let target = chats::table
         .filter(chats::id.eq(chat_id))
         .filter(chats::business_id.eq(business_id));
+    // A pause set or lifted by hand has no end.
     if paused {
         diesel::update(target)
-            .set(chats::ai_paused.eq(true))
+            .set((
+                chats::ai_paused.eq(true),
+                chats::ai_paused_until.eq(None::<NaiveDateTime>),
+            ))
             .execute(conn)
             .await
     } else {
         diesel::update(target)
             .set((
                 chats::ai_paused.eq(false),
+                chats::ai_paused_until.eq(None::<NaiveDateTime>),
                 chats::handoff_reason.eq(None::<String>),
             ))
             .execute(conn)
@@ -361,22 +366,68 @@ pub async fn upsert_summaries(
     query.execute(conn).await.map(|_| ())
 }
 
-/// Why the AI stands back in a chat where the owner wrote from the WhatsApp Business app.
+/// Why the AI stands back in a chat where the owner wrote from the WhatsApp Business app
+/// (the business keeps the AI off there until the owner turns it back on).
 pub const PHONE_REPLY_REASON: &str = "You replied from your phone (WhatsApp Business app): the AI stands back in this chat until you turn it back on";
 
-/// Pauses the AI in `chat_ids`: the owner wrote there from the phone (coexistence).
+/// The same, for a business whose AI comes back by itself (followed by the minutes).
+const PHONE_REPLY_TIMED_REASON: &str =
+    "You replied from your phone (WhatsApp Business app): the AI stands back in this chat for ";
+
+/// Pauses the AI in `chat_ids`: the owner wrote there from the phone (coexistence). How
+/// long is each chat's business's `phone_reply_pause_minutes` from `now` (the end is
+/// kept in `ai_paused_until`), or until the owner turns the AI back on when it has none.
 pub async fn owner_replied_from_phone(
     conn: &mut AsyncMysqlConnection,
     chat_ids: &[ChatId],
+    now: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::update(chats::table.filter(chats::id.eq_any(chat_ids)))
-        .set((
-            chats::ai_paused.eq(true),
-            chats::handoff_reason.eq(PHONE_REPLY_REASON),
-        ))
-        .execute(conn)
-        .await
-        .map(|_| ())
+    if chat_ids.is_empty() {
+        return Ok(());
+    }
+    let ids = chat_ids
+        .iter()
+        .map(|c| c.0.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    diesel::sql_query(format!(
+        "UPDATE chats c JOIN businesses b ON b.id = c.business_id \
+         SET c.ai_paused = TRUE, \
+             c.ai_paused_until = IF(b.phone_reply_pause_minutes IS NULL, NULL, \
+                                    ? + INTERVAL b.phone_reply_pause_minutes MINUTE), \
+             c.handoff_reason = IF(b.phone_reply_pause_minutes IS NULL, ?, \
+                                   CONCAT(?, b.phone_reply_pause_minutes, ' minutes')) \
+         WHERE c.id IN ({ids})"
+    ))
+    .bind::<Datetime, _>(now)
+    .bind::<Varchar, _>(PHONE_REPLY_REASON)
+    .bind::<Varchar, _>(PHONE_REPLY_TIMED_REASON)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Ends a timed phone-reply pause that has run out (`ai_paused_until` at or before
+/// `now`): the AI answers the chat again. Whether it did.
+pub async fn end_lapsed_pause(
+    conn: &mut AsyncMysqlConnection,
+    chat_id: ChatId,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        chats::table
+            .filter(chats::id.eq(chat_id))
+            .filter(chats::ai_paused.eq(true))
+            .filter(chats::ai_paused_until.le(now)),
+    )
+    .set((
+        chats::ai_paused.eq(false),
+        chats::ai_paused_until.eq(None::<NaiveDateTime>),
+        chats::handoff_reason.eq(None::<String>),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n > 0)
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ pub struct Chat {
     pub last_inbound_at: Option<chrono::NaiveDateTime>,
     /// Inbound messages not yet read by staff.
     pub unread_count: i32,
-    /// Human takeover: the AI stays silent.
+    /// Human takeover: the AI stays silent (see [`Chat::ai_stands_back`]).
     pub ai_paused: bool,
     /// Why the AI handed over, if it did.
     pub handoff_reason: Option<String>,
@@ -90,6 +90,16 @@ pub struct Chat {
     pub negotiation: Option<String>,
     /// Created.
     pub created_at: chrono::NaiveDateTime,
+    /// When a timed pause (the owner replied from the phone) ends by itself.
+    pub ai_paused_until: Option<chrono::NaiveDateTime>,
+}
+
+impl Chat {
+    /// Whether the AI stays silent in this chat at `now`: paused, and not by a timed
+    /// pause that has run out.
+    pub fn ai_stands_back(&self, now: chrono::NaiveDateTime) -> bool {
+        self.ai_paused && self.ai_paused_until.is_none_or(|until| until > now)
+    }
 }
 
 /// One message.

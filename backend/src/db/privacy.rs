@@ -60,7 +60,8 @@ pub const EXPORT_ENTITIES: &[ExportEntity] = &[
              'deal_approvals_enabled', ",
             json_bool!("deal_approvals_enabled"),
             ", 'deal_approval_bulk_quantity', deal_approval_bulk_quantity, \
-             'deal_approval_expiry_minutes', deal_approval_expiry_minutes) AS doc \
+             'deal_approval_expiry_minutes', deal_approval_expiry_minutes, \
+             'phone_reply_pause_minutes', phone_reply_pause_minutes) AS doc \
              FROM businesses WHERE id = ? AND id > ? ORDER BY id LIMIT ?"
         ),
     },

@@ -127,6 +127,7 @@ diesel::table! {
         deal_approval_expiry_minutes -> Integer,
         #[max_length = 64]
         time_zone -> Varchar,
+        phone_reply_pause_minutes -> Nullable<Integer>,
     }
 }
 
@@ -146,6 +147,7 @@ diesel::table! {
         product_interest -> Nullable<Text>,
         negotiation -> Nullable<Text>,
         created_at -> Datetime,
+        ai_paused_until -> Nullable<Datetime>,
     }
 }
 

@@ -36,6 +36,9 @@ pub struct Business {
     pub created_at: chrono::NaiveDateTime,
     /// IANA time zone name (see [`crate::calendar`]).
     pub time_zone: String,
+    /// How long the AI stands back in a chat the owner answered from the phone
+    /// (coexistence), in minutes; `None`: until the owner turns it back on.
+    pub phone_reply_pause_minutes: Option<i32>,
 }
 
 /// A dashboard user.
@@ -207,6 +210,8 @@ pub struct BusinessChanges {
     pub reply_tone: Option<ReplyTone>,
     /// IANA time zone name (validated).
     pub time_zone: Option<String>,
+    /// Phone-reply pause in minutes (`Some(None)`: until the owner resumes).
+    pub phone_reply_pause_minutes: Option<Option<i32>>,
     /// Last change.
     pub updated_at: Option<chrono::NaiveDateTime>,
 }

@@ -1,6 +1,6 @@
 //! Accounts and the business profile: sign up, log in, log out, `me`, `business`.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::common::User;
@@ -46,6 +46,10 @@ pub struct Business {
     /// The business's time zone (an IANA name such as `Africa/Lagos`): the home page
     /// counts its days in it.
     pub time_zone: String,
+    /// Coexistence: when the owner answers a chat from the WhatsApp Business app, the
+    /// AI stands back in that chat for this many minutes (`null`: until someone turns
+    /// it back on in the chat).
+    pub phone_reply_pause_minutes: Option<i32>,
     /// When the business signed up.
     pub created_at: DateTime<Utc>,
 }
@@ -62,6 +66,7 @@ impl From<tenants::Business> for Business {
             ai_instructions: b.ai_instructions,
             reply_tone: b.reply_tone.into(),
             time_zone: b.time_zone,
+            phone_reply_pause_minutes: b.phone_reply_pause_minutes,
             created_at: b.created_at.and_utc(),
         }
     }
@@ -153,6 +158,9 @@ pub struct UpdateBusinessInput {
     pub reply_tone: Option<ReplyTone>,
     /// The business's time zone (an IANA name such as `Africa/Lagos`).
     pub time_zone: Option<String>,
+    /// Minutes the AI stands back in a chat the owner answered from the phone (1 to
+    /// 10080); `null`: until someone turns it back on.
+    pub phone_reply_pause_minutes: MaybeUndefined<i32>,
 }
 
 /// Queries about the caller and their business.
@@ -279,6 +287,11 @@ impl BusinessMutation {
                 ai_instructions: input.ai_instructions,
                 reply_tone: input.reply_tone.map(shared::ReplyTone::from),
                 time_zone: input.time_zone,
+                phone_reply_pause_minutes: match input.phone_reply_pause_minutes {
+                    MaybeUndefined::Undefined => None,
+                    MaybeUndefined::Null => Some(None),
+                    MaybeUndefined::Value(minutes) => Some(Some(minutes)),
+                },
                 updated_at: None,
             },
         )

@@ -207,6 +207,9 @@ pub struct Chat {
     pub unread_count: i32,
     /// Human takeover: the AI stays silent in this chat.
     pub ai_paused: bool,
+    /// When the takeover ends by itself: the owner replied from the phone and the
+    /// business lets the AI back after a while (`null`: until someone resumes it).
+    pub ai_paused_until: Option<DateTime<Utc>>,
     /// Why the AI handed the chat to a person, if it did.
     pub handoff_reason: Option<String>,
     /// Whether free-form replies are allowed now (24-hour customer service window).
@@ -228,13 +231,20 @@ pub struct Chat {
 impl From<model::Chat> for Chat {
     fn from(c: model::Chat) -> Self {
         let last_inbound = c.last_inbound_at.map(|t| t.and_utc().timestamp());
+        // A timed pause that ran out reads as resumed (the next reply job clears it).
+        let stands_back = c.ai_stands_back(Utc::now().naive_utc());
+        let lapsed = c.ai_paused && !stands_back;
         Chat {
             id: ids::encode(ChatId(c.id)),
             last_message_at: c.last_message_at.map(|t| t.and_utc()),
             last_message_preview: c.last_message_preview,
             unread_count: c.unread_count,
-            ai_paused: c.ai_paused,
-            handoff_reason: c.handoff_reason,
+            ai_paused: stands_back,
+            ai_paused_until: c
+                .ai_paused_until
+                .filter(|_| stands_back)
+                .map(|t| t.and_utc()),
+            handoff_reason: c.handoff_reason.filter(|_| !lapsed),
             window_open: shared::window::window_open(last_inbound, Utc::now().timestamp()),
             window_closes_at: shared::window::window_closes_at(last_inbound)
                 .and_then(|t| DateTime::from_timestamp(t, 0)),

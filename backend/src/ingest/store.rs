@@ -314,7 +314,7 @@ impl Batch<'_> {
         if !owner_spoke.is_empty() {
             owner_spoke.sort_unstable();
             owner_spoke.dedup();
-            chats::owner_replied_from_phone(conn, &owner_spoke).await?;
+            chats::owner_replied_from_phone(conn, &owner_spoke, now).await?;
             events.extend(owner_spoke.iter().filter_map(|chat_id| {
                 let w = fresh.iter().find(|(w, _)| chat_of(w) == *chat_id)?.0;
                 Some(DomainEvent {

@@ -27,6 +27,7 @@ impl Client {
                 ai_instructions: Some(settings.ai_instructions),
                 reply_tone: Some(wire_enum(settings.reply_tone.as_str())?),
                 time_zone: Some(settings.time_zone.trim().to_string()),
+                phone_reply_pause_minutes: settings.phone_reply_pause_minutes,
             },
         };
         let data = self.watch(send::<UpdateBusiness>(self.token.as_deref(), variables).await)?;

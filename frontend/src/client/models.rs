@@ -47,6 +47,9 @@ pub struct Business {
     pub reply_tone: ReplyTone,
     /// The business's time zone (IANA name): the home page counts its days in it.
     pub time_zone: String,
+    /// Minutes the AI stands back in a chat the owner answered from the phone
+    /// (`None`: until someone turns it back on).
+    pub phone_reply_pause_minutes: Option<i64>,
 }
 
 /// What a successful sign-up or log-in returns.
@@ -376,6 +379,7 @@ macro_rules! business_from {
                     ai_enabled: b.ai_enabled,
                     ai_instructions: b.ai_instructions,
                     time_zone: b.time_zone,
+                    phone_reply_pause_minutes: b.phone_reply_pause_minutes,
                 })
             }
         }

@@ -84,6 +84,19 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
+/// How long the AI stands back after the owner replied from the phone, as offered.
+const PHONE_PAUSES: &[(Option<i64>, &str)] = &[
+    (
+        None,
+        "The AI stays off in that chat until you turn it back on",
+    ),
+    (Some(30), "The AI comes back after 30 minutes"),
+    (Some(60), "The AI comes back after 1 hour"),
+    (Some(240), "The AI comes back after 4 hours"),
+    (Some(720), "The AI comes back after 12 hours"),
+    (Some(1440), "The AI comes back after 24 hours"),
+];
+
 /// The settings form, filled with `business`.
 #[component]
 fn SettingsForm(business: Business) -> impl IntoView {
@@ -97,6 +110,7 @@ fn SettingsForm(business: Business) -> impl IntoView {
     let ai_instructions = RwSignal::new(business.ai_instructions);
     let reply_tone = RwSignal::new(business.reply_tone);
     let time_zone = RwSignal::new(business.time_zone);
+    let phone_pause = RwSignal::new(business.phone_reply_pause_minutes);
     let errors = FormErrors::new(
         &[
             "name",
@@ -107,6 +121,7 @@ fn SettingsForm(business: Business) -> impl IntoView {
             "aiInstructions",
             "replyTone",
             "timeZone",
+            "phoneReplyPauseMinutes",
         ],
         move || {
             let mut errors = FieldErrors::default();
@@ -152,6 +167,7 @@ fn SettingsForm(business: Business) -> impl IntoView {
             ai_instructions: ai_instructions.get_untracked(),
             reply_tone: reply_tone.get_untracked(),
             time_zone: time_zone.get_untracked(),
+            phone_reply_pause_minutes: phone_pause.get_untracked(),
         };
         if errors.submit(save, settings) {
             notice.set(None);
@@ -161,6 +177,10 @@ fn SettingsForm(business: Business) -> impl IntoView {
     let country_error = errors.message("country");
     let instructions_error = errors.message("aiInstructions");
     let tone_error = errors.message("replyTone");
+    // Keep a pause the list does not name selectable.
+    let unlisted_pause = phone_pause
+        .get_untracked()
+        .filter(|m| !PHONE_PAUSES.iter().any(|(p, _)| *p == Some(*m)));
     // Keep a country the list does not name selectable.
     let unlisted_country = {
         let code = country.get_untracked();
@@ -290,6 +310,30 @@ fn SettingsForm(business: Business) -> impl IntoView {
                         {ReplyTone::ALL
                             .iter()
                             .map(|tone| view! { <option value=tone.as_str()>{tone_label(*tone)}</option> })
+                            .collect_view()}
+                    </select>
+                </Field>
+                <Field
+                    label="When you reply from your phone"
+                    input_id="settings-phone-pause"
+                    error=errors.message("phoneReplyPauseMinutes")
+                    hint="With the WhatsApp Business app kept on the number, a reply you type on the phone makes the AI stand back in that chat."
+                >
+                    <select
+                        class="input"
+                        id="settings-phone-pause"
+                        data-testid="settings-phone-pause"
+                        prop:value=move || phone_pause.get().map(|m| m.to_string()).unwrap_or_default()
+                        on:change=move |ev| phone_pause.set(event_target_value(&ev).parse().ok())
+                    >
+                        {unlisted_pause
+                            .map(|m| view! { <option value=m.to_string()>{format!("AI back after {m} minutes")}</option> })}
+                        {PHONE_PAUSES
+                            .iter()
+                            .map(|(minutes, label)| {
+                                let value = minutes.map(|m| m.to_string()).unwrap_or_default();
+                                view! { <option value=value>{*label}</option> }
+                            })
                             .collect_view()}
                     </select>
                 </Field>
