@@ -45,10 +45,9 @@ async fn spawn() -> (TestApp, GraphStandin, MetaSdkStandin) {
 async fn e2e_owner_connects_the_whatsapp_business_app_number_with_meta() {
     let (t, graph, sdk) = spawn().await;
     let b = Browser::start().await;
-    b.sign_up(&t.url, "Chioma's Closet", "chioma@example.com")
+    // Connecting is sign-up's last step.
+    b.sign_up_to_welcome(&t.url, "Chioma's Closet", "chioma@example.com")
         .await;
-    b.click("nav-settings").await;
-    b.wait_path("/settings").await;
 
     // Closing Meta's window connects nothing and says where it stopped.
     sdk.cancel_at("PHONE_NUMBER_VERIFICATION");
@@ -70,7 +69,7 @@ async fn e2e_owner_connects_the_whatsapp_business_app_number_with_meta() {
     // The WhatsApp Business app's number (the default choice): no registration, a sync.
     // (The page is opened again: the stand-in SDK carries its plan from when it loaded.)
     sdk.finish("AQB-browser-code", WABA_ID, NUMBER_ID);
-    b.client.goto(&format!("{}/settings", t.url)).await.unwrap();
+    b.client.goto(&format!("{}/welcome", t.url)).await.unwrap();
     b.click("settings-wa-meta-connect").await;
     b.find_css("[data-testid='settings-wa-status'][data-status='connected']")
         .await;
@@ -106,4 +105,10 @@ async fn e2e_owner_connects_the_whatsapp_business_app_number_with_meta() {
         t.rows("whatsapp_connections WHERE coexistence AND onboarding = 'embedded_signup' AND status = 'connected'").await,
         1
     );
+    // Connected, the owner goes on to the dashboard; Settings shows the same number.
+    b.click("welcome-continue").await;
+    b.wait_path("/").await;
+    b.click("nav-settings").await;
+    b.find_css("[data-testid='settings-wa-status'][data-status='connected']")
+        .await;
 }

@@ -27,12 +27,14 @@ use crate::pages::orders::OrdersPage;
 use crate::pages::products::ProductsPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::sign_up::SignUpPage;
+use crate::pages::welcome::WelcomePage;
 use crate::routes::AppRoute;
 
 /// The dashboard.
 ///
 /// Guards: signed-out visitors of any dashboard page go to `/login`; signed-in visitors of
-/// `/login` or `/signup` go to `/` (home). The legal pages, the contact form and the
+/// `/login` go to `/` (home), of `/signup` on to `/welcome` (connecting WhatsApp, the
+/// sign-up's last step). The legal pages, the contact form and the
 /// invitation page are open to everyone. While a stored token is being checked, both show
 /// [`SessionPending`].
 #[component]
@@ -43,6 +45,8 @@ pub fn App() -> impl IntoView {
     let signed_in = Memo::new(move |_| session.signed_in());
     let signed_out = Memo::new(move |_| signed_in.get().map(|signed_in| !signed_in));
     let to_home = || AppRoute::Home.path();
+    // A new account goes on to its last step, connecting WhatsApp.
+    let to_welcome = || AppRoute::Welcome.path();
     let to_log_in = || AppRoute::LogIn.path();
 
     view! {
@@ -59,7 +63,7 @@ pub fn App() -> impl IntoView {
                     path=StaticSegment(AppRoute::SIGN_UP)
                     view=SignUpPage
                     condition=move || signed_out.get()
-                    redirect_path=to_home
+                    redirect_path=to_welcome
                     fallback=SessionPending
                 />
                 <Route path=StaticSegment(AppRoute::ACCEPT_INVITE) view=AcceptInvitePage />
@@ -88,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment(AppRoute::BLACKLIST) view=BlacklistPage />
                     <Route path=StaticSegment(AppRoute::ACTIVITY) view=ActivityPage />
                     <Route path=StaticSegment(AppRoute::FOLLOW_UPS) view=FollowUpsPage />
+                    <Route path=StaticSegment(AppRoute::WELCOME) view=WelcomePage />
                 </ProtectedParentRoute>
             </Routes>
         </Router>

@@ -18,3 +18,4 @@ pub mod orders;
 pub mod products;
 pub mod settings;
 pub mod sign_up;
+pub mod welcome;

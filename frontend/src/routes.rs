@@ -48,6 +48,8 @@ pub enum AppRoute {
     Activity,
     /// `/follow-ups`: scheduled, sent and skipped follow-ups, and the rule.
     FollowUps,
+    /// `/welcome`: sign-up's last step, connecting the WhatsApp number.
+    Welcome,
 }
 
 impl AppRoute {
@@ -79,6 +81,8 @@ impl AppRoute {
     pub const ACTIVITY: &'static str = "activity";
     /// Segment of [`AppRoute::FollowUps`].
     pub const FOLLOW_UPS: &'static str = "follow-ups";
+    /// Segment of [`AppRoute::Welcome`].
+    pub const WELCOME: &'static str = "welcome";
     /// The route parameter holding a chat's, order's or product's id.
     pub const ID: &'static str = "id";
 
@@ -104,6 +108,7 @@ impl AppRoute {
             AppRoute::Blacklist => format!("/{}", Self::BLACKLIST),
             AppRoute::Activity => format!("/{}", Self::ACTIVITY),
             AppRoute::FollowUps => format!("/{}", Self::FOLLOW_UPS),
+            AppRoute::Welcome => format!("/{}", Self::WELCOME),
         }
     }
 
@@ -130,6 +135,7 @@ impl AppRoute {
             [Self::BLACKLIST] => AppRoute::Blacklist,
             [Self::ACTIVITY] => AppRoute::Activity,
             [Self::FOLLOW_UPS] => AppRoute::FollowUps,
+            [Self::WELCOME] => AppRoute::Welcome,
             _ => return None,
         })
     }
@@ -170,6 +176,7 @@ mod tests {
             AppRoute::Blacklist,
             AppRoute::Activity,
             AppRoute::FollowUps,
+            AppRoute::Welcome,
         ];
         for route in routes {
             assert_eq!(AppRoute::parse(&route.path()), Some(route));

@@ -105,9 +105,17 @@ impl Browser {
     }
 
     /// Signs up `business` (fashion, Nigeria, NGN) with `email` and the password
-    /// `correct-horse-1`, accepting the policies, on the sign-up page of the app at `app_url`; returns once the
-    /// dashboard shows the signed-in session.
+    /// `correct-horse-1`, accepting the policies, on the sign-up page of the app at
+    /// `app_url`, skips the last step (connecting WhatsApp) and returns on the home page.
     pub async fn sign_up(&self, app_url: &str, business: &str, email: &str) {
+        self.sign_up_to_welcome(app_url, business, email).await;
+        self.click("welcome-continue").await;
+        self.wait_path("/").await;
+    }
+
+    /// Signs up as [`Browser::sign_up`] does and returns on sign-up's last step, the
+    /// `/welcome` page that connects WhatsApp.
+    pub async fn sign_up_to_welcome(&self, app_url: &str, business: &str, email: &str) {
         self.client
             .goto(&format!("{app_url}/signup"))
             .await
@@ -122,6 +130,7 @@ impl Browser {
         self.click("signup-confirm-authorised").await;
         self.click("signup-submit").await;
         self.find("logout-button").await;
+        self.wait_path("/welcome").await;
     }
 
     /// Waits for an element by `data-testid`.
