@@ -16,6 +16,7 @@ pub mod deal_approvals;
 pub mod follow_ups;
 pub mod inbox;
 pub mod jobs;
+pub mod media;
 pub mod messages;
 pub mod orders;
 pub mod outbound;

@@ -131,6 +131,10 @@ pub fn build_schema(app: AppState) -> AppSchema {
             tokio::spawn,
         ))
         .data(DataLoader::new(
+            loaders::MediaLoader(app.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
             loaders::ChatOrdersLoader(app.clone()),
             tokio::spawn,
         ))

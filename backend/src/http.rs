@@ -58,6 +58,10 @@ pub fn router(app: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/ping", get(ping))
         .route("/images/{key}", get(image))
+        .route(
+            &format!("{}/{{token}}", crate::media::MEDIA_PATH),
+            get(media_file),
+        )
         .route(crate::privacy::EXPORT_PATH, get(export::export))
         .with_state((app.clone(), schema))
         .merge(crate::webhooks::routes(app))
@@ -462,6 +466,79 @@ async fn healthz(State((app, _)): State<RouteState>) -> Response {
             })),
         )
             .into_response(),
+    }
+}
+
+/// Types a browser may show inline from our origin: pictures, sound and video. Anything
+/// else a customer sent (a PDF, an HTML or SVG file) is served as a download, so no file
+/// can run script on the dashboard's origin.
+const INLINE_MEDIA: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "audio/ogg",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/aac",
+    "audio/amr",
+    "video/mp4",
+    "video/3gpp",
+];
+
+/// A customer's file, through a signed link from the API (`Message.media.url`): the
+/// link names the business and message and expires; anything else is 404.
+async fn media_file(State((app, _)): State<RouteState>, Path(token): Path<String>) -> Response {
+    let Some((business_id, message_id)) = crate::media::verify(&app, &token) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let found = async {
+        let mut conn = app.db().await?;
+        crate::db::media::file(&mut conn, business_id, message_id)
+            .await
+            .map_err(AppError::from)
+    }
+    .await;
+    match found {
+        Ok(Some((mime, data))) => {
+            let mime = mime.unwrap_or_default();
+            let essence = mime
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            let inline = INLINE_MEDIA.contains(&essence.as_str());
+            let mut resp = data.into_response();
+            let h = resp.headers_mut();
+            let content_type = if inline {
+                mime.as_str()
+            } else {
+                "application/octet-stream"
+            };
+            if let Ok(v) = HeaderValue::from_str(content_type) {
+                h.insert(header::CONTENT_TYPE, v);
+            }
+            h.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static(if inline { "inline" } else { "attachment" }),
+            );
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=3600"),
+            );
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("sandbox; default-src 'none'"),
+            );
+            h.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            resp
+        }
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -167,6 +167,7 @@ pub async fn run_job(app: &AppState, job: &Job) {
         JobKind::DealApproval => crate::deal_approvals::run_job(app, job).await,
         JobKind::MessageCounts => crate::activity::message_counts::run_job(app, job).await,
         JobKind::RetentionPurge => crate::privacy::retention::run_job(app, job).await,
+        JobKind::MediaDownload => crate::media::run_job(app, job).await,
     };
     if let Err(e) = record(app, job, outcome).await {
         tracing::error!(error = %e, job = job.id, "could not record a job's outcome; its lease will expire");

@@ -34,6 +34,7 @@ pub mod inbox;
 pub mod ingest;
 pub mod jobs;
 pub mod limits;
+pub mod media;
 pub mod meta;
 pub mod orders;
 pub mod privacy;

@@ -45,6 +45,7 @@ mod follow_ups;
 mod health;
 mod home;
 mod inbox;
+mod media;
 mod orders;
 mod privacy;
 mod production;

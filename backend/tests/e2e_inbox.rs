@@ -4,20 +4,20 @@
 //! a reply typed in the composer reaches the stand-in addressed to the customer, and its
 //! bubble follows the delivery statuses Meta reports (sent, delivered, read) live; a
 //! reply Meta fails to deliver shows Meta's error. Opening a chat marks it read (badge gone,
-//! read receipt to WhatsApp).
+//! read receipt to WhatsApp). A customer's photo shows in the conversation once fetched.
 
 use std::time::Duration;
 
 use backend::db::schema::messages;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use serde_json::Value;
+use serde_json::{Value, json};
 use standins::graph::{GraphStandin, RecordedRequest};
 use standins::webhook::{self as fixtures, Customer};
 
 use crate::common::TestApp;
 use crate::common::browser::{Browser, WAIT, spa_dir};
-use crate::webhook_support::{statuses_to, text_to};
+use crate::webhook_support::{insert_connection, send_to, statuses_to, text_to};
 
 const PHONE_NUMBER_ID: &str = "106540352242922";
 const ACCESS_TOKEN: &str = "EAAGe2eSECRETtoken1234567890wxyz";
@@ -339,4 +339,70 @@ async fn a_customer_message_arrives_live_and_the_owner_replies_from_the_inbox() 
         1
     );
     assert_eq!(t.rows("chats WHERE unread_count = 0").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_s_photo_shows_in_the_conversation() {
+    let standin = GraphStandin::start(0, false).await.unwrap();
+    let token = format!("EAAG-fixture-token-{PHONE_NUMBER_ID}");
+    standin.add_number(
+        PHONE_NUMBER_ID,
+        &token,
+        "+234 700 000 0001",
+        "Chioma's Closet",
+    );
+    standin.add_media("MEDIA-E2E-PHOTO", "image/png", &crate::common::png_bytes());
+    let dist = spa_dir();
+    let graph_url = standin.url.clone();
+    let t = TestApp::spawn_with(move |c| {
+        c.static_dir = dist;
+        c.meta_graph_url = graph_url;
+    })
+    .await;
+    let b = Browser::start().await;
+    b.sign_up(&t.url, "Chioma's Closet", "chioma@example.com")
+        .await;
+    let owner = t.log_in("chioma@example.com").await;
+    let business_id = t.business_id(&owner).await;
+    {
+        let mut conn = t.app.db().await.unwrap();
+        insert_connection(
+            &mut conn,
+            &t.app.config.data_key,
+            business_id,
+            PHONE_NUMBER_ID,
+            shared::ConnectionStatus::Connected,
+        )
+        .await
+        .unwrap();
+    }
+    b.click("nav-inbox").await;
+    b.find_css("[data-testid='live-status'][data-status='live']")
+        .await;
+
+    let customer = Customer::with_phone(CUSTOMER_PHONE, CUSTOMER_NAME);
+    let photo = fixtures::message(
+        &customer,
+        &fixtures::new_wamid(),
+        "image",
+        json!({"id": "MEDIA-E2E-PHOTO", "mime_type": "image/png", "caption": "Do you have this in green?"}),
+    );
+    assert_eq!(send_to(&t, PHONE_NUMBER_ID, &customer, photo).await, 200);
+    let row = format!(
+        "[data-testid='chat-row'][data-chat-name={}]",
+        js_str(CUSTOMER_NAME)
+    );
+    b.find_css(&row).await.click().await.unwrap();
+    // Fetched in the background, the picture replaces "Fetching the file…" live and
+    // loads from its signed link.
+    b.wait_js(
+        "the customer's photo, loaded",
+        "(() => { const i = document.querySelector(\"[data-testid='message-image']\"); return !!i && i.complete && i.naturalWidth > 0; })()",
+    )
+    .await;
+    b.wait_js(
+        "the caption beside it",
+        "document.body.textContent.includes('Do you have this in green?')",
+    )
+    .await;
 }

@@ -45,8 +45,9 @@ pub use follow_ups::FollowUpQuery;
 pub use home::{Dashboard, SalesPeriod};
 pub use inbox::{ChatQuery, TemplateMessage};
 pub use models::{
-    ActivityEntry, AuthSession, BlacklistEntry, Business, Chat, FollowUp, FollowUpRule, Message,
-    MessagePage, Page, Product, ProductImage, SignupSetup, User, WebhookSetup, WhatsAppConnection,
+    ActivityEntry, AuthSession, BlacklistEntry, Business, Chat, FollowUp, FollowUpRule, MediaFile,
+    Message, MessagePage, Page, Product, ProductImage, SignupSetup, User, WebhookSetup,
+    WhatsAppConnection,
 };
 pub use orders::{
     NewOrder, NewOrderLine, Order, OrderLine, OrderNotifications, OrderQuery, TimelineEntry,

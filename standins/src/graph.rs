@@ -8,6 +8,10 @@
 //! and can be scripted to fail the next calls ([`Failure`]), or the next call to one
 //! path ([`GraphStandin::fail_path`]).
 //!
+//! Media: `GET /{media_id}` answers a file's download URL, type, size and sha256 for
+//! files added with [`GraphStandin::add_media`]; the URL (`/media-files/{media_id}`)
+//! serves the bytes to a known bearer token.
+//!
 //! Embedded Signup, server side: `GET /oauth/access_token` exchanges a code the
 //! stand-in issued ([`GraphStandin::add_signup`]) for the business token with the
 //! operator's app id and secret ([`GraphStandin::set_app`]); `POST`/`DELETE
@@ -26,6 +30,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
+use sha2::Digest;
 use tokio::sync::{oneshot, watch};
 
 use crate::random_hex;
@@ -195,6 +200,16 @@ struct Inner {
     signups: HashMap<String, Signup>,
     subscribed: HashSet<String>,
     templates: Vec<Value>,
+    media: HashMap<String, StoredMedia>,
+}
+
+/// A customer's photo, voice note or document, as Meta holds it for download.
+#[derive(Debug, Clone)]
+struct StoredMedia {
+    mime_type: String,
+    bytes: Vec<u8>,
+    /// Whether `GET /{media_id}` states a wrong sha256 (a corrupted download).
+    wrong_hash: bool,
 }
 
 impl Inner {
@@ -209,6 +224,11 @@ impl Inner {
             .iter()
             .position(|(suffix, _)| path.ends_with(suffix.as_str()))?;
         Some(self.path_failures.remove(at).1)
+    }
+
+    /// Whether `token` is one the stand-in issued (a number's or a system token).
+    fn knows_token(&self, token: &str) -> bool {
+        self.system_tokens.contains(token) || self.numbers.values().any(|n| n.token == token)
     }
 
     /// Whether `token` may manage WABA `waba_id`: a number of it uses the token (a
@@ -269,6 +289,7 @@ impl GraphStandin {
             .route("/{phone_number_id}/register", post(register))
             .route("/{waba_id}/message_templates", get(message_templates))
             .route("/{phone_number_id}/smb_app_data", post(smb_app_data))
+            .route("/media-files/{media_id}", get(media_file))
             .with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -287,6 +308,28 @@ impl GraphStandin {
             shared,
             _shutdown: tx,
         })
+    }
+
+    /// Holds a media file under `media_id`, as Meta does for a customer's photo, voice
+    /// note or document: `GET /{media_id}` answers its URL, type, size and sha256, and
+    /// the URL serves the bytes to any token the stand-in knows.
+    pub fn add_media(&self, media_id: &str, mime_type: &str, bytes: &[u8]) {
+        self.shared.lock().media.insert(
+            media_id.to_string(),
+            StoredMedia {
+                mime_type: mime_type.to_string(),
+                bytes: bytes.to_vec(),
+                wrong_hash: false,
+            },
+        );
+    }
+
+    /// Like [`GraphStandin::add_media`], with a sha256 that does not match the bytes.
+    pub fn add_corrupted_media(&self, media_id: &str, mime_type: &str, bytes: &[u8]) {
+        self.add_media(media_id, mime_type, bytes);
+        if let Some(m) = self.shared.lock().media.get_mut(media_id) {
+            m.wrong_hash = true;
+        }
     }
 
     /// Makes a phone number known, usable with `token`.
@@ -526,6 +569,31 @@ async fn phone_number(
     let mut inner = shared.lock();
     if let Some(failure) = inner.failure_for(&format!("/{phone_number_id}")) {
         return failure.response();
+    }
+    // The same path names a media file: its download URL, as Meta answers.
+    if let Some(media) = inner.media.get(&phone_number_id) {
+        if !token.as_deref().is_some_and(|t| inner.knows_token(t)) {
+            return bad_token();
+        }
+        let digest = sha2::Sha256::digest(&media.bytes);
+        let sha256 = if media.wrong_hash {
+            "0".repeat(64)
+        } else {
+            hex::encode(digest)
+        };
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1");
+        return Json(json!({
+            "messaging_product": "whatsapp",
+            "url": format!("http://{host}/media-files/{phone_number_id}"),
+            "mime_type": media.mime_type,
+            "sha256": sha256,
+            "file_size": media.bytes.len().to_string(),
+            "id": phone_number_id,
+        }))
+        .into_response();
     }
     if let Some(answer) = refusal(&inner, &phone_number_id, token.as_deref()) {
         return answer;
@@ -866,4 +934,33 @@ async fn message_templates(
         .collect();
     Json(json!({ "data": data, "paging": { "cursors": { "before": "MAA", "after": "MjQ" } } }))
         .into_response()
+}
+
+/// The bytes of a media file, behind the same bearer check as the API (Meta's media
+/// URLs need the token too).
+async fn media_file(
+    State(shared): State<Arc<Shared>>,
+    Path(media_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let token = record(
+        &shared,
+        "GET",
+        format!("/media-files/{media_id}"),
+        None,
+        &headers,
+        None,
+    );
+    let inner = shared.lock();
+    if !token.as_deref().is_some_and(|t| inner.knows_token(t)) {
+        return bad_token();
+    }
+    match inner.media.get(&media_id) {
+        Some(media) => (
+            [(header::CONTENT_TYPE, media.mime_type.clone())],
+            media.bytes.clone(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }

@@ -51,6 +51,9 @@ pub enum JobKind {
     /// Delete what the retention limits say is too old (one job for the whole server,
     /// rescheduled by each run; payload `{}`).
     RetentionPurge,
+    /// Download the file of a customer's media message from Meta and keep it (payload
+    /// `{"message_id": n}`).
+    MediaDownload,
 }
 
 impl JobKind {
@@ -63,6 +66,7 @@ impl JobKind {
         JobKind::DealApproval,
         JobKind::MessageCounts,
         JobKind::RetentionPurge,
+        JobKind::MediaDownload,
     ];
 
     /// The stored text.
@@ -75,6 +79,7 @@ impl JobKind {
             JobKind::DealApproval => "deal_approval",
             JobKind::MessageCounts => "message_counts",
             JobKind::RetentionPurge => "retention_purge",
+            JobKind::MediaDownload => "media_download",
         }
     }
 

@@ -626,6 +626,7 @@ pub async fn close_access(conn: &mut AsyncMysqlConnection, business_id: u64) -> 
 /// cascade), statuses waiting for a message with the messages' batches.
 pub const BUSINESS_TABLES: &[&str] = &[
     "ai_reply_traces",
+    "message_media",
     "messages",
     "follow_ups",
     "deal_approvals",

@@ -271,6 +271,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    message_media (message_id) {
+        message_id -> Unsigned<Bigint>,
+        business_id -> Unsigned<Bigint>,
+        #[max_length = 16]
+        status -> Varchar,
+        #[max_length = 128]
+        mime_type -> Nullable<Varchar>,
+        byte_size -> Nullable<Integer>,
+        data -> Nullable<Mediumblob>,
+        #[max_length = 255]
+        error -> Nullable<Varchar>,
+        created_at -> Datetime,
+    }
+}
+
+diesel::table! {
     message_templates (id) {
         id -> Unsigned<Bigint>,
         business_id -> Unsigned<Bigint>,
@@ -521,6 +537,8 @@ diesel::joinable!(contacts -> businesses (business_id));
 diesel::joinable!(deal_approvals -> chats (chat_id));
 diesel::joinable!(deal_approvals -> products (product_id));
 diesel::joinable!(follow_ups -> chats (chat_id));
+diesel::joinable!(message_media -> businesses (business_id));
+diesel::joinable!(message_media -> messages (message_id));
 diesel::joinable!(message_templates -> businesses (business_id));
 diesel::joinable!(messages -> chats (chat_id));
 diesel::joinable!(order_items -> orders (order_id));
@@ -546,6 +564,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_approvals,
     follow_ups,
     jobs,
+    message_media,
     message_templates,
     messages,
     order_items,

@@ -13,13 +13,14 @@ use shared::{BusinessId, ChatId, ContactId, MessageId, SentBy as SharedSentBy};
 
 use super::ai::{self, Negotiation, ProductInterest};
 use super::common::{Money, business_records, money};
-use super::loaders::{ContactBlacklistLoader, ContactLoader};
+use super::loaders::{ContactBlacklistLoader, ContactLoader, MediaLoader};
 use super::orders::{self, Order};
 use super::paging::{Direction, Page, id_cursor};
 use super::{Authenticated, ContextExt, ids};
 use crate::app::AppState;
 use crate::db::chats::{self as chat_model, ChatCursor, ChatFilter};
 use crate::db::inbox as model;
+use crate::db::media::status as media_status;
 use crate::error::AppError;
 use crate::events::EventKind;
 use crate::{inbox, sender};
@@ -283,8 +284,36 @@ impl Chat {
     }
 }
 
+/// What became of a media message's file.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum MediaStatus {
+    /// Being fetched from WhatsApp.
+    Downloading,
+    /// Kept: `url` serves it.
+    Stored,
+    /// Larger than the inbox keeps (16 MB).
+    TooLarge,
+    /// WhatsApp refused it or it arrived damaged; `error` says which.
+    Failed,
+}
+
+/// The file of a photo, voice note, video, sticker or document.
+#[derive(SimpleObject)]
+pub struct MessageMedia {
+    /// Where it stands.
+    pub status: MediaStatus,
+    /// Content type, e.g. `image/jpeg`.
+    pub mime_type: Option<String>,
+    /// Size in bytes, once kept.
+    pub byte_size: Option<i32>,
+    /// A link to the file for the business's own users, valid for an hour (ask again
+    /// for a fresh one); `null` until it is kept.
+    pub url: Option<String>,
+}
+
 /// One message.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Message {
     /// Opaque id.
     pub id: ID,
@@ -312,6 +341,51 @@ pub struct Message {
     pub error_title: Option<String>,
     /// When it was sent or received.
     pub timestamp: DateTime<Utc>,
+    #[graphql(skip)]
+    pub business_id: u64,
+    #[graphql(skip)]
+    pub message_id: u64,
+}
+
+#[ComplexObject]
+impl Message {
+    /// The file of a photo, voice note, video, sticker or document (`null` for other
+    /// kinds).
+    async fn media(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MessageMedia>> {
+        if self.media_id.is_none() {
+            return Ok(None);
+        }
+        let business_id = BusinessId(self.business_id);
+        let loader = ctx.data_unchecked::<DataLoader<MediaLoader>>();
+        let state = loader.load_one((business_id, self.message_id)).await?;
+        let Some(state) = state else {
+            return Ok(Some(MessageMedia {
+                status: MediaStatus::Downloading,
+                mime_type: self.media_mime_type.clone(),
+                byte_size: None,
+                url: None,
+            }));
+        };
+        let status = match state.status.as_str() {
+            media_status::STORED => MediaStatus::Stored,
+            media_status::TOO_LARGE => MediaStatus::TooLarge,
+            _ => MediaStatus::Failed,
+        };
+        let app = ctx.app();
+        let url = (status == MediaStatus::Stored).then(|| {
+            format!(
+                "{}{}",
+                app.config.public_url.trim_end_matches('/'),
+                crate::media::signed_path(app, business_id, MessageId(self.message_id))
+            )
+        });
+        Ok(Some(MessageMedia {
+            status,
+            mime_type: state.mime_type.or_else(|| self.media_mime_type.clone()),
+            byte_size: state.byte_size,
+            url,
+        }))
+    }
 }
 
 impl From<model::Message> for Message {
@@ -330,6 +404,8 @@ impl From<model::Message> for Message {
             error_code: m.error_code,
             error_title: m.error_title,
             timestamp: m.wa_timestamp.unwrap_or(m.created_at).and_utc(),
+            business_id: m.business_id,
+            message_id: m.id,
         }
     }
 }

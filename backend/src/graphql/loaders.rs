@@ -203,3 +203,30 @@ impl Loader<ContactId> for ContactSpentLoader {
         Ok(out)
     }
 }
+
+/// Loads the file states of many messages in one query per business (`Message.media`).
+pub struct MediaLoader(pub AppState);
+
+impl Loader<(BusinessId, u64)> for MediaLoader {
+    type Value = crate::db::media::MediaState;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(BusinessId, u64)],
+    ) -> Result<HashMap<(BusinessId, u64), Self::Value>, Self::Error> {
+        let mut by_business: HashMap<BusinessId, Vec<u64>> = HashMap::new();
+        for (business, message) in keys {
+            by_business.entry(*business).or_default().push(*message);
+        }
+        let mut conn = self.0.db().await?;
+        let mut found = HashMap::new();
+        for (business, messages) in by_business {
+            let rows = crate::db::media::states(&mut conn, business, &messages)
+                .await
+                .map_err(AppError::from)?;
+            found.extend(rows.into_iter().map(|m| ((business, m.message_id), m)));
+        }
+        Ok(found)
+    }
+}

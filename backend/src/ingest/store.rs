@@ -19,6 +19,7 @@ use shared::{BusinessId, ChatId, ConnectionId, ContactId, MessageId};
 use super::{Delivery, MessagesChange, ReplyHook, clip};
 use crate::db::chats::{self, ChatSummary};
 use crate::db::contacts::{ContactBook, ContactSlot, Identity, NumberChange};
+use crate::db::jobs::{self, NewJob};
 use crate::db::messages::{self, InboundMessage, StatusUpdate};
 use crate::db::schema::{contacts, webhook_events, whatsapp_connections};
 use crate::events::{DomainEvent, EventKind};
@@ -343,6 +344,14 @@ impl Batch<'_> {
             .map(|(w, _)| (chat_of(w), w.msg))
             .collect();
         events.extend(replies.on_stored(conn, &unread, now).await?);
+
+        // Photos, voice notes, documents: each file fetched from Meta by a job.
+        let downloads: Vec<NewJob> = fresh
+            .iter()
+            .filter(|(w, _)| w.msg.media_id.is_some())
+            .map(|(w, id)| crate::media::download_job(w.route.business_id, *id, now))
+            .collect();
+        jobs::enqueue(conn, &downloads).await?;
 
         // Statuses.
         let statuses: Vec<(BusinessId, &StatusUpdate)> = changes

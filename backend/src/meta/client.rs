@@ -12,13 +12,16 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::types::{
-    AccessTokenResponse, ErrorEnvelope, MetaError, PhoneNumberInfo, ReadReceiptRequest,
+    AccessTokenResponse, ErrorEnvelope, MediaInfo, MetaError, PhoneNumberInfo, ReadReceiptRequest,
     RegisterRequest, SendMessageRequest, SendMessageResponse, SuccessResponse, SyncRequest,
     TemplateInfo, TemplatesPage,
 };
 
 /// How long one Graph API call may take before it counts as a (retryable) timeout.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long downloading one media file may take.
+pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Error codes Meta documents as temporary: the same call may succeed later.
 /// 130429: throughput (80 msg/s per number); 131056: pair rate limit (about one
@@ -132,6 +135,59 @@ impl<'a> GraphClient<'a> {
             .append_pair("fields", "display_phone_number,verified_name");
         let request = self.http.get(url);
         self.call(request, token).await
+    }
+
+    /// Where a media file of a message can be downloaded.
+    pub async fn media_info(
+        &self,
+        media_id: &str,
+        token: &SecretString,
+    ) -> Result<MediaInfo, GraphError> {
+        let request = self.http.get(self.url(&[media_id])?);
+        self.call(request, token).await
+    }
+
+    /// Downloads a media file from the URL [`GraphClient::media_info`] gave, with the
+    /// token; `Ok(None)` when it is larger than `max_bytes` (the rest is not read).
+    pub async fn download_media(
+        &self,
+        url: &str,
+        token: &SecretString,
+        max_bytes: usize,
+    ) -> Result<Option<Vec<u8>>, GraphError> {
+        let url = url::Url::parse(url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "https" | "http"))
+            .ok_or_else(|| GraphError::Transport("Meta gave an unusable media URL".into()))?;
+        let mut response = self
+            .http
+            .get(url)
+            .bearer_auth(token.expose_secret())
+            .timeout(MEDIA_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
+        if !response.status().is_success() {
+            return Err(GraphError::Status(response.status().as_u16()));
+        }
+        if response
+            .content_length()
+            .is_some_and(|n| n > max_bytes as u64)
+        {
+            return Ok(None);
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| GraphError::Transport(e.without_url().to_string()))?
+        {
+            if bytes.len() + chunk.len() > max_bytes {
+                return Ok(None);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Some(bytes))
     }
 
     /// Sends a message; Meta's answer carries the new message's wamid.

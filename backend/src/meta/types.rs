@@ -2,6 +2,20 @@
 
 use serde::{Deserialize, Serialize};
 
+/// `GET /{media_id}`: where a customer's photo, voice note or document can be
+/// downloaded (the URL needs the token too and lasts about five minutes).
+#[derive(Debug, Clone, Deserialize)]
+pub struct MediaInfo {
+    /// The download URL.
+    pub url: String,
+    /// Its content type.
+    #[serde(default)]
+    pub mime_type: Option<String>,
+    /// SHA-256 of the file (hex, or base64 in some of Meta's answers).
+    #[serde(default)]
+    pub sha256: Option<String>,
+}
+
 /// `GET /{phone_number_id}?fields=display_phone_number,verified_name`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PhoneNumberInfo {

@@ -232,7 +232,7 @@ pub async fn spawn_ingest() -> TestApp {
 
 /// Inserts a connected number for a business, with a dummy encrypted token (the
 /// product's own flow is `connectWhatsApp`, which checks the number with Meta first).
-async fn insert_connection(
+pub async fn insert_connection(
     conn: &mut diesel_async::AsyncMysqlConnection,
     key: &backend::config::DataKey,
     business_id: u64,

@@ -236,6 +236,8 @@ pub struct Message {
     pub media_id: Option<String>,
     /// Media type, e.g. `image/jpeg`.
     pub media_mime_type: Option<String>,
+    /// Where the file of a media message stands (`None` for other kinds).
+    pub media: Option<MediaFile>,
     /// Meta's id of the message this one replies to.
     pub reply_to_wamid: Option<String>,
     /// Customer, AI, staff, follow-up or system.
@@ -248,6 +250,26 @@ pub struct Message {
     pub error_title: Option<String>,
     /// WhatsApp's time of the message, RFC 3339.
     pub timestamp: String,
+}
+
+/// The file of a photo, voice note, video, sticker or document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaFile {
+    /// Being fetched from WhatsApp.
+    Downloading,
+    /// Kept; a signed link to it (valid for an hour).
+    Stored(String),
+    /// Larger than the inbox keeps.
+    TooLarge,
+    /// WhatsApp refused it or it arrived damaged.
+    Failed,
+}
+
+/// A link of this server's API as a path: the dashboard loads files from the server it
+/// runs on, whatever public address the server announces.
+fn same_origin(url: &str) -> String {
+    url.find("/api/")
+        .map_or_else(|| url.to_string(), |at| url[at..].to_string())
 }
 
 /// One page of a conversation, read backwards.
@@ -531,6 +553,15 @@ macro_rules! message_from {
                     body: m.body,
                     media_id: m.media_id,
                     media_mime_type: m.media_mime_type,
+                    media: m.media.map(|f| {
+                        use operations::$module::MediaStatus;
+                        match (f.status, f.url) {
+                            (MediaStatus::Stored, Some(url)) => MediaFile::Stored(same_origin(&url)),
+                            (MediaStatus::TooLarge, _) => MediaFile::TooLarge,
+                            (MediaStatus::Failed, _) => MediaFile::Failed,
+                            _ => MediaFile::Downloading,
+                        }
+                    }),
                     reply_to_wamid: m.reply_to_wamid,
                     error_code: m.error_code,
                     error_title: m.error_title,

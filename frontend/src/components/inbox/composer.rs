@@ -60,6 +60,7 @@ fn local_message(chat_id: &str, local_id: String, kind: MessageKind, body: Strin
         body,
         media_id: None,
         media_mime_type: None,
+        media: None,
         reply_to_wamid: None,
         sent_by: SentBy::Staff,
         status: MessageStatus::Pending,

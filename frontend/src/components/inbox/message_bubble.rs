@@ -1,15 +1,56 @@
 //! One message in the conversation.
 
 use leptos::prelude::*;
-use shared::{MessageDirection, MessageStatus, SentBy};
+use shared::{MessageDirection, MessageKind, MessageStatus, SentBy};
 
 use super::format::{
     body_without_emoji, clock_time, date_time, epoch_ms, kind_label, sender_label, status_ticks,
 };
 use super::why::WhyThisReply;
-use crate::client::Message;
+use crate::client::{MediaFile, Message};
 
-/// A message bubble: who sent it (outbound), a placeholder for media, the reply hint, the
+/// The file of a media message: the picture, a player for sound and video, a download
+/// link for documents, or why it is not there.
+fn media_view(kind: MessageKind, file: MediaFile) -> AnyView {
+    match file {
+        MediaFile::Stored(url) => match kind {
+            MessageKind::Image | MessageKind::Sticker => {
+                let href = url.clone();
+                view! {
+                <a href=href target="_blank" rel="noopener">
+                    <img class="bubble-image" src=url alt="Photo from the chat" loading="lazy" data-testid="message-image" />
+                </a>
+                }
+                .into_any()
+            }
+            MessageKind::Audio => {
+                view! { <audio class="bubble-audio" controls=true preload="none" src=url data-testid="message-audio"></audio> }
+                    .into_any()
+            }
+            MessageKind::Video => {
+                view! { <video class="bubble-video" controls=true preload="metadata" src=url data-testid="message-video"></video> }
+                    .into_any()
+            }
+            _ => view! {
+                <a class="bubble-download" href=url download="" data-testid="message-download">"Download"</a>
+            }
+            .into_any(),
+        },
+        MediaFile::Downloading => {
+            view! { <span class="muted" data-testid="message-media-pending">"Fetching the file…"</span> }.into_any()
+        }
+        MediaFile::TooLarge => {
+            view! { <span class="muted" data-testid="message-media-missing">"Too large to keep (over 16 MB)"</span> }
+                .into_any()
+        }
+        MediaFile::Failed => {
+            view! { <span class="muted" data-testid="message-media-missing">"The file could not be fetched from WhatsApp"</span> }
+                .into_any()
+        }
+    }
+}
+
+/// A message bubble: who sent it (outbound), media (the picture, a player or a download), the reply hint, the
 /// text, the time and the delivery ticks; a failed message shows Meta's error.
 #[component]
 pub fn MessageBubble(
@@ -44,11 +85,13 @@ pub fn MessageBubble(
                         <span class="bubble-reply" data-testid="message-reply-hint">"↩ Reply to an earlier message"</span>
                     });
                     let label = kind_label(m.kind, m.media_mime_type.as_deref());
+                    let file = m.media.clone().map(|file| media_view(m.kind, file));
                     let media = label.map(|(emoji, name)| view! {
                         <span class="bubble-media" data-testid="message-media" data-kind=m.kind.as_str()>
                             <span class="bubble-media-icon" aria-hidden="true">{emoji}</span>
                             <span>{name}</span>
                         </span>
+                        {file}
                     });
                     let body = match label {
                         Some((emoji, _)) => body_without_emoji(&m.body, emoji).to_string(),
