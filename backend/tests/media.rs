@@ -137,6 +137,21 @@ async fn a_customer_s_photo_is_kept_and_served_only_through_a_signed_link() {
         world.app.http.get(&expired).send().await.unwrap().status(),
         404
     );
+
+    // The owner's export carries the file.
+    let archive = crate::privacy::export(&world.app, Some(&world.token))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let files = crate::privacy::unzip(archive).await;
+    let kept: Vec<&Vec<u8>> = files
+        .iter()
+        .filter(|(name, _)| name.starts_with("media/") && name.ends_with(".png"))
+        .map(|(_, data)| data)
+        .collect();
+    assert_eq!(kept, [&photo]);
 }
 
 #[tokio::test]

@@ -71,7 +71,7 @@ async fn api_token(t: &TestApp, owner: &str, scope: &str) -> String {
 }
 
 /// `GET /api/export` with `token`.
-async fn export(t: &TestApp, token: Option<&str>) -> reqwest::Response {
+pub async fn export(t: &TestApp, token: Option<&str>) -> reqwest::Response {
     let mut req = t.http.get(format!("{}/api/export", t.url));
     if let Some(token) = token {
         req = req.bearer_auth(token);
@@ -80,7 +80,7 @@ async fn export(t: &TestApp, token: Option<&str>) -> reqwest::Response {
 }
 
 /// The archive's files and their bytes.
-async fn unzip(bytes: Vec<u8>) -> Vec<(String, Vec<u8>)> {
+pub async fn unzip(bytes: Vec<u8>) -> Vec<(String, Vec<u8>)> {
     let reader = async_zip::base::read::mem::ZipFileReader::new(bytes)
         .await
         .expect("a valid ZIP archive");

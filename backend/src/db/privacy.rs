@@ -283,6 +283,39 @@ pub async fn image_after(
     .optional()
 }
 
+/// A kept file of a media message.
+#[derive(Debug, QueryableByName)]
+pub struct MediaRow {
+    /// The message.
+    #[diesel(sql_type = Unsigned<BigInt>)]
+    pub message_id: u64,
+    /// Its MIME type.
+    #[diesel(sql_type = diesel::sql_types::Nullable<Varchar>)]
+    pub mime_type: Option<String>,
+    /// The bytes.
+    #[diesel(sql_type = Blob)]
+    pub data: Vec<u8>,
+}
+
+/// The business's next kept media file after message `after` (one at a time: up to
+/// 16 MB each).
+pub async fn media_after(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    after: u64,
+) -> QueryResult<Option<MediaRow>> {
+    diesel::sql_query(
+        "SELECT message_id, mime_type, data FROM message_media \
+         WHERE business_id = ? AND message_id > ? AND status = 'stored' \
+         ORDER BY message_id LIMIT 1",
+    )
+    .bind::<Unsigned<BigInt>, _>(business_id)
+    .bind::<Unsigned<BigInt>, _>(after)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
 /// What identifies a customer, to find them in raw text (webhook bodies, job
 /// payloads, log lines).
 #[derive(Debug, Clone)]

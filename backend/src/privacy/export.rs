@@ -5,7 +5,8 @@
 //! `whatsapp_connections.jsonl`, `products.jsonl`, `product_images.jsonl`,
 //! `contacts.jsonl`, `chats.jsonl`, `messages.jsonl`, `orders.jsonl`,
 //! `order_items.jsonl`, `blacklist.jsonl`, `activity.jsonl`, `follow_ups.jsonl`,
-//! `deal_approvals.jsonl`) and the product images as files (`images/<product>-<image>.<ext>`).
+//! `deal_approvals.jsonl`), the product images as files (`images/<product>-<image>.<ext>`)
+//! and the kept files of media messages (`media/<message>.<ext>`).
 //! Secrets never enter it: no access token, no API key, no password hash, no
 //! encrypted column is selected (the column lists are in [`crate::db::privacy`]).
 //!
@@ -39,6 +40,8 @@ pub struct ExportSummary {
     pub files: Vec<(String, u64)>,
     /// Product images written.
     pub images: u64,
+    /// Files of media messages written.
+    pub media: u64,
 }
 
 impl ExportSummary {
@@ -78,6 +81,7 @@ where
         }
     }
     summary.images = write_images(&mut zip, &mut conn, business_id.0).await?;
+    summary.media = write_media(&mut zip, &mut conn, business_id.0).await?;
     let manifest = json!({
         "format": "wasales-export",
         "version": 1,
@@ -85,6 +89,7 @@ where
         "created_at": chrono::Utc::now().to_rfc3339(),
         "files": summary.files.iter().map(|(file, rows)| json!({"file": file, "rows": rows})).collect::<Vec<_>>(),
         "images": summary.images,
+        "media": summary.media,
         "note": "One JSON object per line. Money is in minor units (cents). \
                  Secrets (access tokens, API keys, passwords) are never exported.",
     });
@@ -172,6 +177,38 @@ async fn write_images<W: tokio::io::AsyncWrite + Unpin>(
         written += 1;
     }
     Ok(written)
+}
+
+async fn write_media<W: tokio::io::AsyncWrite + Unpin>(
+    zip: &mut Zip<W>,
+    conn: &mut DbConn,
+    business_id: u64,
+) -> anyhow::Result<u64> {
+    let mut after = 0;
+    let mut written = 0;
+    while let Some(file) = model::media_after(conn, business_id, after).await? {
+        after = file.message_id;
+        let name = media_file(file.message_id, file.mime_type.as_deref());
+        let entry = ZipEntryBuilder::new(name.into(), Compression::Stored);
+        zip.write_entry_whole(entry, &file.data).await?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// The archive path of a media message's file (`messages.jsonl` has the message id).
+pub fn media_file(message_id: u64, mime_type: Option<&str>) -> String {
+    let ext = mime_type
+        .and_then(|m| m.split(';').next())
+        .and_then(|m| m.rsplit('/').next())
+        .map(str::trim)
+        .filter(|e| {
+            !e.is_empty()
+                && e.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        })
+        .unwrap_or("bin");
+    format!("media/{message_id}.{ext}")
 }
 
 /// The archive path of a product image (as `product_images.jsonl` names it).
