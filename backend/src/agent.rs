@@ -79,6 +79,8 @@ pub struct Reply {
     pub handed_off: bool,
     /// Orders recorded (ids).
     pub orders: Vec<u64>,
+    /// Product photos to send after the text.
+    pub photos: Vec<tools::Photo>,
     /// The catalog rows the reply was written from (prices as they were then).
     pub products: Vec<UsedProduct>,
     /// The model, when the model wrote it.
@@ -305,6 +307,7 @@ async fn built_in(
         blocked: Vec::new(),
         blocked_text: None,
         orders: toolbox.orders.iter().map(|(id, _)| *id).collect(),
+        photos: toolbox.photos.clone(),
         tool_calls: toolbox.calls,
         handed_off: false,
         products: used_products(catalog, conversation),
@@ -538,6 +541,7 @@ pub async fn compose(
         tool_calls: Vec::new(),
         handed_off: toolbox.handed_off.is_some(),
         orders: order_ids,
+        photos: toolbox.photos.clone(),
         products: shown.iter().map(|p| UsedProduct::of(p)).collect(),
         model: Some(app.config.anthropic_model.clone()),
     };

@@ -40,7 +40,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventKind};
 use crate::meta::GraphClient;
 use crate::meta::client::{GraphError, PAIR_RATE_LIMIT};
-use crate::meta::types::{MessageContent, SendMessageRequest, TemplateBody, TextBody};
+use crate::meta::types::{ImageBody, MessageContent, SendMessageRequest, TemplateBody, TextBody};
 use crate::whatsapp::{self, IdentityError, SendingIdentity};
 
 /// Longest text WhatsApp accepts in one message.
@@ -70,6 +70,33 @@ pub enum Outbound {
     Text(String),
     /// A template: allowed at any time.
     Template(Template),
+    /// A picture by its public link, with an optional caption: only inside the 24-hour
+    /// window.
+    Image {
+        /// Where Meta fetches it.
+        link: String,
+        /// Text under it.
+        caption: Option<String>,
+    },
+}
+
+/// Longest caption under a picture.
+pub const MAX_CAPTION_CHARS: usize = 1_024;
+
+/// Sends a picture (by its public link) to a chat's customer.
+pub async fn send_image(
+    app: &AppState,
+    business_id: BusinessId,
+    chat_id: u64,
+    link: &str,
+    caption: Option<&str>,
+    sent_by: SentBy,
+) -> AppResult<Message> {
+    let content = Outbound::Image {
+        link: link.to_string(),
+        caption: caption.map(str::to_string),
+    };
+    send(app, business_id, chat_id, content, sent_by).await
 }
 
 /// Sends free-form text to a chat's customer.
@@ -99,6 +126,22 @@ pub async fn send_template(
 /// Checks content before anything is stored (also used when a follow-up is scheduled).
 pub fn validate(content: &Outbound) -> AppResult<()> {
     match content {
+        Outbound::Image { link, caption } => {
+            let link_ok = url::Url::parse(link)
+                .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some());
+            if !link_ok {
+                return Err(AppError::invalid("image", "a picture needs a web address"));
+            }
+            if caption
+                .as_ref()
+                .is_some_and(|c| c.chars().count() > MAX_CAPTION_CHARS)
+            {
+                return Err(AppError::invalid(
+                    "caption",
+                    format!("a caption holds at most {MAX_CAPTION_CHARS} characters"),
+                ));
+            }
+        }
         Outbound::Text(text) => {
             if text.trim().is_empty() {
                 return Err(AppError::invalid("text", "write a message first"));
@@ -175,7 +218,7 @@ pub async fn send(
         .await?
         .ok_or(AppError::NotFound("chat"))?;
     validate(&content)?;
-    if let Outbound::Text(_) = content {
+    if !matches!(content, Outbound::Template(_)) {
         let last_inbound = chat.last_inbound_at.map(|t| t.and_utc().timestamp());
         if !shared::window::window_open(last_inbound, chrono::Utc::now().timestamp()) {
             return Err(AppError::invalid(
@@ -211,6 +254,17 @@ pub async fn send(
                 text: TextBody {
                     preview_url: false,
                     body: text.clone(),
+                },
+            },
+        ),
+        Outbound::Image { link, caption } => (
+            MessageKind::Image,
+            caption.clone().unwrap_or_else(|| "Photo".to_string()),
+            None,
+            MessageContent::Image {
+                image: ImageBody {
+                    link: link.clone(),
+                    caption: caption.clone(),
                 },
             },
         ),

@@ -231,3 +231,76 @@ async fn damaged_and_refused_files_say_so_and_an_html_document_is_only_downloade
         served.headers()
     );
 }
+
+#[tokio::test]
+async fn the_ai_shows_a_product_s_photo_after_its_reply_and_only_a_real_one() {
+    let world = World::new().await;
+    let dress = world.dress_id;
+    let earrings = world
+        .app
+        .gql_ok(
+            Some(&world.token),
+            "{ products(first: 10) { nodes { id name } } }",
+            json!({}),
+        )
+        .await["products"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] != "Ankara wrap dress")
+        .map(|p| crate::common::decode_id(p["id"].as_str().unwrap()))
+        .unwrap();
+    let uploaded = world
+        .app
+        .gql_upload(
+            &world.token,
+            "mutation($id: ID!, $f: [Upload!]!) { addProductImages(id: $id, images: $f) { images { url } } }",
+            json!({"id": crate::common::encode_id("Product", dress)}),
+            png_bytes(),
+            "dress.png",
+        )
+        .await;
+    let image_url = uploaded["data"]["addProductImages"]["images"][0]["url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{uploaded}"))
+        .to_string();
+
+    // The earrings have no photo: the model is told so; the dress's goes out.
+    world.model.push([
+        Scripted::tool_uses(&[
+            (
+                "tu_1",
+                "send_product_photo",
+                json!({"product_id": earrings}),
+            ),
+            ("tu_2", "send_product_photo", json!({"product_id": dress})),
+        ]),
+        Scripted::text("Here is the Ankara wrap dress!"),
+    ]);
+    world
+        .customer_says("Can I see the dress and the earrings?")
+        .await;
+    world.received(1).await;
+    world.jobs_settled().await;
+
+    let sent = world.graph.payloads();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[0]["text"]["body"], "Here is the Ankara wrap dress!");
+    assert_eq!(sent[1]["type"], "image", "{sent:?}");
+    assert_eq!(sent[1]["image"]["caption"], "Ankara wrap dress");
+    let link = sent[1]["image"]["link"].as_str().unwrap();
+    assert!(
+        link.ends_with(image_url.rsplit('/').next().unwrap()),
+        "{link} vs {image_url}"
+    );
+    // The refusal reached the model as a tool error.
+    let second = world.model.requests()[1].body.to_string();
+    assert!(second.contains("has no photo"), "{second}");
+    // The photo is in the chat, as the AI's.
+    assert_eq!(
+        world
+            .rows("messages WHERE direction = 'outbound' AND kind = 'image' AND sent_by = 'ai' AND body = 'Ankara wrap dress'")
+            .await,
+        1
+    );
+}

@@ -675,8 +675,9 @@ async fn messages(
 }
 
 /// Whether a send body has the shape of the Cloud API reference: `recipient_type`,
-/// optional string `to`/`recipient`, and a `text` (`body`, `preview_url`) or a
-/// `template` (`name`, `language.code`, optional `components` of text parameters).
+/// optional string `to`/`recipient`, and a `text` (`body`, `preview_url`), a
+/// `template` (`name`, `language.code`, optional `components` of text parameters) or an
+/// `image` (`link` or `id`, optional `caption`).
 fn is_message_shape(json: &Value) -> bool {
     let optional_string = |v: &Value| v.is_null() || v.is_string();
     let envelope = json["recipient_type"].is_string()
@@ -701,6 +702,12 @@ fn is_message_shape(json: &Value) -> bool {
                     || template["components"]
                         .as_array()
                         .is_some_and(|cs| cs.iter().all(component)))
+        }
+        // An image by link (an id from a media upload also works at Meta).
+        Some("image") => {
+            let image = &json["image"];
+            (image["link"].is_string() || image["id"].is_string())
+                && optional_string(&image["caption"])
         }
         _ => false,
     };

@@ -86,9 +86,25 @@ pub struct ToolBox<'a> {
     pub handed_off: Option<String>,
     /// Orders recorded (id, total minor).
     pub orders: Vec<(u64, i64)>,
+    /// Product photos to send after the reply's text.
+    pub photos: Vec<Photo>,
     /// The reply job's claim, held before an order is recorded.
     lease: Option<std::sync::Arc<crate::db::jobs::Lease>>,
 }
+
+/// A product photo the model chose to show the customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Photo {
+    /// The product.
+    pub product_id: u64,
+    /// The picture's public link (`PUBLIC_URL/images/<key>`).
+    pub link: String,
+    /// The product's name, as the caption.
+    pub caption: String,
+}
+
+/// Most photos one reply sends.
+pub const MAX_PHOTOS_PER_REPLY: usize = 3;
 
 /// A refusal or failure, answered to the model with `is_error`.
 struct Refusal(String);
@@ -154,6 +170,7 @@ impl<'a> ToolBox<'a> {
             computed: Vec::new(),
             handed_off: None,
             orders: Vec::new(),
+            photos: Vec::new(),
             lease: None,
         }
     }
@@ -173,6 +190,7 @@ impl<'a> ToolBox<'a> {
             "make_counter_offer" => self.counter_offer(input).await,
             "create_order" => self.create_order(input).await,
             "hand_off_to_human" => self.hand_off(input).await,
+            "send_product_photo" => self.product_photo(input).await,
             other => refuse(format!("unknown tool {other}")),
         };
         let (value, is_error) = match result {
@@ -568,6 +586,52 @@ impl<'a> ToolBox<'a> {
             prices.push(approved);
         }
         prices
+    }
+
+    /// Queues the product's first photo to go after the reply (with its name as the
+    /// caption): the customer sees the real item.
+    async fn product_photo(&mut self, input: &Value) -> ToolResult {
+        let product = self.product(input)?;
+        if self.photos.iter().any(|p| p.product_id == product.id.0) {
+            return Ok(
+                json!({"queued": true, "note": "this photo is already going with your reply"}),
+            );
+        }
+        if self.photos.len() >= MAX_PHOTOS_PER_REPLY {
+            return refuse(format!(
+                "at most {MAX_PHOTOS_PER_REPLY} photos go with one reply"
+            ));
+        }
+        let images = {
+            let mut conn = self
+                .app
+                .db()
+                .await
+                .map_err(|_| Refusal("the catalog is unavailable right now".into()))?;
+            crate::db::products::images_for(&mut conn, &[product.id])
+                .await
+                .map_err(|_| Refusal("the catalog is unavailable right now".into()))?
+        };
+        let Some(image) = images.first() else {
+            return refuse(format!(
+                "{} has no photo; describe it in words instead",
+                product.name
+            ));
+        };
+        self.note_interest(product);
+        self.photos.push(Photo {
+            product_id: product.id.0,
+            link: format!(
+                "{}/images/{}",
+                self.app.config.public_url.trim_end_matches('/'),
+                image.url_key
+            ),
+            caption: product.name.clone(),
+        });
+        Ok(json!({
+            "queued": true,
+            "note": "the photo is sent right after your reply; do not paste a link"
+        }))
     }
 
     async fn hand_off(&mut self, input: &Value) -> ToolResult {

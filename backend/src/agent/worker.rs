@@ -210,6 +210,22 @@ async fn try_reply(app: &AppState, job: &Job) -> anyhow::Result<Outcome> {
         crate::sender::send_text(app, business_id, chat_id.0, &composed.text, SentBy::Ai).await;
     Ok(match sent {
         Ok(message) => {
+            // The photos the model chose go right after the text, through the one
+            // sender (a refused photo does not undo the reply).
+            for photo in &composed.photos {
+                if let Err(e) = crate::sender::send_image(
+                    app,
+                    business_id,
+                    chat_id.0,
+                    &photo.link,
+                    Some(&photo.caption),
+                    SentBy::Ai,
+                )
+                .await
+                {
+                    tracing::warn!(error = %e.message(), product_id = photo.product_id, "a product photo was not sent");
+                }
+            }
             let mut conn = app.db().await?;
             let why = explanation(&composed);
             if let Err(e) =
@@ -274,6 +290,7 @@ fn explanation(composed: &super::Reply) -> serde_json::Value {
             "name": c.name, "input": c.input, "result": c.result, "is_error": c.is_error,
         })).collect::<Vec<_>>(),
         "orders": composed.orders,
+        "photos": composed.photos.iter().map(|p| p.product_id).collect::<Vec<_>>(),
         "handed_off": composed.handed_off,
     })
 }

@@ -64,6 +64,21 @@ pub enum MessageContent {
         /// The template.
         template: TemplateBody,
     },
+    /// A picture by its public link (only inside the 24-hour window).
+    Image {
+        /// The picture.
+        image: ImageBody,
+    },
+}
+
+/// `image` of an image message.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ImageBody {
+    /// Where Meta fetches the picture (HTTPS in production).
+    pub link: String,
+    /// Text under the picture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
 }
 
 /// `text` of a text message.

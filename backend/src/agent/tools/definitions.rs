@@ -75,6 +75,17 @@ pub fn definitions() -> Vec<Tool> {
             }),
         },
         Tool {
+            name: "send_product_photo".into(),
+            description: "Send the customer a photo of a product (its first catalog photo, captioned with its name) right after your reply. Use it when they ask to see an item. Do not paste links.".into(),
+            input_schema: json!({
+                "type": "object",
+                "properties": {
+                    "product_id": {"type": "integer"}
+                },
+                "required": ["product_id"]
+            }),
+        },
+        Tool {
             name: "hand_off_to_human".into(),
             description: "Hand the chat to a person of the business (the AI stops answering this chat). Use when the customer asks for a human, complains, or you cannot help from the tools.".into(),
             input_schema: json!({
