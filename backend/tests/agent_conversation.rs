@@ -135,7 +135,7 @@ async fn a_full_conversation_ends_in_an_order_at_the_agreed_price() {
         assert_eq!(r.api_key.as_deref(), Some("sk-ant-server-test-key-000000"));
         assert_eq!(r.version.as_deref(), Some("2023-06-01"));
         assert_eq!(r.body["system"][0]["cache_control"]["type"], "ephemeral");
-        assert_eq!(r.body["tools"].as_array().unwrap().len(), 5);
+        assert_eq!(r.body["tools"].as_array().unwrap().len(), 6);
     }
     for body in bodies(&world) {
         for secret in [
