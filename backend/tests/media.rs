@@ -90,6 +90,20 @@ async fn a_customer_s_photo_is_kept_and_served_only_through_a_signed_link() {
         .map(|r| r.path.clone())
         .collect();
     assert_eq!(fetched, ["/MEDIA-PHOTO-1", "/media-files/MEDIA-PHOTO-1"]);
+    // The model read a short description: the kind and the caption.
+    let asked = world.model.requests()[0].body.to_string();
+    assert!(asked.contains("Photo: this one in blue?"), "{asked}");
+    // Meta delivering the same message again downloads nothing more.
+    assert_eq!(post(&world.app, &delivery).await, 200);
+    world.jobs_settled().await;
+    let downloads = world
+        .graph
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("MEDIA-PHOTO-1"))
+        .count();
+    assert_eq!(downloads, 2);
 
     let media = media_of_chat(&world).await;
     assert_eq!(media[0]["status"], "STORED", "{media:?}");
@@ -300,6 +314,31 @@ async fn the_ai_shows_a_product_s_photo_after_its_reply_and_only_a_real_one() {
     assert_eq!(
         world
             .rows("messages WHERE direction = 'outbound' AND kind = 'image' AND sent_by = 'ai' AND body = 'Ankara wrap dress'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_simulator_s_photos_are_served_by_the_graph_stand_in_without_setup() {
+    // `wasales-dev simulate --image` names a `sim-media-` id the demo's stand-in (in
+    // another process) was never told about.
+    let world = World::new().await;
+    world.model.push([Scripted::text("Nice!")]);
+    let delivery = media_message(
+        &world,
+        "wamid.SIM-1",
+        "image",
+        json!({"id": format!("{}42", standins::graph::SIMULATED_MEDIA_PREFIX), "mime_type": "image/png"}),
+    );
+    assert_eq!(post(&world.app, &delivery).await, 200);
+    world.jobs_settled().await;
+    assert_eq!(
+        world
+            .rows(&format!(
+                "message_media WHERE status = 'stored' AND byte_size = {}",
+                standins::graph::SAMPLE_PHOTO.len()
+            ))
             .await,
         1
     );

@@ -5,6 +5,7 @@ use anyhow::Context;
 use backend::config::Config;
 use backend::webhooks::WEBHOOK_PATH;
 use secrecy::ExposeSecret;
+use standins::graph::SIMULATED_MEDIA_PREFIX;
 use standins::webhook::{self, Customer};
 
 use crate::bench::signed_post;
@@ -43,6 +44,10 @@ pub struct SimulateArgs {
     /// app (a coexistence echo) instead of the customer writing.
     #[arg(long, conflicts_with = "status")]
     pub echo: bool,
+    /// Send a photo (the Graph stand-in's sample picture; the text, if any, is its
+    /// caption) instead of a text message.
+    #[arg(long, conflicts_with_all = ["status", "echo"])]
+    pub image: bool,
     /// The text the customer sends.
     pub text: Option<String>,
 }
@@ -66,6 +71,19 @@ pub async fn run(config: &Config, args: SimulateArgs) -> anyhow::Result<()> {
                 webhook::status(&wamid, status, &customer)
             };
             let value = webhook::statuses_value(&args.phone_number_id, &[&customer], vec![s]);
+            (webhook::single(value), wamid)
+        }
+        None if args.image => {
+            let wamid = args.wamid.clone().unwrap_or_else(webhook::new_wamid);
+            let mut image = serde_json::json!({
+                "id": format!("{SIMULATED_MEDIA_PREFIX}{}", uuid::Uuid::new_v4().simple()),
+                "mime_type": "image/png",
+            });
+            if let Some(caption) = &args.text {
+                image["caption"] = caption.clone().into();
+            }
+            let message = webhook::message(&customer, &wamid, "image", image);
+            let value = webhook::messages_value(&args.phone_number_id, &[&customer], vec![message]);
             (webhook::single(value), wamid)
         }
         None => {

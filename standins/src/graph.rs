@@ -203,6 +203,20 @@ struct Inner {
     media: HashMap<String, StoredMedia>,
 }
 
+/// Media ids with this prefix are photos the stand-in knows without being told (what
+/// `wasales-dev simulate --image` sends against the demo, whose stand-in runs in
+/// another process): each is [`SAMPLE_PHOTO`].
+pub const SIMULATED_MEDIA_PREFIX: &str = "sim-media-";
+
+/// A tiny valid PNG (1x1, red): the picture of every simulated media id.
+pub const SAMPLE_PHOTO: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+    0xDE, 0x00, 0x00, 0x00, 0x0C, 0x49, 0x44, 0x41, 0x54, 0x08, 0xD7, 0x63, 0xF8, 0xCF, 0xC0, 0x00,
+    0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xDD, 0x8D, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E,
+    0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
 /// A customer's photo, voice note or document, as Meta holds it for download.
 #[derive(Debug, Clone)]
 struct StoredMedia {
@@ -224,6 +238,19 @@ impl Inner {
             .iter()
             .position(|(suffix, _)| path.ends_with(suffix.as_str()))?;
         Some(self.path_failures.remove(at).1)
+    }
+
+    /// The media file under `media_id`: added ones, and the simulated photos.
+    fn media_file(&self, media_id: &str) -> Option<StoredMedia> {
+        self.media.get(media_id).cloned().or_else(|| {
+            media_id
+                .starts_with(SIMULATED_MEDIA_PREFIX)
+                .then(|| StoredMedia {
+                    mime_type: "image/png".into(),
+                    bytes: SAMPLE_PHOTO.to_vec(),
+                    wrong_hash: false,
+                })
+        })
     }
 
     /// Whether `token` is one the stand-in issued (a number's or a system token).
@@ -571,7 +598,7 @@ async fn phone_number(
         return failure.response();
     }
     // The same path names a media file: its download URL, as Meta answers.
-    if let Some(media) = inner.media.get(&phone_number_id) {
+    if let Some(media) = inner.media_file(&phone_number_id) {
         if !token.as_deref().is_some_and(|t| inner.knows_token(t)) {
             return bad_token();
         }
@@ -962,7 +989,7 @@ async fn media_file(
     if !token.as_deref().is_some_and(|t| inner.knows_token(t)) {
         return bad_token();
     }
-    match inner.media.get(&media_id) {
+    match inner.media_file(&media_id) {
         Some(media) => (
             [(header::CONTENT_TYPE, media.mime_type.clone())],
             media.bytes.clone(),

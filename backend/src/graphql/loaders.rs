@@ -99,6 +99,16 @@ impl Loader<u64> for ChatOrdersLoader {
     }
 }
 
+/// Keys of several businesses, grouped: each business's rows are read with its own
+/// scope.
+fn by_business(keys: &[(BusinessId, u64)]) -> HashMap<BusinessId, Vec<u64>> {
+    let mut grouped: HashMap<BusinessId, Vec<u64>> = HashMap::new();
+    for (business, id) in keys {
+        grouped.entry(*business).or_default().push(*id);
+    }
+    grouped
+}
+
 /// Loads many chats in one query (`FollowUp.chat`), only of one business.
 pub struct ChatLoader(pub AppState);
 
@@ -110,13 +120,9 @@ impl Loader<(BusinessId, u64)> for ChatLoader {
         &self,
         keys: &[(BusinessId, u64)],
     ) -> Result<HashMap<(BusinessId, u64), Self::Value>, Self::Error> {
-        let mut by_business: HashMap<BusinessId, Vec<u64>> = HashMap::new();
-        for (business, chat) in keys {
-            by_business.entry(*business).or_default().push(*chat);
-        }
         let mut conn = self.0.db().await?;
         let mut found = HashMap::new();
-        for (business, chats) in by_business {
+        for (business, chats) in by_business(keys) {
             let rows = crate::db::inbox::chats_by_ids(&mut conn, business.0, &chats)
                 .await
                 .map_err(AppError::from)?;
@@ -215,13 +221,9 @@ impl Loader<(BusinessId, u64)> for MediaLoader {
         &self,
         keys: &[(BusinessId, u64)],
     ) -> Result<HashMap<(BusinessId, u64), Self::Value>, Self::Error> {
-        let mut by_business: HashMap<BusinessId, Vec<u64>> = HashMap::new();
-        for (business, message) in keys {
-            by_business.entry(*business).or_default().push(*message);
-        }
         let mut conn = self.0.db().await?;
         let mut found = HashMap::new();
-        for (business, messages) in by_business {
+        for (business, messages) in by_business(keys) {
             let rows = crate::db::media::states(&mut conn, business, &messages)
                 .await
                 .map_err(AppError::from)?;
