@@ -207,6 +207,8 @@ pub struct Chat {
     pub ai_paused: bool,
     /// Why the AI handed the chat to a person, when it did.
     pub handoff_reason: Option<String>,
+    /// When a timed pause (you replied from your phone) ends by itself, RFC 3339.
+    pub ai_paused_until: Option<String>,
     /// Names of products the customer showed interest in, most recent first.
     pub product_interest: Vec<String>,
     /// Price negotiations in this chat, one per product.
@@ -490,6 +492,7 @@ macro_rules! chat_from {
                     unread_count: c.unread_count,
                     ai_paused: c.ai_paused,
                     handoff_reason: c.handoff_reason,
+                    ai_paused_until: c.ai_paused_until,
                     product_interest: c.product_interest.into_iter().map(|p| p.name).collect(),
                     negotiations: c
                         .negotiations

@@ -12,7 +12,7 @@ use shared::phone::display_phone;
 use super::chat_row::Avatar;
 use super::composer::Composer;
 use super::customer_panel::CustomerPanel;
-use super::format::{day_key, day_label, epoch_ms};
+use super::format::{date_time, day_key, day_label, epoch_ms};
 use super::message_bubble::MessageBubble;
 use super::state::use_inbox;
 use super::thread::Thread;
@@ -357,10 +357,13 @@ fn ConversationHeader(chat: Signal<Option<Chat>>, on_change: Callback<Chat>) -> 
                 {negotiations.into_iter().map(|n| view! { <span class="negotiation" data-testid="chat-negotiation" data-agreed=n.agreed_price.is_some().to_string()>{n.summary()}</span> }).collect_view()}
             </p>
         })}
-        {move || chat.with(|c| c.as_ref().and_then(|c| c.handoff_reason.clone())).map(|reason| view! {
+        {move || chat.with(|c| c.as_ref().and_then(|c| c.handoff_reason.clone().map(|r| (r, c.ai_paused_until.clone())))).map(|(reason, until)| view! {
             <div class="handoff" role="note" data-testid="handoff-reason">
                 <strong>"Handed over to you: "</strong>
                 {reason}
+                {until.map(|until| view! {
+                    <span class="muted block" data-testid="handoff-until">{format!("The AI answers again from {}.", date_time(&until))}</span>
+                })}
             </div>
         })}
         {move || error.get().map(|message| view! {
