@@ -26,7 +26,13 @@ impl BusinessZone {
     /// The zone a stored name stands for; a name that no longer parses (the database
     /// renamed a zone) counts as UTC rather than failing the owner's home page.
     pub fn from_stored(name: &str) -> BusinessZone {
-        BusinessZone::parse(name).unwrap_or(BusinessZone(Tz::UTC))
+        BusinessZone::parse(name).unwrap_or_else(|| {
+            tracing::warn!(
+                time_zone = name,
+                "a stored time zone is unknown: counting in UTC"
+            );
+            BusinessZone(Tz::UTC)
+        })
     }
 
     /// The canonical name, as stored.

@@ -199,10 +199,9 @@ async fn save(
 
 /// Whether `bytes` hash to `expected`, which Meta gives in hex or in base64.
 pub fn matches_sha256(bytes: &[u8], expected: &str) -> bool {
-    let digest = Sha256::digest(bytes);
     let expected = expected.trim();
-    hex::encode(digest).eq_ignore_ascii_case(expected)
-        || base64::engine::general_purpose::STANDARD.encode(digest) == expected
+    crate::crypto::sha256_hex(bytes).eq_ignore_ascii_case(expected)
+        || base64::engine::general_purpose::STANDARD.encode(Sha256::digest(bytes)) == expected
 }
 
 fn link_mac(

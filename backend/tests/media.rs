@@ -9,6 +9,7 @@ use standins::webhook as fixtures;
 
 use crate::agent_support::World;
 use crate::common::png_bytes;
+use crate::inbox_support::chat_messages;
 use crate::webhook_support::post;
 
 fn media_message(world: &World, wamid: &str, kind: &str, content: Value) -> Value {
@@ -19,7 +20,7 @@ fn media_message(world: &World, wamid: &str, kind: &str, content: Value) -> Valu
     ))
 }
 
-/// The media of the chat's messages, oldest first.
+/// The media of the chat's inbound messages, oldest first.
 async fn media_of_chat(world: &World) -> Vec<Value> {
     let chats = world
         .owner_query("{ chats(first: 1) { nodes { id } } }")
@@ -28,18 +29,9 @@ async fn media_of_chat(world: &World) -> Vec<Value> {
         .as_str()
         .unwrap()
         .to_string();
-    let messages = world
-        .app
-        .gql_ok(
-            Some(&world.token),
-            "query($c: ID!) { messages(chatId: $c, last: 20) { nodes { direction kind media { status mimeType byteSize url } } } }",
-            json!({"c": chat}),
-        )
-        .await;
-    messages["messages"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
+    chat_messages(&world.app, &world.token, &chat)
+        .await
+        .into_iter()
         .filter(|m| m["direction"] == "INBOUND")
         .map(|m| m["media"].clone())
         .collect()

@@ -3,6 +3,7 @@
 pub mod ai;
 pub mod csv;
 pub mod deal_approvals;
+pub mod download;
 pub mod feedback;
 pub mod follow_ups;
 pub mod forms;

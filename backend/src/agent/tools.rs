@@ -602,15 +602,14 @@ impl<'a> ToolBox<'a> {
                 "at most {MAX_PHOTOS_PER_REPLY} photos go with one reply"
             ));
         }
-        let images = {
-            let mut conn = self
-                .app
-                .db()
+        let images = match self.app.db().await {
+            Ok(mut conn) => crate::db::products::images_for(&mut conn, &[product.id])
                 .await
-                .map_err(|_| Refusal("the catalog is unavailable right now".into()))?;
-            crate::db::products::images_for(&mut conn, &[product.id])
-                .await
-                .map_err(|_| Refusal("the catalog is unavailable right now".into()))?
+                .ok(),
+            Err(_) => None,
+        };
+        let Some(images) = images else {
+            return refuse("the catalog is unavailable right now");
         };
         let Some(image) = images.first() else {
             return refuse(format!(

@@ -195,15 +195,24 @@ pub async fn set_ai_paused(
             .execute(conn)
             .await
     } else {
-        diesel::update(target)
-            .set((
-                chats::ai_paused.eq(false),
-                chats::ai_paused_until.eq(None::<NaiveDateTime>),
-                chats::handoff_reason.eq(None::<String>),
-            ))
-            .execute(conn)
-            .await
+        diesel::update(target).set(resumed()).execute(conn).await
     }
+}
+
+/// The changes of [`resumed`].
+type Resumed = (
+    diesel::dsl::Eq<chats::ai_paused, bool>,
+    diesel::dsl::Eq<chats::ai_paused_until, Option<NaiveDateTime>>,
+    diesel::dsl::Eq<chats::handoff_reason, Option<String>>,
+);
+
+/// The AI answers the chat again: no pause, no timer, no hand-off reason.
+fn resumed() -> Resumed {
+    (
+        chats::ai_paused.eq(false),
+        chats::ai_paused_until.eq(None),
+        chats::handoff_reason.eq(None),
+    )
 }
 
 /// Longest chat preview, in characters.
@@ -420,11 +429,7 @@ pub async fn end_lapsed_pause(
             .filter(chats::ai_paused.eq(true))
             .filter(chats::ai_paused_until.le(now)),
     )
-    .set((
-        chats::ai_paused.eq(false),
-        chats::ai_paused_until.eq(None::<NaiveDateTime>),
-        chats::handoff_reason.eq(None::<String>),
-    ))
+    .set(resumed())
     .execute(conn)
     .await
     .map(|n| n > 0)

@@ -306,7 +306,8 @@ pub async fn chat_messages(t: &TestApp, token: &str, chat: &str) -> Vec<Value> {
         .gql_ok(
             Some(token),
             "query($c: ID!) { messages(chatId: $c, last: 50) { nodes {
-                id direction kind body sentBy status errorCode errorTitle } } }",
+                id direction kind body sentBy status errorCode errorTitle
+                media { status mimeType byteSize url } } } }",
             json!({"c": chat}),
         )
         .await;

@@ -1,9 +1,8 @@
 //! CSV export: orders as a spreadsheet-ready file (RFC 4180: every field quoted, quotes
 //! doubled, CRLF line ends), downloaded by the browser from a Blob.
 
-use wasm_bindgen::JsCast;
-
 use crate::client::{Order, OrderLine};
+use crate::components::download::download_bytes;
 
 /// One CSV field, quoted (a leading `=`, `+`, `-` or `@` is prefixed with `'`, so a
 /// spreadsheet never runs a customer's text as a formula).
@@ -52,27 +51,9 @@ pub fn orders_csv(orders: &[Order]) -> String {
     out
 }
 
-/// Offers `text` to the user as a download named `file_name`.
+/// Offers `text` to the user as a CSV download named `file_name`.
 pub fn download(file_name: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv;charset=utf-8");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|e| format!("{e:?}"))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let link = document
-        .create_element("a")
-        .map_err(|e| format!("{e:?}"))?
-        .dyn_into::<web_sys::HtmlAnchorElement>()
-        .map_err(|_| "not a link".to_string())?;
-    link.set_href(&url);
-    link.set_download(file_name);
-    link.click();
-    web_sys::Url::revoke_object_url(&url).map_err(|e| format!("{e:?}"))?;
-    Ok(())
+    download_bytes(file_name, text.as_bytes(), "text/csv;charset=utf-8")
 }
 
 #[cfg(test)]
