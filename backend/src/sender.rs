@@ -35,12 +35,12 @@ use shared::{BusinessId, MessageKind, SentBy};
 use crate::app::AppState;
 use crate::db::inbox::{self as inbox_model, Message, Recipient};
 use crate::db::jobs::{self, Job, Outcome};
-use crate::db::outbound::{self, NewOutbound, SendJobSpec};
+use crate::db::outbound::{self, NewOutbound, OutboundFile, SendJobSpec};
 use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventKind};
 use crate::meta::GraphClient;
 use crate::meta::client::{GraphError, PAIR_RATE_LIMIT};
-use crate::meta::types::{ImageBody, MessageContent, SendMessageRequest, TemplateBody, TextBody};
+use crate::meta::types::{MediaBody, MessageContent, SendMessageRequest, TemplateBody, TextBody};
 use crate::whatsapp::{self, IdentityError, SendingIdentity};
 
 /// Longest text WhatsApp accepts in one message.
@@ -78,10 +78,110 @@ pub enum Outbound {
         /// Text under it.
         caption: Option<String>,
     },
+    /// A photo or document staff attached: uploaded to Meta's media endpoint, then sent
+    /// by its media id, and kept as the message's file. Only inside the 24-hour window.
+    Attachment(Attachment),
 }
 
 /// Longest caption under a picture.
-pub const MAX_CAPTION_CHARS: usize = 1_024;
+pub const MAX_CAPTION_CHARS: usize = shared::attachment::MAX_CAPTION_CHARS;
+
+/// A file to send, its type read from its content (never from its name or the type the
+/// browser claimed).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// [`MessageKind::Image`] or [`MessageKind::Document`].
+    pub kind: MessageKind,
+    /// The content type found in the bytes.
+    pub mime_type: String,
+    /// The file name the customer sees on a document.
+    pub filename: String,
+    /// The file.
+    pub data: Vec<u8>,
+    /// Text under it.
+    pub caption: Option<String>,
+}
+
+impl std::fmt::Debug for Attachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attachment")
+            .field("kind", &self.kind)
+            .field("mime_type", &self.mime_type)
+            .field("filename", &self.filename)
+            .field("bytes", &self.data.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Attachment {
+    /// Reads an uploaded file: its type by content (JPEG, PNG, PDF, Office files; text
+    /// when it is UTF-8 without control bytes), checked against `shared`'s rules.
+    pub fn read(data: Vec<u8>, filename: &str, caption: Option<String>) -> AppResult<Attachment> {
+        let mime_type = match infer::get(&data) {
+            Some(found) => found.mime_type().to_string(),
+            None if is_plain_text(&data) => "text/plain".to_string(),
+            None => "application/octet-stream".to_string(),
+        };
+        if let Some(problem) = shared::attachment::problem(&mime_type, data.len() as u64) {
+            return Err(AppError::invalid("file", problem));
+        }
+        let kind = shared::attachment::kind_of(&mime_type).unwrap_or(MessageKind::Document);
+        let caption = caption
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
+        Ok(Attachment {
+            kind,
+            filename: clean_filename(filename, &mime_type),
+            mime_type,
+            data,
+            caption,
+        })
+    }
+}
+
+/// Text files: UTF-8 with no control bytes but tabs and line ends.
+fn is_plain_text(data: &[u8]) -> bool {
+    std::str::from_utf8(data).is_ok_and(|text| {
+        !text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    })
+}
+
+/// The last component of a browser's file name, without control characters, at most
+/// [`shared::attachment::MAX_FILENAME_CHARS`]; `file.<ext>` when nothing is left.
+fn clean_filename(name: &str, mime_type: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(shared::attachment::MAX_FILENAME_CHARS)
+        .collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() || cleaned.chars().all(|c| c == '.') {
+        format!("file.{}", shared::attachment::extension(mime_type))
+    } else {
+        cleaned.to_string()
+    }
+}
+
+/// Sends a photo or document staff attached (see [`Outbound::Attachment`]).
+pub async fn send_attachment(
+    app: &AppState,
+    business_id: BusinessId,
+    chat_id: u64,
+    attachment: Attachment,
+    sent_by: SentBy,
+) -> AppResult<Message> {
+    send(
+        app,
+        business_id,
+        chat_id,
+        Outbound::Attachment(attachment),
+        sent_by,
+    )
+    .await
+}
 
 /// Sends a picture (by its public link) to a chat's customer.
 pub async fn send_image(
@@ -133,6 +233,20 @@ pub fn validate(content: &Outbound) -> AppResult<()> {
                 return Err(AppError::invalid("image", "a picture needs a web address"));
             }
             if caption
+                .as_ref()
+                .is_some_and(|c| c.chars().count() > MAX_CAPTION_CHARS)
+            {
+                return Err(AppError::invalid(
+                    "caption",
+                    format!("a caption holds at most {MAX_CAPTION_CHARS} characters"),
+                ));
+            }
+        }
+        Outbound::Attachment(a) => {
+            if let Some(problem) = shared::attachment::problem(&a.mime_type, a.data.len() as u64) {
+                return Err(AppError::invalid("file", problem));
+            }
+            if a.caption
                 .as_ref()
                 .is_some_and(|c| c.chars().count() > MAX_CAPTION_CHARS)
             {
@@ -245,6 +359,12 @@ pub async fn send(
         }
     };
 
+    // A file goes to Meta's media endpoint first: it is sent by the id Meta answers.
+    let uploaded = match &content {
+        Outbound::Attachment(a) => Some(upload(app, &identity, a).await?),
+        _ => None,
+    };
+    let mut file = None;
     let (kind, body, payload, wire) = match &content {
         Outbound::Text(text) => (
             MessageKind::Text,
@@ -262,12 +382,39 @@ pub async fn send(
             caption.clone().unwrap_or_else(|| "Photo".to_string()),
             None,
             MessageContent::Image {
-                image: ImageBody {
-                    link: link.clone(),
+                image: MediaBody {
+                    link: Some(link.clone()),
                     caption: caption.clone(),
+                    ..MediaBody::default()
                 },
             },
         ),
+        Outbound::Attachment(a) => {
+            let media_id = uploaded.clone().unwrap_or_default();
+            let document = a.kind == MessageKind::Document;
+            let media = MediaBody {
+                id: Some(media_id.clone()),
+                caption: a.caption.clone(),
+                filename: document.then(|| a.filename.clone()),
+                ..MediaBody::default()
+            };
+            file = Some(OutboundFile {
+                media_id,
+                mime_type: &a.mime_type,
+                data: &a.data,
+            });
+            let body = shared::attachment::body(
+                shared::attachment::label(a.kind),
+                document.then_some(a.filename.as_str()),
+                a.caption.as_deref(),
+            );
+            let wire = if document {
+                MessageContent::Document { document: media }
+            } else {
+                MessageContent::Image { image: media }
+            };
+            (a.kind, body, None, wire)
+        }
         Outbound::Template(t) => {
             let template = TemplateBody::new(&t.name, &t.language, &t.parameters);
             let payload =
@@ -292,6 +439,7 @@ pub async fn send(
             body: &body,
             payload: payload.as_deref(),
             sent_by,
+            file,
         },
         &SendJobSpec {
             request: &request_json,
@@ -331,6 +479,35 @@ pub async fn send(
             .await?
             .unwrap_or(message),
     )
+}
+
+/// Uploads a staff attachment for the number; Meta's answer is the id to send it by.
+/// A refusal is the owner's to read; an outage asks for another try (nothing was stored).
+async fn upload(
+    app: &AppState,
+    identity: &SendingIdentity,
+    attachment: &Attachment,
+) -> AppResult<String> {
+    GraphClient::new(&app.http, &app.config.meta_graph_url)
+        .upload_media(
+            &identity.connection.phone_number_id,
+            &identity.token,
+            &attachment.data,
+            &attachment.mime_type,
+            &attachment.filename,
+        )
+        .await
+        .map_err(|e| {
+            tracing::warn!(code = e.code(), title = %e.title(), "media upload failed");
+            if e.is_retryable() {
+                AppError::BadRequest(
+                    "WhatsApp did not take the file just now; nothing was sent, try again in a moment"
+                        .into(),
+                )
+            } else {
+                AppError::invalid("file", format!("WhatsApp refused the file: {}", e.title()))
+            }
+        })
 }
 
 /// One stored message on its way to Meta.

@@ -311,6 +311,12 @@ const MUTATION_CASES: &[(&str, Case)] = &[
         ]),
     ),
     (
+        "sendAttachment",
+        Probe(&[
+            "mutation($chat: ID!, $f: Upload!) { sendAttachment(chatId: $chat, file: $f, caption: \"Bob was here\") { id body } }",
+        ]),
+    ),
+    (
         "sendTemplate",
         Probe(&[
             "mutation($chat: ID!) { sendTemplate(chatId: $chat, template: {name: \"hello_world\", language: \"en_US\"}) { id } }",

@@ -4,7 +4,8 @@
 //! a reply typed in the composer reaches the stand-in addressed to the customer, and its
 //! bubble follows the delivery statuses Meta reports (sent, delivered, read) live; a
 //! reply Meta fails to deliver shows Meta's error. Opening a chat marks it read (badge gone,
-//! read receipt to WhatsApp). A customer's photo shows in the conversation once fetched.
+//! read receipt to WhatsApp). A customer's photo shows in the conversation once fetched,
+//! and the owner answers with a photo attached in the composer.
 
 use std::time::Duration;
 
@@ -405,4 +406,40 @@ async fn a_customer_s_photo_shows_in_the_conversation() {
         "document.body.textContent.includes('Do you have this in green?')",
     )
     .await;
+
+    // The owner answers with a photo: attach, caption, send.
+    let photo_file = std::env::temp_dir().join(format!("green-{}.png", uuid::Uuid::new_v4()));
+    std::fs::write(&photo_file, crate::common::png_bytes()).unwrap();
+    b.find("composer-attach-input")
+        .await
+        .send_keys(photo_file.to_str().unwrap())
+        .await
+        .unwrap();
+    b.find("composer-attachment").await;
+    b.fill("composer-input", "Here it is in green").await;
+    b.click("composer-send").await;
+    let sent = graph_request(&standin, "the photo message", |r| {
+        r.path.ends_with("/messages") && r.body.as_ref().is_some_and(|b| b["type"] == "image")
+    })
+    .await;
+    let body = sent.body.unwrap();
+    assert_eq!(body["image"]["caption"], "Here it is in green");
+    let media_id = body["image"]["id"].as_str().unwrap();
+    assert_eq!(
+        standin.media(media_id).map(|(_, bytes)| bytes),
+        Some(crate::common::png_bytes()),
+        "the message names the upload of the very file the owner picked"
+    );
+    // Both pictures now show in the conversation, the owner's loaded from its link.
+    b.wait_js(
+        "the owner's photo, loaded",
+        "[...document.querySelectorAll(\"[data-testid='message-image']\")].filter(i => i.complete && i.naturalWidth > 0).length === 2",
+    )
+    .await;
+    b.wait_js(
+        "the attachment chip gone",
+        "!document.querySelector(\"[data-testid='composer-attachment']\")",
+    )
+    .await;
+    std::fs::remove_file(photo_file).ok();
 }

@@ -4,6 +4,7 @@
 //! server alike, and pulls in neither diesel nor tokio: a rule that the dashboard shows
 //! and the server enforces is written once, here.
 
+pub mod attachment;
 pub mod blacklist;
 pub mod enums;
 pub mod error_code;

@@ -10,7 +10,9 @@
 //!
 //! Media: `GET /{media_id}` answers a file's download URL, type, size and sha256 for
 //! files added with [`GraphStandin::add_media`]; the URL (`/media-files/{media_id}`)
-//! serves the bytes to a known bearer token.
+//! serves the bytes to a known bearer token. `POST /{phone_number_id}/media` takes an
+//! upload (multipart: `messaging_product`, `type`, `file`) and answers its media id; a
+//! message that sends an image or document `id` must name an upload it knows.
 //!
 //! Embedded Signup, server side: `GET /oauth/access_token` exchanges a code the
 //! stand-in issued ([`GraphStandin::add_signup`]) for the business token with the
@@ -24,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -314,6 +316,11 @@ impl GraphStandin {
                 post(subscribe_app).delete(unsubscribe_app),
             )
             .route("/{phone_number_id}/register", post(register))
+            .route(
+                "/{phone_number_id}/media",
+                // Meta takes documents up to 100 MB.
+                post(upload_media).layer(DefaultBodyLimit::max(100 * 1024 * 1024)),
+            )
             .route("/{waba_id}/message_templates", get(message_templates))
             .route("/{phone_number_id}/smb_app_data", post(smb_app_data))
             .route("/media-files/{media_id}", get(media_file))
@@ -449,6 +456,14 @@ impl GraphStandin {
     pub fn fail_next(&self, times: usize, failure: Failure) {
         let mut inner = self.shared.lock();
         inner.script.extend(std::iter::repeat_n(failure, times));
+    }
+
+    /// The type and bytes of a file held under `media_id` (an upload, or one added).
+    pub fn media(&self, media_id: &str) -> Option<(String, Vec<u8>)> {
+        self.shared
+            .lock()
+            .media_file(media_id)
+            .map(|m| (m.mime_type, m.bytes))
     }
 
     /// Every request received so far, oldest first.
@@ -683,6 +698,14 @@ async fn messages(
     if !is_message_shape(&json) {
         return invalid("Unsupported message shape.");
     }
+    let media_id = ["image", "document"]
+        .iter()
+        .find_map(|kind| json[*kind]["id"].as_str());
+    if let Some(id) = media_id
+        && shared.lock().media_file(id).is_none()
+    {
+        return invalid("The media id does not name an uploaded file.");
+    }
     let non_empty = |key: &str| json[key].as_str().filter(|v| !v.is_empty());
     let contact = match (non_empty("to"), non_empty("recipient")) {
         (Some(to), None) if json["recipient"].is_null() => {
@@ -730,15 +753,104 @@ fn is_message_shape(json: &Value) -> bool {
                         .as_array()
                         .is_some_and(|cs| cs.iter().all(component)))
         }
-        // An image by link (an id from a media upload also works at Meta).
-        Some("image") => {
-            let image = &json["image"];
-            (image["link"].is_string() || image["id"].is_string())
-                && optional_string(&image["caption"])
+        // A picture or document by link or by the id of an upload.
+        Some(kind @ ("image" | "document")) => {
+            let media = &json[kind];
+            (media["link"].is_string() || media["id"].is_string())
+                && optional_string(&media["caption"])
+                && optional_string(&media["filename"])
         }
         _ => false,
     };
     envelope && content
+}
+
+/// `POST /{phone_number_id}/media`: a file uploaded for the number (multipart
+/// `messaging_product=whatsapp`, `type`, `file`), kept under a new media id. The record
+/// shows the fields and the file's name, type, size and sha256 (not its bytes).
+async fn upload_media(
+    State(shared): State<Arc<Shared>>,
+    Path(phone_number_id): Path<String>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Response {
+    let invalid = |detail: &str| {
+        error_response(
+            StatusCode::BAD_REQUEST,
+            100,
+            None,
+            "OAuthException",
+            "(#100) Invalid parameter",
+            Some(detail),
+        )
+    };
+    let mut fields = serde_json::Map::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => return invalid("The multipart body could not be read."),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let filename = field.file_name().unwrap_or_default().to_string();
+            let content_type = field.content_type().unwrap_or_default().to_string();
+            let Ok(bytes) = field.bytes().await else {
+                return invalid("The file could not be read.");
+            };
+            fields.insert(
+                "file".into(),
+                json!({
+                    "filename": filename,
+                    "content_type": content_type,
+                    "size": bytes.len(),
+                    "sha256": hex::encode(sha2::Sha256::digest(&bytes)),
+                }),
+            );
+            file = Some((content_type, bytes.to_vec()));
+        } else if let Ok(text) = field.text().await {
+            fields.insert(name, Value::String(text));
+        }
+    }
+    let path = format!("/{phone_number_id}/media");
+    let token = record(
+        &shared,
+        "POST",
+        path.clone(),
+        None,
+        &headers,
+        Some(Value::Object(fields.clone())),
+    );
+    let mut inner = shared.lock();
+    if let Some(failure) = inner.failure_for(&path) {
+        return failure.response();
+    }
+    if let Some(answer) = refusal(&inner, &phone_number_id, token.as_deref()) {
+        return answer;
+    }
+    if fields.get("messaging_product").and_then(Value::as_str) != Some("whatsapp") {
+        return invalid("messaging_product must be whatsapp.");
+    }
+    let Some(mime_type) = fields.get("type").and_then(Value::as_str) else {
+        return invalid("The type parameter is required.");
+    };
+    let Some((_, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
+        return invalid("The file parameter is required.");
+    };
+    let media_id = format!(
+        "{}",
+        1_000_000_000_000_000u64 + rand::random::<u64>() % 1_000_000_000_000_000
+    );
+    inner.media.insert(
+        media_id.clone(),
+        StoredMedia {
+            mime_type: mime_type.to_string(),
+            bytes,
+            wrong_hash: false,
+        },
+    );
+    Json(json!({ "id": media_id })).into_response()
 }
 
 /// `GET /oauth/access_token?client_id&client_secret&code`: the business token for a

@@ -19,7 +19,7 @@ pub struct NewOutbound<'a> {
     pub business_id: u64,
     /// Conversation.
     pub chat_id: u64,
-    /// `text` or `template`.
+    /// `text`, `template`, `image` or `document`.
     pub kind: MessageKind,
     /// Readable body.
     pub body: &'a str,
@@ -27,6 +27,19 @@ pub struct NewOutbound<'a> {
     pub payload: Option<&'a str>,
     /// Who wrote it.
     pub sent_by: SentBy,
+    /// The file of a photo or document staff attached, kept as the message's media.
+    pub file: Option<OutboundFile<'a>>,
+}
+
+/// An attached file, uploaded to Meta and kept with its message.
+#[derive(Debug, Clone)]
+pub struct OutboundFile<'a> {
+    /// The id Meta gave the upload.
+    pub media_id: String,
+    /// Its content type.
+    pub mime_type: &'a str,
+    /// Its bytes.
+    pub data: &'a [u8],
 }
 
 /// The durable send job stored with a pending message: a worker sends it at `run_at`
@@ -75,6 +88,8 @@ pub async fn insert_pending(
                     messages::body.eq(new.body),
                     messages::payload.eq(new.payload),
                     messages::sent_by.eq(new.sent_by),
+                    messages::media_id.eq(new.file.as_ref().map(|f| f.media_id.as_str())),
+                    messages::media_mime.eq(new.file.as_ref().map(|f| f.mime_type)),
                     messages::status.eq(MessageStatus::Pending),
                     messages::wa_timestamp.eq(now),
                     messages::created_at.eq(now),
@@ -83,6 +98,18 @@ pub async fn insert_pending(
                 .execute(conn)
                 .await?;
             let id: u64 = diesel::select(last_insert_id()).get_result(conn).await?;
+            if let Some(file) = &new.file {
+                super::media::record(
+                    conn,
+                    shared::MessageId(id),
+                    shared::BusinessId(new.business_id),
+                    super::media::status::STORED,
+                    Some(file.mime_type),
+                    Some(file.data),
+                    None,
+                )
+                .await?;
+            }
             jobs::enqueue(
                 conn,
                 &[NewJob {

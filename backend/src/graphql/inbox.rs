@@ -4,7 +4,7 @@ use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::futures_util::Stream;
 use async_graphql::{
-    ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject, Subscription,
+    ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject, Subscription, Upload,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -565,6 +565,43 @@ impl InboxMutation {
             caller.business_id,
             chat_id,
             &text,
+            SharedSentBy::Staff,
+        )
+        .await?;
+        Ok(message.into())
+    }
+
+    /// Sends a photo (JPEG or PNG, at most 5 MB) or a document (PDF, text, Word, Excel,
+    /// PowerPoint, at most 16 MB) as staff, with an optional caption (GraphQL multipart
+    /// request; the type is read from the file's content). Only inside the 24-hour
+    /// window. The file is uploaded to WhatsApp first: when that fails nothing is stored
+    /// and the error says why; otherwise as `sendMessage`.
+    #[graphql(guard = "Authenticated")]
+    async fn send_attachment(
+        &self,
+        ctx: &Context<'_>,
+        chat_id: ID,
+        file: Upload,
+        caption: Option<String>,
+    ) -> async_graphql::Result<Message> {
+        use std::io::Read;
+        let caller = ctx.caller()?;
+        let chat_id = ids::decode::<ChatId>(&chat_id)?.0;
+        let unreadable = || AppError::invalid("file", "the upload could not be read");
+        let value = file.value(ctx).map_err(|_| unreadable())?;
+        let filename = value.filename.clone();
+        let mut data = Vec::new();
+        value
+            .into_read()
+            .take(shared::attachment::MAX_DOCUMENT_BYTES as u64 + 1)
+            .read_to_end(&mut data)
+            .map_err(|_| unreadable())?;
+        let attachment = sender::Attachment::read(data, &filename, caption)?;
+        let message = sender::send_attachment(
+            ctx.app(),
+            caller.business_id,
+            chat_id,
+            attachment,
             SharedSentBy::Staff,
         )
         .await?;

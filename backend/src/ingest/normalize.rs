@@ -146,26 +146,24 @@ pub fn history(
 }
 
 fn media(msg: &mut InboundMessage, typed: &MessageIn, content: &Value) {
-    let (kind, label) = match typed.kind.as_str() {
-        "image" => (MessageKind::Image, "📷 Photo"),
-        "video" => (MessageKind::Video, "🎥 Video"),
-        "audio" if content["voice"].as_bool() == Some(true) => {
-            (MessageKind::Audio, "🎤 Voice message")
-        }
-        "audio" => (MessageKind::Audio, "🎵 Audio"),
-        "document" => (MessageKind::Document, "📄 Document"),
-        _ => (MessageKind::Sticker, "💟 Sticker"),
+    let kind = match typed.kind.as_str() {
+        "image" => MessageKind::Image,
+        "video" => MessageKind::Video,
+        "audio" => MessageKind::Audio,
+        "document" => MessageKind::Document,
+        _ => MessageKind::Sticker,
+    };
+    let label = if kind == MessageKind::Audio && content["voice"].as_bool() == Some(true) {
+        "🎤 Voice message"
+    } else {
+        shared::attachment::label(kind)
     };
     msg.kind = kind;
     msg.media_id = first_text(&[&content["id"]]).map(|id| clip(&id, 128));
     msg.media_mime = first_text(&[&content["mime_type"]]).map(|m| clip(&m, 128));
     let caption = first_text(&[&content["caption"]]);
     let filename = first_text(&[&content["filename"]]);
-    msg.body = match (filename, caption) {
-        (Some(f), Some(c)) => format!("{label}: {f} — {c}"),
-        (Some(t), None) | (None, Some(t)) => format!("{label}: {t}"),
-        (None, None) => label.to_string(),
-    };
+    msg.body = shared::attachment::body(label, filename.as_deref(), caption.as_deref());
 }
 
 fn location(content: &Value) -> String {

@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use super::types::{
     AccessTokenResponse, ErrorEnvelope, MediaInfo, MetaError, PhoneNumberInfo, ReadReceiptRequest,
     RegisterRequest, SendMessageRequest, SendMessageResponse, SuccessResponse, SyncRequest,
-    TemplateInfo, TemplatesPage,
+    TemplateInfo, TemplatesPage, UploadedMedia,
 };
 
 /// How long one Graph API call may take before it counts as a (retryable) timeout.
@@ -190,6 +190,32 @@ impl<'a> GraphClient<'a> {
         Ok(Some(bytes))
     }
 
+    /// Uploads a file for the number (`POST /{phone_number_id}/media`, multipart), to
+    /// send it by the media id Meta answers.
+    pub async fn upload_media(
+        &self,
+        phone_number_id: &str,
+        token: &SecretString,
+        file: &[u8],
+        mime_type: &str,
+        filename: &str,
+    ) -> Result<String, GraphError> {
+        let part = reqwest::multipart::Part::bytes(file.to_vec())
+            .file_name(filename.to_string())
+            .mime_str(mime_type)
+            .map_err(|_| GraphError::Transport("an unusable file type".into()))?;
+        let form = reqwest::multipart::Form::new()
+            .text("messaging_product", "whatsapp")
+            .text("type", mime_type.to_string())
+            .part("file", part);
+        let url = self.url(&[phone_number_id, "media"])?;
+        let request = self.http.post(url).multipart(form);
+        let uploaded: UploadedMedia = self
+            .send_within(request.bearer_auth(token.expose_secret()), MEDIA_TIMEOUT)
+            .await?;
+        Ok(uploaded.id)
+    }
+
     /// Sends a message; Meta's answer carries the new message's wamid.
     pub async fn send_message(
         &self,
@@ -335,8 +361,16 @@ impl<'a> GraphClient<'a> {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, GraphError> {
+        self.send_within(request, CALL_TIMEOUT).await
+    }
+
+    async fn send_within<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        timeout: Duration,
+    ) -> Result<T, GraphError> {
         let response = request
-            .timeout(CALL_TIMEOUT)
+            .timeout(timeout)
             .send()
             .await
             .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;

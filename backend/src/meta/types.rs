@@ -64,21 +64,43 @@ pub enum MessageContent {
         /// The template.
         template: TemplateBody,
     },
-    /// A picture by its public link (only inside the 24-hour window).
+    /// A picture, by its public link or an uploaded media id (only inside the 24-hour
+    /// window).
     Image {
         /// The picture.
-        image: ImageBody,
+        image: MediaBody,
+    },
+    /// A document (PDF, ...), by an uploaded media id (only inside the 24-hour window).
+    Document {
+        /// The document.
+        document: MediaBody,
     },
 }
 
-/// `image` of an image message.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ImageBody {
-    /// Where Meta fetches the picture (HTTPS in production).
-    pub link: String,
-    /// Text under the picture.
+/// `image` or `document` of a media message: `link` or `id` (from
+/// `POST /{phone_number_id}/media`), with an optional caption and, for documents, the
+/// file name the customer sees.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct MediaBody {
+    /// Where Meta fetches the file (HTTPS in production).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// An uploaded file's media id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Text under the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
+    /// A document's file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+}
+
+/// Meta's answer to a media upload.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UploadedMedia {
+    /// The media id to send the file by.
+    pub id: String,
 }
 
 /// `text` of a text message.

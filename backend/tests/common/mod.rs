@@ -208,7 +208,8 @@ impl TestApp {
     }
 
     /// Sends a GraphQL multipart request (the upload spec) in which the variable `f` is
-    /// a list holding one file; returns the whole JSON response.
+    /// one file (`$f: Upload!`) or a list holding one file (`$f: [Upload!]`); returns
+    /// the whole JSON response.
     pub async fn gql_upload(
         &self,
         token: &str,
@@ -217,13 +218,19 @@ impl TestApp {
         file: Vec<u8>,
         file_name: &str,
     ) -> Value {
-        variables["f"] = json!([null]);
+        let slot = if query.replace(' ', "").contains("$f:[Upload") {
+            variables["f"] = json!([null]);
+            "variables.f.0"
+        } else {
+            variables["f"] = Value::Null;
+            "variables.f"
+        };
         let form = reqwest::multipart::Form::new()
             .text(
                 "operations",
                 json!({ "query": query, "variables": variables }).to_string(),
             )
-            .text("map", json!({"0": ["variables.f.0"]}).to_string())
+            .text("map", json!({"0": [slot]}).to_string())
             .part(
                 "0",
                 reqwest::multipart::Part::bytes(file).file_name(file_name.to_string()),

@@ -203,7 +203,7 @@ mod tests {
             products, product, create_product, update_product, delete_product,
             add_product_images, remove_product_image, archive_product, unarchive_product,
             chats, chat, mark_chat_read, set_chat_ai_paused, chat_updated,
-            messages, send_message, send_template, message_added, message_status_changed,
+            messages, send_message, send_attachment, send_template, message_added, message_status_changed,
             whats_app_settings, connect_whats_app, disconnect_whats_app,
             ai_settings, set_anthropic_key, clear_anthropic_key, update_ai_settings,
             preview_ai_reply,

@@ -1,9 +1,12 @@
 //! The inbox: chats, messages, sending, read state and human takeover.
 
+use web_sys::File;
+
 use super::operations::{
-    self, Chat as ChatOp, Chats, MarkChatRead, Messages, SendMessage, SendTemplate, SetChatAiPaused,
+    self, Chat as ChatOp, Chats, MarkChatRead, Messages, SendAttachment, SendMessage, SendTemplate,
+    SetChatAiPaused, Upload,
 };
-use super::transport::send;
+use super::transport::{Uploads, send, send_with_uploads};
 use super::{Chat, Client, ClientError, Message, MessagePage, Page};
 
 /// Which chats to list.
@@ -89,6 +92,28 @@ impl Client {
         };
         let data = self.watch(send::<SendMessage>(self.token.as_deref(), variables).await)?;
         Message::try_from(data.send_message)
+    }
+
+    /// Sends a photo or document with an optional caption (a multipart request); the
+    /// API refuses it outside the 24-hour window.
+    pub async fn send_attachment(
+        &self,
+        chat_id: &str,
+        file: &File,
+        caption: Option<String>,
+    ) -> Result<Message, ClientError> {
+        let variables = operations::send_attachment::Variables {
+            chat_id: chat_id.to_string(),
+            file: Upload,
+            caption,
+        };
+        let uploads = [Uploads::One {
+            variable: "file",
+            file,
+        }];
+        let result =
+            send_with_uploads::<SendAttachment>(self.token.as_deref(), variables, &uploads).await;
+        Message::try_from(self.watch(result)?.send_attachment)
     }
 
     /// Sends an approved template.

@@ -578,6 +578,7 @@ macro_rules! message_from {
 message_from!(
     messages,
     send_message,
+    send_attachment,
     send_template,
     message_added,
     message_status_changed

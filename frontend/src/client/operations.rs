@@ -128,6 +128,10 @@ operation!(
     SendMessage => "graphql/inbox.graphql"
 );
 operation!(
+    /// Sends a photo or document (a multipart request).
+    SendAttachment => "graphql/inbox.graphql"
+);
+operation!(
     /// Sends an approved template (any time).
     SendTemplate => "graphql/inbox.graphql"
 );

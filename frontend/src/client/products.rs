@@ -8,7 +8,7 @@ use super::operations::{
     self, AddProductImages, ArchiveProduct, CreateProduct, DeleteProduct, Product as ProductOp,
     Products, RemoveProductImage, UnarchiveProduct, UpdateProduct, Upload,
 };
-use super::transport::{UploadList, send, send_with_uploads};
+use super::transport::{Uploads, send, send_with_uploads};
 use super::{Client, ClientError, Page, Product};
 
 /// Which products to list.
@@ -88,7 +88,7 @@ impl Client {
         let result = if images.is_empty() {
             send::<CreateProduct>(token, variables).await
         } else {
-            let uploads = [UploadList {
+            let uploads = [Uploads::List {
                 variable: "images",
                 files: images,
             }];
@@ -121,7 +121,7 @@ impl Client {
             id: id.to_string(),
             images: vec![Upload; images.len()],
         };
-        let uploads = [UploadList {
+        let uploads = [Uploads::List {
             variable: "images",
             files: images,
         }];

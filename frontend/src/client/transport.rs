@@ -36,12 +36,22 @@ pub(super) async fn send<Q: GraphQLQuery>(
     decode::<Q>(response).await
 }
 
-/// Files for one `Upload` list variable: its name in the operation and the files, in order.
-pub(super) struct UploadList<'a> {
-    /// The variable name in the operation (`images`).
-    pub variable: &'static str,
-    /// The files, one per list slot.
-    pub files: &'a [File],
+/// Files for one upload variable: its name in the operation and its file(s).
+pub(super) enum Uploads<'a> {
+    /// An `[Upload!]` variable: one slot per file, in order.
+    List {
+        /// The variable name in the operation (`images`).
+        variable: &'static str,
+        /// The files.
+        files: &'a [File],
+    },
+    /// An `Upload!` variable.
+    One {
+        /// The variable name in the operation (`file`).
+        variable: &'static str,
+        /// The file.
+        file: &'a File,
+    },
 }
 
 /// Sends `Q` as a multipart request (GraphQL multipart request spec): the `operations` part
@@ -52,21 +62,30 @@ pub(super) struct UploadList<'a> {
 pub(super) async fn send_with_uploads<Q: GraphQLQuery>(
     token: Option<&str>,
     variables: Q::Variables,
-    uploads: &[UploadList<'_>],
+    uploads: &[Uploads<'_>],
 ) -> Result<Q::ResponseData, ClientError> {
     let mut operations = serde_json::to_value(request_body::<Q>(variables))
         .map_err(|err| ClientError::Protocol(err.to_string()))?;
     let mut map = Map::new();
     let mut parts: Vec<(String, &File)> = Vec::new();
     for upload in uploads {
-        operations["variables"][upload.variable] =
-            Value::Array(vec![Value::Null; upload.files.len()]);
-        for (slot, file) in upload.files.iter().enumerate() {
+        let slots: Vec<(String, &File)> = match upload {
+            Uploads::List { variable, files } => {
+                operations["variables"][*variable] = Value::Array(vec![Value::Null; files.len()]);
+                files
+                    .iter()
+                    .enumerate()
+                    .map(|(slot, file)| (format!("variables.{variable}.{slot}"), file))
+                    .collect()
+            }
+            Uploads::One { variable, file } => {
+                operations["variables"][*variable] = Value::Null;
+                vec![(format!("variables.{variable}"), *file)]
+            }
+        };
+        for (slot, file) in slots {
             let part = parts.len().to_string();
-            map.insert(
-                part.clone(),
-                json!([format!("variables.{}.{slot}", upload.variable)]),
-            );
+            map.insert(part.clone(), json!([slot]));
             parts.push((part, file));
         }
     }

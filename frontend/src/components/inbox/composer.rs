@@ -15,6 +15,16 @@ use crate::client::{ApprovedTemplate, Chat, Client, ClientError, Message, Templa
 use crate::components::mutation::Mutation;
 use crate::contexts::session::use_session;
 use leptos::task::spawn_local;
+use web_sys::{File, HtmlInputElement};
+
+/// A file size as the owner reads it: `820 kB`, `2.4 MB`.
+fn format_size(bytes: f64) -> String {
+    if bytes < 1024.0 * 1024.0 {
+        format!("{:.0} kB", (bytes / 1024.0).ceil())
+    } else {
+        format!("{:.1} MB", bytes / (1024.0 * 1024.0))
+    }
+}
 
 /// Whether free text may be sent to `chat` at `now`: the server's answer, and the closing
 /// time passed since it was loaded.
@@ -142,12 +152,73 @@ fn TextComposer(
         })
     };
 
+    // A photo or document to send, with the typed text as its caption.
+    let attached = RwSignal::new_local(None::<File>);
+    let send_file = send_with_placeholder(
+        thread,
+        |client, (chat_id, file, caption): (String, File, Option<String>)| async move {
+            client.send_attachment(&chat_id, &file, caption).await
+        },
+        || {},
+        move |(_, file, caption), failure| {
+            // Nothing was sent: give the file and caption back.
+            if attached.with_untracked(Option::is_none) {
+                attached.set(Some(file));
+            }
+            if draft.get_untracked().is_empty() {
+                draft.set(caption.unwrap_or_default());
+            }
+            error.set(Some(failure.to_string()));
+            if matches!(failure, ClientError::BadUserInput { .. }) {
+                on_refresh.run(());
+            }
+        },
+    );
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        let file = input.files().and_then(|files| files.get(0));
+        // The same file can be picked again after it was removed.
+        input.set_value("");
+        let Some(file) = file else { return };
+        match shared::attachment::problem(&file.type_(), file.size() as u64) {
+            Some(problem) => error.set(Some(format!("{}: {problem}", file.name()))),
+            None => {
+                error.set(None);
+                attached.set(Some(file));
+            }
+        }
+    };
+    let busy = move || send_text.pending() || send_file.pending();
+
     let send = move || {
         let text = draft.get_untracked().trim().to_string();
         let Some(chat_id) = chat.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) else {
             return;
         };
-        if text.is_empty() || send_text.pending_untracked() {
+        if send_text.pending_untracked() || send_file.pending_untracked() {
+            return;
+        }
+        if let Some(file) = attached.get_untracked() {
+            error.set(None);
+            let kind = shared::attachment::kind_of(&file.type_()).unwrap_or(MessageKind::Document);
+            let caption = (!text.is_empty()).then_some(text);
+            let local_id = next_local_id();
+            thread.upsert(local_message(
+                &chat_id,
+                local_id.clone(),
+                kind,
+                shared::attachment::body(
+                    shared::attachment::label(kind),
+                    Some(&file.name()),
+                    caption.as_deref(),
+                ),
+            ));
+            attached.set(None);
+            draft.set(String::new());
+            send_file.dispatch(((chat_id, file, caption), local_id));
+            return;
+        }
+        if text.is_empty() {
             return;
         }
         error.set(None);
@@ -179,14 +250,40 @@ fn TextComposer(
                     {move || error.get()}
                 </div>
             </Show>
+            {move || attached.get().map(|file| view! {
+                <div class="composer-attachment" data-testid="composer-attachment">
+                    <span class="composer-attachment-name">{file.name()}</span>
+                    <span class="composer-attachment-size">{format_size(file.size())}</span>
+                    <button
+                        class="btn btn-secondary btn-small"
+                        type="button"
+                        data-testid="composer-attachment-remove"
+                        aria-label="Remove the attachment"
+                        on:click=move |_| attached.set(None)
+                    >"×"</button>
+                </div>
+            })}
             <div class="composer-row">
+                <label class="composer-attach" title="Attach a photo or document" data-testid="composer-attach">
+                    <span class="visually-hidden">"Attach a photo or document"</span>
+                    <input
+                        class="visually-hidden"
+                        type="file"
+                        accept=shared::attachment::ACCEPT
+                        data-testid="composer-attach-input"
+                        on:change=on_pick
+                    />
+                    <svg viewBox="0 0 24 24" class="icon" aria-hidden="true">
+                        <path d="M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z" fill="currentColor"></path>
+                    </svg>
+                </label>
                 <label class="visually-hidden" for="composer-input">"Message"</label>
                 <textarea
                     class="composer-input"
                     id="composer-input"
                     data-testid="composer-input"
                     rows="1"
-                    placeholder="Type a message"
+                    placeholder=move || if attached.with(Option::is_some) { "Add a caption (optional)" } else { "Type a message" }
                     prop:value=move || draft.get()
                     on:input=move |ev| draft.set(event_target_value(&ev))
                     on:change=move |ev| draft.set(event_target_value(&ev))
@@ -197,7 +294,7 @@ fn TextComposer(
                     type="submit"
                     data-testid="composer-send"
                     aria-label="Send"
-                    disabled=move || send_text.pending() || draft.with(|d| d.trim().is_empty())
+                    disabled=move || busy() || (attached.with(Option::is_none) && draft.with(|d| d.trim().is_empty()))
                 >
                     <svg viewBox="0 0 24 24" class="icon" aria-hidden="true">
                         <path d="M3.4 20.4 21 12 3.4 3.6 3.4 10.1 15 12 3.4 13.9Z" fill="currentColor"></path>
