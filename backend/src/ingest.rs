@@ -259,6 +259,10 @@ fn status_update(s: &StatusIn) -> Option<StatusUpdate> {
             .and_then(|e| e.title.as_deref().or(e.message.as_deref()))
             .map(|t| clip(t, 255)),
         wa_timestamp: s.timestamp.and_then(from_unix),
+        message_id: s
+            .biz_opaque_callback_data
+            .as_deref()
+            .and_then(crate::db::outbound::message_of_callback),
     })
 }
 

@@ -15,9 +15,10 @@
 //! 4. on a temporary failure (5xx, timeout, 130429 throughput, 131056 pair rate limit)
 //!    returns the message still `pending` and moves its job to the retry time: doubling
 //!    delays (`SEND_RETRY_BASE_MS`, at least 6 x that for 131056, which Meta lifts after
-//!    about 6 s), up to `SEND_MAX_ATTEMPTS`; only then is it recorded as failed. The
-//!    job runner ([`crate::jobs`]) runs the retries ([`run_send_job`]), so a restart
-//!    loses none;
+//!    about 6 s, and at least 15 x when the answer was lost: a timeout or a server
+//!    error), up to `SEND_MAX_ATTEMPTS`; only then is it recorded as failed. The job
+//!    runner ([`crate::jobs`]) runs the retries ([`run_send_job`]), so a restart loses
+//!    none;
 //! 5. on a permanent failure (131047 outside the window, 131026 undeliverable, 190
 //!    token, 100 invalid parameter, ...) records `failed` with Meta's code and title.
 //!
@@ -26,6 +27,13 @@
 //! refused with 130429.
 //!
 //! Every status change is published (`MessageStatusChanged`), so the inbox shows it.
+//!
+//! Exactly once: every attempt carries the stored message's id in
+//! `biz_opaque_callback_data`, which Meta echoes in the message's status webhooks. When
+//! Meta took a send but its answer never reached us (a crash between Meta's 200 and our
+//! commit, a cut connection, a timeout), the first status webhook gives the message its
+//! wamid and ends its send job, so it is not sent again; a lost answer's retry waits
+//! long enough for that webhook to arrive.
 
 use std::time::Duration;
 
@@ -459,14 +467,7 @@ pub async fn send(
     );
     publish(app, business_id, EventKind::ChatUpdated { chat_id });
 
-    let job = SendJob {
-        app: app.clone(),
-        business_id,
-        chat_id,
-        message_id: message.id,
-        identity,
-        request,
-    };
+    let job = SendJob::new(app, business_id, chat_id, message.id, identity, request);
     let first = job.attempt().await;
     let settled = job.settle(first, 1).await?;
     let mut conn = app.db().await?;
@@ -521,6 +522,28 @@ struct SendJob {
 }
 
 impl SendJob {
+    /// Every attempt names the stored message in `biz_opaque_callback_data`: when its
+    /// answer is lost, the status webhooks that echo it complete the record (see
+    /// [`crate::db::messages::apply_statuses`]) instead of a second send.
+    fn new(
+        app: &AppState,
+        business_id: BusinessId,
+        chat_id: u64,
+        message_id: u64,
+        identity: SendingIdentity,
+        mut request: SendMessageRequest,
+    ) -> SendJob {
+        request.biz_opaque_callback_data = Some(outbound::callback_data(message_id));
+        SendJob {
+            app: app.clone(),
+            business_id,
+            chat_id,
+            message_id,
+            identity,
+            request,
+        }
+    }
+
     async fn attempt(&self) -> Result<String, GraphError> {
         self.app
             .send_pacer
@@ -665,14 +688,14 @@ pub async fn run_send_job(app: &AppState, job: &Job) -> Outcome {
             }
             Err(IdentityError::Failed(e)) => return Err(e),
         };
-        let send = SendJob {
-            app: app.clone(),
+        let send = SendJob::new(
+            app,
             business_id,
-            chat_id: message.chat_id,
-            message_id: message.id,
+            message.chat_id,
+            message.id,
             identity,
-            request: payload.request,
-        };
+            payload.request,
+        );
         // The sender made attempt 1 inline; each claim of the job is one more.
         let attempt = u32::try_from(job.attempts).unwrap_or(1).saturating_add(1);
         let outcome = send.attempt().await;
@@ -688,11 +711,18 @@ pub async fn run_send_job(app: &AppState, job: &Job) -> Outcome {
     }
 }
 
+/// How many first-retry delays a send whose answer was lost waits before it is tried
+/// again: long enough for the status webhook that says Meta took it after all (it
+/// names the message by its callback data and ends the send; see [`SendJob::new`]).
+pub const LOST_ANSWER_WAIT_FACTOR: u32 = 15;
+
 /// The wait before attempt number `attempt` (2 for the first retry).
 pub fn retry_delay(base: Duration, attempt: u32, last: &GraphError) -> Duration {
     let doubling = base.saturating_mul(1u32 << attempt.saturating_sub(2).min(16));
     let delay = if last.code() == Some(PAIR_RATE_LIMIT) {
         doubling.max(base.saturating_mul(6))
+    } else if last.may_have_been_accepted() {
+        doubling.max(base.saturating_mul(LOST_ANSWER_WAIT_FACTOR))
     } else {
         doubling
     };
@@ -749,8 +779,15 @@ mod tests {
     #[test]
     fn delays_double_and_pair_rate_limit_waits_longer() {
         let base = Duration::from_secs(1);
-        assert_eq!(retry_delay(base, 2, &GraphError::Status(500)), base);
-        assert_eq!(retry_delay(base, 4, &GraphError::Status(500)), base * 4);
+        assert_eq!(retry_delay(base, 2, &api(130429)), base);
+        assert_eq!(retry_delay(base, 4, &api(130429)), base * 4);
+        // A lost answer waits for the status webhook that would say Meta took it.
+        assert_eq!(retry_delay(base, 2, &GraphError::Status(500)), base * 15);
+        assert_eq!(
+            retry_delay(base, 2, &GraphError::Transport("timed out".into())),
+            base * 15
+        );
+        assert_eq!(retry_delay(base, 6, &GraphError::Status(502)), base * 16);
         assert_eq!(retry_delay(base, 2, &api(131056)), base * 6);
         assert_eq!(retry_delay(base, 30, &api(130429)), MAX_RETRY_DELAY);
     }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use sha2::Digest;
 use standins::graph::{Failure, GraphStandin};
 
-use crate::common::{TestApp, error_code, png_bytes};
+use crate::common::{TestApp, decode_id, error_code, png_bytes};
 use crate::inbox_support::{
     NewChat, PHONE_NUMBER_ID, alice_chatting_with, chat_gid, chat_messages, spawn,
 };
@@ -109,7 +109,8 @@ async fn a_photo_is_uploaded_to_meta_sent_by_its_id_and_kept_for_the_inbox() {
         json!({
             "messaging_product": "whatsapp", "recipient_type": "individual",
             "to": "2348012345678", "type": "image",
-            "image": {"id": media_id, "caption": "The red one"}
+            "image": {"id": media_id, "caption": "The red one"},
+            "biz_opaque_callback_data": format!("wasales:m:{}", decode_id(m["id"].as_str().unwrap()))
         })
     );
     assert_eq!(

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use standins::graph::Failure;
 
-use crate::common::{TestApp, error_code};
+use crate::common::{TestApp, decode_id, error_code};
 use crate::inbox_support::{
     NewChat, PHONE_NUMBER_ID, WAIT, alice_chatting_with, alice_connected, chat_gid, chat_messages,
     next_status_change, posts, spawn, spawn_with,
@@ -69,7 +69,8 @@ async fn a_reply_inside_the_window_reaches_meta_as_exact_json_and_is_saved_sent(
         json!({
             "messaging_product": "whatsapp", "recipient_type": "individual",
             "to": "2348012345678", "type": "text",
-            "text": {"preview_url": false, "body": "The red dress is 18,000 NGN"}
+            "text": {"preview_url": false, "body": "The red dress is 18,000 NGN"},
+            "biz_opaque_callback_data": format!("wasales:m:{}", decode_id(m["id"].as_str().unwrap()))
         })
     );
     assert_eq!(
@@ -227,6 +228,7 @@ async fn outside_the_window_free_text_is_refused_before_anything_happens_but_a_t
         json!({
             "messaging_product": "whatsapp", "recipient_type": "individual",
             "to": "2348012345678", "type": "template",
+            "biz_opaque_callback_data": format!("wasales:m:{}", decode_id(m["id"].as_str().unwrap())),
             "template": {
                 "name": "order_update", "language": {"code": "en_US"},
                 "components": [{"type": "body", "parameters": [
@@ -261,7 +263,7 @@ async fn a_message_waiting_for_a_retry_is_not_sent_after_the_number_is_disconnec
     let (t, standin) = spawn_with(|c| c.send_retry_base = std::time::Duration::from_secs(2)).await;
     let (alice, business, chat) = alice_and_ada(&t, 5).await;
     let mut events = t.app.events.subscribe();
-    standin.fail_next(1, Failure::ServerError);
+    standin.fail_next(1, Failure::RateLimited);
 
     let resp = send(&t, &alice, chat, "Hi").await;
     assert_eq!(resp["sendMessage"]["status"], "PENDING");
@@ -326,4 +328,75 @@ async fn a_send_waiting_for_a_retry_survives_a_restart() {
         0,
         "the job went with the message's `sent`"
     );
+}
+
+#[tokio::test]
+async fn a_send_whose_answer_was_lost_is_completed_by_its_status_webhook_and_never_sent_twice() {
+    // Retries wait a minute (the cap): only the status webhook can settle this send.
+    let (t, standin) = spawn_with(|c| c.send_retry_base = std::time::Duration::from_secs(60)).await;
+    let (alice, _, chat) = alice_and_ada(&t, 5).await;
+    let bob = crate::webhook_support::shop(&t, "Bob Shop", "555000999").await;
+    // Meta takes the message, but its answer never reaches the server (as when the
+    // server dies between Meta's 200 and its commit).
+    standin.fail_next(1, Failure::AnswerLost);
+    let resp = send(&t, &alice, chat, "Your order ships today").await;
+    assert_eq!(resp["sendMessage"]["status"], "PENDING");
+    let accepted = standin.accepted();
+    assert_eq!(accepted.len(), 1, "the customer got it once");
+    let wamid = accepted[0].wamid.clone();
+    let callback = accepted[0].body["biz_opaque_callback_data"]
+        .as_str()
+        .expect("every send names its message")
+        .to_string();
+    let ada = standins::webhook::Customer::with_phone("2348012345678", "Ada");
+    let sent_status = |wamid: &str| {
+        let mut status = standins::webhook::status(wamid, "sent", &ada);
+        status["biz_opaque_callback_data"] = json!(callback);
+        status
+    };
+
+    // Another business echoing that callback data changes nothing of Alice's.
+    assert_eq!(
+        crate::webhook_support::send_statuses(
+            &t,
+            &bob,
+            &ada,
+            vec![sent_status("wamid.BOB-FORGED")]
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        t.rows("jobs WHERE kind = 'send_message' AND done_at IS NULL")
+            .await,
+        1
+    );
+    assert_eq!(t.rows("messages WHERE wamid = 'wamid.BOB-FORGED'").await, 0);
+
+    // Meta's status webhook names the message: it takes Meta's wamid, and its send
+    // job ends, so no retry sends it again.
+    assert_eq!(
+        crate::webhook_support::statuses_to(&t, PHONE_NUMBER_ID, &ada, vec![sent_status(&wamid)])
+            .await,
+        200
+    );
+    assert_eq!(
+        t.rows(&format!(
+            "messages WHERE wamid = '{wamid}' AND status = 'sent' AND sent_by = 'staff'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(t.rows("jobs WHERE kind = 'send_message'").await, 0);
+    // Later statuses follow as for any message.
+    let delivered = standins::webhook::status(&wamid, "delivered", &ada);
+    crate::webhook_support::statuses_to(&t, PHONE_NUMBER_ID, &ada, vec![delivered]).await;
+    assert_eq!(
+        t.rows(&format!(
+            "messages WHERE wamid = '{wamid}' AND status = 'delivered'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(standin.accepted().len(), 1);
 }

@@ -73,6 +73,9 @@ pub enum Failure {
     TokenExpired,
     /// Code 100: an invalid parameter.
     InvalidParameter,
+    /// Meta takes the message (it reaches the customer) but its answer is lost on the
+    /// way back: HTTP 502 without an envelope. For sends only.
+    AnswerLost,
 }
 
 impl Failure {
@@ -81,6 +84,9 @@ impl Failure {
             Failure::ServerError => {
                 return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
                     .into_response();
+            }
+            Failure::AnswerLost => {
+                return (StatusCode::BAD_GATEWAY, "Bad Gateway").into_response();
             }
             Failure::RateLimited => (
                 130429,
@@ -203,6 +209,16 @@ struct Inner {
     subscribed: HashSet<String>,
     templates: Vec<Value>,
     media: HashMap<String, StoredMedia>,
+    accepted: Vec<AcceptedMessage>,
+}
+
+/// A message Meta took for delivery, with the wamid it gave.
+#[derive(Debug, Clone)]
+pub struct AcceptedMessage {
+    /// The wamid.
+    pub wamid: String,
+    /// The send's JSON body.
+    pub body: Value,
 }
 
 /// Media ids with this prefix are photos the stand-in knows without being told (what
@@ -466,6 +482,12 @@ impl GraphStandin {
             .map(|m| (m.mime_type, m.bytes))
     }
 
+    /// The messages Meta took for delivery (read receipts aside), oldest first: what
+    /// customers receive.
+    pub fn accepted(&self) -> Vec<AcceptedMessage> {
+        self.shared.lock().accepted.clone()
+    }
+
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.lock().requests.clone()
@@ -665,7 +687,8 @@ async fn messages(
         json.clone(),
     );
     let mut inner = shared.lock();
-    if let Some(failure) = inner.failure_for(&format!("/{phone_number_id}/messages")) {
+    let failure = inner.failure_for(&format!("/{phone_number_id}/messages"));
+    if let Some(failure) = failure.filter(|f| *f != Failure::AnswerLost) {
         return failure.response();
     }
     if let Some(answer) = refusal(&inner, &phone_number_id, token.as_deref()) {
@@ -716,10 +739,18 @@ async fn messages(
         }
         _ => return invalid("Exactly one of to and recipient is required."),
     };
+    let wamid = format!("wamid.{}", random_hex(24));
+    shared.lock().accepted.push(AcceptedMessage {
+        wamid: wamid.clone(),
+        body: json.clone(),
+    });
+    if failure == Some(Failure::AnswerLost) {
+        return failure.map(Failure::response).unwrap_or_default();
+    }
     Json(json!({
         "messaging_product": "whatsapp",
         "contacts": [contact],
-        "messages": [{ "id": format!("wamid.{}", random_hex(24)) }],
+        "messages": [{ "id": wamid }],
     }))
     .into_response()
 }

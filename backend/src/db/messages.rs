@@ -70,6 +70,8 @@ pub struct StatusUpdate {
     pub error_title: Option<String>,
     /// Meta's timestamp.
     pub wa_timestamp: Option<NaiveDateTime>,
+    /// The message the send named in `biz_opaque_callback_data`, echoed back.
+    pub message_id: Option<MessageId>,
 }
 
 /// A message whose status changed (to publish once committed).
@@ -210,7 +212,27 @@ pub async fn apply_statuses(
     let mut wamids: Vec<&str> = statuses.iter().map(|(_, s)| s.wamid.as_str()).collect();
     wamids.sort_unstable();
     wamids.dedup();
-    let found = lock_by_wamid(conn, &wamids).await?;
+    let mut found = lock_by_wamid(conn, &wamids).await?;
+    // A status naming one of our messages (its send's callback data) under a wamid we
+    // never stored: Meta accepted a send whose answer we lost (a crash or a cut
+    // connection between Meta's 200 and our commit). The message takes the wamid, and
+    // its send job ends here: it is not sent a second time.
+    let mut orphans: Vec<(MessageId, BusinessId, &str)> = statuses
+        .iter()
+        .filter(|(_, u)| {
+            !found
+                .iter()
+                .any(|f| f.3.as_deref() == Some(u.wamid.as_str()))
+        })
+        .filter_map(|(business_id, u)| Some((u.message_id?, *business_id, u.wamid.as_str())))
+        .collect();
+    orphans.sort_by_key(|(message_id, _, _)| *message_id);
+    orphans.dedup_by_key(|(message_id, _, _)| *message_id);
+    for (message_id, business_id, wamid) in orphans {
+        if let Some(adopted) = adopt_sent(conn, message_id, business_id, wamid).await? {
+            found.push(adopted);
+        }
+    }
     struct Target {
         message: StatusChanged,
         status: MessageStatus,
@@ -264,6 +286,41 @@ pub async fn apply_statuses(
             .await?;
     }
     Ok(changed.into_iter().map(|t| t.message).collect())
+}
+
+/// Gives `wamid` to our outbound message `message_id` of `business_id` when it has no
+/// wamid yet, and ends its send job; `None` when there is no such message.
+async fn adopt_sent(
+    conn: &mut AsyncMysqlConnection,
+    message_id: MessageId,
+    business_id: BusinessId,
+    wamid: &str,
+) -> QueryResult<Option<StatusTarget>> {
+    let unsettled = messages::table
+        .filter(messages::id.eq(message_id))
+        .filter(messages::business_id.eq(business_id))
+        .filter(messages::direction.eq(MessageDirection::Outbound))
+        .filter(messages::wamid.is_null());
+    let Some((id, business, chat, status)) = unsettled
+        .select((
+            messages::id,
+            messages::business_id,
+            messages::chat_id,
+            messages::status,
+        ))
+        .for_update()
+        .first::<(MessageId, BusinessId, ChatId, MessageStatus)>(conn)
+        .await
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    diesel::update(messages::table.filter(messages::id.eq(id)))
+        .set(messages::wamid.eq(wamid))
+        .execute(conn)
+        .await?;
+    super::jobs::delete_by_key(conn, &super::jobs::send_key(id.0)).await?;
+    Ok(Some((id, business, chat, Some(wamid.to_string()), status)))
 }
 
 async fn set_status(
@@ -365,6 +422,7 @@ pub async fn apply_pending_statuses(
                         error_code,
                         error_title,
                         wa_timestamp,
+                        message_id: None,
                     },
                 )
                 .collect();

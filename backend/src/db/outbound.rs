@@ -5,12 +5,23 @@
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
-use shared::{MessageDirection, MessageKind, MessageStatus, SentBy};
+use shared::{MessageDirection, MessageId, MessageKind, MessageStatus, SentBy};
 
 use super::inbox::Message;
 use super::jobs::{self, NewJob};
 use super::schema::{chats, messages};
 use super::tenants::last_insert_id;
+
+/// What a send carries in `biz_opaque_callback_data`: the stored message's id, which
+/// Meta echoes in the message's status webhooks.
+pub fn callback_data(message_id: u64) -> String {
+    format!("wasales:m:{message_id}")
+}
+
+/// The message id in echoed callback data, when it is ours.
+pub fn message_of_callback(data: &str) -> Option<MessageId> {
+    data.strip_prefix("wasales:m:")?.parse().ok().map(MessageId)
+}
 
 /// An outbound message about to be sent.
 #[derive(Debug, Clone)]

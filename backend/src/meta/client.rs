@@ -60,6 +60,17 @@ impl GraphError {
         }
     }
 
+    /// Whether Meta may have taken the request although no success reached us: no usable
+    /// answer (a timeout, a cut connection) or a server error. A retry of such a send
+    /// waits for the status webhook that would tell.
+    pub fn may_have_been_accepted(&self) -> bool {
+        match self {
+            GraphError::Api { http_status, .. } => *http_status >= 500,
+            GraphError::Status(status) => *status >= 500,
+            GraphError::Transport(_) => true,
+        }
+    }
+
     /// Meta's error code, when it gave one.
     pub fn code(&self) -> Option<i64> {
         match self {

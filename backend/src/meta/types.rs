@@ -45,6 +45,10 @@ pub struct SendMessageRequest {
     /// The customer's BSUID, when no phone number is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
+    /// Ours, echoed back in the message's status webhooks (at most 512 characters): it
+    /// names the stored message, so a status can complete a send whose answer was lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// The content.
     #[serde(flatten)]
     pub content: MessageContent,
@@ -331,6 +335,7 @@ impl SendMessageRequest {
             recipient_type: "individual".into(),
             to,
             recipient,
+            biz_opaque_callback_data: None,
             content,
         }
     }

@@ -202,6 +202,9 @@ pub struct StatusIn {
     /// Why it failed.
     #[serde(default)]
     pub errors: Vec<ErrorIn>,
+    /// What the send carried in `biz_opaque_callback_data`, echoed back.
+    #[serde(default)]
+    pub biz_opaque_callback_data: Option<String>,
 }
 
 /// An error object as Meta reports it.
