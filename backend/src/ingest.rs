@@ -53,7 +53,7 @@ use crate::db::contacts::Identity;
 use crate::db::messages::{InboundMessage, StatusUpdate};
 use crate::error::AppResult;
 use crate::meta::webhook::{
-    ContactIn, MessageIn, MessagesValue, Notification, StatusIn, non_empty,
+    AccountUpdate, ContactIn, MessageIn, MessagesValue, Notification, StatusIn, non_empty,
 };
 
 pub use writer::{IngestAck, IngestQueue};
@@ -87,6 +87,9 @@ pub struct Delivery {
     pub changes: Vec<MessagesChange>,
     /// How many changes had another `field` (recorded with the raw event, not errors).
     pub other_fields: usize,
+    /// `account_update` changes (a WABA that removed our app, ...), applied by the
+    /// caller once the delivery is stored.
+    pub account_updates: Vec<AccountUpdate>,
 }
 
 /// One `messages` change, for one business number.
@@ -113,17 +116,21 @@ pub struct Malformed(pub String);
 
 impl IngestQueue {
     /// Takes a delivery whose signature was verified: parses it and waits until it is
-    /// committed. A malformed body is kept raw, on a connection of the pool (an error
-    /// only when even that fails).
-    pub async fn receive(&self, raw: Bytes) -> AppResult<IngestAck> {
+    /// committed; returns the outcome and the delivery's `account_update` changes (for
+    /// the caller to apply once stored). A malformed body is kept raw, on a connection
+    /// of the pool (an error only when even that fails).
+    pub async fn receive(&self, raw: Bytes) -> AppResult<(IngestAck, Vec<AccountUpdate>)> {
         match parse(raw.clone()) {
-            Ok(delivery) => Ok(self.submit(delivery).await),
+            Ok(mut delivery) => {
+                let updates = std::mem::take(&mut delivery.account_updates);
+                Ok((self.submit(delivery).await, updates))
+            }
             Err(Malformed(reason)) => {
                 tracing::warn!(%reason, "malformed webhook delivery kept raw");
                 let mut conn = self.db.get().await?;
                 store::record_unprocessed(&mut conn, &raw, store::outcome::MALFORMED, &reason, &[])
                     .await?;
-                Ok(IngestAck::Malformed)
+                Ok((IngestAck::Malformed, Vec::new()))
             }
         }
     }
@@ -136,6 +143,7 @@ pub fn parse(raw: Bytes) -> Result<Delivery, Malformed> {
         serde_json::from_slice(&raw).map_err(|e| Malformed(format!("invalid JSON: {e}")))?;
     let mut changes = Vec::new();
     let mut other_fields = 0;
+    let mut account_updates = Vec::new();
     for entry in &notification.entry {
         for change in &entry.changes {
             match change.field.as_str() {
@@ -147,6 +155,10 @@ pub fn parse(raw: Bytes) -> Result<Delivery, Malformed> {
                 "smb_message_echoes" => changes.push(coexistence::echoes(&change.value)),
                 "history" => changes.push(coexistence::history(&change.value)),
                 "smb_app_state_sync" => changes.push(coexistence::phone_book(&change.value)),
+                "account_update" => {
+                    other_fields += 1;
+                    account_updates.extend(AccountUpdate::from_change(&entry.id, &change.value));
+                }
                 _ => other_fields += 1,
             }
         }
@@ -155,6 +167,7 @@ pub fn parse(raw: Bytes) -> Result<Delivery, Malformed> {
         raw,
         changes,
         other_fields,
+        account_updates,
     })
 }
 

@@ -94,15 +94,17 @@ async fn receive(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
         );
         return (StatusCode::UNAUTHORIZED, "invalid signature").into_response();
     }
-    match app.ingest.receive(body.clone()).await {
-        Ok(IngestAck::Stored) => {
+    match app.ingest.receive(body).await {
+        Ok((IngestAck::Stored, updates)) => {
             // Rare lifecycle news (a WABA that removed our app): applied after the
             // raw delivery is stored.
-            crate::whatsapp::account_updates(&app, &body).await;
+            crate::whatsapp::account_updates(&app, updates).await;
             (StatusCode::OK, "ok").into_response()
         }
-        Ok(IngestAck::Malformed) => (StatusCode::BAD_REQUEST, "malformed delivery").into_response(),
-        Ok(IngestAck::Unavailable) => {
+        Ok((IngestAck::Malformed, _)) => {
+            (StatusCode::BAD_REQUEST, "malformed delivery").into_response()
+        }
+        Ok((IngestAck::Unavailable, _)) => {
             (StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response()
         }
         Err(e) => e.into_response(),

@@ -435,12 +435,12 @@ pub async fn connect_with_meta(
     Ok(connection)
 }
 
-/// Applies the `account_update` changes of a verified delivery: the numbers of a WABA
+/// Applies the `account_update` changes of a stored delivery: the numbers of a WABA
 /// that removed the operator's app, was deleted or was offboarded are disconnected,
 /// with the reason recorded for the owner and their sessions ended. Other events are
 /// kept with the raw delivery only. Never fails the delivery (the raw body is stored).
-pub async fn account_updates(app: &App, body: &[u8]) {
-    for (waba_id, event) in crate::meta::webhook::account_updates(body) {
+pub async fn account_updates(app: &App, updates: Vec<crate::meta::webhook::AccountUpdate>) {
+    for crate::meta::webhook::AccountUpdate { waba_id, event } in updates {
         let reason = match event.as_str() {
             "PARTNER_REMOVED" => "the WhatsApp account removed this app in Meta's settings",
             "PARTNER_APP_UNINSTALLED" => {

@@ -40,36 +40,30 @@ pub struct Change {
     pub value: Value,
 }
 
-/// The WABA and event of every `account_update` change in a delivery body (the WABA
-/// from `waba_info.waba_id`, else the entry's id); empty when there is none or the
-/// body is not a notification. Cheap for the usual delivery: the body is only parsed
-/// when it names the field.
-pub fn account_updates(body: &[u8]) -> Vec<(String, String)> {
-    const FIELD: &[u8] = b"account_update";
-    if !body.windows(FIELD.len()).any(|w| w == FIELD) {
-        return Vec::new();
+/// An `account_update` change: what happened to a WhatsApp Business Account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountUpdate {
+    /// The WABA (`waba_info.waba_id`, else the entry's id).
+    pub waba_id: String,
+    /// Meta's event, e.g. `PARTNER_REMOVED`.
+    pub event: String,
+}
+
+impl AccountUpdate {
+    /// The update an `account_update` change's `value` of entry `entry_id` reports;
+    /// `None` without an event or a WABA.
+    pub fn from_change(entry_id: &str, value: &Value) -> Option<AccountUpdate> {
+        let event = value["event"].as_str()?.trim();
+        let waba_id = value["waba_info"]["waba_id"]
+            .as_str()
+            .filter(|w| !w.trim().is_empty())
+            .unwrap_or(entry_id)
+            .trim();
+        (!event.is_empty() && !waba_id.is_empty()).then(|| AccountUpdate {
+            waba_id: waba_id.to_string(),
+            event: event.to_string(),
+        })
     }
-    let Ok(notification) = serde_json::from_slice::<Notification>(body) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for entry in &notification.entry {
-        for change in entry.changes.iter().filter(|c| c.field == "account_update") {
-            let Some(event) = change.value["event"].as_str() else {
-                continue;
-            };
-            let waba_id = change.value["waba_info"]["waba_id"]
-                .as_str()
-                .filter(|w| !w.is_empty())
-                .unwrap_or(&entry.id)
-                .trim()
-                .to_string();
-            if !waba_id.is_empty() {
-                out.push((waba_id, event.to_string()));
-            }
-        }
-    }
-    out
 }
 
 /// The `value` of a `messages` change.
