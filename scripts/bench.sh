@@ -18,10 +18,12 @@ if [ "$full" = 1 ]; then
   ingest=(--concurrency 64 --messages 50000)
   agent=()
   export_size=(--messages 1000000)
+  search_size=(--contacts 100000)
 else
   ingest=(--concurrency 64 --messages 10000)
   agent=(--conversations 100 --burst 200)
   export_size=(--messages 100000)
+  search_size=(--contacts 100000 --queries 100)
 fi
 
 log "ingest: signed webhook deliveries to stored messages (reply workers off)"
@@ -30,3 +32,5 @@ log "AI pipeline overhead: webhook to reply at the Graph stand-in (zero-latency 
 "$DEV" bench-agent "${agent[@]}"
 log "export: streamed archive of one business, peak memory"
 "$DEV" bench-export "${export_size[@]}"
+log "inbox search: chats by name and number over many customers (indexes vs the old scan)"
+"$DEV" bench-search "${search_size[@]}"

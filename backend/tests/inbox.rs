@@ -83,6 +83,74 @@ async fn chats_come_newest_first_page_by_cursor_and_filter_by_unread_and_search(
 }
 
 #[tokio::test]
+async fn search_finds_word_starts_number_ends_and_the_owner_s_names_and_nothing_of_another_business()
+ {
+    let (t, _standin) = spawn().await;
+    let (alice, business) = t.sign_up_alice().await;
+    let bob = t.sign_up("Bob Shop", "bob@example.com").await;
+    let bob_business = t.business_id(&bob).await;
+    for (name, wa_id, user_id) in [
+        ("Chioma Okafor", Some("2348031234567"), None),
+        ("Tunde Bakare", Some("2347011112222"), None),
+        ("Ngozi", None, Some("NG.7788123")),
+        ("Okon Etim", Some("2348099999999"), None),
+    ] {
+        NewChat {
+            wa_id,
+            user_id,
+            ..NewChat::named(name)
+        }
+        .wrote_minutes_ago(5)
+        .insert(&t, business)
+        .await;
+    }
+    // Bob's customer shares a name and a number's start with Alice's.
+    NewChat::phone("Chioma Adeyemi", "2348030000000")
+        .wrote_minutes_ago(5)
+        .insert(&t, bob_business)
+        .await;
+    let query =
+        "query($s: String) { chats(first: 20, search: $s) { nodes { contact { id name } } } }";
+    let search = |token: String, s: &'static str| {
+        let t = &t;
+        async move {
+            let mut found = names(&t.gql_ok(Some(&token), query, json!({"s": s})).await["chats"]);
+            found.sort();
+            found
+        }
+    };
+    // The owner names Tunde for herself.
+    let all = t.gql_ok(Some(&alice), query, json!({"s": "tunde"})).await;
+    let tunde = all["chats"]["nodes"][0]["contact"]["id"].clone();
+    t.gql_ok(
+        Some(&alice),
+        "mutation($i: UpdateContactInput!) { updateContact(input: $i) { id } }",
+        json!({"i": {"id": tunde, "name": "Mama Tunde VIP"}}),
+    )
+    .await;
+
+    assert_eq!(search(alice.clone(), "okaf").await, ["Chioma Okafor"]);
+    assert_eq!(search(alice.clone(), "CHIOMA oka").await, ["Chioma Okafor"]);
+    assert_eq!(search(alice.clone(), "oko").await, ["Okon Etim"]);
+    assert_eq!(search(alice.clone(), "vip").await, ["Mama Tunde VIP"]);
+    assert_eq!(search(alice.clone(), "bakare").await, ["Mama Tunde VIP"]);
+    // A number by its start (international) or its end (as written locally).
+    assert_eq!(search(alice.clone(), "+234 803").await, ["Chioma Okafor"]);
+    assert_eq!(
+        search(alice.clone(), "0701 111 2222").await,
+        ["Mama Tunde VIP"]
+    );
+    assert_eq!(search(alice.clone(), "NG.7788").await, ["Ngozi"]);
+    // One or two letters: the start of a name.
+    assert_eq!(search(alice.clone(), "ch").await, ["Chioma Okafor"]);
+    assert!(search(alice.clone(), "zzz").await.is_empty());
+    assert!(search(alice.clone(), "%_").await.is_empty());
+    // Bob finds his own Chioma only.
+    assert_eq!(search(bob.clone(), "chioma").await, ["Chioma Adeyemi"]);
+    assert_eq!(search(bob.clone(), "+234 803").await, ["Chioma Adeyemi"]);
+}
+
+#[tokio::test]
 async fn messages_page_backwards_through_history_oldest_to_newest() {
     let (t, _standin) = spawn().await;
     let (alice, business) = t.sign_up_alice().await;

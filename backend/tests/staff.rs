@@ -49,6 +49,7 @@ const MUTATION_ROLES: &[(&str, Role)] = &[
     ("eraseCustomer", OwnerOnly),
     ("deleteAccount", OwnerOnly),
     ("sendMessage", Anyone),
+    ("sendAttachment", Anyone),
     ("sendTemplate", Anyone),
     ("markChatRead", Anyone),
     ("setChatAiPaused", Anyone),

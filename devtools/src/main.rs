@@ -7,6 +7,7 @@ mod bench;
 mod bench_agent;
 mod bench_export;
 mod bench_ingest;
+mod bench_search;
 mod demo;
 mod proxy;
 mod simulate;
@@ -46,6 +47,8 @@ enum Command {
     /// Benchmark the export archive of a big business (time, size, peak memory) on a
     /// fresh database (build with --release).
     BenchExport(bench_export::BenchExportArgs),
+    /// Times the inbox's chat search over many customers (indexes versus the old scan).
+    BenchSearch(bench_search::BenchSearchArgs),
     /// Run a local stand-in for the Anthropic Messages API (answers every request with
     /// a short text at once); point the server at it with
     /// ANTHROPIC_BASE_URL=http://127.0.0.1:<port> and any ANTHROPIC_API_KEY.
@@ -126,6 +129,13 @@ async fn main() -> anyhow::Result<()> {
             init_tracing("warn");
             bench::on_fresh_database(Config::from_env()?, "bench_export", |config| {
                 bench_export::run(config, args)
+            })
+            .await
+        }
+        Command::BenchSearch(args) => {
+            init_tracing("warn");
+            bench::on_fresh_database(Config::from_env()?, "bench_search", |config| {
+                bench_search::run(config, args)
             })
             .await
         }

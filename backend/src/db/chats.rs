@@ -33,12 +33,99 @@ pub struct ChatCursor {
     pub id: u64,
 }
 
-fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
+/// `text` with LIKE's wildcards escaped.
+fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
         .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
+        .replace('_', "\\_")
+}
+
+/// Shortest word the FULLTEXT index holds (MariaDB's `innodb_ft_min_token_size`).
+const MIN_INDEXED_WORD: usize = 3;
+
+/// The words of a search that hold a letter, lowercased.
+fn search_words(search: &str) -> Vec<String> {
+    search
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The FULLTEXT boolean query for the words of at least [`MIN_INDEXED_WORD`]
+/// characters (each must start a word); `None` without such words.
+fn fulltext_terms(words: &[String]) -> Option<String> {
+    let against: String = words
+        .iter()
+        .filter(|w| w.chars().count() >= MIN_INDEXED_WORD)
+        .map(|w| format!("+{w}* "))
+        .collect();
+    (!against.is_empty()).then_some(against)
+}
+
+/// Most contacts one way of matching a search contributes (a word as common as a
+/// frequent surname): the page shows the most recent chats among them.
+const MAX_MATCHES_PER_WAY: i64 = 5_000;
+
+/// The contacts of `business_id` a search without a FULLTEXT word matches, each way
+/// through its own index (one query each, so none turns into a scan): a one- or
+/// two-letter word as the start of the name or the owner's name for the customer;
+/// three or more digits as the start or the end of the number (a local number without
+/// its leading 0); the text as the start of the BSUID. Empty when nothing matches.
+async fn matching_contacts(
+    conn: &mut AsyncMysqlConnection,
+    business_id: u64,
+    search: &str,
+    words: &[String],
+) -> QueryResult<Vec<u64>> {
+    let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+    let mine = || {
+        contacts::table
+            .filter(contacts::business_id.eq(business_id))
+            .select(contacts::id)
+            .limit(MAX_MATCHES_PER_WAY)
+            .into_boxed()
+    };
+    let mut ids: Vec<u64> = Vec::new();
+    if let Some(first) = words.iter().next() {
+        let prefix = format!("{}%", like_escape(first));
+        for column_matches in [
+            mine().filter(contacts::profile_name.like(prefix.clone())),
+            mine().filter(contacts::custom_name.like(prefix.clone())),
+        ] {
+            ids.extend(column_matches.load::<u64>(conn).await?);
+        }
+    }
+    if digits.len() >= 3 {
+        let start = format!("{digits}%");
+        ids.extend(
+            mine()
+                .filter(contacts::wa_id.like(start))
+                .load::<u64>(conn)
+                .await?,
+        );
+        let reversed: String = digits.trim_start_matches('0').chars().rev().collect();
+        if reversed.len() >= 3 {
+            ids.extend(
+                mine()
+                    .filter(contacts::wa_id_reversed.like(format!("{reversed}%")))
+                    .load::<u64>(conn)
+                    .await?,
+            );
+        }
+    }
+    let text = search.trim();
+    if text.len() >= 3 && !text.contains(char::is_whitespace) && !words.is_empty() {
+        ids.extend(
+            mine()
+                .filter(contacts::user_id.like(format!("{}%", like_escape(text))))
+                .load::<u64>(conn)
+                .await?,
+        );
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 /// One page of chats, newest activity first, at most `limit`.
@@ -61,27 +148,29 @@ pub async fn list_page(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        let pattern = like_pattern(search);
-        let digits: String = search.chars().filter(char::is_ascii_digit).collect();
-        let mut matching = contacts::table
-            .filter(contacts::business_id.eq(business_id))
-            .filter(
-                contacts::profile_name
-                    .like(pattern.clone())
-                    .or(contacts::username.like(pattern.clone()))
-                    .or(contacts::user_id.like(pattern.clone()))
-                    .or(contacts::wa_id.like(pattern.clone())),
-            )
-            .select(contacts::id)
-            .into_boxed();
-        if digits.len() >= 3 {
-            matching = matching.or_filter(
-                contacts::business_id
-                    .eq(business_id)
-                    .and(contacts::wa_id.like(like_pattern(&digits))),
-            );
+        let words = search_words(search);
+        if let Some(against) = fulltext_terms(&words) {
+            // Names: one FULLTEXT lookup, joined to the chats in the database.
+            use diesel::dsl::sql;
+            use diesel::sql_types::{Bool, Text};
+            let matching = contacts::table
+                .filter(contacts::business_id.eq(business_id))
+                .filter(
+                    sql::<Bool>(
+                        "MATCH (contacts.profile_name, contacts.username, contacts.custom_name) AGAINST (",
+                    )
+                    .bind::<Text, _>(against)
+                    .sql(" IN BOOLEAN MODE)"),
+                )
+                .select(contacts::id);
+            q = q.filter(chats::contact_id.eq_any(matching));
+        } else {
+            let matching = matching_contacts(conn, business_id, search, &words).await?;
+            if matching.is_empty() {
+                return Ok(Vec::new());
+            }
+            q = q.filter(chats::contact_id.eq_any(matching));
         }
-        q = q.filter(chats::contact_id.eq_any(matching));
     }
     if let Some(cursor) = after {
         q = match cursor.last_message_at {

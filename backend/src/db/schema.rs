@@ -186,6 +186,8 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_at -> Datetime,
         updated_at -> Datetime,
+        #[max_length = 32]
+        wa_id_reversed -> Nullable<Varchar>,
     }
 }
 

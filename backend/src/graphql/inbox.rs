@@ -452,7 +452,10 @@ pub struct InboxQuery;
 #[Object]
 impl InboxQuery {
     /// Chats, newest activity first. `unreadOnly` keeps chats with unread messages;
-    /// `search` matches the customer's name, username, phone number or BSUID.
+    /// `search` (its first 100 characters) finds the start of every word given in the
+    /// customer's name, username or the owner's name for them (one or two letters: the
+    /// start of the name), a phone number by its start or its end (three digits or
+    /// more, as written internationally or locally), and a BSUID by its start.
     #[graphql(guard = "Authenticated")]
     async fn chats(
         &self,
@@ -471,7 +474,7 @@ impl InboxQuery {
         )?;
         let filter = ChatFilter {
             unread_only: unread_only.unwrap_or(false),
-            search: search.filter(|s| s.chars().count() <= 100),
+            search: search.map(|s| s.chars().take(100).collect()),
         };
         let mut conn = ctx.app().db().await?;
         let rows = chat_model::list_page(

@@ -1,0 +1,190 @@
+//! `wasales-dev bench-search`: the inbox's chat search with many customers.
+//!
+//! On its own fresh database (created, then dropped), it signs up one business, seeds
+//! `--contacts` customers (names from common Nigerian first and last names, numbers
+//! `23480...`) each with a chat, starts the server IN-PROCESS and times
+//! `chats(first: 20, search: ...)` over HTTP with a READ API token, `--queries` times
+//! per kind of search: a last name, a word's start, an international number's start,
+//! a local number's end. For reference it also times the substring scan the search
+//! used before its indexes (`LIKE '%...%'` on the business's contacts). It prints
+//! p50 and p99 per kind; it asserts nothing about time. Build with `--release`.
+
+use std::time::{Duration, Instant};
+
+use backend::config::Config;
+use diesel_async::RunQueryDsl;
+use serde_json::json;
+
+use crate::bench::InProcess;
+use crate::demo;
+
+/// Benchmark settings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchSearchArgs {
+    /// Customers (contacts with a chat) to seed.
+    #[arg(long, default_value_t = 100_000)]
+    pub contacts: usize,
+    /// Searches timed per kind.
+    #[arg(long, default_value_t = 200)]
+    pub queries: usize,
+    /// Rows per seeding INSERT.
+    #[arg(long, default_value_t = 5_000)]
+    pub batch: usize,
+}
+
+const FIRST: &[&str] = &[
+    "Chioma", "Tunde", "Ngozi", "Emeka", "Aisha", "Bola", "Ifeoma", "Segun", "Amaka", "Yusuf",
+    "Funke", "Kelechi", "Zainab", "Chidi", "Folake", "Ibrahim", "Nneka", "Dayo", "Halima",
+    "Obinna",
+];
+const LAST: &[&str] = &[
+    "Okafor", "Adeyemi", "Bello", "Eze", "Ogunleye", "Abubakar", "Nwosu", "Balogun", "Okeke",
+    "Lawal", "Olawale", "Uche", "Danjuma", "Ibekwe", "Afolabi", "Musa", "Onyeka", "Adebayo",
+    "Garba", "Chukwu", "Ajayi", "Obi", "Salami", "Okon", "Etim",
+];
+
+/// p50 and p99 of `samples`, in milliseconds.
+fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort_unstable();
+    let at = |q: f64| {
+        let i = ((samples.len() as f64 - 1.0) * q).round() as usize;
+        samples[i].as_secs_f64() * 1e3
+    };
+    (at(0.50), at(0.99))
+}
+
+/// Runs the benchmark on `config`'s (fresh) database and prints its figures.
+pub async fn run(mut config: Config, args: BenchSearchArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.contacts > 0 && args.queries > 0 && args.batch > 0,
+        "contacts, queries and batch must be positive"
+    );
+    config.agent.workers = 0;
+    let app = backend::init(config).await?;
+    let owner = demo::sign_up(&app, demo::owner()).await?;
+    let business = owner.business_id.0;
+    let token = backend::auth::new_api_token_secret();
+    let mut conn = app.db().await?;
+    backend::db::sessions::create_api_token(
+        &mut conn,
+        business,
+        "bench-search",
+        &token,
+        shared::ApiTokenScope::Read,
+    )
+    .await?;
+
+    let seeding = Instant::now();
+    for start in (0..args.contacts).step_by(args.batch) {
+        let end = (start + args.batch).min(args.contacts);
+        let values: Vec<String> = (start..end)
+            .map(|i| {
+                let first = FIRST[i % FIRST.len()];
+                let last = LAST[(i / FIRST.len()) % LAST.len()];
+                format!("({business}, '23480{i:08}', '{first} {last}')")
+            })
+            .collect();
+        diesel::sql_query(format!(
+            "INSERT INTO contacts (business_id, wa_id, profile_name) VALUES {}",
+            values.join(",")
+        ))
+        .execute(&mut conn)
+        .await?;
+    }
+    diesel::sql_query(format!(
+        "INSERT INTO chats (business_id, contact_id, last_message_at) \
+         SELECT business_id, id, UTC_TIMESTAMP() FROM contacts WHERE business_id = {business}"
+    ))
+    .execute(&mut conn)
+    .await?;
+    diesel::sql_query("ANALYZE TABLE contacts, chats")
+        .execute(&mut conn)
+        .await?;
+    println!(
+        "bench-search: seeded {} customers with a chat in {:.1} s",
+        args.contacts,
+        seeding.elapsed().as_secs_f64()
+    );
+
+    let server = InProcess::start(&app).await?;
+    let client = reqwest::Client::new();
+    let query =
+        "query($s: String) { chats(first: 20, search: $s) { nodes { id contact { name } } } }";
+    let kinds: [(&str, Box<dyn Fn(usize) -> String>); 4] = [
+        (
+            "a last name",
+            Box::new(|i| LAST[i % LAST.len()].to_lowercase()),
+        ),
+        (
+            "first and last name starts",
+            Box::new(|i| {
+                format!(
+                    "{} {}",
+                    &FIRST[i % FIRST.len()][..3],
+                    &LAST[(i / 3) % LAST.len()][..3]
+                )
+            }),
+        ),
+        (
+            "a number's start (+234 80...)",
+            Box::new(move |i| format!("+234 80{:05}", (i * 7919) % 100_000)),
+        ),
+        (
+            "a local number's end (080...)",
+            Box::new(move |i| format!("080{:08}", (i * 7919) % args.contacts)),
+        ),
+    ];
+    println!(
+        "{:<34} {:>9} {:>9} {:>8}",
+        "chat search by", "p50 ms", "p99 ms", "found"
+    );
+    for (kind, text) in &kinds {
+        let mut samples = Vec::with_capacity(args.queries);
+        let mut found = 0usize;
+        for i in 0..args.queries {
+            let started = Instant::now();
+            let answer: serde_json::Value = client
+                .post(format!("{}/graphql", server.base))
+                .bearer_auth(&token)
+                .json(&json!({"query": query, "variables": {"s": text(i)}}))
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            samples.push(started.elapsed());
+            anyhow::ensure!(answer["errors"].is_null(), "search failed: {answer}");
+            found += answer["data"]["chats"]["nodes"]
+                .as_array()
+                .map_or(0, Vec::len);
+        }
+        let (p50, p99) = percentiles(samples);
+        println!(
+            "{kind:<34} {p50:>9.2} {p99:>9.2} {:>8.1}",
+            found as f64 / args.queries as f64
+        );
+    }
+    // The substring scan the search did before (for comparison, in SQL alone).
+    let mut samples = Vec::with_capacity(args.queries);
+    for i in 0..args.queries {
+        let name = LAST[i % LAST.len()].to_lowercase();
+        let started = Instant::now();
+        diesel::sql_query(format!(
+            "SELECT c.id FROM chats c WHERE c.business_id = {business} AND c.contact_id IN \
+             (SELECT id FROM contacts WHERE business_id = {business} AND (profile_name LIKE '%{name}%' \
+             OR username LIKE '%{name}%' OR user_id LIKE '%{name}%' OR wa_id LIKE '%{name}%')) \
+             ORDER BY c.last_message_at DESC, c.id DESC LIMIT 21"
+        ))
+        .execute(&mut conn)
+        .await?;
+        samples.push(started.elapsed());
+    }
+    let (p50, p99) = percentiles(samples);
+    println!(
+        "{:<34} {p50:>9.2} {p99:>9.2}",
+        "(before: LIKE '%name%' scan, SQL)"
+    );
+    drop(conn);
+    server.stop().await?;
+    Ok(())
+}
