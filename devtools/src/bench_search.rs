@@ -43,6 +43,9 @@ const LAST: &[&str] = &[
     "Garba", "Chukwu", "Ajayi", "Obi", "Salami", "Okon", "Etim",
 ];
 
+/// The search text of a kind of search for its `i`-th query.
+type SearchText = Box<dyn Fn(usize) -> String>;
+
 /// p50 and p99 of `samples`, in milliseconds.
 fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
     samples.sort_unstable();
@@ -110,7 +113,7 @@ pub async fn run(mut config: Config, args: BenchSearchArgs) -> anyhow::Result<()
     let client = reqwest::Client::new();
     let query =
         "query($s: String) { chats(first: 20, search: $s) { nodes { id contact { name } } } }";
-    let kinds: [(&str, Box<dyn Fn(usize) -> String>); 4] = [
+    let kinds: [(&str, SearchText); 4] = [
         (
             "a last name",
             Box::new(|i| LAST[i % LAST.len()].to_lowercase()),
