@@ -62,6 +62,26 @@ pub async fn business(
     Ok(owner)
 }
 
+/// The demo owner's business, signed up on `app`'s database, with a READ API token
+/// named `label`: returns the business id and the token.
+pub async fn business_with_read_token(
+    app: &AppState,
+    label: &str,
+) -> anyhow::Result<(u64, String)> {
+    let owner = demo::sign_up(app, demo::owner()).await?;
+    let token = backend::auth::new_api_token_secret();
+    let mut conn = app.db().await?;
+    backend::db::sessions::create_api_token(
+        &mut conn,
+        owner.business_id.0,
+        label,
+        &token,
+        shared::ApiTokenScope::Read,
+    )
+    .await?;
+    Ok((owner.business_id.0, token))
+}
+
 /// The server running in this process on a loopback port, until [`InProcess::stop`].
 pub struct InProcess {
     /// `http://127.0.0.1:<port>`.

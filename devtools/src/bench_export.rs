@@ -18,7 +18,6 @@ use backend::config::Config;
 use diesel_async::RunQueryDsl;
 
 use crate::bench::InProcess;
-use crate::demo;
 
 /// Benchmark settings.
 #[derive(Debug, Clone, clap::Args)]
@@ -59,18 +58,8 @@ pub async fn run(mut config: Config, args: BenchExportArgs) -> anyhow::Result<()
     );
     config.agent.workers = 0;
     let app = backend::init(config).await?;
-    let owner = demo::sign_up(&app, demo::owner()).await?;
-    let business = owner.business_id.0;
-    let token = backend::auth::new_api_token_secret();
+    let (business, token) = crate::bench::business_with_read_token(&app, "bench-export").await?;
     let mut conn = app.db().await?;
-    backend::db::sessions::create_api_token(
-        &mut conn,
-        business,
-        "bench-export",
-        &token,
-        shared::ApiTokenScope::Read,
-    )
-    .await?;
 
     let seeding = Instant::now();
     let chats = args.chats.min(args.messages);

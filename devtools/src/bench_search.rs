@@ -16,7 +16,6 @@ use diesel_async::RunQueryDsl;
 use serde_json::json;
 
 use crate::bench::InProcess;
-use crate::demo;
 
 /// Benchmark settings.
 #[derive(Debug, Clone, clap::Args)]
@@ -64,18 +63,8 @@ pub async fn run(mut config: Config, args: BenchSearchArgs) -> anyhow::Result<()
     );
     config.agent.workers = 0;
     let app = backend::init(config).await?;
-    let owner = demo::sign_up(&app, demo::owner()).await?;
-    let business = owner.business_id.0;
-    let token = backend::auth::new_api_token_secret();
+    let (business, token) = crate::bench::business_with_read_token(&app, "bench-search").await?;
     let mut conn = app.db().await?;
-    backend::db::sessions::create_api_token(
-        &mut conn,
-        business,
-        "bench-search",
-        &token,
-        shared::ApiTokenScope::Read,
-    )
-    .await?;
 
     let seeding = Instant::now();
     for start in (0..args.contacts).step_by(args.batch) {

@@ -168,6 +168,18 @@ fn error_response(
     (status, Json(json!({ "error": error }))).into_response()
 }
 
+/// Meta's code-100 answer to a request it cannot use, with `detail`.
+fn invalid(detail: &str) -> Response {
+    error_response(
+        StatusCode::BAD_REQUEST,
+        100,
+        None,
+        "OAuthException",
+        "(#100) Invalid parameter",
+        Some(detail),
+    )
+}
+
 /// `••••` and the last four characters: enough to tell tokens apart in a test.
 fn mask_secret(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
@@ -695,16 +707,6 @@ async fn messages(
         return answer;
     }
     drop(inner);
-    let invalid = |detail: &str| {
-        error_response(
-            StatusCode::BAD_REQUEST,
-            100,
-            None,
-            "OAuthException",
-            "(#100) Invalid parameter",
-            Some(detail),
-        )
-    };
     let Some(json) = json else {
         return invalid("The request body is not JSON.");
     };
@@ -805,16 +807,6 @@ async fn upload_media(
     headers: HeaderMap,
     mut form: Multipart,
 ) -> Response {
-    let invalid = |detail: &str| {
-        error_response(
-            StatusCode::BAD_REQUEST,
-            100,
-            None,
-            "OAuthException",
-            "(#100) Invalid parameter",
-            Some(detail),
-        )
-    };
     let mut fields = serde_json::Map::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
