@@ -231,6 +231,17 @@ pub async fn send_template(
     send(app, business_id, chat_id, content, sent_by).await
 }
 
+/// A caption under a picture or document: at most [`MAX_CAPTION_CHARS`].
+fn check_caption(caption: Option<&str>) -> AppResult<()> {
+    if caption.is_some_and(|c| c.chars().count() > MAX_CAPTION_CHARS) {
+        return Err(AppError::invalid(
+            "caption",
+            format!("a caption holds at most {MAX_CAPTION_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks content before anything is stored (also used when a follow-up is scheduled).
 pub fn validate(content: &Outbound) -> AppResult<()> {
     match content {
@@ -240,29 +251,13 @@ pub fn validate(content: &Outbound) -> AppResult<()> {
             if !link_ok {
                 return Err(AppError::invalid("image", "a picture needs a web address"));
             }
-            if caption
-                .as_ref()
-                .is_some_and(|c| c.chars().count() > MAX_CAPTION_CHARS)
-            {
-                return Err(AppError::invalid(
-                    "caption",
-                    format!("a caption holds at most {MAX_CAPTION_CHARS} characters"),
-                ));
-            }
+            check_caption(caption.as_deref())?;
         }
         Outbound::Attachment(a) => {
             if let Some(problem) = shared::attachment::problem(&a.mime_type, a.data.len() as u64) {
                 return Err(AppError::invalid("file", problem));
             }
-            if a.caption
-                .as_ref()
-                .is_some_and(|c| c.chars().count() > MAX_CAPTION_CHARS)
-            {
-                return Err(AppError::invalid(
-                    "caption",
-                    format!("a caption holds at most {MAX_CAPTION_CHARS} characters"),
-                ));
-            }
+            check_caption(a.caption.as_deref())?;
         }
         Outbound::Text(text) => {
             if text.trim().is_empty() {

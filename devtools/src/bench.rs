@@ -82,6 +82,39 @@ pub async fn business_with_read_token(
     Ok((owner.business_id.0, token))
 }
 
+/// Seeds `count` customers of `business`, each with a chat, in multi-row inserts of
+/// `batch`: customer `i` is `(number, name)` of `customer(i)` (quote-free text).
+pub async fn seed_customers(
+    conn: &mut diesel_async::AsyncMysqlConnection,
+    business: u64,
+    count: usize,
+    batch: usize,
+    customer: impl Fn(usize) -> (String, String),
+) -> anyhow::Result<()> {
+    use diesel_async::RunQueryDsl;
+    for start in (0..count).step_by(batch.max(1)) {
+        let values: Vec<String> = (start..(start + batch).min(count))
+            .map(|i| {
+                let (number, name) = customer(i);
+                format!("({business}, '{number}', '{name}')")
+            })
+            .collect();
+        diesel::sql_query(format!(
+            "INSERT INTO contacts (business_id, wa_id, profile_name) VALUES {}",
+            values.join(",")
+        ))
+        .execute(conn)
+        .await?;
+    }
+    diesel::sql_query(format!(
+        "INSERT INTO chats (business_id, contact_id, last_message_at) \
+         SELECT business_id, id, UTC_TIMESTAMP() FROM contacts WHERE business_id = {business}"
+    ))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The server running in this process on a loopback port, until [`InProcess::stop`].
 pub struct InProcess {
     /// `http://127.0.0.1:<port>`.

@@ -63,23 +63,9 @@ pub async fn run(mut config: Config, args: BenchExportArgs) -> anyhow::Result<()
 
     let seeding = Instant::now();
     let chats = args.chats.min(args.messages);
-    for start in (0..chats).step_by(args.batch) {
-        let end = (start + args.batch).min(chats);
-        let values: Vec<String> = (start..end)
-            .map(|i| format!("({business}, '1555{i:07}', 'Customer {i}')"))
-            .collect();
-        diesel::sql_query(format!(
-            "INSERT INTO contacts (business_id, wa_id, profile_name) VALUES {}",
-            values.join(",")
-        ))
-        .execute(&mut conn)
-        .await?;
-    }
-    diesel::sql_query(format!(
-        "INSERT INTO chats (business_id, contact_id, last_message_at) \
-         SELECT business_id, id, UTC_TIMESTAMP() FROM contacts WHERE business_id = {business}"
-    ))
-    .execute(&mut conn)
+    crate::bench::seed_customers(&mut conn, business, chats, args.batch, |i| {
+        (format!("1555{i:07}"), format!("Customer {i}"))
+    })
     .await?;
     #[derive(diesel::QueryableByName)]
     struct Range {

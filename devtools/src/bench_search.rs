@@ -67,27 +67,11 @@ pub async fn run(mut config: Config, args: BenchSearchArgs) -> anyhow::Result<()
     let mut conn = app.db().await?;
 
     let seeding = Instant::now();
-    for start in (0..args.contacts).step_by(args.batch) {
-        let end = (start + args.batch).min(args.contacts);
-        let values: Vec<String> = (start..end)
-            .map(|i| {
-                let first = FIRST[i % FIRST.len()];
-                let last = LAST[(i / FIRST.len()) % LAST.len()];
-                format!("({business}, '23480{i:08}', '{first} {last}')")
-            })
-            .collect();
-        diesel::sql_query(format!(
-            "INSERT INTO contacts (business_id, wa_id, profile_name) VALUES {}",
-            values.join(",")
-        ))
-        .execute(&mut conn)
-        .await?;
-    }
-    diesel::sql_query(format!(
-        "INSERT INTO chats (business_id, contact_id, last_message_at) \
-         SELECT business_id, id, UTC_TIMESTAMP() FROM contacts WHERE business_id = {business}"
-    ))
-    .execute(&mut conn)
+    crate::bench::seed_customers(&mut conn, business, args.contacts, args.batch, |i| {
+        let first = FIRST[i % FIRST.len()];
+        let last = LAST[(i / FIRST.len()) % LAST.len()];
+        (format!("23480{i:08}"), format!("{first} {last}"))
+    })
     .await?;
     diesel::sql_query("ANALYZE TABLE contacts, chats")
         .execute(&mut conn)

@@ -125,6 +125,27 @@ where
     })
 }
 
+/// An uploaded file's name and bytes, at most `max_bytes + 1` of them (so a caller's
+/// size check sees an oversized file as oversized); unreadable is an error on `field`.
+pub fn read_upload(
+    ctx: &async_graphql::Context<'_>,
+    upload: async_graphql::Upload,
+    max_bytes: usize,
+    field: &'static str,
+) -> Result<(String, Vec<u8>), AppError> {
+    use std::io::Read;
+    let unreadable = || AppError::invalid(field, "the upload could not be read");
+    let value = upload.value(ctx).map_err(|_| unreadable())?;
+    let filename = value.filename.clone();
+    let mut data = Vec::new();
+    value
+        .into_read()
+        .take(max_bytes as u64 + 1)
+        .read_to_end(&mut data)
+        .map_err(|_| unreadable())?;
+    Ok((filename, data))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

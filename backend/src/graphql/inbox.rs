@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use shared::{BusinessId, ChatId, ContactId, MessageId, SentBy as SharedSentBy};
 
 use super::ai::{self, Negotiation, ProductInterest};
-use super::common::{Money, business_records, money};
+use super::common::{Money, business_records, money, read_upload};
 use super::loaders::{ContactBlacklistLoader, ContactLoader, MediaLoader};
 use super::orders::{self, Order};
 use super::paging::{Direction, Page, id_cursor};
@@ -587,18 +587,10 @@ impl InboxMutation {
         file: Upload,
         caption: Option<String>,
     ) -> async_graphql::Result<Message> {
-        use std::io::Read;
         let caller = ctx.caller()?;
         let chat_id = ids::decode::<ChatId>(&chat_id)?.0;
-        let unreadable = || AppError::invalid("file", "the upload could not be read");
-        let value = file.value(ctx).map_err(|_| unreadable())?;
-        let filename = value.filename.clone();
-        let mut data = Vec::new();
-        value
-            .into_read()
-            .take(shared::attachment::MAX_DOCUMENT_BYTES as u64 + 1)
-            .read_to_end(&mut data)
-            .map_err(|_| unreadable())?;
+        let (filename, data) =
+            read_upload(ctx, file, shared::attachment::MAX_DOCUMENT_BYTES, "file")?;
         let attachment = sender::Attachment::read(data, &filename, caption)?;
         let message = sender::send_attachment(
             ctx.app(),

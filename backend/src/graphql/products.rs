@@ -9,6 +9,7 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 use shared::{BusinessId, Discount, ProductDraft, ProductId, ProductImageId};
 
+use super::common::read_upload;
 use super::common::{Money, business_records};
 use super::loaders::ProductImagesLoader;
 use super::paging::{Direction, Page, id_cursor};
@@ -198,20 +199,10 @@ impl ProductInput {
 
 /// Reads uploads, checking each by content and size.
 fn read_uploads(ctx: &Context<'_>, uploads: Vec<Upload>) -> Result<Vec<NewImage>, AppError> {
-    use std::io::Read;
-    let limit = shared::product::MAX_IMAGE_BYTES as u64 + 1;
     uploads
         .into_iter()
         .map(|u| {
-            let value = u
-                .value(ctx)
-                .map_err(|_| AppError::invalid("images", "the upload could not be read"))?;
-            let mut data = Vec::new();
-            value
-                .into_read()
-                .take(limit)
-                .read_to_end(&mut data)
-                .map_err(|_| AppError::invalid("images", "the upload could not be read"))?;
+            let (_, data) = read_upload(ctx, u, shared::product::MAX_IMAGE_BYTES, "images")?;
             catalog::check_image(data)
         })
         .collect()
