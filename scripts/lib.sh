@@ -149,4 +149,17 @@ build_spa() {
   ensure_wasm_tools
   log "building the dashboard (trunk build --release)"
   trunk build --release >/dev/null
+  compress_spa
+}
+
+# Brotli and gzip copies beside each text and wasm file of the build: the server sends
+# them to browsers that accept them (no compressing per request).
+compress_spa() {
+  command -v brotli >/dev/null || apt_install brotli
+  local f
+  while IFS= read -r -d '' f; do
+    gzip -9 -k -f -n "$f"
+    brotli -q 11 -k -f "$f"
+  done < <(find frontend/dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' \
+    -o -name '*.html' -o -name '*.svg' -o -name '*.json' \) -print0)
 }

@@ -15,7 +15,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use diesel_async::RunQueryDsl;
 use futures::{SinkExt, StreamExt};
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
@@ -27,6 +26,7 @@ use crate::graphql::operation::{self, AUTH_FIELDS};
 use crate::graphql::{AppSchema, build_schema};
 use crate::limits::RateKey;
 
+mod assets;
 mod export;
 mod headers;
 mod ws_executor;
@@ -42,10 +42,7 @@ pub const WS_INIT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Builds the whole router.
 pub fn router(app: AppState) -> Router {
     let schema = build_schema(app.clone());
-    let spa = ServeDir::new(&app.config.static_dir).fallback(ServeFile::new(format!(
-        "{}/index.html",
-        app.config.static_dir
-    )));
+    let spa = assets::service(&app.config.static_dir);
     let headers = headers::SecurityHeaders::from_config(&app.config);
     let routes = Router::new()
         .route(
@@ -574,7 +571,7 @@ async fn image(
             }
             h.insert(
                 header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
+                HeaderValue::from_static(assets::IMMUTABLE),
             );
             if let Ok(v) = HeaderValue::from_str(&etag) {
                 h.insert(header::ETAG, v);

@@ -136,6 +136,10 @@ pub const COEXISTENCE_MPS: u32 = 20;
 /// per second by default, `META_NUMBER_MPS`; [`COEXISTENCE_MPS`] for coexistence
 /// numbers; Meta answers 130429 beyond it). A send waits for its turn instead of being
 /// refused, so a burst of AI replies or a broadcast drains at the number's rate.
+///
+/// Turns are evenly spaced (no burst allowance): with a burst of one second's worth,
+/// the first second of a backlog would carry twice the rate, and Meta counts any
+/// second. Spaced turns keep every one-second window at the rate.
 pub struct SendPacer {
     per_second: u32,
     numbers: DefaultKeyedRateLimiter<String>,
@@ -151,8 +155,8 @@ impl std::fmt::Debug for SendPacer {
 }
 
 impl SendPacer {
-    /// A pacer allowing `per_second` messages per number, bursting up to one second's
-    /// worth, in this replica's memory.
+    /// A pacer allowing `per_second` messages per number, one every
+    /// `1 / per_second` seconds, in this replica's memory.
     pub fn new(per_second: u32) -> SendPacer {
         SendPacer::for_fleet(per_second, None)
     }
@@ -162,8 +166,8 @@ impl SendPacer {
         let coexistence = per_second.min(COEXISTENCE_MPS);
         SendPacer {
             per_second,
-            numbers: RateLimiter::keyed(quota(per_second, per_second)),
-            coexistence_numbers: RateLimiter::keyed(quota(coexistence, coexistence)),
+            numbers: RateLimiter::keyed(quota(per_second, 1)),
+            coexistence_numbers: RateLimiter::keyed(quota(coexistence, 1)),
             fleet,
         }
     }
@@ -179,7 +183,7 @@ impl SendPacer {
         };
         if let Some(fleet) = &self.fleet {
             let name = format!("pace:{phone_number_id}");
-            if let Some(wait) = fleet.reserve(&name, rate, rate).await {
+            if let Some(wait) = fleet.reserve(&name, rate, 1).await {
                 tokio::time::sleep(wait).await;
                 return;
             }
@@ -195,40 +199,54 @@ impl SendPacer {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
-    #[tokio::test]
-    async fn a_number_sends_its_burst_at_once_then_waits_while_another_number_does_not() {
-        let pacer = SendPacer::new(2);
+    /// Sends `n` on `number` and returns when each was let through, from the first.
+    async fn turns(pacer: &SendPacer, number: &str, coexistence: bool, n: usize) -> Vec<Duration> {
         let start = std::time::Instant::now();
-        for _ in 0..2 {
-            pacer.ready("111", false).await;
+        let mut at = Vec::with_capacity(n);
+        for _ in 0..n {
+            pacer.ready(number, coexistence).await;
+            at.push(start.elapsed());
         }
-        let burst = start.elapsed();
-        pacer.ready("111", false).await;
-        let third = start.elapsed();
-        let other = std::time::Instant::now();
-        pacer.ready("222", false).await;
-        assert!(burst < std::time::Duration::from_millis(250), "{burst:?}");
-        // The third message waits for half a second's replenishment.
-        assert!(third >= std::time::Duration::from_millis(400), "{third:?}");
-        assert!(other.elapsed() < std::time::Duration::from_millis(250));
+        at
+    }
+
+    /// Most turns within any one-second window.
+    fn densest_second(turns: &[Duration]) -> usize {
+        (0..turns.len())
+            .map(|i| {
+                turns[i..]
+                    .iter()
+                    .take_while(|t| **t - turns[i] < Duration::from_secs(1))
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[tokio::test]
+    async fn a_backlog_never_puts_more_than_the_rate_into_one_second_and_numbers_are_apart() {
+        let pacer = SendPacer::new(20);
+        let at = turns(&pacer, "111", false, 30).await;
+        // 30 turns at 20 a second, evenly spaced: 29 gaps of 50 ms.
+        assert!(at[29] >= Duration::from_millis(1400), "{at:?}");
+        assert!(densest_second(&at) <= 20, "{} in one second", densest_second(&at));
+        // Another number is not behind the first one's backlog.
+        let other = turns(&pacer, "222", false, 1).await;
+        assert!(other[0] < Duration::from_millis(100), "{other:?}");
     }
 
     #[tokio::test]
     async fn a_coexistence_number_is_paced_at_twenty_a_second() {
         let pacer = SendPacer::new(80);
-        let start = std::time::Instant::now();
-        for _ in 0..(COEXISTENCE_MPS + 10) {
-            pacer.ready("333", true).await;
-        }
-        // 20 at once, then 10 more at 20 a second: about half a second.
-        let took = start.elapsed();
-        assert!(took >= std::time::Duration::from_millis(450), "{took:?}");
-        let regular = std::time::Instant::now();
-        for _ in 0..(COEXISTENCE_MPS + 10) {
-            pacer.ready("444", false).await;
-        }
-        assert!(regular.elapsed() < std::time::Duration::from_millis(250));
+        let at = turns(&pacer, "333", true, 25).await;
+        assert!(at[24] >= Duration::from_millis(1150), "{at:?}");
+        assert!(densest_second(&at) <= COEXISTENCE_MPS as usize);
+        // The same pacer lets a regular number go at 80.
+        let regular = turns(&pacer, "444", false, 25).await;
+        assert!(regular[24] < Duration::from_millis(600), "{regular:?}");
     }
 }

@@ -21,6 +21,7 @@ mod agent_privacy;
 mod agent_resilience;
 mod agent_suppression;
 mod ai_limits;
+mod assets;
 mod attachments;
 mod blacklist;
 mod catalog;

@@ -168,3 +168,19 @@ pub fn percentile_ms(sorted: &[u64], p: f64, empty: f64) -> f64 {
     let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
     sorted[rank.min(sorted.len() - 1)] as f64 / 1000.0
 }
+
+/// The `n` column of `sql`'s one row (`SELECT COUNT(*) AS n ...`).
+pub async fn count(
+    conn: &mut diesel_async::AsyncMysqlConnection,
+    sql: &str,
+) -> anyhow::Result<i64> {
+    use diesel::QueryableByName;
+    use diesel_async::RunQueryDsl;
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let row: Row = diesel::sql_query(sql).get_result(conn).await?;
+    Ok(row.n)
+}

@@ -17,8 +17,6 @@ use std::time::{Duration, Instant};
 
 use backend::app::App;
 use backend::config::Config;
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use secrecy::ExposeSecret;
 use standins::graph::GraphStandin;
 use standins::webhook::{self, Customer};
@@ -255,12 +253,6 @@ where
 }
 
 async fn count(app: &App, sql: &str) -> anyhow::Result<i64> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
     let mut conn = app.db().await.map_err(|e| anyhow::anyhow!(e.message()))?;
-    let row: Row = diesel::sql_query(sql).get_result(&mut conn).await?;
-    Ok(row.n)
+    bench::count(&mut conn, sql).await
 }

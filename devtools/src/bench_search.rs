@@ -4,7 +4,8 @@
 //! `--contacts` customers (names from common Nigerian first and last names, numbers
 //! `23480...`) each with a chat, starts the server IN-PROCESS and times
 //! `chats(first: 20, search: ...)` over HTTP with a READ API token, `--queries` times
-//! per kind of search: a last name, a word's start, an international number's start,
+//! per kind of search: a last name, a rare last name (one customer in a thousand has
+//! a surname of their own), a word's start, an international number's start,
 //! a local number's end. For reference it also times the substring scan the search
 //! used before its indexes (`LIKE '%...%'` on the business's contacts). It prints
 //! p50 and p99 per kind; it asserts nothing about time. Build with `--release`.
@@ -42,6 +43,20 @@ const LAST: &[&str] = &[
     "Garba", "Chukwu", "Ajayi", "Obi", "Salami", "Okon", "Etim",
 ];
 
+/// Every this many customers one has a surname no one else has.
+const RARE_EVERY: usize = 1_000;
+
+/// The `k`-th rare surname: `Zu`, three syllables picked by `k`'s digits, `wa`.
+fn rare_surname(k: usize) -> String {
+    const SYLLABLES: [&str; 10] = ["ba", "ko", "ri", "tu", "ne", "mo", "la", "si", "de", "fu"];
+    format!(
+        "Zu{}{}{}wa",
+        SYLLABLES[k % 10],
+        SYLLABLES[(k / 10) % 10],
+        SYLLABLES[(k / 100) % 10]
+    )
+}
+
 /// The search text of a kind of search for its `i`-th query.
 type SearchText = Box<dyn Fn(usize) -> String>;
 
@@ -69,7 +84,11 @@ pub async fn run(mut config: Config, args: BenchSearchArgs) -> anyhow::Result<()
     let seeding = Instant::now();
     crate::bench::seed_customers(&mut conn, business, args.contacts, args.batch, |i| {
         let first = FIRST[i % FIRST.len()];
-        let last = LAST[(i / FIRST.len()) % LAST.len()];
+        let last = if i % RARE_EVERY == 7 {
+            rare_surname(i / RARE_EVERY)
+        } else {
+            LAST[(i / FIRST.len()) % LAST.len()].to_string()
+        };
         (format!("23480{i:08}"), format!("{first} {last}"))
     })
     .await?;
@@ -86,10 +105,15 @@ pub async fn run(mut config: Config, args: BenchSearchArgs) -> anyhow::Result<()
     let client = reqwest::Client::new();
     let query =
         "query($s: String) { chats(first: 20, search: $s) { nodes { id contact { name } } } }";
-    let kinds: [(&str, SearchText); 4] = [
+    let rare = args.contacts.div_ceil(RARE_EVERY).max(1);
+    let kinds: [(&str, SearchText); 5] = [
         (
             "a last name",
             Box::new(|i| LAST[i % LAST.len()].to_lowercase()),
+        ),
+        (
+            "a rare last name (one customer)",
+            Box::new(move |i| rare_surname((i * 37) % rare).to_lowercase()),
         ),
         (
             "first and last name starts",

@@ -9,6 +9,7 @@ mod bench_export;
 mod bench_ingest;
 mod bench_search;
 mod demo;
+mod fault;
 mod proxy;
 mod simulate;
 mod subscribe;
@@ -49,6 +50,9 @@ enum Command {
     BenchExport(bench_export::BenchExportArgs),
     /// Times the inbox's chat search over many customers (indexes versus the old scan).
     BenchSearch(bench_search::BenchSearchArgs),
+    /// Inject a fault mid-load (SIGKILL the server, or run a command that restarts
+    /// MariaDB) and check that every acknowledged delivery is stored exactly once.
+    Fault(fault::FaultArgs),
     /// Run a local stand-in for the Anthropic Messages API (answers every request with
     /// a short text at once); point the server at it with
     /// ANTHROPIC_BASE_URL=http://127.0.0.1:<port> and any ANTHROPIC_API_KEY.
@@ -136,6 +140,13 @@ async fn main() -> anyhow::Result<()> {
             init_tracing("warn");
             bench::on_fresh_database(Config::from_env()?, "bench_search", |config| {
                 bench_search::run(config, args)
+            })
+            .await
+        }
+        Command::Fault(args) => {
+            init_tracing("warn");
+            bench::on_fresh_database(Config::from_env()?, "fault", |config| {
+                fault::run(config, args)
             })
             .await
         }
