@@ -23,25 +23,25 @@ pub mod follow_up;
 pub mod guard;
 pub mod optout;
 pub mod prompt;
+mod provider;
 pub mod settings;
 pub mod tools;
 pub mod worker;
 
 use chrono::Utc;
-use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::json;
-use shared::{ActivityKind, BusinessId};
+use shared::ActivityKind;
 
 use crate::activity::{self, Actor, Entry, Subject};
-use crate::anthropic::{
-    ApiError, ContentBlock, Message, MessagesClient, MessagesRequest, RetryPolicy,
-};
+use crate::anthropic::{ApiError, ContentBlock, Message, MessagesRequest};
 use crate::app::App;
 use crate::db::agent::{self as agent_db, AiProfile};
 use crate::db::products::Product;
 use chat_state::{ChatNegotiation, Interest, parse_interest};
 use prompt::Turn;
+pub use provider::{api_key, daily_budget};
+use provider::{messages_client, record_provider_error};
 use tools::{ChatScope, ToolBox, ToolCall};
 
 /// Most model turns per reply (each tool round is one).
@@ -203,48 +203,6 @@ impl From<crate::error::AppError> for ComposeError {
     }
 }
 
-/// The business's own key, when it set one (and it decrypts).
-fn own_key(app: &App, profile: &AiProfile) -> Option<SecretString> {
-    profile
-        .anthropic_key_enc
-        .as_deref()
-        .and_then(|enc| {
-            let owner = crate::crypto::SealedFor::anthropic_key(profile.id.0);
-            crate::crypto::decrypt(&app.config.data_keys(), enc, &owner)
-        })
-        .map(|opened| SecretString::from(opened.plaintext))
-}
-
-/// The Messages API client with the configured base URL, retries and timeout.
-fn messages_client(app: &App) -> MessagesClient {
-    MessagesClient::new(
-        app.http.clone(),
-        &app.config.anthropic_base_url,
-        RetryPolicy {
-            max_retries: app.config.agent.anthropic_max_retries,
-            base_delay: app.config.agent.anthropic_retry_base,
-            timeout: app.config.agent.anthropic_timeout,
-        },
-    )
-}
-
-/// The key to use: the business's own when set, else the server's.
-pub fn api_key(app: &App, profile: &AiProfile) -> Option<SecretString> {
-    own_key(app, profile).or_else(|| app.config.anthropic_api_key.clone())
-}
-
-/// The tokens the business may spend today: its own budget, and, while it answers on
-/// the server's key (no key of its own), never more than `AI_SERVER_KEY_DAILY_TOKENS`
-/// (the operator pays for those). `None`: no limit (its own key, no budget set).
-pub fn daily_budget(app: &App, profile: &AiProfile) -> Option<i64> {
-    let own_budget = profile.ai_daily_token_budget;
-    if own_key(app, profile).is_some() {
-        return own_budget;
-    }
-    let server = app.config.agent.server_key_daily_tokens;
-    Some(own_budget.map_or(server, |b| b.min(server)))
-}
-
 fn guard_context(
     catalog: &[Product],
     negotiation: &ChatNegotiation,
@@ -337,30 +295,6 @@ async fn save_chat_state(
     )
     .await?;
     Ok(())
-}
-
-/// Records a provider error for the owner (settings page and activity log), once per
-/// distinct error.
-async fn record_provider_error(app: &App, business_id: BusinessId, error: &str, dry_run: bool) {
-    if dry_run {
-        return;
-    }
-    let Ok(mut conn) = app.db().await else { return };
-    if let Ok(true) = agent_db::set_last_error(&mut conn, business_id, Some(error)).await {
-        activity::record_quietly(
-            &mut conn,
-            &app.events,
-            business_id,
-            &Actor::ai(),
-            Entry::new(
-                ActivityKind::AiProviderError,
-                Some(Subject::business(business_id)),
-                "The AI provider failed",
-            )
-            .details(json!({"error": error})),
-        )
-        .await;
-    }
 }
 
 /// Composes the reply to a conversation. With `dry_run` nothing is written (no order,

@@ -37,12 +37,17 @@
 //! The AI salesperson's pipeline settings are read by [`agent::AgentConfig`].
 
 pub mod agent;
+mod proxies;
+#[cfg(test)]
+mod tests;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use anyhow::{Context, bail};
 use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
+
+pub use proxies::TrustedProxies;
 
 const DEV_JWT_SECRET: &str = "dev-only-jwt-secret-change-me-in-production";
 const DEV_DATA_KEY_HEX: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
@@ -153,110 +158,6 @@ impl Default for AuthLimits {
             failures_per_ip: 50,
             sign_ups_per_ip: 20,
         }
-    }
-}
-
-/// One trusted proxy entry: an address block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct IpBlock {
-    network: IpAddr,
-    prefix: u8,
-}
-
-impl IpBlock {
-    fn parse(text: &str) -> anyhow::Result<IpBlock> {
-        let text = text.trim();
-        let (addr, prefix) = match text.split_once('/') {
-            Some((addr, prefix)) => (addr, Some(prefix)),
-            None => (text, None),
-        };
-        let network: IpAddr = addr.parse().with_context(|| {
-            format!("TRUSTED_PROXIES: {text:?} is not an IP address or CIDR block")
-        })?;
-        let max = if network.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            None => max,
-            Some(p) => p
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .with_context(|| format!("TRUSTED_PROXIES: bad prefix length in {text:?}"))?,
-        };
-        Ok(IpBlock { network, prefix })
-    }
-
-    fn contains(&self, ip: IpAddr) -> bool {
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-            v4 => v4,
-        };
-        match (self.network, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
-            }
-            _ => false,
-        }
-    }
-}
-
-/// The reverse proxies allowed to tell us the client's address (`TRUSTED_PROXIES`).
-#[derive(Debug, Clone, Default)]
-pub struct TrustedProxies(Vec<IpBlock>);
-
-impl TrustedProxies {
-    /// Parses a comma-separated list of IP addresses and CIDR blocks.
-    pub fn parse(list: &str) -> anyhow::Result<TrustedProxies> {
-        list.split(',')
-            .map(str::trim)
-            .filter(|item| !item.is_empty())
-            .map(IpBlock::parse)
-            .collect::<anyhow::Result<Vec<_>>>()
-            .map(TrustedProxies)
-    }
-
-    /// Whether `ip` is one of the trusted proxies.
-    pub fn trusts(&self, ip: IpAddr) -> bool {
-        self.0.iter().any(|block| block.contains(ip))
-    }
-
-    /// The client's address: the TCP peer, unless the peer is a trusted proxy; then the
-    /// right-most address of `X-Forwarded-For` (the values given, in order) that is not
-    /// itself a trusted proxy. Entries a client wrote before the first proxy are never
-    /// believed over one a proxy appended.
-    pub fn client_ip<'a>(
-        &self,
-        peer: IpAddr,
-        forwarded_for: impl IntoIterator<Item = &'a str>,
-    ) -> IpAddr {
-        if !self.trusts(peer) {
-            return peer;
-        }
-        let hops: Vec<&str> = forwarded_for
-            .into_iter()
-            .flat_map(|value| value.split(','))
-            .map(str::trim)
-            .collect();
-        let mut client = peer;
-        for hop in hops.iter().rev() {
-            let Ok(ip) = hop.parse::<IpAddr>() else {
-                // A malformed entry: nothing left of it can be believed.
-                break;
-            };
-            client = ip;
-            if !self.trusts(ip) {
-                break;
-            }
-        }
-        client
     }
 }
 
@@ -556,105 +457,5 @@ impl Config {
     /// The URL Meta must call with webhooks.
     pub fn webhook_url(&self) -> String {
         format!("{}/webhooks/whatsapp", self.public_url)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn secret(text: &str) -> SecretString {
-        SecretString::from(text.to_string())
-    }
-
-    fn refusal(config: &Config) -> String {
-        config
-            .check_production_secrets()
-            .expect_err("refused")
-            .to_string()
-    }
-
-    #[test]
-    fn production_refuses_each_development_short_or_repeated_secret_by_name() {
-        let mut config = Config::for_tests("mysql://root@127.0.0.1:3306/x");
-        config.production = true;
-        let error = refusal(&config);
-        assert!(
-            error.contains("JWT_SECRET") && error.contains("development value"),
-            "{error}"
-        );
-        config.jwt_secret = secret("too-short-secret");
-        assert!(refusal(&config).contains("JWT_SECRET is too short"));
-        config.jwt_secret = secret(&"0".repeat(64));
-        assert!(refusal(&config).contains("JWT_SECRET is one character repeated"));
-        config.jwt_secret = secret("4f9c1e0b7a2d8e3f6a5b0c9d8e7f6a5b4c3d2e1f");
-        let error = refusal(&config);
-        assert!(
-            error.contains("META_APP_SECRET") && error.contains("development value"),
-            "{error}"
-        );
-        config.meta_app_secret = secret("9b8a7c6d5e4f3a2b1c0d");
-        assert!(refusal(&config).contains("META_VERIFY_TOKEN"));
-        config.meta_verify_token = secret("verify-7d1e9c3b5a");
-        let error = refusal(&config);
-        assert!(
-            error.contains("DATA_KEY") && error.contains("development key"),
-            "{error}"
-        );
-        config.data_key = DataKey([0; 32]);
-        assert!(refusal(&config).contains("DATA_KEY is one byte repeated"));
-        config.data_key =
-            DataKey::parse("8f14e45fceea167a5a36dedd4bea2543b6e7f1a2c3d4e5f60718293a4b5c6d7e")
-                .unwrap();
-        config.anthropic_api_key = Some(secret("sk-ant-0000"));
-        assert!(refusal(&config).contains("ANTHROPIC_API_KEY is too short"));
-        config.anthropic_api_key = Some(secret("sk-ant-api03-a1b2c3d4e5f6g7h8i9"));
-        config
-            .check_production_secrets()
-            .expect("real secrets pass");
-        // The refusal names the variable, never the value.
-        config.meta_system_token = Some(secret(&"a".repeat(30)));
-        assert!(!refusal(&config).contains("aaaa"));
-        // Development mode takes the development values.
-        assert!(
-            Config::for_tests("mysql://x/y")
-                .refuse_demo_in_production()
-                .is_ok()
-        );
-        assert!(config.refuse_demo_in_production().is_err());
-    }
-
-    fn ip(text: &str) -> IpAddr {
-        text.parse().unwrap()
-    }
-
-    #[test]
-    fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
-        let proxies = TrustedProxies::parse("10.0.0.0/8, 192.168.1.5").unwrap();
-        // An untrusted peer's header is ignored.
-        assert_eq!(
-            proxies.client_ip(ip("203.0.113.9"), ["1.2.3.4"]),
-            ip("203.0.113.9")
-        );
-        // Through a trusted proxy: the address it appended.
-        assert_eq!(
-            proxies.client_ip(ip("10.1.2.3"), ["198.51.100.7"]),
-            ip("198.51.100.7")
-        );
-        // A client's forged entry before the real one does not win, and proxies in the
-        // chain are skipped.
-        assert_eq!(
-            proxies.client_ip(ip("10.1.2.3"), ["1.1.1.1, 198.51.100.7", "192.168.1.5"]),
-            ip("198.51.100.7")
-        );
-        // A garbage entry ends the walk at the last believed hop.
-        assert_eq!(
-            proxies.client_ip(ip("192.168.1.5"), ["nonsense"]),
-            ip("192.168.1.5")
-        );
-        assert!(!proxies.trusts(ip("11.0.0.1")));
-        assert!(proxies.trusts(ip("::ffff:10.9.9.9")));
-        assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
-        assert!(TrustedProxies::parse("proxy.local").is_err());
     }
 }

@@ -1,4 +1,7 @@
-//! The HTTP surface: routes, limits, static files and graceful shutdown.
+//! The HTTP surface: routes, limits, static files and graceful shutdown. Children:
+//! `assets` (the dashboard's files), `files` (media and product images from the
+//! database), `export` (the data export download), `headers` (security headers) and
+//! `ws_executor`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,7 +11,7 @@ use std::time::Duration;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource, WebSocketProtocols, WsMessage};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::extract::ws::{CloseFrame, Message as WsFrame, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -19,7 +22,6 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
 use crate::auth::{Caller, ClientInfo, bearer_from_header, resolve_bearer};
-use crate::db::products;
 use crate::error::AppError;
 use crate::events::EventKind;
 use crate::graphql::operation::{self, AUTH_FIELDS};
@@ -28,6 +30,7 @@ use crate::limits::RateKey;
 
 mod assets;
 mod export;
+mod files;
 mod headers;
 mod ws_executor;
 
@@ -54,10 +57,10 @@ pub fn router(app: AppState) -> Router {
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .route("/ping", get(ping))
-        .route("/images/{key}", get(image))
+        .route("/images/{key}", get(files::image))
         .route(
             &format!("{}/{{token}}", crate::media::MEDIA_PATH),
-            get(media_file),
+            get(files::media_file),
         )
         .route(crate::privacy::EXPORT_PATH, get(export::export))
         .with_state((app.clone(), schema))
@@ -463,127 +466,6 @@ async fn healthz(State((app, _)): State<RouteState>) -> Response {
             })),
         )
             .into_response(),
-    }
-}
-
-/// Types a browser may show inline from our origin: pictures, sound and video. Anything
-/// else a customer sent (a PDF, an HTML or SVG file) is served as a download, so no file
-/// can run script on the dashboard's origin.
-const INLINE_MEDIA: &[&str] = &[
-    "image/jpeg",
-    "image/png",
-    "image/webp",
-    "image/gif",
-    "audio/ogg",
-    "audio/mpeg",
-    "audio/mp4",
-    "audio/aac",
-    "audio/amr",
-    "video/mp4",
-    "video/3gpp",
-];
-
-/// A customer's file, through a signed link from the API (`Message.media.url`): the
-/// link names the business and message and expires; anything else is 404.
-async fn media_file(State((app, _)): State<RouteState>, Path(token): Path<String>) -> Response {
-    let Some((business_id, message_id)) = crate::media::verify(&app, &token) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let found = async {
-        let mut conn = app.db().await?;
-        crate::db::media::file(&mut conn, business_id, message_id)
-            .await
-            .map_err(AppError::from)
-    }
-    .await;
-    match found {
-        Ok(Some((mime, data))) => {
-            let mime = mime.unwrap_or_default();
-            let essence = mime
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            let inline = INLINE_MEDIA.contains(&essence.as_str());
-            let mut resp = data.into_response();
-            let h = resp.headers_mut();
-            let content_type = if inline {
-                mime.as_str()
-            } else {
-                "application/octet-stream"
-            };
-            if let Ok(v) = HeaderValue::from_str(content_type) {
-                h.insert(header::CONTENT_TYPE, v);
-            }
-            h.insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static(if inline { "inline" } else { "attachment" }),
-            );
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, max-age=3600"),
-            );
-            h.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("sandbox; default-src 'none'"),
-            );
-            h.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            resp
-        }
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn image(
-    State((app, _)): State<RouteState>,
-    Path(key): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    if key.len() != 32 || !key.chars().all(|c| c.is_ascii_hexdigit()) {
-        return StatusCode::NOT_FOUND.into_response();
-    }
-    let etag = format!("\"{key}\"");
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == etag)
-    {
-        return StatusCode::NOT_MODIFIED.into_response();
-    }
-    let found = async {
-        let mut conn = app.db().await?;
-        products::image_data(&mut conn, &key)
-            .await
-            .map_err(AppError::from)
-    }
-    .await;
-    match found {
-        Ok(Some((mime, data))) => {
-            let mut resp = data.into_response();
-            let h = resp.headers_mut();
-            if let Ok(v) = HeaderValue::from_str(&mime) {
-                h.insert(header::CONTENT_TYPE, v);
-            }
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static(assets::IMMUTABLE),
-            );
-            if let Ok(v) = HeaderValue::from_str(&etag) {
-                h.insert(header::ETAG, v);
-            }
-            h.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            resp
-        }
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => e.into_response(),
     }
 }
 

@@ -6,11 +6,12 @@
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::futures_util::Stream;
-use async_graphql::{
-    Context, Enum, ID, InputObject, Object, OneofObject, SimpleObject, Subscription,
-};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use shared::{BusinessId, ChatId, ContactId, OrderId, ProductId};
+
+mod filter;
+mod inputs;
 
 use super::common::{Money, business_records, money};
 use super::loaders::ChatOrdersLoader;
@@ -20,7 +21,12 @@ use crate::app::AppState;
 use crate::db::orders as model;
 use crate::error::AppError;
 use crate::events::EventKind;
-use crate::orders::{self as domain, CustomerChoice, ItemRequest, ManualOrder, OrderChanges};
+use crate::orders::{self as domain, CustomerChoice, ManualOrder, OrderChanges};
+pub use filter::{MAX_SEARCH_CHARS, OrderFilterInput};
+use inputs::item_requests;
+pub use inputs::{
+    CreateOrderInput, NewCustomerInput, OrderCustomerInput, OrderItemInput, UpdateOrderInput,
+};
 
 /// Where an order is.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -156,71 +162,6 @@ pub struct OrderConnectionFields {
     pub total_count: i64,
 }
 
-/// Longest order search text.
-pub const MAX_SEARCH_CHARS: usize = 100;
-/// Most statuses one filter may name.
-const MAX_FILTER_STATUSES: usize = 4;
-
-/// Which orders to list (all given conditions hold).
-#[derive(InputObject, Default)]
-pub struct OrderFilterInput {
-    /// Only these statuses (all when omitted or empty).
-    pub statuses: Option<Vec<OrderStatus>>,
-    /// Only from this source.
-    pub source: Option<OrderSource>,
-    /// Created at or after.
-    pub since: Option<DateTime<Utc>>,
-    /// Created before.
-    pub until: Option<DateTime<Utc>>,
-    /// Only this customer's (a contact id).
-    pub contact_id: Option<ID>,
-    /// Words in the customer's name, phone number or username, or a product name (at
-    /// most 100 characters).
-    pub search: Option<String>,
-}
-
-impl OrderFilterInput {
-    fn into_model(self) -> Result<model::OrderFilter, AppError> {
-        let statuses = self.statuses.unwrap_or_default();
-        if statuses.len() > MAX_FILTER_STATUSES {
-            return Err(AppError::invalid(
-                "statuses",
-                format!("at most {MAX_FILTER_STATUSES} statuses"),
-            ));
-        }
-        if let (Some(since), Some(until)) = (self.since, self.until)
-            && since >= until
-        {
-            return Err(AppError::invalid("until", "must be after `since`"));
-        }
-        let search = self
-            .search
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
-        if search
-            .as_ref()
-            .is_some_and(|s| s.chars().count() > MAX_SEARCH_CHARS)
-        {
-            return Err(AppError::invalid(
-                "search",
-                format!("at most {MAX_SEARCH_CHARS} characters"),
-            ));
-        }
-        Ok(model::OrderFilter {
-            statuses: statuses.into_iter().map(Into::into).collect(),
-            source: self.source.map(Into::into),
-            since: self.since.map(|t| t.naive_utc()),
-            until: self.until.map(|t| t.naive_utc()),
-            contact_id: self
-                .contact_id
-                .as_ref()
-                .map(ids::decode::<ContactId>)
-                .transpose()?,
-            search,
-        })
-    }
-}
-
 /// The totals of a filtered order list in one currency.
 #[derive(SimpleObject)]
 pub struct CurrencyTotal {
@@ -333,86 +274,6 @@ impl OrderQuery {
             .await?
             .ok_or(AppError::NotFound("order"))?)
     }
-}
-
-/// A new customer for a manual order.
-#[derive(InputObject)]
-pub struct NewCustomerInput {
-    /// Name for the delivery.
-    pub name: String,
-    /// Phone number in any common shape (`+234 803-123 4567`); stored as digits.
-    pub phone: String,
-}
-
-/// Who a manual order is for: one of a contact or a new customer.
-#[derive(OneofObject)]
-pub enum OrderCustomerInput {
-    /// A customer from the contacts (contact id).
-    ContactId(ID),
-    /// Someone new.
-    New(NewCustomerInput),
-}
-
-/// One line of a manual order.
-#[derive(InputObject)]
-pub struct OrderItemInput {
-    /// A product of the catalog.
-    pub product_id: ID,
-    /// Its color (required when it comes in several).
-    pub color: Option<String>,
-    /// Units (at least one, at most the stock).
-    pub quantity: i64,
-    /// Unit price in minor units; the discounted price when omitted; never below the
-    /// product's bargaining floor.
-    pub unit_price: Option<i64>,
-}
-
-impl OrderItemInput {
-    fn into_request(self) -> Result<ItemRequest, AppError> {
-        Ok(ItemRequest {
-            product_id: ids::decode::<ProductId>(&self.product_id)?,
-            color: self.color,
-            quantity: self.quantity,
-            unit_price_minor: self.unit_price,
-        })
-    }
-}
-
-fn item_requests(items: Vec<OrderItemInput>) -> Result<Vec<ItemRequest>, AppError> {
-    if items.len() > domain::MAX_ITEMS {
-        return Err(AppError::invalid(
-            "items",
-            format!("at most {} items per order", domain::MAX_ITEMS),
-        ));
-    }
-    items
-        .into_iter()
-        .map(OrderItemInput::into_request)
-        .collect()
-}
-
-/// An order entered by hand.
-#[derive(InputObject)]
-pub struct CreateOrderInput {
-    /// The customer.
-    pub customer: OrderCustomerInput,
-    /// The lines (1 to 20).
-    pub items: Vec<OrderItemInput>,
-    /// Delivery address and instructions.
-    pub delivery_details: String,
-    /// Free notes.
-    pub notes: Option<String>,
-}
-
-/// Changes to a pending order (omitted fields stay as they are).
-#[derive(InputObject, Default)]
-pub struct UpdateOrderInput {
-    /// New lines, replacing the old ones (stock adjusted).
-    pub items: Option<Vec<OrderItemInput>>,
-    /// New delivery details.
-    pub delivery_details: Option<String>,
-    /// New notes (empty clears them).
-    pub notes: Option<String>,
 }
 
 /// Whether and how customers are told on WhatsApp that their order moved.
