@@ -233,7 +233,11 @@ mod tests {
         let at = turns(&pacer, "111", false, 30).await;
         // 30 turns at 20 a second, evenly spaced: 29 gaps of 50 ms.
         assert!(at[29] >= Duration::from_millis(1400), "{at:?}");
-        assert!(densest_second(&at) <= 20, "{} in one second", densest_second(&at));
+        assert!(
+            densest_second(&at) <= 20,
+            "{} in one second",
+            densest_second(&at)
+        );
         // Another number is not behind the first one's backlog.
         let other = turns(&pacer, "222", false, 1).await;
         assert!(other[0] < Duration::from_millis(100), "{other:?}");

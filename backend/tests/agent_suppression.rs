@@ -175,7 +175,10 @@ async fn a_hand_off_pauses_the_chat_and_the_ai_stays_silent() {
         data["chats"]["nodes"][0]["handoffReason"],
         "customer wants a refund"
     );
+    // The reply's own job finishes just after the customer has the reply.
+    world.jobs_settled().await;
     world.customer_says("hello?").await;
+    // Stored (answered 200) means its reply job would be scheduled by now: none is.
     assert_eq!(world.open_jobs().await, 0);
     assert_eq!(world.model.request_count(), 2);
 }

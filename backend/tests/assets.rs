@@ -9,10 +9,14 @@ const WASM: &str = "frontend-0123456789abcdef_bg.wasm";
 /// A build directory like Trunk's, each precompressed copy with its own marker bytes
 /// (the server must pick the file, not compress on the fly).
 fn build_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("wasales-assets-{}", uuid::Uuid::new_v4().simple()));
+    let dir =
+        std::env::temp_dir().join(format!("wasales-assets-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let files: [(String, &[u8]); 5] = [
-        ("index.html".into(), b"<!doctype html><title>dashboard</title>"),
+        (
+            "index.html".into(),
+            b"<!doctype html><title>dashboard</title>",
+        ),
         ("index.html.br".into(), b"brotli index"),
         (WASM.into(), b"\0asm plain"),
         (format!("{WASM}.br"), b"brotli wasm"),
@@ -66,7 +70,10 @@ async fn hashed_files_go_precompressed_and_cached_for_a_year_the_page_itself_is_
         br.header("cache-control"),
         Some("public, max-age=31536000, immutable")
     );
-    assert!(br.header("vary").is_some_and(|v| v.to_lowercase().contains("accept-encoding")));
+    assert!(
+        br.header("vary")
+            .is_some_and(|v| v.to_lowercase().contains("accept-encoding"))
+    );
 
     let gzip = fetch(&t, &path, Some("gzip")).await;
     assert_eq!(gzip.body, b"gzip wasm");

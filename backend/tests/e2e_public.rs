@@ -37,3 +37,32 @@ async fn a_visitor_reads_the_policies_and_writes_through_the_contact_form_withou
     );
     b.wait_path("/contact").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_login_page_loads_precompressed_from_a_cold_cache() {
+    let dist = spa_dir();
+    let t = TestApp::spawn_with(|c| c.static_dir = dist).await;
+    let b = Browser::start().await;
+
+    b.client.goto(&format!("{}/login", t.url)).await.unwrap();
+    b.find("login-form").await;
+    // At most this long after navigation the form was there (the test polls for it).
+    let shown_ms = b.js("performance.now()").await.as_f64().unwrap();
+    let sizes = b
+        .js(
+            "(() => { const w = performance.getEntriesByType('resource').find(r => r.name.endsWith('.wasm'));
+                      return w ? [w.encodedBodySize, w.decodedBodySize] : null; })()",
+        )
+        .await;
+    let (wire, decoded) = (sizes[0].as_f64().unwrap(), sizes[1].as_f64().unwrap());
+    println!(
+        "login page from a cold cache: form shown within {shown_ms:.0} ms; WebAssembly {:.0} kB on the wire, {:.0} kB decoded",
+        wire / 1000.0,
+        decoded / 1000.0
+    );
+    // The build's brotli copy went out, not the raw file (brotli packs it about 4x).
+    assert!(
+        wire > 0.0 && wire * 2.0 < decoded,
+        "the WebAssembly was not sent compressed: {wire} bytes on the wire for {decoded}"
+    );
+}

@@ -134,8 +134,11 @@ pub async fn run(mut config: Config, args: FaultArgs) -> anyhow::Result<()> {
                     &webhook::new_wamid(),
                     &format!("Is item {} still there? ({d})", d % 97),
                 );
-                let value =
-                    webhook::messages_value(webhook::DEMO_PHONE_NUMBER_ID, &[customer], vec![message]);
+                let value = webhook::messages_value(
+                    webhook::DEMO_PHONE_NUMBER_ID,
+                    &[customer],
+                    vec![message],
+                );
                 webhook::signed(&secret, &webhook::single(value))
             })
             .collect(),
@@ -150,8 +153,13 @@ pub async fn run(mut config: Config, args: FaultArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let senders: Vec<_> = (0..args.concurrency)
         .map(|_| {
-            let (seen, next, client, url, bodies) =
-                (seen.clone(), next.clone(), client.clone(), url.clone(), bodies.clone());
+            let (seen, next, client, url, bodies) = (
+                seen.clone(),
+                next.clone(),
+                client.clone(),
+                url.clone(),
+                bodies.clone(),
+            );
             tokio::spawn(async move {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -204,11 +212,7 @@ pub async fn run(mut config: Config, args: FaultArgs) -> anyhow::Result<()> {
     // What is stored, read directly.
     let mut conn = connect_when_up(&database_url).await?;
     let stored = count(&mut conn, "SELECT COUNT(*) AS n FROM messages").await?;
-    let distinct = count(
-        &mut conn,
-        "SELECT COUNT(DISTINCT wamid) AS n FROM messages",
-    )
-    .await?;
+    let distinct = count(&mut conn, "SELECT COUNT(DISTINCT wamid) AS n FROM messages").await?;
     let raw = count(&mut conn, "SELECT COUNT(*) AS n FROM webhook_events").await?;
     let reply_jobs = count(
         &mut conn,
@@ -246,7 +250,10 @@ pub async fn run(mut config: Config, args: FaultArgs) -> anyhow::Result<()> {
     println!("took          {:.2} s in all", elapsed.as_secs_f64());
     anyhow::ensure!(lost == 0, "{lost} acknowledged deliveries were lost");
     anyhow::ensure!(stored == distinct, "a message was stored twice");
-    anyhow::ensure!(abandoned == 0, "{abandoned} deliveries were never acknowledged");
+    anyhow::ensure!(
+        abandoned == 0,
+        "{abandoned} deliveries were never acknowledged"
+    );
     Ok(())
 }
 

@@ -43,10 +43,16 @@ async fn cache_control(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    let value = if hashed && !html { IMMUTABLE } else { REVALIDATE };
+    let value = if hashed && !html {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
     if resp.status().is_success() || resp.status().is_redirection() {
-        resp.headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        let h = resp.headers_mut();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        // One URL, several encodings: a shared cache must key on what was accepted.
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     resp
 }
