@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Faults in the middle of a webhook load, each on a fresh database of its own:
 #
-#   1. the server is SIGKILLed and started again;
+#   1. the server is SIGKILLed and started again, while it answers with AI replies
+#      (every chat must get its answer, each message reaching WhatsApp once);
 #   2. MariaDB is stopped for a few seconds and started again (the server answers 503
 #      meanwhile and must recover by itself).
 #
@@ -19,8 +20,8 @@ log "building the server and the development tools (release)"
 cargo build --release -p backend -p devtools --bins -q
 DEV="$CARGO_TARGET_DIR/release/wasales-dev"
 
-log "fault 1: the server is SIGKILLed mid-load and started again"
-"$DEV" fault --kill-server "$@"
+log "fault 1: the server is SIGKILLed mid-load and started again, answering with AI replies"
+"$DEV" fault --kill-server --replies "$@"
 
 log "fault 2: MariaDB is stopped mid-load for 3 s and started again"
 restart='mariadb-admin --protocol=tcp -h127.0.0.1 -uroot shutdown && sleep 3 && bash -c "source scripts/lib.sh && ensure_mariadb"'

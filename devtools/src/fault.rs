@@ -13,8 +13,12 @@
 //!
 //! Afterwards it reads the database directly and prints what the senders saw (200s,
 //! 503s, refused connections, the outage) against what is stored: every delivery
-//! acknowledged before, during and after the fault must be there exactly once. It
-//! exits with an error when one is missing. Build with `--release`.
+//! acknowledged before, during and after the fault must be there exactly once. With
+//! `--replies` the server also answers (reply workers on, an Anthropic stand-in as the
+//! model, jobs leased for 5 s): once its jobs have settled, every chat must have its
+//! answer and the Graph stand-in must have received each sent message once (by our
+//! message id in `biz_opaque_callback_data`). It exits with an error when anything is
+//! missing or doubled. Build with `--release`.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -26,6 +30,7 @@ use anyhow::Context;
 use backend::config::Config;
 use diesel_async::{AsyncConnection, AsyncMysqlConnection};
 use secrecy::ExposeSecret;
+use standins::anthropic::StandInAnthropic;
 use standins::graph::GraphStandin;
 use standins::webhook::{self, Customer};
 use tokio::process::{Child, Command};
@@ -47,7 +52,17 @@ pub struct FaultArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
+    /// Let the server answer (reply workers on, an Anthropic stand-in as the model):
+    /// afterwards every chat must have its answer, each sent to WhatsApp once.
+    #[arg(long)]
+    pub replies: bool,
 }
+
+/// How long claimed jobs stay locked in the server under test: a job the SIGKILL
+/// interrupted is taken up again after this.
+const JOB_LEASE_SECS: &str = "5";
+/// Longest wait for the reply and send jobs to finish after the load.
+const JOBS_SETTLE_WITHIN: Duration = Duration::from_secs(120);
 
 /// How long a sender keeps re-posting one delivery (Meta retries for longer, with
 /// growing gaps).
@@ -87,6 +102,10 @@ pub async fn run(mut config: Config, args: FaultArgs) -> anyhow::Result<()> {
         "at least 3 deliveries and 1 sender"
     );
     let graph = GraphStandin::start(0, false).await?;
+    let model = match args.replies {
+        true => Some(StandInAnthropic::start().await?),
+        false => None,
+    };
     config.meta_graph_url = graph.url.clone();
     config.agent.workers = 0;
     let secret = config.meta_app_secret.expose_secret().as_bytes().to_vec();
@@ -113,6 +132,7 @@ pub async fn run(mut config: Config, args: FaultArgs) -> anyhow::Result<()> {
         database_url: database_url.clone(),
         graph_url: graph.url.clone(),
         app_secret: config.meta_app_secret.expose_secret().to_string(),
+        model_url: model.as_ref().map(|m| m.url.clone()),
         child: None,
     };
     server.start().await?;
@@ -207,12 +227,24 @@ pub async fn run(mut config: Config, args: FaultArgs) -> anyhow::Result<()> {
         s.await?;
     }
     let elapsed = started.elapsed();
+    let mut conn = connect_when_up(&database_url).await?;
+    let replies = match args.replies {
+        true => Some(settle_replies(&mut conn, &graph).await?),
+        false => None,
+    };
     server.kill().await?;
 
     // What is stored, read directly.
-    let mut conn = connect_when_up(&database_url).await?;
-    let stored = count(&mut conn, "SELECT COUNT(*) AS n FROM messages").await?;
-    let distinct = count(&mut conn, "SELECT COUNT(DISTINCT wamid) AS n FROM messages").await?;
+    let stored = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM messages WHERE direction = 'inbound'",
+    )
+    .await?;
+    let distinct = count(
+        &mut conn,
+        "SELECT COUNT(DISTINCT wamid) AS n FROM messages WHERE direction = 'inbound'",
+    )
+    .await?;
     let raw = count(&mut conn, "SELECT COUNT(*) AS n FROM webhook_events").await?;
     let reply_jobs = count(
         &mut conn,
@@ -240,7 +272,7 @@ pub async fn run(mut config: Config, args: FaultArgs) -> anyhow::Result<()> {
         seen.refused.load(Ordering::Relaxed),
     );
     println!(
-        "stored        {stored} messages ({distinct} distinct wamids) of {} sent; {raw} raw events kept; {reply_jobs} AI reply jobs for {chats} chats",
+        "stored        {stored} messages ({distinct} distinct wamids) of {} sent; {raw} raw events kept (re-posts included); {reply_jobs} AI reply jobs for {chats} chats",
         args.deliveries
     );
     println!(
@@ -248,13 +280,98 @@ pub async fn run(mut config: Config, args: FaultArgs) -> anyhow::Result<()> {
         stored - distinct
     );
     println!("took          {:.2} s in all", elapsed.as_secs_f64());
+    if let Some(r) = &replies {
+        println!(
+            "replies       {} chats of {chats} answered; {} messages sent by the server, {} received at the Graph API ({} of them twice); {} failed; jobs settled {:.2} s after the load",
+            r.chats_answered,
+            r.sent,
+            r.received,
+            r.received_twice,
+            r.failed,
+            r.settled_after.as_secs_f64()
+        );
+    }
     anyhow::ensure!(lost == 0, "{lost} acknowledged deliveries were lost");
+    if let Some(r) = replies {
+        anyhow::ensure!(r.chats_answered == chats, "a chat was never answered");
+        anyhow::ensure!(r.received_twice == 0, "a message reached WhatsApp twice");
+        anyhow::ensure!(
+            r.received == r.sent,
+            "the server recorded {} sends, the Graph API received {}",
+            r.sent,
+            r.received
+        );
+        anyhow::ensure!(r.failed == 0, "{} sends failed", r.failed);
+    }
     anyhow::ensure!(stored == distinct, "a message was stored twice");
     anyhow::ensure!(
         abandoned == 0,
         "{abandoned} deliveries were never acknowledged"
     );
     Ok(())
+}
+
+/// What became of the replies.
+struct Replies {
+    chats_answered: i64,
+    /// Outbound messages the server recorded as taken by Meta (with a wamid).
+    sent: i64,
+    /// Messages the Graph stand-in took, by distinct callback data (our message id).
+    received: i64,
+    /// Callback data the stand-in took more than once.
+    received_twice: i64,
+    failed: i64,
+    settled_after: Duration,
+}
+
+/// Waits until no reply or send job is left, then compares the sends.
+async fn settle_replies(
+    conn: &mut AsyncMysqlConnection,
+    graph: &GraphStandin,
+) -> anyhow::Result<Replies> {
+    let started = Instant::now();
+    loop {
+        let open = count(
+            conn,
+            "SELECT COUNT(*) AS n FROM jobs WHERE done_at IS NULL AND kind IN ('ai_reply', 'send_message')",
+        )
+        .await?;
+        if open == 0 {
+            break;
+        }
+        anyhow::ensure!(
+            started.elapsed() < JOBS_SETTLE_WITHIN,
+            "{open} reply or send jobs still open after {JOBS_SETTLE_WITHIN:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let settled_after = started.elapsed();
+    let mut by_callback: std::collections::HashMap<String, usize> = Default::default();
+    for m in graph.accepted() {
+        if let Some(key) = m.body["biz_opaque_callback_data"].as_str() {
+            *by_callback.entry(key.to_string()).or_default() += 1;
+        }
+    }
+    Ok(Replies {
+        chats_answered: count(
+            conn,
+            "SELECT COUNT(DISTINCT chat_id) AS n FROM messages WHERE direction = 'outbound'",
+        )
+        .await?,
+        sent: count(
+            conn,
+            "SELECT COUNT(*) AS n FROM messages WHERE direction = 'outbound' AND wamid IS NOT NULL",
+        )
+        .await?,
+        received: by_callback.len() as i64,
+        received_twice: by_callback.values().filter(|n| **n > 1).count() as i64,
+        failed: count(
+            conn,
+            "SELECT COUNT(*) AS n FROM messages WHERE direction = 'outbound' AND status = 'failed'",
+        )
+        .await?,
+        settled_after,
+    })
 }
 
 /// Posts one delivery until the server answers 200 (Meta's retries, compressed).
@@ -300,19 +417,35 @@ struct Server {
     database_url: String,
     graph_url: String,
     app_secret: String,
+    /// The Anthropic stand-in, when the server answers (`--replies`).
+    model_url: Option<String>,
     child: Option<Child>,
 }
 
 impl Server {
     async fn start(&mut self) -> anyhow::Result<()> {
-        let child = Command::new(&self.binary)
+        let mut command = Command::new(&self.binary);
+        command
             .arg("serve")
             .env("DATABASE_URL", &self.database_url)
             .env("BIND_ADDR", format!("127.0.0.1:{}", self.port))
             .env("META_GRAPH_URL", &self.graph_url)
             .env("META_APP_SECRET", &self.app_secret)
-            .env("AGENT_WORKERS", "0")
-            .env("RUST_LOG", "error")
+            .env_remove("META_SYSTEM_TOKEN")
+            .env("RUST_LOG", "error");
+        match &self.model_url {
+            Some(model) => command
+                .env("AGENT_WORKERS", "2")
+                .env("ANTHROPIC_BASE_URL", model)
+                .env("ANTHROPIC_API_KEY", "sk-ant-fault-standin-key")
+                .env("AI_REPLY_DEBOUNCE_MS", "100")
+                .env("AI_REPLIES_PER_CONTACT", "1000000")
+                .env("AI_SERVER_KEY_DAILY_TOKENS", "1000000000")
+                .env("JOB_LEASE_SECS", JOB_LEASE_SECS)
+                .env("META_NUMBER_MPS", "1000"),
+            None => command.env("AGENT_WORKERS", "0"),
+        };
+        let child = command
             .stdout(Stdio::null())
             .kill_on_drop(true)
             .spawn()
