@@ -172,6 +172,9 @@ pub fn ApprovalRuleSection() -> impl IntoView {
     let expiry = RwSignal::new(String::from("120"));
     let notice = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
+    // Set by the owner's first change: the stored rule, if it arrives after it, must
+    // not overwrite what was typed.
+    let touched = RwSignal::new(false);
     let show = move |r: ApprovalRule| {
         enabled.set(r.enabled);
         bulk.set(r.bulk_quantity.map(|q| q.to_string()).unwrap_or_default());
@@ -180,7 +183,8 @@ pub fn ApprovalRuleSection() -> impl IntoView {
     let client = session.client();
     spawn_local(async move {
         match client.approval_rule().await {
-            Ok(r) => show(r),
+            Ok(r) if !touched.get_untracked() => show(r),
+            Ok(_) => {}
             Err(e) => error.set(Some(e.to_string())),
         }
     });
@@ -226,7 +230,10 @@ pub fn ApprovalRuleSection() -> impl IntoView {
                     type="checkbox"
                     data-testid="approval-enabled"
                     prop:checked=move || enabled.get()
-                    on:change=move |ev| enabled.set(event_target_checked(&ev))
+                    on:change=move |ev| {
+                        touched.set(true);
+                        enabled.set(event_target_checked(&ev));
+                    }
                 />
                 <span class="switch-track" aria-hidden="true"></span>
                 <span>"Ask me before going below the floor"</span>
@@ -239,7 +246,10 @@ pub fn ApprovalRuleSection() -> impl IntoView {
                     placeholder="10"
                     data-testid="approval-bulk"
                     prop:value=move || bulk.get()
-                    on:input=move |ev| bulk.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        touched.set(true);
+                        bulk.set(event_target_value(&ev));
+                    }
                 />
             </label>
             <label class="field">
@@ -249,7 +259,10 @@ pub fn ApprovalRuleSection() -> impl IntoView {
                     inputmode="numeric"
                     data-testid="approval-expiry"
                     prop:value=move || expiry.get()
-                    on:input=move |ev| expiry.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        touched.set(true);
+                        expiry.set(event_target_value(&ev));
+                    }
                 />
             </label>
             <Banner message=Signal::derive(move || error.get()) testid="approval-error" />

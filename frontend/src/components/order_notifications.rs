@@ -20,6 +20,9 @@ pub fn OrderNotificationsSection() -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Set by the owner's first change: the stored settings, if they arrive after it,
+    // must not overwrite what was typed.
+    let touched = RwSignal::new(false);
     let show = move |s: OrderNotifications| {
         enabled.set(s.enabled);
         template.set(s.template);
@@ -28,7 +31,8 @@ pub fn OrderNotificationsSection() -> impl IntoView {
     let client = session.client();
     spawn_local(async move {
         match client.order_notifications().await {
-            Ok(s) => show(s),
+            Ok(s) if !touched.get_untracked() => show(s),
+            Ok(_) => {}
             Err(e) => error.set(Some(e.to_string())),
         }
     });
@@ -64,7 +68,10 @@ pub fn OrderNotificationsSection() -> impl IntoView {
                     type="checkbox"
                     data-testid="order-notifications-enabled"
                     prop:checked=move || enabled.get()
-                    on:change=move |ev| enabled.set(event_target_checked(&ev))
+                    on:change=move |ev| {
+                        touched.set(true);
+                        enabled.set(event_target_checked(&ev));
+                    }
                 />
                 <span class="switch-track" aria-hidden="true"></span>
                 <span>"Notify customers"</span>
@@ -76,7 +83,10 @@ pub fn OrderNotificationsSection() -> impl IntoView {
                     placeholder="order_update"
                     data-testid="order-notifications-template"
                     prop:value=move || template.get()
-                    on:input=move |ev| template.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        touched.set(true);
+                        template.set(event_target_value(&ev));
+                    }
                 />
             </label>
             <label class="field">
@@ -86,7 +96,10 @@ pub fn OrderNotificationsSection() -> impl IntoView {
                     placeholder="en_US"
                     data-testid="order-notifications-language"
                     prop:value=move || language.get()
-                    on:input=move |ev| language.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        touched.set(true);
+                        language.set(event_target_value(&ev));
+                    }
                 />
             </label>
             <Banner message=Signal::derive(move || error.get()) testid="order-notifications-error" />
