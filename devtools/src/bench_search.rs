@@ -17,7 +17,7 @@ use backend::config::Config;
 use diesel_async::RunQueryDsl;
 use serde_json::json;
 
-use crate::bench::InProcess;
+use crate::bench::{InProcess, percentile_ms};
 
 /// Benchmark settings.
 #[derive(Debug, Clone, clap::Args)]
@@ -65,13 +65,13 @@ fn rare_surname(k: usize) -> String {
 type SearchText = Box<dyn Fn(usize) -> String>;
 
 /// p50 and p99 of `samples`, in milliseconds.
-fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
-    samples.sort_unstable();
-    let at = |q: f64| {
-        let i = ((samples.len() as f64 - 1.0) * q).round() as usize;
-        samples[i].as_secs_f64() * 1e3
-    };
-    (at(0.50), at(0.99))
+fn percentiles(samples: &[Duration]) -> (f64, f64) {
+    let mut micros: Vec<u64> = samples.iter().map(|d| d.as_micros() as u64).collect();
+    micros.sort_unstable();
+    (
+        percentile_ms(&micros, 50.0, 0.0),
+        percentile_ms(&micros, 99.0, 0.0),
+    )
 }
 
 /// Runs the benchmark on `config`'s (fresh) database and prints its figures.
@@ -166,7 +166,7 @@ pub async fn run(mut config: Config, args: BenchSearchArgs) -> anyhow::Result<()
                 .as_array()
                 .map_or(0, Vec::len);
         }
-        let (p50, p99) = percentiles(samples);
+        let (p50, p99) = percentiles(&samples);
         println!(
             "{kind:<34} {p50:>9.2} {p99:>9.2} {:>8.1}",
             found as f64 / args.queries as f64
@@ -200,7 +200,7 @@ pub async fn run(mut config: Config, args: BenchSearchArgs) -> anyhow::Result<()
             .await?;
             samples.push(started.elapsed());
         }
-        let (p50, p99) = percentiles(samples);
+        let (p50, p99) = percentiles(&samples);
         println!("{kind:<34} {p50:>9.2} {p99:>9.2}");
     }
     drop(conn);

@@ -102,9 +102,10 @@ pub async fn run(mut config: Config, args: FaultArgs) -> anyhow::Result<()> {
         "at least 3 deliveries and 1 sender"
     );
     let graph = GraphStandin::start(0, false).await?;
-    let model = match args.replies {
-        true => Some(StandInAnthropic::start().await?),
-        false => None,
+    let model = if args.replies {
+        Some(StandInAnthropic::start().await?)
+    } else {
+        None
     };
     config.meta_graph_url = graph.url.clone();
     config.agent.workers = 0;
@@ -228,9 +229,10 @@ pub async fn run(mut config: Config, args: FaultArgs) -> anyhow::Result<()> {
     }
     let elapsed = started.elapsed();
     let mut conn = connect_when_up(&database_url).await?;
-    let replies = match args.replies {
-        true => Some(settle_replies(&mut conn, &graph).await?),
-        false => None,
+    let replies = if args.replies {
+        Some(settle_replies(&mut conn, &graph).await?)
+    } else {
+        None
     };
     server.kill().await?;
 

@@ -96,6 +96,17 @@ fn init_tracing(default: &str) {
     }
 }
 
+/// Runs a benchmark or a fault on a database of its own (`wasales_<prefix>_<uuid>`,
+/// dropped afterwards), logging warnings only.
+async fn on_fresh_database<F, Fut>(prefix: &str, run: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Config) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    init_tracing("warn");
+    bench::on_fresh_database(Config::from_env()?, prefix, run).await
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
@@ -116,40 +127,18 @@ async fn main() -> anyhow::Result<()> {
         Command::Simulate(args) => simulate::run(&Config::from_env()?, args).await,
         Command::Subscribe(args) => subscribe::run(args).await,
         Command::BenchIngest(args) => {
-            init_tracing("warn");
-            bench::on_fresh_database(Config::from_env()?, "bench", |config| {
-                bench_ingest::run(config, args)
-            })
-            .await
+            on_fresh_database("bench", |c| bench_ingest::run(c, args)).await
         }
         Command::BenchAgent(args) => {
-            init_tracing("warn");
-            bench::on_fresh_database(Config::from_env()?, "bench_agent", |config| {
-                bench_agent::run(config, args)
-            })
-            .await
+            on_fresh_database("bench_agent", |c| bench_agent::run(c, args)).await
         }
         Command::BenchExport(args) => {
-            init_tracing("warn");
-            bench::on_fresh_database(Config::from_env()?, "bench_export", |config| {
-                bench_export::run(config, args)
-            })
-            .await
+            on_fresh_database("bench_export", |c| bench_export::run(c, args)).await
         }
         Command::BenchSearch(args) => {
-            init_tracing("warn");
-            bench::on_fresh_database(Config::from_env()?, "bench_search", |config| {
-                bench_search::run(config, args)
-            })
-            .await
+            on_fresh_database("bench_search", |c| bench_search::run(c, args)).await
         }
-        Command::Fault(args) => {
-            init_tracing("warn");
-            bench::on_fresh_database(Config::from_env()?, "fault", |config| {
-                fault::run(config, args)
-            })
-            .await
-        }
+        Command::Fault(args) => on_fresh_database("fault", |c| fault::run(c, args)).await,
         Command::Proxy(args) => {
             init_tracing("info");
             proxy::run(args).await

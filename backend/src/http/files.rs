@@ -52,31 +52,20 @@ pub(super) async fn media_file(
                 .trim()
                 .to_ascii_lowercase();
             let inline = INLINE_MEDIA.contains(&essence.as_str());
-            let mut resp = data.into_response();
-            let h = resp.headers_mut();
             let content_type = if inline {
                 mime.as_str()
             } else {
                 "application/octet-stream"
             };
-            if let Ok(v) = HeaderValue::from_str(content_type) {
-                h.insert(header::CONTENT_TYPE, v);
-            }
+            let mut resp = file_response(data, content_type, "private, max-age=3600");
+            let h = resp.headers_mut();
             h.insert(
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_static(if inline { "inline" } else { "attachment" }),
             );
             h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, max-age=3600"),
-            );
-            h.insert(
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static("sandbox; default-src 'none'"),
-            );
-            h.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
             );
             resp
         }
@@ -110,25 +99,29 @@ pub(super) async fn image(
     .await;
     match found {
         Ok(Some((mime, data))) => {
-            let mut resp = data.into_response();
-            let h = resp.headers_mut();
-            if let Ok(v) = HeaderValue::from_str(&mime) {
-                h.insert(header::CONTENT_TYPE, v);
-            }
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static(assets::IMMUTABLE),
-            );
+            let mut resp = file_response(data, &mime, assets::IMMUTABLE);
             if let Ok(v) = HeaderValue::from_str(&etag) {
-                h.insert(header::ETAG, v);
+                resp.headers_mut().insert(header::ETAG, v);
             }
-            h.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
             resp
         }
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+/// `data` as `content_type` (dropped if not a valid header value), cached as `cache`,
+/// never sniffed into another type by the browser.
+fn file_response(data: Vec<u8>, content_type: &str, cache: &'static str) -> Response {
+    let mut resp = data.into_response();
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    resp
 }
